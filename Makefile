@@ -1,0 +1,50 @@
+# shopctl: the two commands a new machine needs are `make quickstart` and `make test`.
+BUILD     ?= build
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_ARGS ?=
+RUN_DIR   ?= $(CURDIR)/testenv/.run/default
+export PATH := /usr/local/go/bin:$(PATH)
+
+.PHONY: all deps configure build test unit e2e quickstart cluster-up cluster-down testenv bench format clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) -G Ninja $(CMAKE_ARGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# Builds (or finds cached) control-plane binaries for the e2e tests.
+testenv: deps
+	@bash testenv/build
+
+test: build testenv
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+unit: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE e2e
+
+e2e: build testenv
+	@cd $(BUILD) && ctest --output-on-failure -L e2e
+
+quickstart: build
+	@bash scripts/quickstart.sh
+
+cluster-up: testenv
+	@bash testenv/up --run-dir $(RUN_DIR)
+
+cluster-down:
+	@bash testenv/down --run-dir $(RUN_DIR)
+
+bench: build
+	@bash bench/run.sh $(BUILD)
+
+format:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,193 @@
+#include <cmath>
+#include <cstdio>
+#include <regex>
+
+#include "core/io/yaml.hpp"
+
+namespace shop {
+
+namespace {
+
+bool looksLikeNumberOrSpecial(const std::string& s) {
+  // Anything YAML 1.1 or 1.2 resolves to a non-string: numbers (with _ separators, sexagesimal
+  // 1:30, octal 0755/0o755, hex, binary), booleans and nulls of either version.
+  static const std::regex number(
+      "[-+]?(\\.[0-9]+|[0-9][0-9_:]*(\\.[0-9_]*)?)([eE][-+]?[0-9]+)?|"
+      "[-+]?0[xob][0-9a-fA-F_]+|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
+  static const std::regex special(
+      "y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|"
+      "null|Null|NULL|~|<<|=");
+  return std::regex_match(s, number) || std::regex_match(s, special);
+}
+
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// A string fit for a literal block: several lines, printable, no leading space on the first
+// line (that would need an indentation indicator), no trailing spaces on a line.
+bool blockable(const std::string& s) {
+  if (s.find('\n') == std::string::npos) return false;
+  if (s[0] == ' ' || s[0] == '\n') return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = s[i];
+    if (c == '\r' || c == '\t' || (c < 0x20 && c != '\n') || c == 0x7f) return false;
+    if (c == ' ' && (i + 1 == s.size() || s[i + 1] == '\n')) return false;
+  }
+  return true;
+}
+
+std::string scalar(const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::null: return "null";
+    case Json::value_t::boolean: return v.get<bool>() ? "true" : "false";
+    case Json::value_t::number_integer: return std::to_string(v.get<long long>());
+    case Json::value_t::number_unsigned: return std::to_string(v.get<unsigned long long>());
+    case Json::value_t::number_float: return v.dump();
+    case Json::value_t::string: {
+      const auto& s = v.get_ref<const std::string&>();
+      return isPlainSafe(s) ? s : quote(s);
+    }
+    default: return v.dump();
+  }
+}
+
+void emitBlock(std::string& out, const std::string& s, int indent) {
+  // Chomping: "|" keeps one final newline, "|-" none, "|+" all of them.
+  size_t trailing = 0;
+  while (trailing < s.size() && s[s.size() - 1 - trailing] == '\n') ++trailing;
+  out += trailing == 0 ? "|-" : trailing == 1 ? "|" : "|+";
+  out += "\n";
+  std::string pad(indent, ' ');
+  size_t start = 0;
+  const size_t end = s.size() - (trailing > 1 ? 1 : trailing);
+  while (start < end) {
+    size_t nl = s.find('\n', start);
+    if (nl == std::string::npos || nl > end) nl = end;
+    std::string line = s.substr(start, nl - start);
+    if (!line.empty()) out += pad + line;
+    out += "\n";
+    start = nl + 1;
+  }
+  if (trailing > 1) {
+    for (size_t i = 1; i < trailing - 1; ++i) out += "\n";
+  }
+}
+
+bool isCollection(const Json& v) { return (v.is_object() || v.is_array()) && !v.empty(); }
+
+void emitValue(std::string& out, const Json& v, int indent);
+
+void emitObject(std::string& out, const Json& obj, int indent, bool firstInline) {
+  std::string pad(indent, ' ');
+  bool first = true;
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (!(first && firstInline)) out += pad;
+    first = false;
+    out += (isPlainSafe(it.key()) ? it.key() : quote(it.key())) + ":";
+    const Json& v = it.value();
+    if (v.is_object() && !v.empty()) {
+      out += "\n";
+      emitObject(out, v, indent + 2, false);
+    } else if (v.is_array() && !v.empty()) {
+      out += "\n";
+      emitValue(out, v, indent);  // sequences sit at the key's indentation, as kubectl prints
+    } else if (v.is_string() && blockable(v.get_ref<const std::string&>())) {
+      out += " ";
+      emitBlock(out, v.get_ref<const std::string&>(), indent + 2);
+    } else {
+      out += " ";
+      emitValue(out, v, indent + 2);
+    }
+  }
+}
+
+void emitValue(std::string& out, const Json& v, int indent) {
+  if (v.is_object()) {
+    if (v.empty()) {
+      out += "{}\n";
+      return;
+    }
+    emitObject(out, v, indent, false);
+    return;
+  }
+  if (v.is_array()) {
+    if (v.empty()) {
+      out += "[]\n";
+      return;
+    }
+    std::string pad(indent, ' ');
+    for (const auto& item : v) {
+      out += pad + "- ";
+      if (item.is_object() && !item.empty()) {
+        emitObject(out, item, indent + 2, true);
+      } else if (item.is_array() && !item.empty()) {
+        out += "\n";
+        emitValue(out, item, indent + 2);
+      } else if (item.is_string() && blockable(item.get_ref<const std::string&>())) {
+        emitBlock(out, item.get_ref<const std::string&>(), indent + 2);
+      } else {
+        emitValue(out, item, indent + 2);
+      }
+    }
+    return;
+  }
+  out += scalar(v) + "\n";
+}
+
+}  // namespace
+
+bool isPlainSafe(const std::string& s) {
+  if (s.empty()) return false;
+  const unsigned char c0 = s[0];
+  if (std::string("-?:,[]{}#&*!|>'\"%@` ").find(static_cast<char>(c0)) != std::string::npos) {
+    // "-foo" is a plain string in YAML, but "- foo", "-" and "--- " are not; keep it simple.
+    if (!(c0 == '-' && s.size() > 1 && s[1] != ' ' && s[1] != '-' && !looksLikeNumberOrSpecial(s)))
+      return false;
+  }
+  if (s.back() == ' ' || s.back() == ':') return false;
+  if (s.find(": ") != std::string::npos || s.find(" #") != std::string::npos) return false;
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return false;
+  if (looksLikeNumberOrSpecial(s)) return false;
+  return true;
+}
+
+std::string toYaml(const Json& value) {
+  std::string out;
+  if (!isCollection(value)) {
+    emitValue(out, value, 0);
+    return out;
+  }
+  emitValue(out, value, 0);
+  return out;
+}
+
+std::string toYamlStream(const std::vector<Json>& docs) {
+  std::string out;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    if (i > 0) out += "---\n";
+    out += toYaml(docs[i]);
+  }
+  return out;
+}
+
+}  // namespace shop

@@ -1,0 +1,41 @@
+#pragma once
+// ShopApp documents -> Model. Parsing checks types, unknown fields and bounds; defaulting
+// fills every optional field; validation checks what spans fields (references, uniqueness,
+// min <= max). All errors are collected, none stops the others.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/io/diag.hpp"
+#include "core/io/yaml.hpp"
+#include "core/model/shopapp.hpp"
+
+namespace shop {
+
+struct ParseOptions {
+  std::string defaultNamespace = "default";  // when metadata.namespace is absent
+};
+
+struct ParseResult {
+  std::optional<ShopApp> app;  // set only when there are no errors
+  Diagnostics diags;           // errors and warnings, located in the source when known
+};
+
+// Parses one ShopApp from a document; diagnostics carry file:line:col.
+ParseResult parseShopApp(const YamlDocument& doc, const ParseOptions& opts = {});
+// Parses a ShopApp from Json with no source positions (objects read from a cluster).
+ParseResult parseShopApp(const Json& obj, const ParseOptions& opts = {});
+// Reads a file ("-" for stdin) holding exactly one ShopApp (other documents are an error).
+ParseResult loadShopAppFile(const std::string& path, const ParseOptions& opts = {});
+
+// Engine facts used by defaulting, rendering and docs.
+struct EngineInfo {
+  const char* name;
+  const char* defaultVersion;
+  const char* imageRepo;
+  int port;
+  const char* dataPath;
+};
+const EngineInfo& engineInfo(Engine e);
+
+}  // namespace shop

@@ -1,0 +1,326 @@
+#pragma once
+// The ShopApp model (shopctl.io/v1alpha1): what a platform engineer writes, after parsing,
+// defaulting and validation. Every optional field the renderer needs is filled in by
+// applyDefaults(), so the renderer never guesses.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/io/json.hpp"
+
+namespace shop {
+
+inline constexpr const char* kGroup = "shopctl.io";
+inline constexpr const char* kVersion = "v1alpha1";
+inline constexpr const char* kApiVersion = "shopctl.io/v1alpha1";
+inline constexpr const char* kKind = "ShopApp";
+
+// ---- small value types ---------------------------------------------------------------
+
+struct ResourceList {
+  std::optional<std::string> cpu;
+  std::optional<std::string> memory;
+  std::optional<std::string> ephemeralStorage;
+};
+
+struct Resources {
+  ResourceList requests;
+  ResourceList limits;
+};
+
+struct HttpGet {
+  std::string path = "/";
+  std::string port;  // number or port name, as text
+  std::string scheme = "HTTP";
+};
+
+struct Probe {
+  std::optional<HttpGet> http;
+  std::optional<std::string> tcpPort;  // number or name
+  std::optional<std::vector<std::string>> exec;
+  std::optional<int> initialDelaySeconds;
+  std::optional<int> periodSeconds;
+  std::optional<int> timeoutSeconds;
+  std::optional<int> failureThreshold;
+  std::optional<int> successThreshold;
+};
+
+struct Probes {
+  std::optional<Probe> liveness;
+  std::optional<Probe> readiness;
+  std::optional<Probe> startup;
+};
+
+struct KeyRef {
+  std::string name;
+  std::string key;
+  bool optional = false;
+};
+
+struct EnvVar {
+  std::string name;
+  std::optional<std::string> value;
+  std::optional<KeyRef> secret;
+  std::optional<KeyRef> configMap;
+  std::optional<std::string> fieldPath;  // downward API, e.g. metadata.name
+};
+
+struct ConfigFile {
+  std::string path;     // absolute path in the container
+  std::string content;  // file content (not secret: use a Secret for credentials)
+};
+
+struct Config {
+  std::vector<ConfigFile> files;
+  std::map<std::string, std::string> env;  // key -> value, loaded with envFrom
+};
+
+struct Port {
+  std::string name;
+  int port = 0;           // Service port
+  int targetPort = 0;     // container port (defaults to port)
+  std::string protocol = "TCP";
+  std::optional<std::string> appProtocol;
+};
+
+struct Volume {  // persistent or shared storage for a service
+  std::string name;
+  std::string path;
+  std::string size = "1Gi";
+  std::string accessMode = "ReadWriteOnce";  // ReadWriteOnce | ReadWriteMany | ReadOnlyMany
+  std::optional<std::string> storageClass;
+  std::optional<std::string> existingClaim;  // use a claim made elsewhere
+};
+
+struct ScalingPolicy {
+  std::string type;  // Pods | Percent
+  int value = 0;
+  int periodSeconds = 0;
+};
+
+struct ScalingRules {
+  std::optional<int> stabilizationWindowSeconds;
+  std::optional<std::string> selectPolicy;  // Max | Min | Disabled
+  std::vector<ScalingPolicy> policies;
+};
+
+struct Autoscaling {
+  bool enabled = false;
+  int min = 1;
+  int max = 1;
+  std::optional<int> cpu;     // target average CPU utilisation, percent of requests
+  std::optional<int> memory;  // target average memory utilisation, percent of requests
+  std::optional<ScalingRules> scaleUp;
+  std::optional<ScalingRules> scaleDown;
+};
+
+struct Retries {
+  int attempts = 0;
+  std::optional<std::string> perTryTimeout;
+  std::optional<std::string> retryOn;
+};
+
+struct FaultDelay {
+  std::string fixedDelay;
+  double percentage = 0;
+};
+
+struct FaultAbort {
+  int httpStatus = 0;
+  double percentage = 0;
+};
+
+struct Faults {
+  std::optional<FaultDelay> delay;
+  std::optional<FaultAbort> abort;
+};
+
+struct ConnectionPool {
+  std::optional<int> maxConnections;
+  std::optional<int> http1MaxPendingRequests;
+  std::optional<int> http2MaxRequests;
+  std::optional<int> maxRequestsPerConnection;
+  std::optional<int> maxRetries;
+  std::optional<std::string> connectTimeout;
+};
+
+struct OutlierDetection {
+  std::optional<int> consecutive5xxErrors;
+  std::optional<int> consecutiveGatewayErrors;
+  std::optional<std::string> interval;
+  std::optional<std::string> baseEjectionTime;
+  std::optional<int> maxEjectionPercent;
+  std::optional<int> minHealthPercent;
+};
+
+struct Resilience {
+  std::optional<std::string> timeout;  // route timeout, e.g. "10s"
+  std::optional<Retries> retries;
+  std::optional<Faults> faults;
+  std::optional<ConnectionPool> connectionPool;
+  std::optional<OutlierDetection> outlierDetection;
+};
+
+struct Capabilities {
+  std::vector<std::string> add;  // only NET_BIND_SERVICE passes the restricted profile
+};
+
+struct SecurityOverrides {  // per service or database
+  std::optional<int64_t> runAsUser;
+  std::optional<int64_t> runAsGroup;
+  std::optional<int64_t> fsGroup;
+  std::optional<bool> readOnlyRootFilesystem;
+  std::vector<std::string> addCapabilities;
+};
+
+struct Expose {
+  std::vector<std::string> paths;      // path prefixes routed from the gateway
+  std::optional<std::string> port;     // Service port name or number; default the first
+  std::optional<std::string> rewrite;  // rewrite the matched prefix to this
+};
+
+struct Scrape {
+  bool enabled = true;
+  std::string path = "/metrics";
+  std::optional<std::string> port;  // default: the first port
+};
+
+// ---- the parts of an app -------------------------------------------------------------
+
+// Settings every workload can take from spec.defaults and override.
+struct Policy {
+  std::optional<int> replicas;
+  std::optional<Resources> resources;
+  std::optional<Autoscaling> autoscaling;
+  std::optional<Resilience> resilience;
+  std::optional<std::string> imagePullPolicy;
+  std::optional<int> terminationGracePeriodSeconds;
+  std::optional<bool> spread;  // topology spread + anti-affinity for replicated workloads
+  std::optional<std::string> priorityClassName;
+};
+
+struct Service {
+  std::string name;
+  std::string image;
+  std::vector<Port> ports;
+  int replicas = 2;
+  std::vector<std::string> command;
+  std::vector<std::string> args;
+  std::vector<EnvVar> env;
+  Config config;
+  Resources resources;
+  Probes probes;
+  std::vector<std::string> writablePaths;  // emptyDir mounts under a read-only root
+  std::string writableSizeLimit = "256Mi";
+  std::vector<Volume> storage;
+  std::vector<std::string> dependsOn;  // services, databases and brokers this one calls
+  std::optional<Expose> expose;
+  Autoscaling autoscaling;
+  Resilience resilience;
+  SecurityOverrides security;
+  std::string imagePullPolicy = "Always";
+  int terminationGracePeriodSeconds = 30;
+  bool spread = true;
+  std::optional<std::string> priorityClassName;
+  std::map<std::string, std::string> podAnnotations;
+  std::map<std::string, std::string> labels;
+  std::optional<bool> meshInject;  // per-service sidecar injection override
+  Scrape scrape;
+};
+
+struct Credentials {
+  std::string secretName;  // default <db>-credentials
+  bool generate = true;    // the caller may create it with random values when absent
+};
+
+struct DataStorage {
+  std::string size = "1Gi";
+  std::optional<std::string> storageClass;
+  std::string whenDeleted = "Retain";  // PVCs when the StatefulSet (or app) is deleted
+  std::string whenScaled = "Retain";   // PVCs of pods removed by scale-down
+};
+
+enum class Engine { MongoDB, MySQL, Redis, PostgreSQL, RabbitMQ, Kafka };
+
+struct DataStore {  // a database or a message broker: both are replicated StatefulSets
+  std::string name;
+  Engine engine = Engine::MongoDB;
+  std::string version;
+  std::string image;  // derived from engine + version unless given
+  int replicas = 3;
+  int port = 0;  // engine default unless given
+  DataStorage storage;
+  Resources resources;
+  Credentials credentials;
+  std::optional<std::string> database;  // database to create (SQL engines, MongoDB)
+  std::optional<std::string> user;      // application user
+  std::vector<EnvVar> env;
+  std::vector<std::string> args;
+  SecurityOverrides security;
+  std::string imagePullPolicy = "Always";
+  std::string priorityClassName;
+  std::optional<std::string> seedFrom;  // image directory copied into an empty data volume
+  bool isBroker() const { return engine == Engine::RabbitMQ || engine == Engine::Kafka; }
+};
+
+struct SecuritySpec {
+  std::string podSecurity = "restricted";  // restricted | baseline | privileged
+  int64_t runAsUser = 10001;
+  int64_t runAsGroup = 10001;
+  int64_t fsGroup = 10001;
+  bool readOnlyRootFilesystem = true;
+  bool networkPolicies = true;
+  bool serviceAccounts = true;
+  std::vector<std::string> imagePullSecrets;
+  bool allowLatestTag = false;
+};
+
+struct MeshSpec {
+  bool enabled = false;
+  std::string mtls = "STRICT";  // STRICT | PERMISSIVE
+  bool authorizationPolicies = true;
+  std::string controlPlaneNamespace = "istio-system";
+};
+
+struct GatewaySpec {
+  bool enabled = false;
+  std::string host = "*";
+  std::optional<std::string> tlsSecret;
+  bool httpsRedirect = true;
+  std::string ingressClassName = "nginx";          // when the mesh is off
+  std::map<std::string, std::string> selector;     // Istio gateway pods; default istio=ingressgateway
+  std::string namespace_ = "";                     // where gateway pods run (for NetworkPolicy)
+  std::string serviceAccount;                      // gateway identity (AuthorizationPolicy)
+};
+
+struct MonitoringSpec {
+  std::string prometheus = "annotations";  // annotations | serviceMonitor | none
+  std::string namespace_ = "monitoring";   // where Prometheus runs (for NetworkPolicy)
+  std::string interval = "30s";
+};
+
+struct ShopApp {
+  std::string name;
+  std::string namespace_;
+  int64_t generation = 0;
+  std::string uid;                            // set when read from a cluster
+  std::map<std::string, std::string> labels;  // of the ShopApp itself
+  Policy defaults;
+  SecuritySpec security;
+  MeshSpec mesh;
+  GatewaySpec gateway;
+  MonitoringSpec monitoring;
+  std::vector<Service> services;
+  std::vector<DataStore> databases;
+  std::vector<DataStore> messaging;
+
+  const Service* findService(const std::string& n) const;
+  const DataStore* findStore(const std::string& n) const;  // databases and messaging
+};
+
+const char* engineName(Engine e);
+std::optional<Engine> engineFromName(const std::string& s);
+
+}  // namespace shop
