@@ -1,0 +1,83 @@
+#include "cli/common.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace shop::cli {
+
+bool stderrIsTerminal() { return ::isatty(2) && !std::getenv("NO_COLOR"); }
+bool stdoutIsTerminal() { return ::isatty(1) && !std::getenv("NO_COLOR"); }
+
+void printDiagnostics(const Diagnostics& diags) {
+  const bool color = stderrIsTerminal();
+  for (const auto& d : diags.items()) {
+    std::string line = d.str();
+    if (color) {
+      const char* c = d.severity == Severity::Error ? "\033[31m" : "\033[33m";
+      line = c + line + "\033[0m";
+    }
+    std::cerr << line << "\n";
+  }
+}
+
+static bool manifestFile(const fs::path& p) {
+  auto ext = p.extension().string();
+  return ext == ".yaml" || ext == ".yml" || ext == ".json";
+}
+
+std::vector<std::string> expandInputs(const std::vector<std::string>& args, Diagnostics& diags) {
+  std::vector<std::string> out;
+  for (const auto& a : args) {
+    if (a == "-") {
+      out.push_back(a);
+      continue;
+    }
+    std::error_code ec;
+    auto st = fs::status(a, ec);
+    if (ec || !fs::exists(st)) {
+      diags.add({Severity::Error, a, {}, "", "no such file or directory"});
+      continue;
+    }
+    if (fs::is_directory(st)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(a, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec)) {
+        if (it->is_regular_file() && manifestFile(it->path())) found.push_back(it->path().string());
+      }
+      std::sort(found.begin(), found.end());
+      out.insert(out.end(), found.begin(), found.end());
+    } else {
+      out.push_back(a);
+    }
+  }
+  return out;
+}
+
+void writeFile(const std::string& path, const std::string& text) {
+  std::error_code ec;
+  fs::path p(path);
+  if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
+  // Write to a temporary file and rename, so a failure never leaves half a file behind.
+  const std::string tmp = path + ".tmp-shopctl";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) {
+      std::cerr << "shopctl: cannot write " << path << "\n";
+      throw ExitRequest{kRuntime};
+    }
+  }
+  fs::rename(tmp, p, ec);
+  if (ec) {
+    std::cerr << "shopctl: cannot write " << path << ": " << ec.message() << "\n";
+    fs::remove(tmp, ec);
+    throw ExitRequest{kRuntime};
+  }
+}
+
+}  // namespace shop::cli

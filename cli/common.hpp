@@ -1,0 +1,42 @@
+#pragma once
+// Shared pieces of the shopctl subcommands: exit codes, input reading, output.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "core/io/diag.hpp"
+#include "core/io/json.hpp"
+#include "core/io/yaml.hpp"
+
+namespace shop::cli {
+
+// Exit codes (DESIGN.md): 0 ok, 1 differences/findings, 2 usage or input error, 3+ runtime.
+enum Exit : int { kOk = 0, kFindings = 1, kUsage = 2, kRuntime = 3 };
+
+// Thrown by a subcommand to end with a code (after printing its own message).
+struct ExitRequest {
+  int code;
+};
+
+// Each subcommand registers itself on the app and runs in its callback.
+void addRender(CLI::App& app);
+void addValidate(CLI::App& app);
+void addInit(CLI::App& app);
+void addVersion(CLI::App& app);
+void addAudit(CLI::App& app);
+void addHarden(CLI::App& app);
+void addImport(CLI::App& app);
+
+// Prints diagnostics to stderr, errors red on a terminal.
+void printDiagnostics(const Diagnostics& diags);
+bool stderrIsTerminal();
+bool stdoutIsTerminal();
+
+// Expands FILE|DIR|- arguments: directories recursively (*.yaml, *.yml, *.json), sorted.
+std::vector<std::string> expandInputs(const std::vector<std::string>& args, Diagnostics& diags);
+
+// Writes text to a file, creating parent directories; throws ExitRequest{kRuntime} on failure.
+void writeFile(const std::string& path, const std::string& text);
+
+}  // namespace shop::cli
