@@ -16,9 +16,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough(false);
   app.set_help_all_flag("--help-all", "Print help for every command");
-  // addInit(app);
+  addInit(app);
   addValidate(app);
-  // addRender(app);
+  addRender(app);
   addVersion(app);
   try {
     app.parse(argc, argv);

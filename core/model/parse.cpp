@@ -557,6 +557,9 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
   if (auto p = r.oneOf("imagePullPolicy", {"Always", "IfNotPresent", "Never"})) d.imagePullPolicy = *p;
   d.priorityClassName = r.str("priorityClassName").value_or("");
   d.seedFrom = r.str("seedFrom");
+  if (auto a = r.boolean("clientAuth")) d.clientAuth = *a;
+  if (!d.clientAuth && (d.engine == Engine::MySQL || d.engine == Engine::PostgreSQL || broker))
+    r.error("clientAuth", std::string(engineName(d.engine)) + " always requires client credentials");
   if (d.seedFrom && ((*d.seedFrom).empty() || (*d.seedFrom)[0] != '/'))
     r.error("seedFrom", "must be an absolute path inside the image");
   if (d.engine == Engine::MongoDB && d.replicas % 2 == 0)

@@ -262,6 +262,9 @@ struct DataStore {  // a database or a message broker: both are replicated State
   std::string imagePullPolicy = "Always";
   std::string priorityClassName;
   std::optional<std::string> seedFrom;  // image directory copied into an empty data volume
+  // false: clients connect without credentials (legacy clients); members still authenticate
+  // each other where the engine allows it (MongoDB keyfile).
+  bool clientAuth = true;
   bool isBroker() const { return engine == Engine::RabbitMQ || engine == Engine::Kafka; }
 };
 

@@ -1,0 +1,301 @@
+// Database engines: MongoDB replica sets, MySQL GTID replication, Redis replicas and
+// PostgreSQL streaming replication. Scripts are POSIX sh: they run in the official images
+// (Debian- and Alpine-based) and in images built on them.
+#include "core/render/datastore.hpp"
+#include "core/model/parse.hpp"
+
+namespace shop::steps {
+
+namespace {
+
+Json port(const std::string& name, int p) { return {{"name", name}, {"containerPort", p}, {"protocol", "TCP"}}; }
+Json servicePort(const std::string& name, int p) {
+  return {{"name", name}, {"port", p}, {"targetPort", name}, {"protocol", "TCP"}, {"appProtocol", "tcp"}};
+}
+
+
+const char* kMongoRun = R"SH(#!/bin/sh
+# Runs mongod as a member of replica set rs0. Member 0 initiates the set once every member
+# answers, then creates the users (through the localhost exception on first start).
+set -eu
+ordinal="${POD_NAME##*-}"
+if [ "$ordinal" = "0" ]; then
+  /bin/sh /scripts/init.sh &
+fi
+set -- mongod --replSet rs0 --bind_ip_all --port "$SHOP_PORT" --dbpath /data/db --keyFile /keyfile/keyfile
+if [ "${SHOP_CLIENT_AUTH}" = "false" ]; then
+  # Members authenticate each other with the keyfile; clients may connect without credentials.
+  set -- "$@" --transitionToAuth
+fi
+exec "$@"
+)SH";
+
+const char* kMongoInit = R"SH(#!/bin/sh
+# Initiates the replica set and creates users, once. Safe to run on every start.
+set -u
+shell=$(command -v mongosh || command -v mongo)
+local_eval() { "$shell" --quiet --port "$SHOP_PORT" "$@"; }
+auth_eval() { local_eval -u root -p "$MONGO_ROOT_PASSWORD" --authenticationDatabase admin "$@"; }
+until local_eval --eval 'db.adminCommand("ping").ok' >/dev/null 2>&1; do sleep 2; done
+if auth_eval --eval 'rs.status().ok' 2>/dev/null | grep -q 1; then
+  echo "replica set already initiated"
+  exit 0
+fi
+members=""
+i=0
+while [ "$i" -lt "$SHOP_REPLICAS" ]; do
+  host="${POD_NAME%-*}-$i.$SHOP_HEADLESS.$POD_NAMESPACE.svc.cluster.local:$SHOP_PORT"
+  until "$shell" --quiet --host "$host" --eval 'db.adminCommand("ping").ok' >/dev/null 2>&1; do
+    echo "waiting for $host"; sleep 2
+  done
+  priority=1; [ "$i" = "0" ] && priority=2
+  members="$members{_id: $i, host: '$host', priority: $priority},"
+  i=$((i + 1))
+done
+local_eval --eval "rs.initiate({_id: 'rs0', members: [${members%,}]})" || true
+until local_eval --eval 'db.isMaster().ismaster' 2>/dev/null | grep -q true; do sleep 2; done
+local_eval --eval "db.getSiblingDB('admin').createUser({user: 'root', pwd: '$MONGO_ROOT_PASSWORD', roles: ['root']})" || true
+if [ -n "${MONGO_APP_USER:-}" ]; then
+  auth_eval --eval "db.getSiblingDB('$MONGO_APP_DATABASE').createUser({user: '$MONGO_APP_USER', pwd: '$MONGO_APP_PASSWORD', roles: [{role: 'readWrite', db: '$MONGO_APP_DATABASE'}]})" || true
+fi
+echo "replica set rs0 initiated with $SHOP_REPLICAS members"
+)SH";
+
+const char* kMySqlRun = R"SH(#!/bin/sh
+# Runs mysqld with GTID replication. Every member gets a distinct server id from its
+# ordinal; members other than 0 become replicas of member 0 (see replica.sh).
+set -eu
+ordinal="${POD_NAME##*-}"
+if [ "$ordinal" != "0" ]; then
+  /bin/sh /scripts/replica.sh &
+fi
+exec docker-entrypoint.sh mysqld --server-id=$((100 + ordinal)) --log-bin=mysql-bin --gtid-mode=ON \
+  --enforce-gtid-consistency=ON --relay-log=relay-bin --skip-name-resolve
+)SH";
+
+const char* kMySqlReplica = R"SH(#!/bin/sh
+# Makes this member a read-only replica of member 0, once: copies the primary's data with a
+# consistent dump (GTIDs included), then replicates with auto-positioning.
+set -u
+mark=/var/lib/mysql/.shopctl-replica
+primary="${POD_NAME%-*}-0.$SHOP_HEADLESS.$POD_NAMESPACE.svc.cluster.local"
+local_sql() { mysql --protocol=tcp -h 127.0.0.1 -P "$SHOP_PORT" -uroot -p"$MYSQL_ROOT_PASSWORD" "$@"; }
+primary_sql() { mysql -h "$primary" -P "$SHOP_PORT" -uroot -p"$MYSQL_ROOT_PASSWORD" "$@"; }
+until local_sql -e 'SELECT 1' >/dev/null 2>&1; do sleep 3; done
+if [ -f "$mark" ]; then
+  local_sql -e 'SET GLOBAL super_read_only = ON'
+  exit 0
+fi
+until primary_sql -e 'SELECT 1' >/dev/null 2>&1; do echo "waiting for $primary"; sleep 3; done
+version=$(local_sql -N -e 'SELECT VERSION()')
+case "$version" in
+  5.*|8.0.[0-9]-*|8.0.1[0-9]*|8.0.2[0-2]*)
+    reset="STOP SLAVE; RESET SLAVE ALL; RESET MASTER;"
+    change="CHANGE MASTER TO MASTER_HOST='$primary', MASTER_PORT=$SHOP_PORT, MASTER_USER='replicator', MASTER_PASSWORD='$MYSQL_REPLICATION_PASSWORD', MASTER_AUTO_POSITION=1; START SLAVE;" ;;
+  8.0.*)
+    reset="STOP REPLICA; RESET REPLICA ALL; RESET MASTER;"
+    change="CHANGE REPLICATION SOURCE TO SOURCE_HOST='$primary', SOURCE_PORT=$SHOP_PORT, SOURCE_USER='replicator', SOURCE_PASSWORD='$MYSQL_REPLICATION_PASSWORD', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1; START REPLICA;" ;;
+  *)
+    reset="STOP REPLICA; RESET REPLICA ALL; RESET BINARY LOGS AND GTIDS;"
+    change="CHANGE REPLICATION SOURCE TO SOURCE_HOST='$primary', SOURCE_PORT=$SHOP_PORT, SOURCE_USER='replicator', SOURCE_PASSWORD='$MYSQL_REPLICATION_PASSWORD', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1; START REPLICA;" ;;
+esac
+local_sql -e "$reset" || exit 1
+mysqldump -h "$primary" -P "$SHOP_PORT" -uroot -p"$MYSQL_ROOT_PASSWORD" --all-databases --single-transaction \
+  --triggers --routines --events --set-gtid-purged=ON | local_sql || exit 1
+local_sql -e "$change SET GLOBAL super_read_only = ON;" || exit 1
+touch "$mark"
+echo "replicating from $primary"
+)SH";
+
+const char* kMySqlInit = R"SH(#!/bin/sh
+# Sourced by the image's entrypoint on first start: the replication user, on member 0.
+if [ "${POD_NAME##*-}" = "0" ]; then
+  mysql --protocol=socket -uroot -p"$MYSQL_ROOT_PASSWORD" -e "CREATE USER IF NOT EXISTS 'replicator'@'%' IDENTIFIED BY '$MYSQL_REPLICATION_PASSWORD'; GRANT REPLICATION SLAVE ON *.* TO 'replicator'@'%';"
+fi
+)SH";
+
+const char* kRedisRun = R"SH(#!/bin/sh
+# Member 0 is the primary; the others replicate it. The password goes into a private config
+# file, not onto the command line.
+set -eu
+ordinal="${POD_NAME##*-}"
+conf=/tmp/redis.conf
+umask 077
+{
+  echo "port $SHOP_PORT"
+  echo "dir /data"
+  echo "appendonly yes"
+  echo "protected-mode no"
+  if [ -n "${REDIS_PASSWORD:-}" ]; then
+    echo "requirepass $REDIS_PASSWORD"
+    echo "masterauth $REDIS_PASSWORD"
+  fi
+  if [ "$ordinal" != "0" ]; then
+    echo "replicaof ${POD_NAME%-*}-0.$SHOP_HEADLESS.$POD_NAMESPACE.svc.cluster.local $SHOP_PORT"
+    echo "replica-read-only yes"
+  fi
+} > "$conf"
+exec redis-server "$conf"
+)SH";
+
+const char* kPgRun = R"SH(#!/bin/sh
+# Member 0 is the primary; the others start from a base backup of it and stream its WAL.
+set -eu
+ordinal="${POD_NAME##*-}"
+if [ "$ordinal" != "0" ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
+  primary="${POD_NAME%-*}-0.$SHOP_HEADLESS.$POD_NAMESPACE.svc.cluster.local"
+  until pg_isready -h "$primary" -p "$SHOP_PORT" >/dev/null 2>&1; do echo "waiting for $primary"; sleep 3; done
+  PGPASSWORD="$POSTGRES_REPLICATION_PASSWORD" pg_basebackup -h "$primary" -p "$SHOP_PORT" -U replicator \
+    -D "$PGDATA" -R -X stream -c fast
+  chmod 0700 "$PGDATA"
+fi
+exec docker-entrypoint.sh postgres -c listen_addresses='*' -c port="$SHOP_PORT" -c wal_level=replica \
+  -c max_wal_senders=10 -c hot_standby=on
+)SH";
+
+const char* kPgInit = R"SH(#!/bin/sh
+# Run by the image's entrypoint on member 0's first start: the replication role and its
+# pg_hba entry, and the application user when one is asked for.
+set -eu
+psql -v ON_ERROR_STOP=1 --username postgres <<EOSQL
+CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD '$POSTGRES_REPLICATION_PASSWORD';
+EOSQL
+echo "host replication replicator all scram-sha-256" >> "$PGDATA/pg_hba.conf"
+if [ -n "${SHOP_APP_USER:-}" ]; then
+  psql -v ON_ERROR_STOP=1 --username postgres <<EOSQL
+CREATE ROLE "$SHOP_APP_USER" WITH LOGIN PASSWORD '$SHOP_APP_PASSWORD';
+GRANT ALL PRIVILEGES ON DATABASE "${POSTGRES_DB:-postgres}" TO "$SHOP_APP_USER";
+EOSQL
+fi
+)SH";
+
+}  // namespace
+
+StorePlan planMongo(const ShopApp& app, const DataStore& d) {
+  StorePlan p;
+  const std::string& secret = d.credentials.secretName;
+  p.secretKeys = {{"root-password", SecretKeySpec::Password}, {"replica-set-key", SecretKeySpec::Keyfile}};
+  if (d.user) p.secretKeys.push_back({"password", SecretKeySpec::Password});
+  p.files = {{"run.sh", kMongoRun}, {"init.sh", kMongoInit}};
+  p.command = {"/bin/sh", "/scripts/run.sh"};
+  p.env = Json::array({envValue("SHOP_PORT", std::to_string(d.port)),
+                       envValue("SHOP_CLIENT_AUTH", d.clientAuth ? "true" : "false"),
+                       envSecret("MONGO_ROOT_PASSWORD", secret, "root-password")});
+  if (d.user) {
+    p.env.push_back(envValue("MONGO_APP_USER", *d.user));
+    p.env.push_back(envValue("MONGO_APP_DATABASE", d.database.value_or(*d.user)));
+    p.env.push_back(envSecret("MONGO_APP_PASSWORD", secret, "password"));
+  }
+  p.writable = {"/tmp"};
+  p.ports = Json::array({port("mongodb", d.port)});
+  p.servicePorts = Json::array({servicePort("mongodb", d.port)});
+  const std::string ping = "\"$(command -v mongosh || command -v mongo)\" --quiet --port " + std::to_string(d.port) +
+                           " --eval 'db.adminCommand(\"ping\").ok' | grep -q 1";
+  p.readiness = execProbe(ping, 10, 10, 3);
+  p.liveness = tcpProbe(d.port, 20, 5, 6);
+  p.startup = tcpProbe(d.port, 5, 3, 60);
+  // mongod refuses a keyfile others can read; Secret volumes get group bits from fsGroup.
+  Json keyfile = Json::object();
+  keyfile["name"] = "keyfile";
+  keyfile["image"] = d.image;
+  keyfile["imagePullPolicy"] = d.imagePullPolicy;
+  keyfile["command"] = {"/bin/sh", "-c", "cp /secret/replica-set-key /keyfile/keyfile && chmod 0400 /keyfile/keyfile"};
+  keyfile["resources"] = {{"requests", {{"cpu", "10m"}, {"memory", "16Mi"}, {"ephemeral-storage", "1Mi"}}},
+                          {"limits", {{"cpu", "100m"}, {"memory", "64Mi"}, {"ephemeral-storage", "8Mi"}}}};
+  keyfile["securityContext"] = {{"allowPrivilegeEscalation", false}, {"privileged", false}, {"readOnlyRootFilesystem", true},
+                                {"runAsNonRoot", true}, {"capabilities", {{"drop", {"ALL"}}}},
+                                {"seccompProfile", {{"type", "RuntimeDefault"}}}};
+  keyfile["volumeMounts"] = Json::array({{{"name", "replica-set-key"}, {"mountPath", "/secret"}, {"readOnly", true}},
+                                         {{"name", "keyfile"}, {"mountPath", "/keyfile"}}});
+  p.initContainers.push_back(keyfile);
+  p.extraVolumes = Json::array(
+      {{{"name", "replica-set-key"},
+        {"secret", {{"secretName", secret}, {"defaultMode", 0400}, {"items", Json::array({{{"key", "replica-set-key"}, {"path", "replica-set-key"}}})}}}},
+       {{"name", "keyfile"}, {"emptyDir", {{"medium", "Memory"}, {"sizeLimit", "1Mi"}}}}});
+  p.extraMounts = Json::array({{{"name", "keyfile"}, {"mountPath", "/keyfile"}, {"readOnly", true}}});
+  p.podManagementPolicy = "Parallel";  // member 0 waits for all members before initiating
+  p.clientToPrimary = true;            // member 0 has the highest priority and wins elections back
+  p.quorum = true;
+  (void)app;
+  return p;
+}
+
+StorePlan planMySQL(const ShopApp& app, const DataStore& d) {
+  StorePlan p;
+  const std::string& secret = d.credentials.secretName;
+  p.secretKeys = {{"root-password", SecretKeySpec::Password}, {"replication-password", SecretKeySpec::Password}};
+  if (d.user) p.secretKeys.push_back({"password", SecretKeySpec::Password});
+  p.files = {{"run.sh", kMySqlRun}, {"replica.sh", kMySqlReplica}, {"initdb-replication.sh", kMySqlInit}};
+  p.fileMounts = {{"/docker-entrypoint-initdb.d/00-shopctl-replication.sh", "initdb-replication.sh"}};
+  p.command = {"/bin/sh", "/scripts/run.sh"};
+  p.env = Json::array({envValue("SHOP_PORT", std::to_string(d.port)),
+                       envSecret("MYSQL_ROOT_PASSWORD", secret, "root-password"),
+                       envSecret("MYSQL_REPLICATION_PASSWORD", secret, "replication-password")});
+  if (d.database) p.env.push_back(envValue("MYSQL_DATABASE", *d.database));
+  if (d.user) {
+    p.env.push_back(envValue("MYSQL_USER", *d.user));
+    p.env.push_back(envSecret("MYSQL_PASSWORD", secret, "password"));
+  }
+  p.writable = {"/tmp", "/var/run/mysqld"};
+  p.ports = Json::array({port("mysql", d.port)});
+  p.servicePorts = Json::array({servicePort("mysql", d.port)});
+  p.readiness = execProbe("mysql --protocol=tcp -h 127.0.0.1 -P " + std::to_string(d.port) +
+                              " -uroot -p\"$MYSQL_ROOT_PASSWORD\" -e 'SELECT 1' >/dev/null",
+                          10, 5, 3);
+  p.liveness = tcpProbe(d.port, 20, 5, 6);
+  p.startup = tcpProbe(d.port, 5, 3, 120);
+  p.podManagementPolicy = "OrderedReady";  // the primary first; replicas copy it
+  (void)app;
+  return p;
+}
+
+StorePlan planRedis(const ShopApp& app, const DataStore& d) {
+  StorePlan p;
+  p.files = {{"run.sh", kRedisRun}};
+  p.command = {"/bin/sh", "/scripts/run.sh"};
+  p.env = Json::array({envValue("SHOP_PORT", std::to_string(d.port))});
+  if (d.clientAuth) {
+    p.secretKeys = {{"password", SecretKeySpec::Password}};
+    p.env.push_back(envSecret("REDIS_PASSWORD", d.credentials.secretName, "password"));
+  }
+  p.writable = {"/tmp"};
+  p.ports = Json::array({port("redis", d.port)});
+  p.servicePorts = Json::array({servicePort("redis", d.port)});
+  p.readiness = execProbe("redis-cli -p " + std::to_string(d.port) +
+                              " ${REDIS_PASSWORD:+--no-auth-warning -a \"$REDIS_PASSWORD\"} ping | grep -q PONG",
+                          10, 3, 3);
+  p.liveness = tcpProbe(d.port, 20, 3, 6);
+  p.podManagementPolicy = "OrderedReady";
+  (void)app;
+  return p;
+}
+
+StorePlan planPostgres(const ShopApp& app, const DataStore& d) {
+  StorePlan p;
+  const std::string& secret = d.credentials.secretName;
+  p.secretKeys = {{"postgres-password", SecretKeySpec::Password}, {"replication-password", SecretKeySpec::Password}};
+  if (d.user) p.secretKeys.push_back({"password", SecretKeySpec::Password});
+  p.files = {{"run.sh", kPgRun}, {"initdb-replication.sh", kPgInit}};
+  p.fileMounts = {{"/docker-entrypoint-initdb.d/00-shopctl-replication.sh", "initdb-replication.sh"}};
+  p.command = {"/bin/sh", "/scripts/run.sh"};
+  p.env = Json::array({envValue("SHOP_PORT", std::to_string(d.port)),
+                       envValue("PGDATA", std::string(engineInfo(d.engine).dataPath) + "/pgdata"),
+                       envSecret("POSTGRES_PASSWORD", secret, "postgres-password"),
+                       envSecret("POSTGRES_REPLICATION_PASSWORD", secret, "replication-password")});
+  if (d.database) p.env.push_back(envValue("POSTGRES_DB", *d.database));
+  if (d.user) {
+    p.env.push_back(envValue("SHOP_APP_USER", *d.user));
+    p.env.push_back(envSecret("SHOP_APP_PASSWORD", secret, "password"));
+  }
+  p.writable = {"/tmp", "/var/run/postgresql"};
+  p.ports = Json::array({port("postgresql", d.port)});
+  p.servicePorts = Json::array({servicePort("postgresql", d.port)});
+  p.readiness = execProbe("pg_isready -h 127.0.0.1 -p " + std::to_string(d.port), 10, 5, 3);
+  p.liveness = tcpProbe(d.port, 20, 5, 6);
+  p.startup = tcpProbe(d.port, 5, 3, 120);
+  p.podManagementPolicy = "OrderedReady";
+  (void)app;
+  return p;
+}
+
+}  // namespace shop::steps

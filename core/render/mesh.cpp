@@ -1,0 +1,132 @@
+// Istio: mTLS for the app's pods, AuthorizationPolicies that allow exactly the dependsOn
+// edges, and per-service VirtualService (timeouts, retries, faults) and DestinationRule
+// (connection pool, outlier detection) for every service something calls.
+#include "core/render/meta.hpp"
+#include "core/render/steps.hpp"
+
+namespace shop::steps {
+
+namespace {
+
+std::string host(const ShopApp& app, const std::string& name) {
+  return name + "." + app.namespace_ + ".svc.cluster.local";
+}
+
+std::string principal(const std::string& ns, const std::string& sa) {
+  return "cluster.local/ns/" + ns + "/sa/" + sa;
+}
+
+// What a service gets when its ShopApp says nothing: retry only what cannot have reached
+// the server (safe for non-idempotent requests), a route timeout, and outlier detection.
+Resilience withDefaults(const Resilience& r) {
+  Resilience out = r;
+  if (!out.timeout) out.timeout = "15s";
+  if (!out.retries) out.retries = Retries{2, std::string("5s"), std::string("connect-failure,refused-stream,reset-before-request")};
+  if (!out.outlierDetection)
+    out.outlierDetection = OutlierDetection{5, std::nullopt, std::string("10s"), std::string("30s"), 50, std::nullopt};
+  return out;
+}
+
+}  // namespace
+
+// Route settings shared by the mesh VirtualService and the gateway's routes.
+Json httpRouteSettings(const Resilience& raw) {
+  const Resilience r = withDefaults(raw);
+  Json j = Json::object();
+  if (r.timeout) j["timeout"] = *r.timeout;
+  if (r.retries) {
+    Json rt = {{"attempts", r.retries->attempts}};
+    if (r.retries->attempts > 0) {
+      if (r.retries->perTryTimeout) rt["perTryTimeout"] = *r.retries->perTryTimeout;
+      if (r.retries->retryOn) rt["retryOn"] = *r.retries->retryOn;
+    }
+    j["retries"] = rt;
+  }
+  if (r.faults) {
+    Json f = Json::object();
+    if (r.faults->delay)
+      f["delay"] = {{"fixedDelay", r.faults->delay->fixedDelay}, {"percentage", {{"value", r.faults->delay->percentage}}}};
+    if (r.faults->abort)
+      f["abort"] = {{"httpStatus", r.faults->abort->httpStatus}, {"percentage", {{"value", r.faults->abort->percentage}}}};
+    j["fault"] = f;
+  }
+  return j;
+}
+
+void renderMesh(const ShopApp& app, Out& out) {
+  if (!app.mesh.enabled) return;
+  const std::string& ns = app.namespace_;
+
+  Json pa = object("security.istio.io/v1", "PeerAuthentication", app.name, ns, appLabels(app));
+  pa["spec"] = {{"selector", {{"matchLabels", {{kAppLabel, app.name}}}}}, {"mtls", {{"mode", app.mesh.mtls}}}};
+  out.add(pa);
+
+  std::vector<std::string> components;
+  for (const auto& s : app.services) components.push_back(s.name);
+  for (const auto& d : app.databases) components.push_back(d.name);
+  for (const auto& d : app.messaging) components.push_back(d.name);
+
+  if (app.mesh.authorizationPolicies) {
+    for (const auto& name : components) {
+      Json principals = Json::array();
+      for (const Service* caller : callersOf(app, name))
+        principals.push_back(principal(ns, app.security.serviceAccounts ? caller->name : "default"));
+      const Service* svc = app.findService(name);
+      if (svc && svc->expose && app.gateway.enabled)
+        principals.push_back(principal(app.gateway.namespace_, app.gateway.serviceAccount));
+      if (app.findStore(name)) principals.push_back(principal(ns, app.security.serviceAccounts ? name : "default"));
+      Json ap = object("security.istio.io/v1", "AuthorizationPolicy", name, ns, componentLabels(app, name, roleOf(app, name)));
+      Json spec = {{"selector", {{"matchLabels", selectorLabels(app, name)}}}, {"action", "ALLOW"}};
+      // An ALLOW policy with no rules allows nothing: a component nobody calls is closed.
+      if (!principals.empty()) spec["rules"] = Json::array({{{"from", Json::array({{{"source", {{"principals", principals}}}}})}}});
+      ap["spec"] = spec;
+      out.add(ap);
+    }
+  }
+
+  for (const auto& s : app.services) {
+    if (s.ports.empty() || callersOf(app, s.name).empty()) continue;
+    const Resilience r = withDefaults(s.resilience);
+    Json dr = object("networking.istio.io/v1", "DestinationRule", s.name, ns, componentLabels(app, s.name, "service"));
+    Json tp = Json::object();
+    if (r.connectionPool) {
+      Json tcp = Json::object(), http = Json::object();
+      const auto& cp = *r.connectionPool;
+      if (cp.maxConnections) tcp["maxConnections"] = *cp.maxConnections;
+      if (cp.connectTimeout) tcp["connectTimeout"] = *cp.connectTimeout;
+      if (cp.http1MaxPendingRequests) http["http1MaxPendingRequests"] = *cp.http1MaxPendingRequests;
+      if (cp.http2MaxRequests) http["http2MaxRequests"] = *cp.http2MaxRequests;
+      if (cp.maxRequestsPerConnection) http["maxRequestsPerConnection"] = *cp.maxRequestsPerConnection;
+      if (cp.maxRetries) http["maxRetries"] = *cp.maxRetries;
+      Json pool = Json::object();
+      if (!tcp.empty()) pool["tcp"] = tcp;
+      if (!http.empty()) pool["http"] = http;
+      if (!pool.empty()) tp["connectionPool"] = pool;
+    }
+    if (r.outlierDetection) {
+      const auto& o = *r.outlierDetection;
+      Json od = Json::object();
+      if (o.consecutive5xxErrors) od["consecutive5xxErrors"] = *o.consecutive5xxErrors;
+      if (o.consecutiveGatewayErrors) od["consecutiveGatewayErrors"] = *o.consecutiveGatewayErrors;
+      if (o.interval) od["interval"] = *o.interval;
+      if (o.baseEjectionTime) od["baseEjectionTime"] = *o.baseEjectionTime;
+      if (o.maxEjectionPercent) od["maxEjectionPercent"] = *o.maxEjectionPercent;
+      if (o.minHealthPercent) od["minHealthPercent"] = *o.minHealthPercent;
+      tp["outlierDetection"] = od;
+    }
+    tp["tls"] = {{"mode", "ISTIO_MUTUAL"}};
+    dr["spec"] = {{"host", host(app, s.name)}, {"trafficPolicy", tp}};
+    out.add(dr);
+
+    Json vs = object("networking.istio.io/v1", "VirtualService", s.name, ns, componentLabels(app, s.name, "service"));
+    Json route = httpRouteSettings(s.resilience);
+    Json http = Json::object();
+    http["name"] = "default";
+    http["route"] = Json::array({{{"destination", {{"host", host(app, s.name)}}}}});
+    for (auto it = route.begin(); it != route.end(); ++it) http[it.key()] = it.value();
+    vs["spec"] = {{"hosts", {host(app, s.name)}}, {"http", Json::array({http})}};
+    out.add(vs);
+  }
+}
+
+}  // namespace shop::steps

@@ -1,0 +1,77 @@
+#include "core/render/meta.hpp"
+#include "core/render/steps.hpp"
+
+namespace shop::steps {
+
+void addPlacement(const ShopApp& app, const std::string& component, int maxPods, Json& podSpec) {
+  if (maxPods < 2) return;
+  const Json selector = {{"matchLabels", selectorLabels(app, component)}};
+  // Spread over zones and nodes. ScheduleAnyway keeps a small or one-zone cluster schedulable;
+  // the scheduler still prefers the spread.
+  podSpec["topologySpreadConstraints"] = Json::array({
+      {{"maxSkew", 1}, {"topologyKey", "topology.kubernetes.io/zone"},
+       {"whenUnsatisfiable", "ScheduleAnyway"}, {"labelSelector", selector}},
+      {{"maxSkew", 1}, {"topologyKey", "kubernetes.io/hostname"},
+       {"whenUnsatisfiable", "ScheduleAnyway"}, {"labelSelector", selector}},
+  });
+  podSpec["affinity"] = {
+      {"podAntiAffinity",
+       {{"preferredDuringSchedulingIgnoredDuringExecution",
+         Json::array({{{"weight", 100},
+                       {"podAffinityTerm",
+                        {{"labelSelector", selector}, {"topologyKey", "kubernetes.io/hostname"}}}}})}}}};
+}
+
+Json disruptionBudget(const ShopApp& app, const std::string& component, const std::string& role,
+                      const Json& budget) {
+  Json pdb = object("policy/v1", "PodDisruptionBudget", component, app.namespace_,
+                    componentLabels(app, component, role));
+  Json spec = budget;
+  spec["selector"] = {{"matchLabels", selectorLabels(app, component)}};
+  // Pods that are not Ready protect nothing; evicting them must never be blocked.
+  spec["unhealthyPodEvictionPolicy"] = "AlwaysAllow";
+  pdb["spec"] = spec;
+  return pdb;
+}
+
+Json serviceAccount(const ShopApp& app, const std::string& component, const std::string& role) {
+  Json sa = object("v1", "ServiceAccount", component, app.namespace_, componentLabels(app, component, role));
+  sa["automountServiceAccountToken"] = false;
+  return sa;
+}
+
+void addScrapeAnnotations(const ShopApp& app, int port, const std::string& path, Json& annotations) {
+  if (app.monitoring.prometheus != "annotations") return;
+  annotations["prometheus.io/scrape"] = "true";
+  annotations["prometheus.io/port"] = std::to_string(port);
+  annotations["prometheus.io/path"] = path;
+}
+
+std::vector<const Service*> callersOf(const ShopApp& app, const std::string& component) {
+  std::vector<const Service*> out;
+  for (const auto& s : app.services)
+    for (const auto& d : s.dependsOn)
+      if (d == component) {
+        out.push_back(&s);
+        break;
+      }
+  return out;
+}
+
+std::string roleOf(const ShopApp& app, const std::string& component) {
+  if (app.findService(component)) return "service";
+  const DataStore* d = app.findStore(component);
+  return d && d->isBroker() ? "broker" : "database";
+}
+
+std::vector<int> componentPorts(const ShopApp& app, const std::string& component) {
+  std::vector<int> ports;
+  if (const Service* s = app.findService(component)) {
+    for (const auto& p : s->ports) ports.push_back(p.targetPort);
+  } else if (const DataStore* d = app.findStore(component)) {
+    ports.push_back(d->port);
+  }
+  return ports;
+}
+
+}  // namespace shop::steps

@@ -1,0 +1,221 @@
+// Services: ServiceAccount, ConfigMap, PersistentVolumeClaims, Service, Deployment, PDB.
+#include <algorithm>
+
+#include "core/render/meta.hpp"
+#include "core/render/security.hpp"
+#include "core/render/steps.hpp"
+
+namespace shop::steps {
+
+namespace {
+
+Json probeJson(const Probe& p, const Service& s) {
+  Json j = Json::object();
+  auto portValue = [&](const std::string& port) -> Json {
+    if (port.empty()) return s.ports.empty() ? Json(0) : Json(s.ports[0].targetPort);
+    if (std::all_of(port.begin(), port.end(), ::isdigit)) return std::stoi(port);
+    for (const auto& sp : s.ports)
+      if (sp.name == port) return sp.targetPort;  // numeric: works on and off the mesh
+    return port;
+  };
+  if (p.http) {
+    j["httpGet"] = {{"path", p.http->path}, {"port", portValue(p.http->port)}, {"scheme", p.http->scheme}};
+  } else if (p.tcpPort) {
+    j["tcpSocket"] = {{"port", portValue(*p.tcpPort)}};
+  } else if (p.exec) {
+    j["exec"] = {{"command", *p.exec}};
+  }
+  if (p.initialDelaySeconds) j["initialDelaySeconds"] = *p.initialDelaySeconds;
+  j["periodSeconds"] = p.periodSeconds.value_or(10);
+  j["timeoutSeconds"] = p.timeoutSeconds.value_or(3);
+  j["failureThreshold"] = p.failureThreshold.value_or(3);
+  if (p.successThreshold) j["successThreshold"] = *p.successThreshold;
+  return j;
+}
+
+// Readiness answers "can this pod take traffic", liveness "is the process alive". When only
+// one is given, the other is derived; a TCP liveness check beside an HTTP readiness check
+// keeps a slow dependency from restarting healthy pods.
+Probes effectiveProbes(const Service& s) {
+  Probes p = s.probes;
+  Probe tcp;
+  tcp.tcpPort = "";
+  if (!p.readiness) p.readiness = p.liveness ? *p.liveness : tcp;
+  if (!p.liveness) {
+    if (p.readiness->tcpPort) {
+      p.liveness = *p.readiness;
+    } else if (!s.ports.empty()) {
+      p.liveness = tcp;
+    } else {
+      p.liveness = *p.readiness;
+    }
+    p.liveness->periodSeconds = p.liveness->periodSeconds.value_or(20);
+    p.liveness->failureThreshold = p.liveness->failureThreshold.value_or(6);
+    if (p.startup) p.liveness->initialDelaySeconds.reset();
+  }
+  return p;
+}
+
+std::string volumeName(const std::string& path) {
+  std::string n;
+  for (char c : path) {
+    if (std::isalnum(static_cast<unsigned char>(c))) n += static_cast<char>(std::tolower(c));
+    else if (!n.empty() && n.back() != '-') n += '-';
+  }
+  while (!n.empty() && n.back() == '-') n.pop_back();
+  if (n.empty()) n = "root";
+  if (n.size() > 50) n = n.substr(0, 40) + "-" + stableHash(path).substr(0, 8);
+  return n;
+}
+
+}  // namespace
+
+void renderService(const ShopApp& app, const Service& s, Out& out) {
+  const Json labels = componentLabels(app, s.name, "service");
+  const std::string& ns = app.namespace_;
+  const int maxPods = s.autoscaling.enabled ? s.autoscaling.max : s.replicas;
+
+  if (app.security.serviceAccounts) out.add(serviceAccount(app, s.name, "service"));
+
+  // Configuration: files and environment in one ConfigMap; its hash rolls the pods on change.
+  std::string configHash;
+  const std::string configName = s.name + "-config";
+  if (!s.config.files.empty() || !s.config.env.empty()) {
+    Json cm = object("v1", "ConfigMap", configName, ns, labels);
+    Json data = Json::object();
+    for (const auto& [k, v] : s.config.env) data[k] = v;
+    for (size_t i = 0; i < s.config.files.size(); ++i) data["file-" + std::to_string(i)] = s.config.files[i].content;
+    cm["data"] = data;
+    configHash = stableHash(data.dump());
+    out.add(cm);
+  }
+
+  // Persistent or shared storage.
+  for (const auto& v : s.storage) {
+    if (v.existingClaim) continue;
+    Json pvc = object("v1", "PersistentVolumeClaim", s.name + "-" + v.name, ns, labels);
+    Json spec = {{"accessModes", {v.accessMode}}, {"resources", {{"requests", {{"storage", v.size}}}}}};
+    if (v.storageClass) spec["storageClassName"] = *v.storageClass;
+    pvc["spec"] = spec;
+    out.add(pvc);
+  }
+
+  // Service.
+  if (!s.ports.empty()) {
+    Json svc = object("v1", "Service", s.name, ns, labels);
+    Json ports = Json::array();
+    for (const auto& p : s.ports) {
+      Json pj = {{"name", p.name}, {"port", p.port}, {"targetPort", p.name}, {"protocol", p.protocol}};
+      if (p.appProtocol) pj["appProtocol"] = *p.appProtocol;
+      ports.push_back(pj);
+    }
+    svc["spec"] = {{"type", "ClusterIP"}, {"selector", selectorLabels(app, s.name)}, {"ports", ports}};
+    out.add(svc);
+  }
+
+  // Container.
+  Json c = Json::object();
+  c["name"] = s.name;
+  c["image"] = s.image;
+  c["imagePullPolicy"] = s.imagePullPolicy;
+  if (!s.command.empty()) c["command"] = s.command;
+  if (!s.args.empty()) c["args"] = s.args;
+  if (!s.ports.empty()) {
+    Json ports = Json::array();
+    for (const auto& p : s.ports) ports.push_back({{"name", p.name}, {"containerPort", p.targetPort}, {"protocol", p.protocol}});
+    c["ports"] = ports;
+  }
+  if (!s.env.empty()) c["env"] = envJson(s.env);
+  if (!s.config.env.empty()) c["envFrom"] = Json::array({{{"configMapRef", {{"name", configName}}}}});
+  c["resources"] = resourcesJson(s.resources);
+  const Probes probes = effectiveProbes(s);
+  if (probes.startup) c["startupProbe"] = probeJson(*probes.startup, s);
+  c["livenessProbe"] = probeJson(*probes.liveness, s);
+  c["readinessProbe"] = probeJson(*probes.readiness, s);
+  std::vector<int> containerPorts;
+  for (const auto& p : s.ports) containerPorts.push_back(p.targetPort);
+  c["securityContext"] = containerSecurityContext(
+      s.security.readOnlyRootFilesystem.value_or(app.security.readOnlyRootFilesystem),
+      capabilitiesForPorts(containerPorts, s.security.addCapabilities));
+
+  Json mounts = Json::array();
+  Json volumes = Json::array();
+  for (const auto& p : s.writablePaths) {
+    const std::string vn = "w-" + volumeName(p);
+    mounts.push_back({{"name", vn}, {"mountPath", p}});
+    volumes.push_back({{"name", vn}, {"emptyDir", {{"sizeLimit", s.writableSizeLimit}}}});
+  }
+  for (size_t i = 0; i < s.config.files.size(); ++i) {
+    const auto& f = s.config.files[i];
+    const std::string key = "file-" + std::to_string(i);
+    mounts.push_back({{"name", "config"}, {"mountPath", f.path}, {"subPath", key}, {"readOnly", true}});
+  }
+  if (!s.config.files.empty()) volumes.push_back({{"name", "config"}, {"configMap", {{"name", configName}}}});
+  for (const auto& v : s.storage) {
+    const std::string vn = "data-" + v.name;
+    mounts.push_back({{"name", vn}, {"mountPath", v.path}, {"readOnly", v.accessMode == "ReadOnlyMany"}});
+    volumes.push_back({{"name", vn},
+                       {"persistentVolumeClaim", {{"claimName", v.existingClaim.value_or(s.name + "-" + v.name)}}}});
+  }
+  if (!mounts.empty()) c["volumeMounts"] = mounts;
+
+  // Pod.
+  Json podLabels = labels;
+  podLabels["app.kubernetes.io/version"] = imageTag(s.image).empty() ? "unversioned" : imageTag(s.image).substr(0, 63);
+  for (const auto& [k, v] : s.labels) podLabels[k] = v;
+  if (app.mesh.enabled && s.meshInject && !*s.meshInject) podLabels["sidecar.istio.io/inject"] = "false";
+  Json annotations = Json::object();
+  if (!configHash.empty()) annotations["shopctl.io/config-hash"] = configHash;
+  if (s.scrape.enabled && !s.ports.empty()) {
+    int port = s.ports[0].targetPort;
+    if (s.scrape.port) {
+      for (const auto& p : s.ports)
+        if (p.name == *s.scrape.port || std::to_string(p.port) == *s.scrape.port) port = p.targetPort;
+      if (std::all_of(s.scrape.port->begin(), s.scrape.port->end(), ::isdigit)) port = std::stoi(*s.scrape.port);
+    }
+    addScrapeAnnotations(app, port, s.scrape.path, annotations);
+  }
+  for (const auto& [k, v] : s.podAnnotations) annotations[k] = v;
+
+  Json pod = Json::object();
+  pod["serviceAccountName"] = app.security.serviceAccounts ? s.name : "default";
+  pod["automountServiceAccountToken"] = false;
+  pod["enableServiceLinks"] = false;
+  pod["securityContext"] = podSecurityContext(s.security.runAsUser.value_or(app.security.runAsUser),
+                                              s.security.runAsGroup.value_or(app.security.runAsGroup),
+                                              s.security.fsGroup.value_or(app.security.fsGroup));
+  if (!app.security.imagePullSecrets.empty()) {
+    Json secrets = Json::array();
+    for (const auto& n : app.security.imagePullSecrets) secrets.push_back({{"name", n}});
+    pod["imagePullSecrets"] = secrets;
+  }
+  if (s.priorityClassName) pod["priorityClassName"] = *s.priorityClassName;
+  pod["terminationGracePeriodSeconds"] = s.terminationGracePeriodSeconds;
+  pod["nodeSelector"] = {{"kubernetes.io/os", "linux"}};
+  if (s.spread) addPlacement(app, s.name, maxPods, pod);
+  pod["containers"] = Json::array({c});
+  if (!volumes.empty()) pod["volumes"] = volumes;
+
+  Json template_ = Json::object();
+  template_["metadata"] = {{"labels", podLabels}};
+  if (!annotations.empty()) template_["metadata"]["annotations"] = annotations;
+  template_["spec"] = pod;
+
+  Json deploy = object("apps/v1", "Deployment", s.name, ns, labels);
+  Json spec = Json::object();
+  // With an HPA the autoscaler owns the replica count; setting it here would fight it.
+  if (!s.autoscaling.enabled) spec["replicas"] = s.replicas;
+  spec["revisionHistoryLimit"] = 5;
+  spec["selector"] = {{"matchLabels", selectorLabels(app, s.name)}};
+  // Zero-downtime: a new pod must be Ready before an old one goes.
+  spec["strategy"] = {{"type", "RollingUpdate"}, {"rollingUpdate", {{"maxSurge", 1}, {"maxUnavailable", 0}}}};
+  spec["minReadySeconds"] = 5;
+  spec["progressDeadlineSeconds"] = 600;
+  spec["template"] = template_;
+  deploy["spec"] = spec;
+  out.add(deploy);
+
+  if (maxPods >= 2) out.add(disruptionBudget(app, s.name, "service", {{"maxUnavailable", 1}}));
+}
+
+}  // namespace shop::steps
