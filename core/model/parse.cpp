@@ -945,6 +945,12 @@ ParseResult parseShopApp(const Json& obj, const ParseOptions& opts) { return par
 ParseResult parseShopApp(const YamlDocument& doc, const ParseOptions& opts) {
   ParseResult res = parseJson(doc.value, opts);
   locate(res.diags, doc);
+  // Report in the order a reader meets the problems in the file.
+  auto& items = res.diags.items();
+  std::stable_sort(items.begin(), items.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    if (a.pos.line != b.pos.line) return a.pos.line < b.pos.line;
+    return a.pos.col < b.pos.col;
+  });
   return res;
 }
 

@@ -22,7 +22,7 @@ ordinal="${POD_NAME##*-}"
 if [ "$ordinal" = "0" ]; then
   /bin/sh /scripts/init.sh &
 fi
-set -- mongod --replSet rs0 --bind_ip_all --port "$SHOP_PORT" --dbpath /data/db --keyFile /keyfile/keyfile
+set -- mongod --replSet rs0 --bind_ip 0.0.0.0 --port "$SHOP_PORT" --dbpath /data/db --keyFile /keyfile/keyfile
 if [ "${SHOP_CLIENT_AUTH}" = "false" ]; then
   # Members authenticate each other with the keyfile; clients may connect without credentials.
   set -- "$@" --transitionToAuth

@@ -1,0 +1,295 @@
+// Focused renderer behaviour: the call graph, the mesh, data stores, and defaults.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/render/render.hpp"
+#include "test_util.hpp"
+
+using namespace shop;
+
+namespace {
+
+std::vector<Json> renderYaml(const std::string& yaml) { return render(test::mustParse(yaml)).objects; }
+
+std::vector<Json> renderFile(const std::string& path) {
+  auto res = loadShopAppFile(path);
+  if (!res.app) throw std::runtime_error(res.diags.str());
+  return render(*res.app).objects;
+}
+
+const Json& get(const std::vector<Json>& objs, const std::string& kind, const std::string& name) {
+  for (const auto& o : objs)
+    if (o["kind"] == kind && o["metadata"]["name"] == name) return o;
+  throw std::runtime_error("no " + kind + "/" + name);
+}
+
+bool has(const std::vector<Json>& objs, const std::string& kind) {
+  for (const auto& o : objs)
+    if (o["kind"] == kind) return true;
+  return false;
+}
+
+std::set<std::string> egressTargets(const Json& np) {
+  std::set<std::string> out;
+  for (const auto& rule : np["spec"]["egress"])
+    for (const auto& peer : rule["to"])
+      if (peer.contains("podSelector")) out.insert(peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"]);
+  return out;
+}
+
+std::string envOf(const Json& container, const std::string& name) {
+  for (const auto& e : container["env"])
+    if (e["name"] == name) return e.value("value", "");
+  return "<absent>";
+}
+
+const char* kBase = R"(apiVersion: shopctl.io/v1alpha1
+kind: ShopApp
+metadata: {name: t, namespace: t}
+spec:
+)";
+
+}  // namespace
+
+TEST(Network, EgressIsExactlyTheDependsOnEdges) {
+  auto objs = renderFile("manifests/sockshop/shopapp.yaml");
+  EXPECT_EQ(egressTargets(get(objs, "NetworkPolicy", "orders")),
+            (std::set<std::string>{"orders-db", "carts", "user", "payment", "shipping"}));
+  EXPECT_EQ(egressTargets(get(objs, "NetworkPolicy", "front-end")),
+            (std::set<std::string>{"catalogue", "carts", "orders", "user", "session-db"}));
+  EXPECT_EQ(egressTargets(get(objs, "NetworkPolicy", "payment")), std::set<std::string>{});
+  // A database accepts its callers and its own replicas, nothing else.
+  const Json& db = get(objs, "NetworkPolicy", "carts-db");
+  std::set<std::string> from;
+  for (const auto& rule : db["spec"]["ingress"])
+    for (const auto& peer : rule["from"])
+      if (peer.contains("podSelector")) from.insert(peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"]);
+  EXPECT_EQ(from, (std::set<std::string>{"carts", "carts-db"}));
+  // The baseline isolates every pod of the app and lets only DNS out.
+  const Json& base = get(objs, "NetworkPolicy", "sock-shop-baseline");
+  EXPECT_EQ(base["spec"]["podSelector"]["matchLabels"]["shopctl.io/app"], "sock-shop");
+  EXPECT_FALSE(base["spec"].contains("ingress"));
+  EXPECT_EQ(base["spec"]["egress"][0]["ports"][0]["port"], 53);
+}
+
+TEST(Mesh, AuthorizationAllowsExactlyTheCallers) {
+  auto objs = renderFile("manifests/sockshop/shopapp.yaml");
+  EXPECT_EQ(get(objs, "AuthorizationPolicy", "orders")["spec"]["rules"][0]["from"][0]["source"]["principals"],
+            Json::array({"cluster.local/ns/sock-shop/sa/front-end"}));
+  EXPECT_EQ(get(objs, "AuthorizationPolicy", "payment")["spec"]["rules"][0]["from"][0]["source"]["principals"],
+            Json::array({"cluster.local/ns/sock-shop/sa/orders"}));
+  // The front-end is called by the gateway only.
+  EXPECT_EQ(get(objs, "AuthorizationPolicy", "front-end")["spec"]["rules"][0]["from"][0]["source"]["principals"],
+            Json::array({"cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"}));
+  EXPECT_EQ(get(objs, "PeerAuthentication", "sock-shop")["spec"]["mtls"]["mode"], "STRICT");
+}
+
+TEST(Mesh, CircuitBreakerOfTalentsharePayment) {
+  auto objs = renderFile("manifests/examples/talentshare.yaml");
+  const Json& tp = get(objs, "DestinationRule", "payment")["spec"]["trafficPolicy"];
+  EXPECT_EQ(tp["connectionPool"]["http"]["http1MaxPendingRequests"], 1);
+  EXPECT_EQ(tp["connectionPool"]["http"]["maxRequestsPerConnection"], 1);
+  EXPECT_EQ(tp["connectionPool"]["tcp"]["maxConnections"], 1);
+  EXPECT_EQ(tp["outlierDetection"]["consecutive5xxErrors"], 1);
+  EXPECT_EQ(tp["outlierDetection"]["maxEjectionPercent"], 100);
+  const Json& http = get(objs, "VirtualService", "payment")["spec"]["http"][0];
+  EXPECT_EQ(http["timeout"], "3s");
+  EXPECT_EQ(http["retries"]["attempts"], 1);
+  EXPECT_EQ(get(objs, "HorizontalPodAutoscaler", "retrieve")["spec"]["maxReplicas"], 5);
+}
+
+TEST(Mesh, FaultsAreRenderedOnlyWhenAsked) {
+  auto objs = renderYaml(std::string(kBase) + R"(  mesh: {enabled: true}
+  services:
+  - name: a
+    image: x/a:1
+    ports: [8080]
+    dependsOn: [b]
+  - name: b
+    image: x/b:1
+    ports: [8080]
+    resilience:
+      faults:
+        delay: {fixedDelay: 5s, percentage: 10}
+        abort: {httpStatus: 503, percentage: 2.5}
+)");
+  const Json& http = get(objs, "VirtualService", "b")["spec"]["http"][0];
+  EXPECT_EQ(http["fault"]["delay"]["fixedDelay"], "5s");
+  EXPECT_EQ(http["fault"]["delay"]["percentage"]["value"], 10.0);
+  EXPECT_EQ(http["fault"]["abort"]["httpStatus"], 503);
+  EXPECT_EQ(http["fault"]["abort"]["percentage"]["value"], 2.5);
+  auto sock = renderFile("manifests/sockshop/shopapp.yaml");
+  for (const auto& o : sock)
+    if (o["kind"] == "VirtualService") {
+      EXPECT_FALSE(o["spec"]["http"][0].contains("fault"));
+    }
+}
+
+TEST(Mesh, OffMeansNoIstioObjectsAndAnIngress) {
+  auto objs = renderFile("manifests/examples/cafe.yaml");
+  for (const auto& o : objs) EXPECT_EQ(o["apiVersion"].get<std::string>().find("istio.io"), std::string::npos);
+  const Json& ing = get(objs, "Ingress", "cafe-gateway");
+  EXPECT_EQ(ing["spec"]["ingressClassName"], "nginx");
+  EXPECT_EQ(ing["spec"]["tls"][0]["secretName"], "cafe-tls");
+  std::vector<std::string> paths;
+  for (const auto& p : ing["spec"]["rules"][0]["http"]["paths"]) paths.push_back(p["path"]);
+  // Longest prefix first; "/" goes to the kiosk and comes last.
+  EXPECT_EQ(paths, (std::vector<std::string>{"/notifications", "/inventories", "/beverages", "/orders", "/"}));
+  EXPECT_EQ(ing["spec"]["rules"][0]["http"]["paths"][4]["backend"]["service"]["name"], "kiosk");
+  for (const char* s : {"order", "beverage", "notification", "inventory"}) {
+    const Json& hpa = get(objs, "HorizontalPodAutoscaler", s)["spec"];
+    EXPECT_EQ(hpa["minReplicas"], 1) << s;
+    EXPECT_EQ(hpa["maxReplicas"], 3) << s;
+    EXPECT_EQ(hpa["metrics"][0]["resource"]["target"]["averageUtilization"], 50) << s;
+  }
+}
+
+TEST(DataStores, MySqlReplicationHasDistinctServerIdsAndAPrimaryService) {
+  auto objs = renderFile("manifests/sockshop/shopapp.yaml");
+  const Json& sts = get(objs, "StatefulSet", "catalogue-db");
+  EXPECT_EQ(sts["spec"]["podManagementPolicy"], "OrderedReady");
+  const Json& cm = get(objs, "ConfigMap", "catalogue-db-scripts");
+  const std::string run = cm["data"]["run.sh"];
+  EXPECT_NE(run.find("--server-id=$((100 + ordinal))"), std::string::npos);
+  EXPECT_NE(run.find("--gtid-mode=ON"), std::string::npos);
+  EXPECT_NE(std::string(cm["data"]["replica.sh"]).find("AUTO_POSITION=1"), std::string::npos);
+  const Json& svc = get(objs, "Service", "catalogue-db");
+  EXPECT_EQ(svc["spec"]["selector"]["statefulset.kubernetes.io/pod-name"], "catalogue-db-0");
+  // The root password comes from the Secret, never from a literal.
+  EXPECT_EQ(envOf(sts["spec"]["template"]["spec"]["containers"][0], "MYSQL_ROOT_PASSWORD"), "");
+}
+
+TEST(DataStores, MongoReplicaSetUsesAKeyfileAndProtectsQuorum) {
+  auto objs = renderFile("manifests/sockshop/shopapp.yaml");
+  const Json& sts = get(objs, "StatefulSet", "orders-db");
+  EXPECT_EQ(sts["spec"]["template"]["spec"]["initContainers"][0]["name"], "keyfile");
+  const std::string run = get(objs, "ConfigMap", "orders-db-scripts")["data"]["run.sh"];
+  EXPECT_NE(run.find("--replSet rs0"), std::string::npos);
+  EXPECT_NE(run.find("--keyFile /keyfile/keyfile"), std::string::npos);
+  EXPECT_EQ(get(objs, "PodDisruptionBudget", "orders-db")["spec"]["minAvailable"], 2);
+  // The seeded user-db copies its baked-in data into the empty volume first.
+  const Json& user = get(objs, "StatefulSet", "user-db");
+  EXPECT_EQ(user["spec"]["template"]["spec"]["initContainers"][0]["name"], "seed");
+}
+
+TEST(DataStores, KafkaRunsInKRaftModeWithoutZooKeeper) {
+  auto objs = renderFile("manifests/examples/cafe.yaml");
+  const Json& c = get(objs, "StatefulSet", "cafe-events")["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(envOf(c, "KAFKA_PROCESS_ROLES"), "broker,controller");
+  EXPECT_EQ(envOf(c, "KAFKA_CONTROLLER_QUORUM_VOTERS"),
+            "0@cafe-events-0.cafe-events-headless.cafe.svc.cluster.local:9093,"
+            "1@cafe-events-1.cafe-events-headless.cafe.svc.cluster.local:9093,"
+            "2@cafe-events-2.cafe-events-headless.cafe.svc.cluster.local:9093");
+  EXPECT_EQ(envOf(c, "CLUSTER_ID").size(), 22u);
+  EXPECT_EQ(envOf(c, "KAFKA_ZOOKEEPER_CONNECT"), "<absent>");
+  const std::string run = get(objs, "ConfigMap", "cafe-events-scripts")["data"]["run.sh"];
+  EXPECT_NE(run.find("KAFKA_NODE_ID=\"${POD_NAME##*-}\""), std::string::npos);
+  // Another app gets another cluster id.
+  auto lib = renderFile("manifests/examples/library.yaml");
+  EXPECT_NE(envOf(get(lib, "StatefulSet", "library-events")["spec"]["template"]["spec"]["containers"][0], "CLUSTER_ID"),
+            envOf(c, "CLUSTER_ID"));
+}
+
+TEST(DataStores, RabbitMqFormsAClusterFromAStaticMemberList) {
+  auto objs = renderFile("manifests/sockshop/shopapp.yaml");
+  const std::string conf = get(objs, "ConfigMap", "rabbitmq-scripts")["data"]["rabbitmq.conf"];
+  EXPECT_NE(conf.find("cluster_formation.peer_discovery_backend = classic_config"), std::string::npos);
+  EXPECT_NE(conf.find("nodes.3 = rabbit@rabbitmq-2.rabbitmq-headless.sock-shop.svc.cluster.local"), std::string::npos);
+  EXPECT_EQ(get(objs, "Service", "rabbitmq")["spec"]["selector"].size(), 2u) << "clients reach every member";
+}
+
+TEST(DataStores, StorageCanBeReleasedOnlyWhenAsked) {
+  auto objs = renderYaml(std::string(kBase) + R"(  services:
+  - {name: a, image: "x/a:1", ports: [80], dependsOn: [db]}
+  databases:
+  - {name: db, engine: postgresql, storage: {size: 3Gi, storageClass: fast, whenDeleted: Delete}}
+)");
+  const Json& sts = get(objs, "StatefulSet", "db");
+  EXPECT_EQ(sts["spec"]["persistentVolumeClaimRetentionPolicy"]["whenDeleted"], "Delete");
+  EXPECT_EQ(sts["spec"]["persistentVolumeClaimRetentionPolicy"]["whenScaled"], "Retain");
+  EXPECT_EQ(sts["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"], "fast");
+  EXPECT_EQ(sts["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"], "3Gi");
+}
+
+TEST(Secrets, TheRendererListsCredentialsButNeverInventsThem) {
+  auto res = loadShopAppFile("manifests/sockshop/shopapp.yaml");
+  ASSERT_TRUE(res.app);
+  auto r = render(*res.app);
+  EXPECT_FALSE(has(r.objects, "Secret"));
+  std::vector<std::string> names;
+  for (const auto& s : r.secrets) names.push_back(s.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"carts-db-credentials", "catalogue-db-credentials", "orders-db-credentials",
+                                             "rabbitmq-credentials", "user-db-credentials"}));
+}
+
+TEST(Defaults, ServicesInheritDefaultsAndOverrideThemFieldByField) {
+  auto app = test::mustParse(std::string(kBase) + R"(  defaults:
+    replicas: 3
+    resources: {requests: {cpu: 200m}, limits: {memory: 1Gi}}
+  services:
+  - name: a
+    image: x/a:1
+    ports: [80]
+  - name: b
+    image: x/b:1
+    ports: [80]
+    replicas: 1
+    resources: {requests: {memory: 64Mi}}
+)");
+  EXPECT_EQ(app.services[0].replicas, 3);
+  EXPECT_EQ(app.services[1].replicas, 1);
+  EXPECT_EQ(*app.services[1].resources.requests.cpu, "200m");     // from defaults
+  EXPECT_EQ(*app.services[1].resources.requests.memory, "64Mi");  // its own
+  EXPECT_EQ(*app.services[1].resources.limits.memory, "1Gi");     // from defaults
+  EXPECT_EQ(*app.services[0].resources.limits.cpu, "500m");       // built-in default
+}
+
+TEST(Defaults, ResilienceWithoutTheMeshIsAWarning) {
+  auto loaded = loadYaml(std::string(kBase) + R"(  services:
+  - name: a
+    image: x/a:1
+    ports: [80]
+    resilience: {timeout: 2s}
+)", "w.yaml");
+  auto res = parseShopApp(loaded.documents[0]);
+  ASSERT_TRUE(res.app);
+  ASSERT_EQ(res.diags.items().size(), 1u);
+  EXPECT_EQ(res.diags.items()[0].severity, Severity::Warning);
+  EXPECT_NE(res.diags.items()[0].message.find("need the Istio mesh"), std::string::npos);
+}
+
+TEST(Probes, ReadinessOverHttpGetsATcpLivenessCheck) {
+  auto objs = renderYaml(std::string(kBase) + R"(  services:
+  - name: a
+    image: x/a:1
+    ports: [{name: web, port: 80, targetPort: 8080}]
+    probes:
+      readiness: {http: {path: /ready, port: web}}
+)");
+  const Json& c = get(objs, "Deployment", "a")["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(c["readinessProbe"]["httpGet"]["path"], "/ready");
+  EXPECT_EQ(c["readinessProbe"]["httpGet"]["port"], 8080);
+  EXPECT_EQ(c["livenessProbe"]["tcpSocket"]["port"], 8080);
+}
+
+TEST(Workloads, ConfigFilesAreMountedReadOnlyAndRollThePodsOnChange) {
+  const std::string app = std::string(kBase) + R"(  services:
+  - name: a
+    image: x/a:1
+    ports: [80]
+    config:
+      files: [{path: /etc/a/a.conf, content: "x = CONTENT\n"}]
+      env: {LOG_LEVEL: info}
+)";
+  auto one = renderYaml(app);
+  auto two = renderYaml(std::string(app).replace(app.find("CONTENT"), 7, "OTHER"));
+  const Json& t1 = get(one, "Deployment", "a")["spec"]["template"];
+  const Json& t2 = get(two, "Deployment", "a")["spec"]["template"];
+  EXPECT_NE(t1["metadata"]["annotations"]["shopctl.io/config-hash"], t2["metadata"]["annotations"]["shopctl.io/config-hash"]);
+  bool mounted = false;
+  for (const auto& m : t1["spec"]["containers"][0]["volumeMounts"])
+    if (m["mountPath"] == "/etc/a/a.conf") mounted = m["readOnly"] == true && m["subPath"] == "file-0";
+  EXPECT_TRUE(mounted);
+  EXPECT_EQ(t1["spec"]["containers"][0]["envFrom"][0]["configMapRef"]["name"], "a-config");
+}
