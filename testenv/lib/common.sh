@@ -31,25 +31,29 @@ te_inputs_hash() {
   (cd "$TE_ROOT" && { echo "recipe $TE_RECIPE"; cat versions.env go/*/go.mod go/*/go.sum; } | sha256sum | cut -c1-16)
 }
 
-# Listening TCP ports on this machine (IPv4 and IPv6), from /proc: no extra tools needed.
-te_listening_ports() {
+# TCP ports in use on this machine in any state (listening or connected), IPv4 and IPv6, read
+# from /proc: no extra tools needed.
+te_used_ports() {
   local f
   for f in /proc/net/tcp /proc/net/tcp6; do
     [ -r "$f" ] || continue
-    # local_address is field 2 (ADDR:PORT in hex), st is field 4; 0A = LISTEN
-    awk 'NR > 1 && $4 == "0A" { n = split($2, a, ":"); print a[n] }' "$f" |
+    awk 'NR > 1 { n = split($2, a, ":"); print a[n] }' "$f" |
       while read -r h; do echo $((16#$h)); done
   done | sort -un
 }
 
-# te_free_ports N: print N distinct free loopback ports from 20000-59999, picked at random.
+# te_free_ports N: print N distinct free loopback ports, picked at random below the kernel's
+# ephemeral range (so an outgoing connection cannot be holding one when a component binds it).
 te_free_ports() {
-  local n=$1 used picked=() p tries=0
-  used=" $(te_listening_ports | tr '\n' ' ') "
+  local n=$1 used picked=() p tries=0 lo=10000 hi=32767 eph_lo
+  if read -r eph_lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null && [ "$eph_lo" -gt $((lo + 1000)) ]; then
+    hi=$((eph_lo - 1))
+  fi
+  used=" $(te_used_ports | tr '\n' ' ') "
   while [ "${#picked[@]}" -lt "$n" ]; do
     tries=$((tries + 1))
-    [ "$tries" -lt 10000 ] || te_die "could not find $n free ports"
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    [ "$tries" -lt 10000 ] || te_die "could not find $n free ports in $lo-$hi"
+    p=$((lo + (RANDOM * 32768 + RANDOM) % (hi - lo + 1)))
     case "$used" in *" $p "*) continue ;; esac
     # Also refuse ports something accepts connections on (covers sockets we cannot see in /proc).
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then continue; fi
@@ -94,7 +98,7 @@ te_stop_pidfile() {
       sleep 0.1
     done
     if kill -0 "$pid" 2>/dev/null; then
-      te_log "$(basename "$pidfile" .pid) ignored TERM for ${timeout}s; sending KILL"
+      te_log "$(basename "$pidfile" .pid) still running ${timeout}s after TERM; sending KILL"
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
       for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     fi

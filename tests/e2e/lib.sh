@@ -1,0 +1,78 @@
+# Helpers for the e2e shell tests. Source it first thing:
+#   source "$(dirname "$0")/lib.sh"
+# It loads the testenv cluster's env file (TESTENV_RUN_DIR, set by CTest), and gives:
+#   e2e_namespace PREFIX [LABEL=VALUE...]   create a unique namespace -> $NS (all deleted on exit;
+#                                           E2E_KEEP=1 keeps them for debugging)
+#   kc ARGS...                              kubectl as the cluster admin
+#   pass MSG / fail MSG                     report; fail exits 1
+#   expect_fail DESC GREP_PATTERN CMD...    CMD must fail and its output match GREP_PATTERN
+#   wait_for DESC TIMEOUT_S CMD...          retry CMD until it succeeds
+# shellcheck shell=bash
+set -euo pipefail
+
+E2E_NAME=$(basename "$0" .sh)
+: "${TESTENV_RUN_DIR:?TESTENV_RUN_DIR is not set: run through ctest (fixture testenv) or export it}"
+[ -f "$TESTENV_RUN_DIR/env" ] || { echo "FAIL [$E2E_NAME] no cluster: $TESTENV_RUN_DIR/env is missing (testenv_up failed?)" >&2; exit 1; }
+# shellcheck disable=SC1091
+source "$TESTENV_RUN_DIR/env"
+
+kc() { "$TESTENV_BIN/kubectl" --kubeconfig="$TESTENV_KUBECONFIG" "$@"; }
+
+pass() { echo "ok   [$E2E_NAME] $*"; }
+fail() {
+  echo "FAIL [$E2E_NAME] $*" >&2
+  if [ -n "${NS:-}" ]; then
+    echo "----- objects and events in namespace $NS -----" >&2
+    kc -n "$NS" get all,pvc -o wide >&2 2>&1 || true
+    kc -n "$NS" get events --sort-by=.lastTimestamp >&2 2>&1 | tail -n 30 >&2 || true
+  fi
+  exit 1
+}
+
+# expect_fail DESC PATTERN CMD...: CMD must exit non-zero with output matching PATTERN (grep -E).
+expect_fail() {
+  local desc=$1 pattern=$2 out rc=0; shift 2
+  out=$("$@" 2>&1) || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    fail "$desc: expected a rejection, but it succeeded: $out"
+  fi
+  if ! grep -Eq -- "$pattern" <<<"$out"; then
+    fail "$desc: rejected, but not for the expected reason (/$pattern/): $out"
+  fi
+  pass "$desc (rejected: $(head -c 200 <<<"$out" | tr '\n' ' '))"
+}
+
+# wait_for DESC TIMEOUT CMD...: retry CMD every second until it succeeds or TIMEOUT seconds pass.
+wait_for() {
+  local desc=$1 timeout=$2 deadline; shift 2
+  deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || fail "timed out after ${timeout}s waiting for: $desc"
+    sleep 1
+  done
+  pass "$desc"
+}
+
+E2E_NAMESPACES=()
+e2e_cleanup_namespaces() {
+  local ns
+  for ns in "${E2E_NAMESPACES[@]}"; do
+    if [ "${E2E_KEEP:-0}" = 1 ]; then
+      echo "E2E_KEEP=1: leaving namespace $ns" >&2
+    else
+      kc delete namespace "$ns" --wait=false >/dev/null 2>&1 || true
+    fi
+  done
+}
+trap e2e_cleanup_namespaces EXIT
+
+# e2e_namespace PREFIX [LABEL=VALUE...]: a fresh namespace ($NS) for this test, deleted on exit.
+e2e_namespace() {
+  local prefix=$1; shift
+  NS="e2e-$prefix-$(date +%s)-$RANDOM"
+  kc create namespace "$NS" >/dev/null || fail "could not create namespace $NS"
+  E2E_NAMESPACES+=("$NS")
+  if [ $# -gt 0 ]; then kc label namespace "$NS" "$@" >/dev/null; fi
+  # Pods need the namespace's default ServiceAccount, made by kube-controller-manager.
+  wait_for "default ServiceAccount in $NS" 60 kc -n "$NS" get serviceaccount default
+}
