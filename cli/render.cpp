@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <map>
 #include <random>
 
 #include "cli/common.hpp"
@@ -33,6 +34,53 @@ std::string lower(std::string s) {
   return s;
 }
 
+const Json* findObject(const std::vector<Json>& objs, const char* kind, const std::string& name) {
+  for (const auto& o : objs)
+    if (o["kind"] == kind && o["metadata"]["name"] == name) return &o;
+  return nullptr;
+}
+
+std::string pad(const std::string& s, size_t w) { return s.size() >= w ? s + " " : s + std::string(w - s.size(), ' '); }
+
+void printSummary(const ShopApp& app, const RenderResult& r) {
+  std::cout << "ShopApp " << app.namespace_ << "/" << app.name << ": " << app.services.size() << " services, "
+            << app.databases.size() << " databases, " << app.messaging.size() << " brokers -> " << r.objects.size()
+            << " Kubernetes objects\n\n";
+  std::cout << pad("COMPONENT", 16) << pad("KIND", 12) << pad("REPLICAS", 10) << pad("PDB", 6) << pad("CALLS", 34) << "IMAGE\n";
+  auto row = [&](const std::string& name, const std::string& kind, const std::string& image, const std::vector<std::string>& deps) {
+    std::string replicas;
+    const Json* hpa = findObject(r.objects, "HorizontalPodAutoscaler", name);
+    const Json* w = findObject(r.objects, kind == "database" || kind == "broker" ? "StatefulSet" : "Deployment", name);
+    if (hpa) {
+      replicas = std::to_string((*hpa)["spec"]["minReplicas"].get<int>()) + ".." + std::to_string((*hpa)["spec"]["maxReplicas"].get<int>());
+    } else if (w) {
+      replicas = std::to_string((*w)["spec"]["replicas"].get<int>());
+    }
+    std::string calls;
+    for (const auto& d : deps) calls += (calls.empty() ? "" : ",") + d;
+    if (calls.size() > 32) calls = calls.substr(0, 29) + "...";
+    std::cout << pad(name, 16) << pad(kind, 12) << pad(replicas, 10)
+              << pad(findObject(r.objects, "PodDisruptionBudget", name) ? "yes" : "-", 6) << pad(calls.empty() ? "-" : calls, 34)
+              << image << "\n";
+  };
+  for (const auto& s : app.services) row(s.name, "service", s.image, s.dependsOn);
+  for (const auto& d : app.databases) row(d.name, "database", d.image, {});
+  for (const auto& d : app.messaging) row(d.name, "broker", d.image, {});
+  std::map<std::string, int> kinds;
+  for (const auto& o : r.objects) kinds[o["kind"].get<std::string>()]++;
+  std::cout << "\nObjects:";
+  for (const auto& [k, n] : kinds) std::cout << " " << k << "=" << n;
+  std::cout << "\nHardening: Pod Security " << app.security.podSecurity << ", runAsUser " << app.security.runAsUser
+            << ", read-only root filesystems, NetworkPolicies " << (app.security.networkPolicies ? "on" : "off") << ", mesh "
+            << (app.mesh.enabled ? "on (mTLS " + app.mesh.mtls + ")" : std::string("off")) << ", gateway "
+            << (app.gateway.enabled ? app.gateway.host + (app.gateway.tlsSecret ? " (TLS)" : "") : std::string("off")) << "\n";
+  if (!r.secrets.empty()) {
+    std::cout << "Secrets the app needs (shop-operator creates missing ones):";
+    for (const auto& s : r.secrets) std::cout << " " << s.name;
+    std::cout << "\n";
+  }
+}
+
 }  // namespace
 
 void addRender(CLI::App& app) {
@@ -45,6 +93,7 @@ void addRender(CLI::App& app) {
       "Examples:\n"
       "  shopctl render -f shop.yaml                      # multi-document YAML on stdout\n"
       "  shopctl render -f shop.yaml -o json              # one List object\n"
+      "  shopctl render -f shop.yaml -o summary           # what would be deployed, as a table\n"
       "  shopctl render -f shop.yaml --output-dir out/    # one file per object, in apply order\n"
       "  shopctl render -f shop.yaml | kubectl apply --server-side -f -\n\n"
       "Exit status: 0 rendered, 2 invalid input, 3 cannot write.");
@@ -57,7 +106,8 @@ void addRender(CLI::App& app) {
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("-f,--filename", o->file, "The ShopApp file ('-' for stdin)")->required();
-  cmd->add_option("-o,--output", o->output, "Output format: yaml or json")->check(CLI::IsMember({"yaml", "json"}));
+  cmd->add_option("-o,--output", o->output, "Output format: yaml, json, or summary (a table for people)")
+      ->check(CLI::IsMember({"yaml", "json", "summary"}));
   cmd->add_option("--output-dir", o->dir, "Write one file per object into this directory instead of stdout");
   cmd->add_option("-n,--namespace", o->ns, "Namespace when the ShopApp does not name one (default: default)");
   cmd->add_flag("--generate-secrets", o->generateSecrets,
@@ -70,6 +120,10 @@ void addRender(CLI::App& app) {
     if (!parsed.app) throw ExitRequest{kUsage};
     const ShopApp& shopApp = *parsed.app;
     RenderResult r = render(shopApp);
+    if (o->output == "summary") {
+      printSummary(shopApp, r);
+      return;
+    }
     std::vector<Json> objects;
     if (o->generateSecrets) {
       for (const auto& s : r.secrets) {
