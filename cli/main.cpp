@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   addValidate(app);
   addRender(app);
   addVersion(app);
+  addAudit(app);
+  addHarden(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
