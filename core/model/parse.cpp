@@ -368,10 +368,7 @@ Service parseService(Reader r, const ShopApp& app) {
   std::set<int> portNumbers;
   r.list("ports", [&](const std::string& path, const Json& item) {
     Port p;
-    if (item.is_number_integer()) {
-      p.port = item.get<int>();
-      if (p.port < 1 || p.port > 65535) r.diags().error(path, "must be between 1 and 65535");
-    } else if (item.is_object()) {
+    if (item.is_object()) {
       Reader pr(&item, path, r.diags());
       p.port = pr.int32("port", 1, 65535).value_or(0);
       if (!pr.has("port")) pr.errorHere("port is required");
@@ -387,7 +384,8 @@ Service parseService(Reader r, const ShopApp& app) {
       p.appProtocol = pr.str("appProtocol");
       pr.done();
     } else {
-      r.diags().error(path, "must be a port number or an object {port, targetPort, name}");
+      r.diags().error(path, "must be an object such as {port: 80} or {name: http, port: 80, targetPort: 8080}" +
+                                std::string(item.is_number_integer() ? " (write {port: " + item.dump() + "})" : ""));
       return;
     }
     if (p.targetPort == 0) p.targetPort = p.port;
@@ -546,9 +544,10 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
     c.done();
   }
   if (d.credentials.secretName.empty()) d.credentials.secretName = d.name + "-credentials";
-  d.database = r.str("database");
-  d.user = r.str("user");
-  if (d.database && broker) r.error("database", "is not used by message brokers");
+  if (!broker) {  // brokers have no databases or seeds; for them these are unknown fields
+    d.database = r.str("database");
+    d.user = r.str("user");
+  }
   if (d.engine == Engine::Redis && (d.database || d.user))
     r.errorHere("redis has no databases or users to create; remove database and user");
   d.env = parseEnv(r, "env");
@@ -556,9 +555,11 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
   d.security = parseSecurityOverrides(r.obj("security"));
   if (auto p = r.oneOf("imagePullPolicy", {"Always", "IfNotPresent", "Never"})) d.imagePullPolicy = *p;
   d.priorityClassName = r.str("priorityClassName").value_or("");
-  d.seedFrom = r.str("seedFrom");
-  if (auto a = r.boolean("clientAuth")) d.clientAuth = *a;
-  if (!d.clientAuth && (d.engine == Engine::MySQL || d.engine == Engine::PostgreSQL || broker))
+  if (!broker) {
+    d.seedFrom = r.str("seedFrom");
+    if (auto a = r.boolean("clientAuth")) d.clientAuth = *a;
+  }
+  if (!d.clientAuth && (d.engine == Engine::MySQL || d.engine == Engine::PostgreSQL))
     r.error("clientAuth", std::string(engineName(d.engine)) + " always requires client credentials");
   if (d.seedFrom && ((*d.seedFrom).empty() || (*d.seedFrom)[0] != '/'))
     r.error("seedFrom", "must be an absolute path inside the image");

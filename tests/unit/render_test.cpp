@@ -104,11 +104,11 @@ TEST(Mesh, FaultsAreRenderedOnlyWhenAsked) {
   services:
   - name: a
     image: x/a:1
-    ports: [8080]
+    ports: [{port: 8080}]
     dependsOn: [b]
   - name: b
     image: x/b:1
-    ports: [8080]
+    ports: [{port: 8080}]
     resilience:
       faults:
         delay: {fixedDelay: 5s, percentage: 10}
@@ -201,7 +201,7 @@ TEST(DataStores, RabbitMqFormsAClusterFromAStaticMemberList) {
 
 TEST(DataStores, StorageCanBeReleasedOnlyWhenAsked) {
   auto objs = renderYaml(std::string(kBase) + R"(  services:
-  - {name: a, image: "x/a:1", ports: [80], dependsOn: [db]}
+  - {name: a, image: "x/a:1", ports: [{port: 80}], dependsOn: [db]}
   databases:
   - {name: db, engine: postgresql, storage: {size: 3Gi, storageClass: fast, whenDeleted: Delete}}
 )");
@@ -230,10 +230,10 @@ TEST(Defaults, ServicesInheritDefaultsAndOverrideThemFieldByField) {
   services:
   - name: a
     image: x/a:1
-    ports: [80]
+    ports: [{port: 80}]
   - name: b
     image: x/b:1
-    ports: [80]
+    ports: [{port: 80}]
     replicas: 1
     resources: {requests: {memory: 64Mi}}
 )");
@@ -249,7 +249,7 @@ TEST(Defaults, ResilienceWithoutTheMeshIsAWarning) {
   auto loaded = loadYaml(std::string(kBase) + R"(  services:
   - name: a
     image: x/a:1
-    ports: [80]
+    ports: [{port: 80}]
     resilience: {timeout: 2s}
 )", "w.yaml");
   auto res = parseShopApp(loaded.documents[0]);
@@ -277,7 +277,7 @@ TEST(Workloads, ConfigFilesAreMountedReadOnlyAndRollThePodsOnChange) {
   const std::string app = std::string(kBase) + R"(  services:
   - name: a
     image: x/a:1
-    ports: [80]
+    ports: [{port: 80}]
     config:
       files: [{path: /etc/a/a.conf, content: "x = CONTENT\n"}]
       env: {LOG_LEVEL: info}
