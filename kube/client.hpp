@@ -1,0 +1,91 @@
+#pragma once
+// A small dynamic client: any resource by group/version/plural, JSON in and out.
+// Server-side apply with a field manager, the /status subresource, deletes with a
+// propagation policy, paginated lists. Errors are values (Result), never exceptions.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kube/transport.hpp"
+
+namespace kube {
+
+using Json = nlohmann::ordered_json;
+
+struct Resource {
+  std::string group;  // "" for the core group
+  std::string version;
+  std::string plural;
+  std::string kind;
+  bool namespaced = true;
+
+  std::string apiVersion() const { return group.empty() ? version : group + "/" + version; }
+  // The collection path (name empty) or an object path.
+  std::string path(const std::string& ns, const std::string& name = "") const;
+};
+
+// The resources shopctl works with.
+namespace resources {
+extern const Resource ShopApp, Namespace, ServiceAccount, Secret, ConfigMap, Service, PersistentVolumeClaim, Deployment,
+    StatefulSet, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy, Ingress, Role, RoleBinding, Lease, Event,
+    CoreEvent, Pod, PeerAuthentication, AuthorizationPolicy, DestinationRule, VirtualService, Gateway, ServiceMonitor;
+// The resource of an object's apiVersion + kind, if known.
+const Resource* forObject(const Json& obj);
+const std::vector<const Resource*>& all();
+}  // namespace resources
+
+struct Result {
+  int code = 0;  // HTTP status, 0 on transport errors
+  Json body;     // the object, list or Status
+  std::string error;
+
+  bool ok() const { return code >= 200 && code < 300; }
+  bool notFound() const { return code == 404; }
+  bool conflict() const { return code == 409; }
+  bool gone() const { return code == 410; }
+  // "<reason>: <message>" from a Status body, or the transport error.
+  std::string message() const;
+};
+
+struct ListOptions {
+  std::string labelSelector;
+  std::string fieldSelector;
+  int limit = 500;
+};
+
+class Client {
+ public:
+  explicit Client(std::shared_ptr<Transport> t) : t_(std::move(t)) {}
+
+  Result get(const Resource& r, const std::string& ns, const std::string& name);
+  // All pages of a list, as one List object (items + metadata.resourceVersion).
+  Result list(const Resource& r, const std::string& ns, const ListOptions& opts = {});
+  Result create(const Resource& r, const std::string& ns, const Json& obj);
+  Result replace(const Resource& r, const std::string& ns, const std::string& name, const Json& obj);
+  // Server-side apply (application/apply-patch+yaml; JSON is YAML).
+  Result apply(const Resource& r, const std::string& ns, const std::string& name, const Json& obj,
+               const std::string& fieldManager, bool force = true, bool dryRun = false);
+  Result applyStatus(const Resource& r, const std::string& ns, const std::string& name, const Json& obj,
+                     const std::string& fieldManager);
+  Result replaceStatus(const Resource& r, const std::string& ns, const std::string& name, const Json& obj);
+  Result mergePatch(const Resource& r, const std::string& ns, const std::string& name, const Json& patch);
+  // propagation: Background | Foreground | Orphan. A uid precondition guards against
+  // deleting a newer object of the same name.
+  Result remove(const Resource& r, const std::string& ns, const std::string& name,
+                const std::string& propagation = "Background", const std::string& uid = "");
+  // GET of any path (discovery).
+  Result raw(const std::string& path);
+
+  Transport& transport() { return *t_; }
+  std::shared_ptr<Transport> transportPtr() { return t_; }
+
+ private:
+  Result call(const std::string& method, const std::string& path, const std::string& body = "",
+              const std::string& contentType = "application/json", bool idempotent = true);
+  std::shared_ptr<Transport> t_;
+};
+
+}  // namespace kube

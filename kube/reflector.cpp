@@ -1,0 +1,227 @@
+#include "kube/reflector.hpp"
+
+#include <random>
+#include <thread>
+
+#include "kube/log.hpp"
+
+namespace kube {
+
+namespace {
+
+std::string keyOf(const Json& o) {
+  const auto& m = o["metadata"];
+  return m.value("namespace", "") + "/" + m.value("name", "");
+}
+
+int randomBetween(int lo, int hi) {
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  return std::uniform_int_distribution<int>(lo, hi)(rng);
+}
+
+}  // namespace
+
+void Reflector::stripServerFields(Json& obj) {
+  if (!obj.contains("metadata")) return;
+  auto& m = obj["metadata"];
+  m.erase("managedFields");
+  if (m.contains("annotations")) {
+    m["annotations"].erase("kubectl.kubernetes.io/last-applied-configuration");
+    if (m["annotations"].empty()) m.erase("annotations");
+  }
+}
+
+Reflector::Reflector(std::shared_ptr<Transport> t, Resource r, ReflectorOptions opts)
+    : t_(t), client_(t), res_(std::move(r)), opts_(std::move(opts)) {
+  if (!opts_.transform) opts_.transform = &Reflector::stripServerFields;
+}
+
+std::optional<Json> Reflector::get(const std::string& ns, const std::string& name) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = store_.find(ns + "/" + name);
+  if (it == store_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<Json> Reflector::list(const std::string& ns, const std::string& label, const std::string& value) const {
+  std::vector<Json> out;
+  std::lock_guard<std::mutex> l(mu_);
+  for (const auto& [k, o] : store_) {
+    if (!ns.empty() && o["metadata"].value("namespace", "") != ns) continue;
+    if (!label.empty()) {
+      const auto& labels = o["metadata"].value("labels", Json::object());
+      if (!labels.contains(label) || labels[label] != value) continue;
+    }
+    out.push_back(o);
+  }
+  return out;
+}
+
+size_t Reflector::size() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return store_.size();
+}
+
+std::string Reflector::resourceVersion() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return rv_;
+}
+
+void Reflector::stop() {
+  stop_ = true;
+  std::lock_guard<std::mutex> l(streamMu_);
+  if (current_) current_->stop();
+}
+
+void Reflector::apply(EventType t, Json obj) {
+  opts_.transform(obj);
+  const std::string key = keyOf(obj);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (t == EventType::Deleted) {
+      store_.erase(key);
+    } else {
+      store_[key] = obj;
+    }
+  }
+  if (handler_) handler_(t, obj);
+}
+
+bool Reflector::relist() {
+  ++relists_;
+  ListOptions lo;
+  lo.labelSelector = opts_.labelSelector;
+  Result r = client_.list(res_, opts_.namespace_, lo);
+  if (!r.ok()) {
+    warn("list failed", {{"resource", res_.plural}, {"code", r.code}, {"error", r.message()}});
+    return false;
+  }
+  std::map<std::string, Json> fresh;
+  for (auto& item : r.body["items"]) {
+    item["apiVersion"] = res_.apiVersion();
+    item["kind"] = res_.kind;
+    opts_.transform(item);
+    fresh[keyOf(item)] = std::move(item);
+  }
+  std::vector<Json> gone;
+  std::vector<std::pair<EventType, Json>> changes;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& [k, o] : store_)
+      if (!fresh.count(k)) gone.push_back(o);
+    for (auto& [k, o] : fresh) {
+      auto it = store_.find(k);
+      if (it == store_.end()) changes.emplace_back(EventType::Added, o);
+      else if (it->second["metadata"].value("resourceVersion", "") != o["metadata"].value("resourceVersion", ""))
+        changes.emplace_back(EventType::Modified, o);
+    }
+    store_ = std::move(fresh);
+    rv_ = r.body["metadata"].value("resourceVersion", "");
+  }
+  if (handler_) {
+    for (const auto& o : gone) handler_(EventType::Deleted, o);  // deleted while we were not watching
+    for (const auto& [t, o] : changes) handler_(t, o);
+  }
+  synced_ = true;
+  return true;
+}
+
+Reflector::WatchEnd Reflector::watchOnce() {
+  ++watches_;
+  const int timeout = randomBetween(300, 600);
+  std::string q = "?watch=true&allowWatchBookmarks=true&timeoutSeconds=" + std::to_string(timeout);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    q += "&resourceVersion=" + urlEncode(rv_);
+  }
+  if (!opts_.labelSelector.empty()) q += "&labelSelector=" + urlEncode(opts_.labelSelector);
+  StreamHandle handle;
+  {
+    std::lock_guard<std::mutex> l(streamMu_);
+    if (stop_) return WatchEnd::Closed;
+    current_ = &handle;
+  }
+  WatchEnd end = WatchEnd::Closed;
+  size_t events = 0;
+  Response r = t_->stream(
+      res_.path(opts_.namespace_) + q,
+      [&](const std::string& line) {
+        Json ev = Json::parse(line, nullptr, false);
+        if (ev.is_discarded() || !ev.is_object()) return true;
+        const std::string type = ev.value("type", "");
+        Json& obj = ev["object"];
+        if (type == "ERROR") {
+          const int code = obj.value("code", 0);
+          // An expired resourceVersion arrives as an ERROR event inside a 200 stream.
+          end = code == 410 ? WatchEnd::Expired : WatchEnd::Failed;
+          debug("watch error event", {{"resource", res_.plural}, {"code", code}, {"message", obj.value("message", "")}});
+          return false;
+        }
+        const std::string rv = obj["metadata"].value("resourceVersion", "");
+        if (type == "BOOKMARK") {
+          std::lock_guard<std::mutex> l(mu_);
+          if (!rv.empty()) rv_ = rv;
+          return true;
+        }
+        ++events;
+        if (type == "ADDED") apply(EventType::Added, std::move(obj));
+        else if (type == "MODIFIED") apply(EventType::Modified, std::move(obj));
+        else if (type == "DELETED") apply(EventType::Deleted, std::move(obj));
+        std::lock_guard<std::mutex> l(mu_);
+        if (!rv.empty()) rv_ = rv;
+        return !stop_;
+      },
+      std::chrono::seconds(timeout + 60), &handle);
+  {
+    std::lock_guard<std::mutex> l(streamMu_);
+    current_ = nullptr;
+  }
+  if (end != WatchEnd::Closed) return end;
+  if (r.status == 410) return WatchEnd::Expired;
+  if (r.status != 200) {
+    if (!stop_)
+      warn("watch failed", {{"resource", res_.plural}, {"code", r.status}, {"error", r.error.empty() ? r.body.substr(0, 200) : r.error}});
+    return WatchEnd::Failed;
+  }
+  return WatchEnd::Closed;
+}
+
+void Reflector::sleepBackoff(int& failures) {
+  const int ms = std::min(30000, 800 << std::min(failures, 6));
+  ++failures;
+  const int wait = randomBetween(ms / 2, ms);
+  for (int slept = 0; slept < wait && !stop_; slept += 100) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+}
+
+void Reflector::run() {
+  int failures = 0;
+  bool needList = true;
+  while (!stop_) {
+    if (needList) {
+      if (!relist()) {
+        sleepBackoff(failures);
+        continue;
+      }
+      needList = false;
+    }
+    auto started = std::chrono::steady_clock::now();
+    WatchEnd end = watchOnce();
+    if (stop_) break;
+    switch (end) {
+      case WatchEnd::Expired:
+        info("resourceVersion expired; relisting", {{"resource", res_.plural}});
+        needList = true;
+        break;
+      case WatchEnd::Failed:
+        sleepBackoff(failures);
+        break;
+      case WatchEnd::Closed:
+        // A normal end (server timeout) resumes at once from the last resourceVersion.
+        if (std::chrono::steady_clock::now() - started > std::chrono::seconds(1)) failures = 0;
+        else sleepBackoff(failures);  // a very short watch: something is wrong
+        break;
+    }
+  }
+}
+
+}  // namespace kube

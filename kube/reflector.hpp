@@ -1,0 +1,78 @@
+#pragma once
+// List + watch one resource into a local cache, and tell a handler what changed.
+//  - the first list and every relist are paginated; the watch resumes from the last
+//    resourceVersion seen (bookmarks included);
+//  - 410 Gone, as an HTTP status or as an ERROR event inside a 200 stream, means the
+//    resourceVersion is too old: relist, and report objects that vanished meanwhile as deleted;
+//  - the server ends each watch after a random 5-10 minutes (spreading load); the client gives
+//    up on a silent stream after that plus a margin;
+//  - failures back off exponentially (0.8 s .. 30 s, with jitter).
+// The cache keeps lean copies: managedFields and other server bookkeeping are dropped.
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kube/client.hpp"
+
+namespace kube {
+
+enum class EventType { Added, Modified, Deleted };
+
+struct ReflectorOptions {
+  std::string namespace_;  // "" for all namespaces
+  std::string labelSelector;
+  // Reduces an object to what the controller needs before it is cached (default: strip
+  // metadata.managedFields and the last-applied annotation).
+  std::function<void(Json&)> transform;
+};
+
+class Reflector {
+ public:
+  using Handler = std::function<void(EventType, const Json& obj)>;
+  Reflector(std::shared_ptr<Transport> t, Resource r, ReflectorOptions opts = {});
+
+  void setHandler(Handler h) { handler_ = std::move(h); }
+  // Runs until stop() is called: list, watch, relist when needed. Call from its own thread.
+  void run();
+  void stop();
+  bool synced() const { return synced_; }
+
+  std::optional<Json> get(const std::string& ns, const std::string& name) const;
+  std::vector<Json> list(const std::string& ns = "", const std::string& label = "", const std::string& value = "") const;
+  size_t size() const;
+  const Resource& resource() const { return res_; }
+  std::string resourceVersion() const;
+  // How many times the watch was (re)started and how many full relists ran (for tests/metrics).
+  uint64_t watches() const { return watches_; }
+  uint64_t relists() const { return relists_; }
+
+  static void stripServerFields(Json& obj);
+
+ private:
+  bool relist();
+  enum class WatchEnd { Expired, Failed, Closed };
+  WatchEnd watchOnce();
+  void apply(EventType t, Json obj);
+  void sleepBackoff(int& failures);
+
+  std::shared_ptr<Transport> t_;
+  Client client_;
+  Resource res_;
+  ReflectorOptions opts_;
+  Handler handler_;
+  mutable std::mutex mu_;
+  std::map<std::string, Json> store_;  // "ns/name" -> object
+  std::string rv_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> synced_{false};
+  std::atomic<uint64_t> watches_{0}, relists_{0};
+  StreamHandle* current_ = nullptr;
+  std::mutex streamMu_;
+};
+
+}  // namespace kube

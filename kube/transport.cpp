@@ -1,0 +1,287 @@
+#include "kube/transport.hpp"
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <httplib.h>
+
+#include <random>
+#include <thread>
+
+#include "kube/log.hpp"
+
+namespace kube {
+
+// ---- rate limit -----------------------------------------------------------------------
+
+RateLimiter::RateLimiter(double qps, int burst)
+    : qps_(qps), burst_(burst > 0 ? burst : 1), tokens_(burst_), last_(std::chrono::steady_clock::now()) {}
+
+void RateLimiter::wait() {
+  if (qps_ <= 0) return;
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    auto now = std::chrono::steady_clock::now();
+    tokens_ = std::min(burst_, tokens_ + std::chrono::duration<double>(now - last_).count() * qps_);
+    last_ = now;
+    if (tokens_ >= 1) {
+      tokens_ -= 1;
+      return;
+    }
+    auto need = std::chrono::duration<double>((1 - tokens_) / qps_);
+    lock.unlock();
+    std::this_thread::sleep_for(need);
+    lock.lock();
+  }
+}
+
+void StreamHandle::stop() {
+  stopped_ = true;
+  std::lock_guard<std::mutex> l(mu_);
+  if (client_) client_->stop();
+}
+
+// ---- helpers ---------------------------------------------------------------------------
+
+std::string urlEncode(const std::string& s) {
+  std::string out;
+  static const char* hex = "0123456789ABCDEF";
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string pathTemplate(const std::string& full) {
+  // Metric labels must not carry names: keep the shape of the path only.
+  const std::string path = full.substr(0, full.find('?'));
+  std::vector<std::string> parts;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    parts.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  if (parts.empty() || (parts[0] != "api" && parts[0] != "apis")) return path;
+  size_t resource = parts[0] == "api" ? 2 : 3;  // api/v1/<r> or apis/<g>/<v>/<r>
+  if (parts.size() > resource + 2 && parts[resource] == "namespaces") {
+    parts[resource + 1] = "{ns}";
+    resource += 2;
+  }
+  if (parts.size() > resource + 1) parts[resource + 1] = "{name}";
+  std::string out;
+  for (const auto& p : parts) out += "/" + p;
+  return out;
+}
+
+namespace {
+
+struct BioPtr {
+  BIO* b;
+  explicit BioPtr(const std::string& s) : b(BIO_new_mem_buf(s.data(), static_cast<int>(s.size()))) {}
+  ~BioPtr() { BIO_free(b); }
+};
+
+X509_STORE* caStore(const std::string& pem) {
+  X509_STORE* store = X509_STORE_new();
+  BioPtr bio(pem);
+  int added = 0;
+  while (X509* cert = PEM_read_bio_X509(bio.b, nullptr, nullptr, nullptr)) {
+    X509_STORE_add_cert(store, cert);
+    X509_free(cert);
+    ++added;
+  }
+  if (added == 0) {
+    X509_STORE_free(store);
+    return nullptr;
+  }
+  return store;
+}
+
+std::chrono::milliseconds jitter(std::chrono::milliseconds base) {
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> d(1.0, 2.0);
+  return std::chrono::milliseconds(static_cast<long long>(base.count() * d(rng)));
+}
+
+}  // namespace
+
+struct Transport::Pooled {
+  std::unique_ptr<httplib::SSLClient> client;
+  std::string credKey;  // which credentials it was built with
+};
+
+Transport::Transport(Config cfg, TransportOptions opts)
+    : cfg_(std::move(cfg)), opts_(std::move(opts)), creds_(cfg_), limiter_(opts_.qps, opts_.burst) {
+  std::string rest = cfg_.server.substr(8);  // after https://
+  rest = rest.substr(0, rest.find('/'));
+  if (!rest.empty() && rest[0] == '[') {  // [ipv6]:port
+    size_t close = rest.find(']');
+    host_ = rest.substr(1, close - 1);
+    if (close + 1 < rest.size() && rest[close + 1] == ':') port_ = std::stoi(rest.substr(close + 2));
+  } else {
+    size_t colon = rest.rfind(':');
+    host_ = rest.substr(0, colon);
+    if (colon != std::string::npos) port_ = std::stoi(rest.substr(colon + 1));
+  }
+}
+
+Transport::~Transport() = default;
+
+std::unique_ptr<Transport::Pooled> Transport::connect() {
+  auto cur = creds_.get();
+  auto p = std::make_unique<Pooled>();
+  p->credKey = cur.certPem + "|" + cur.keyPem;
+  if (!cur.certPem.empty()) {
+    BioPtr cb(cur.certPem), kb(cur.keyPem);
+    X509* cert = PEM_read_bio_X509(cb.b, nullptr, nullptr, nullptr);
+    EVP_PKEY* key = PEM_read_bio_PrivateKey(kb.b, nullptr, nullptr, nullptr);
+    p->client = std::make_unique<httplib::SSLClient>(host_, port_, cert, key);
+    if (cert) X509_free(cert);
+    if (key) EVP_PKEY_free(key);
+  } else {
+    p->client = std::make_unique<httplib::SSLClient>(host_, port_);
+  }
+  // The store is owned by the client from here on.
+  p->client->set_ca_cert_store(caStore(cfg_.caPem));
+  p->client->enable_server_certificate_verification(true);
+  p->client->set_keep_alive(true);
+  p->client->set_tcp_nodelay(true);
+  p->client->set_connection_timeout(std::chrono::seconds(10));
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(opts_.timeout);
+  p->client->set_read_timeout(secs);
+  p->client->set_write_timeout(secs);
+  return p;
+}
+
+std::unique_ptr<Transport::Pooled> Transport::acquire() {
+  auto cur = creds_.get();
+  const std::string key = cur.certPem + "|" + cur.keyPem;
+  {
+    std::lock_guard<std::mutex> l(poolMu_);
+    while (!pool_.empty()) {
+      auto p = std::move(pool_.back());
+      pool_.pop_back();
+      if (p->credKey == key) return p;
+    }
+  }
+  return connect();
+}
+
+void Transport::release(std::unique_ptr<Pooled> c) {
+  std::lock_guard<std::mutex> l(poolMu_);
+  if (pool_.size() < 8) pool_.push_back(std::move(c));
+}
+
+Response Transport::once(httplib::ClientImpl& c, const std::string& method, const std::string& path,
+                         const std::string& body, const std::string& contentType) {
+  httplib::Headers headers = {{"User-Agent", opts_.userAgent}, {"Accept", "application/json"}};
+  auto cur = creds_.get();
+  if (!cur.token.empty()) headers.emplace("Authorization", "Bearer " + cur.token);
+  httplib::Result r{nullptr, httplib::Error::Unknown};
+  if (method == "GET") r = c.Get(path, headers);
+  else if (method == "DELETE") r = body.empty() ? c.Delete(path, headers) : c.Delete(path, headers, body, contentType);
+  else if (method == "POST") r = c.Post(path, headers, body, contentType);
+  else if (method == "PUT") r = c.Put(path, headers, body, contentType);
+  else if (method == "PATCH") r = c.Patch(path, headers, body, contentType);
+  Response out;
+  if (!r) {
+    out.error = httplib::to_string(r.error());
+    if (r.error() == httplib::Error::SSLServerVerification) out.error += " (the server certificate is not signed by the configured CA)";
+    return out;
+  }
+  out.status = r->status;
+  out.body = std::move(r->body);
+  out.retryAfter = r->get_header_value("Retry-After");
+  return out;
+}
+
+Response Transport::request(const std::string& method, const std::string& path, const std::string& body,
+                            const std::string& contentType, bool idempotent) {
+  Response res;
+  bool reauthed = false;
+  for (int attempt = 0;; ++attempt) {
+    limiter_.wait();
+    auto started = std::chrono::steady_clock::now();
+    auto c = acquire();
+    res = once(*c->client, method, path, body, contentType);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (opts_.onRequest) opts_.onRequest(method, pathTemplate(path), res.status, secs);
+    if (res.status != 0) release(std::move(c));  // a broken connection is not reused
+    if (res.status == 401 && !reauthed) {
+      reauthed = true;
+      creds_.invalidate();  // bound service-account tokens rotate; read them again
+      continue;
+    }
+    const bool transient = res.status == 0 || res.status == 429 || res.status == 502 || res.status == 503 ||
+                           res.status == 504 || (res.status == 500 && !res.retryAfter.empty());
+    if (!transient || attempt >= opts_.maxRetries) return res;
+    // A request that was sent but not answered may have been applied: only idempotent
+    // requests (and any request the server explicitly asks to retry) are sent again.
+    if (!idempotent && res.status != 429 && res.status != 503) return res;
+    std::chrono::milliseconds wait = jitter(std::chrono::milliseconds(200 << attempt));
+    if (!res.retryAfter.empty() && std::all_of(res.retryAfter.begin(), res.retryAfter.end(), ::isdigit))
+      wait = std::chrono::milliseconds(std::min(30, std::stoi(res.retryAfter)) * 1000);
+    debug("retrying request", {{"method", method}, {"path", pathTemplate(path)}, {"status", res.status},
+                               {"error", res.error}, {"waitMs", wait.count()}});
+    std::this_thread::sleep_for(wait);
+  }
+}
+
+Response Transport::stream(const std::string& path, const std::function<bool(const std::string&)>& onLine,
+                           std::chrono::seconds idleTimeout, StreamHandle* handle) {
+  limiter_.wait();
+  auto p = connect();
+  p->client->set_read_timeout(idleTimeout);
+  p->client->set_keep_alive(false);
+  if (handle) {
+    std::lock_guard<std::mutex> l(handle->mu_);
+    if (handle->stopped_) return Response{0, "", "stopped", ""};
+    handle->client_ = p->client.get();
+  }
+  httplib::Headers headers = {{"User-Agent", opts_.userAgent}, {"Accept", "application/json"}};
+  auto cur = creds_.get();
+  if (!cur.token.empty()) headers.emplace("Authorization", "Bearer " + cur.token);
+  Response out;
+  std::string partial;
+  auto started = std::chrono::steady_clock::now();
+  auto r = p->client->Get(
+      path, headers,
+      [&](const httplib::Response& resp) {
+        out.status = resp.status;
+        return true;
+      },
+      [&](const char* data, size_t len) {
+        if (out.status != 200) {
+          out.body.append(data, len);
+          return true;
+        }
+        partial.append(data, len);
+        size_t nl;
+        while ((nl = partial.find('\n')) != std::string::npos) {
+          std::string line = partial.substr(0, nl);
+          partial.erase(0, nl + 1);
+          if (!line.empty() && !onLine(line)) return false;
+        }
+        return true;
+      });
+  if (handle) {
+    std::lock_guard<std::mutex> l(handle->mu_);
+    handle->client_ = nullptr;
+  }
+  if (!r && out.status == 0) out.error = httplib::to_string(r.error());
+  if (out.status == 401) creds_.invalidate();
+  if (opts_.onRequest)
+    opts_.onRequest("WATCH", pathTemplate(path), out.status,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return out;
+}
+
+}  // namespace kube

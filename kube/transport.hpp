@@ -1,0 +1,109 @@
+#pragma once
+// HTTPS to the API server: verified TLS (always), client certificates or bearer tokens,
+// keep-alive connections reused from a pool, a client-side rate limit that can be set or
+// disabled, retries of idempotent requests on connection errors and on 429/5xx (honouring
+// Retry-After), and a fresh read of rotating credentials after a 401.
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "kube/config.hpp"
+
+namespace httplib {
+class Client;
+class ClientImpl;
+}  // namespace httplib
+
+namespace kube {
+
+struct Response {
+  int status = 0;           // HTTP status; 0 when the request never got an answer
+  std::string body;
+  std::string error;        // transport error, when status is 0
+  std::string retryAfter;   // Retry-After header, if any
+  bool ok() const { return status >= 200 && status < 300; }
+};
+
+struct TransportOptions {
+  double qps = 0;          // client-side limit; <= 0 disables it (API Priority and Fairness governs)
+  int burst = 100;
+  std::chrono::milliseconds timeout{30000};
+  int maxRetries = 4;
+  std::string userAgent = "shopctl";
+  // Called after every request: verb, resource path template, HTTP code (0 on errors), seconds.
+  std::function<void(const std::string&, const std::string&, int, double)> onRequest;
+};
+
+class RateLimiter {
+ public:
+  RateLimiter(double qps, int burst);
+  void wait();  // blocks until a token is available
+
+ private:
+  double qps_;
+  double burst_;
+  double tokens_;
+  std::chrono::steady_clock::time_point last_;
+  std::mutex mu_;
+};
+
+// Lets another thread abort a running stream().
+class StreamHandle {
+ public:
+  void stop();
+  bool stopped() const { return stopped_; }
+
+ private:
+  friend class Transport;
+  std::mutex mu_;
+  httplib::ClientImpl* client_ = nullptr;
+  std::atomic<bool> stopped_{false};
+};
+
+class Transport {
+ public:
+  Transport(Config cfg, TransportOptions opts = {});
+  ~Transport();
+  Transport(const Transport&) = delete;
+  Transport& operator=(const Transport&) = delete;
+
+  // method: GET, POST, PUT, PATCH, DELETE. `idempotent` requests are retried.
+  Response request(const std::string& method, const std::string& path, const std::string& body = "",
+                   const std::string& contentType = "application/json", bool idempotent = true);
+
+  // A long GET whose body arrives line by line (watches). onLine returns false to stop.
+  // Ends when the server closes, nothing arrives for idleTimeout, or handle.stop() is called.
+  Response stream(const std::string& path, const std::function<bool(const std::string&)>& onLine,
+                  std::chrono::seconds idleTimeout, StreamHandle* handle);
+
+  const Config& config() const { return cfg_; }
+  std::string credentialError() { return creds_.error(); }
+
+ private:
+  struct Pooled;
+  std::unique_ptr<Pooled> acquire();
+  void release(std::unique_ptr<Pooled> c);
+  std::unique_ptr<Pooled> connect();
+  Response once(httplib::ClientImpl& c, const std::string& method, const std::string& path, const std::string& body,
+                const std::string& contentType);
+
+  Config cfg_;
+  TransportOptions opts_;
+  Credentials creds_;
+  RateLimiter limiter_;
+  std::string host_;
+  int port_ = 443;
+  std::mutex poolMu_;
+  std::vector<std::unique_ptr<Pooled>> pool_;
+};
+
+// "/apis/apps/v1/namespaces/x/deployments/y?x=1" -> "/apis/apps/v1/namespaces/{ns}/deployments/{name}"
+std::string pathTemplate(const std::string& path);
+std::string urlEncode(const std::string& s);
+
+}  // namespace kube
