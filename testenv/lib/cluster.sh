@@ -69,11 +69,14 @@ te_component_stop() {
 # Stop every component that has a pid file: the API clients together, then the API server, then
 # etcd (so the API server has no open watches holding its shutdown), then anything else left.
 te_stop_all() {
-  local run=$1 c f
+  local run=$1 c f stoppers=()
   for c in kwok kube-scheduler kube-controller-manager; do
     te_component_stop "$c" "$run" &
+    stoppers+=($!)
   done
-  wait
+  # Wait for these stoppers only: a bare `wait` would also wait for the components themselves
+  # when the caller (up) is the shell that started them.
+  wait "${stoppers[@]}"
   te_component_stop kube-apiserver "$run"
   te_component_stop etcd "$run"
   for f in "$run"/pids/*.pid; do
