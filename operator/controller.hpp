@@ -1,0 +1,77 @@
+#pragma once
+// The ShopApp controller: watches ShopApps and every kind it owns, and reconciles each app:
+// render with the shared renderer, server-side apply what is missing or has drifted (nothing
+// else: an unchanged app causes no writes), prune what it owns that is no longer rendered,
+// create missing credentials (never overwriting one), and write kstatus-compatible status.
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/io/json.hpp"
+#include "kube/client.hpp"
+#include "kube/discovery.hpp"
+#include "kube/events.hpp"
+#include "kube/reflector.hpp"
+#include "operator/metrics.hpp"
+#include "operator/workqueue.hpp"
+
+namespace shop::op {
+
+struct ControllerOptions {
+  std::string watchNamespace;  // "" watches all namespaces
+  int workers = 2;
+  std::string identity = "shop-operator";
+  std::chrono::seconds resync{600};
+  std::chrono::seconds discoveryInterval{15};
+};
+
+enum class Outcome { Done, Requeue, RequeueAfter, Error };
+
+class Controller {
+ public:
+  Controller(std::shared_ptr<kube::Transport> t, Metrics& m, ControllerOptions o);
+  ~Controller();
+
+  // Starts the informers, waits until they are synced, then runs workers until stop is set.
+  // On stop: no new work starts, work in flight finishes, informers stop.
+  void run(const std::atomic<bool>& stop);
+  bool synced() const { return synced_; }
+  // One reconcile of "namespace/name" (public for tests).
+  Outcome reconcile(const std::string& key);
+
+ private:
+  kube::Reflector* informer(const std::string& kind);
+  void startInformer(const kube::Resource& r, bool children);
+  void stopInformer(const std::string& kind);
+  void onShopApp(kube::EventType t, const Json& obj);
+  void onChild(kube::EventType t, const Json& obj);
+  void watchCapabilities(const std::atomic<bool>& stop);
+  void worker();
+  void enqueueAll();
+  bool writeStatus(const Json& app, const Json& status);
+
+  std::shared_ptr<kube::Transport> t_;
+  kube::Client client_;
+  kube::Discovery discovery_;
+  kube::EventRecorder events_;
+  Metrics& metrics_;
+  ControllerOptions o_;
+  WorkQueue queue_;
+
+  std::mutex infMu_;
+  std::map<std::string, std::unique_ptr<kube::Reflector>> informers_;
+  std::map<std::string, std::thread> informerThreads_;
+  std::atomic<bool> meshInformers_{false};
+  std::atomic<bool> monitorInformers_{false};
+
+  std::mutex genMu_;
+  std::map<std::string, int64_t> seenGeneration_;
+  std::atomic<bool> synced_{false};
+};
+
+}  // namespace shop::op
