@@ -349,7 +349,7 @@ class Hardener {
         add(s, false, std::move(vs));
       }
     }
-    if (want(s, "mesh-outlier-detection")) {
+    if (want(s, "mesh-outlier-detection") && hasReplicatedBackends(inv_, s)) {
       auto existing = istioPoliciesFor(inv_, s, "DestinationRule");
       bool ok = false;
       for (size_t dr : existing) ok |= fieldAt(inv_.object(dr), "spec.trafficPolicy.outlierDetection").is_object();
@@ -460,19 +460,23 @@ class Hardener {
       change("data-database-deployment", i,
              std::string(w.kind) + " -> StatefulSet (serviceName " + headless + "); apply it after deleting the Deployment");
     }
-    Json& sspec = o["spec"];
-    Json& pspec = podSpec(i, w);
     bool hasPvc = false;
-    if (sspec.contains("volumeClaimTemplates") && sspec["volumeClaimTemplates"].is_array() && !sspec["volumeClaimTemplates"].empty())
-      hasPvc = true;
-    if (pspec.contains("volumes") && pspec["volumes"].is_array())
-      for (const auto& v : pspec["volumes"]) hasPvc |= v.contains("persistentVolumeClaim");
+    {
+      const Json& sspec = o["spec"];
+      const Json& pspec = podSpec(i, w);
+      const Json& vct = field(sspec, "volumeClaimTemplates");
+      if (vct.is_array() && !vct.empty()) hasPvc = true;
+      for (const auto& v : field(pspec, "volumes").is_array() ? pspec["volumes"] : emptyArray())
+        hasPvc |= v.contains("persistentVolumeClaim");
+    }
     if (!hasPvc && needVolume && dc && !paths.empty()) {
       Json pvcSpec = Json::object();
       pvcSpec["accessModes"] = Json::array({"ReadWriteOnce"});
       if (!opts_.storageClass.empty()) pvcSpec["storageClassName"] = opts_.storageClass;
       pvcSpec["resources"] = {{"requests", {{"storage", opts_.storageSize}}}};
-      sspec["volumeClaimTemplates"] = Json::array({{{"metadata", {{"name", "data"}}}, {"spec", pvcSpec}}});
+      o["spec"]["volumeClaimTemplates"] = Json::array({{{"metadata", {{"name", "data"}}}, {"spec", pvcSpec}}});
+      // Only now take references into the pod spec: inserting into spec moves its members.
+      Json& pspec = podSpec(i, w);
       Json& ctr = pspec["containers"][*dc];
       // Replace whatever was mounted at the data directories (an emptyDir) with the claim.
       std::set<std::string> freed;
@@ -499,6 +503,7 @@ class Hardener {
       if (profile && !profile->note.empty()) warn(i, profile->note);
     }
     bool nowSts = o["kind"] == "StatefulSet";
+    Json& sspec = o["spec"];
     if (nowSts && sspec.contains("volumeClaimTemplates") && !sspec.contains("persistentVolumeClaimRetentionPolicy") &&
         want(i, "data-statefulset-retention")) {
       sspec["persistentVolumeClaimRetentionPolicy"] = {{"whenDeleted", "Retain"}, {"whenScaled", "Retain"}};
@@ -1085,6 +1090,8 @@ class Hardener {
                       std::to_string(opts_.cpuTargetPercent) + "% CPU");
         add(i, false, std::move(hpa));
         hpas.push_back(static_cast<size_t>(-1));
+        if (replicas < opts_.minReplicas && want(i, "avail-single-replica"))
+          change("avail-single-replica", i, "at least " + std::to_string(min) + " replicas (HPA minReplicas)");
       }
       bool scaledByHpa = !hpas.empty();
       if (scaledByHpa && kind == "Deployment" && o["spec"].contains("replicas") && want(i, "avail-hpa-replicas-conflict")) {

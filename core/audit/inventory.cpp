@@ -281,7 +281,7 @@ std::vector<HostRef> findHostRefs(const std::string& text, bool bareIsHost) {
     size_t b = static_cast<size_t>(it->position());
     size_t e = b + static_cast<size_t>(it->length());
     if (b > 0 && (wordChar(text[b - 1]) || text[b - 1] == '.')) continue;
-    if (e < text.size() && wordChar(text[e])) continue;
+    if (e < text.size() && (wordChar(text[e]) || text[e] == '(')) continue;  // "tcp(" is not a host
     bool skipped = false;
     for (auto [s, t] : skip) skipped |= b >= s && b < t;
     if (skipped) continue;
@@ -317,6 +317,7 @@ std::vector<HostRef> findHostRefs(const std::string& text, bool bareIsHost) {
     } else if (labels.size() >= 3) {
       if (labels[2] != "svc") continue;  // some other domain
       ref.ns = labels[1];
+      ref.svcForm = true;
     }
     out.push_back(ref);
   }
@@ -358,7 +359,8 @@ void Inventory::buildCallGraph(const std::vector<ExtraCall>& extra) {
         auto selected = workloadsSelectedBy(it->second);
         if (std::find(selected.begin(), selected.end(), wi) != selected.end()) return;
         addEdge({wi, it->second, "", ref.name, ref.port, evidence});
-      } else if (!ref.ns.empty() && ref.ns != ns) {
+      } else if (!ref.ns.empty() && ref.ns != ns && (ref.svcForm || namespaces.count(ref.ns))) {
+        // "name.other" may as well be a domain (example.com): only .svc names and known namespaces count
         addEdge({wi, std::nullopt, ref.ns, ref.name, ref.port, evidence});
       }
     };

@@ -129,6 +129,7 @@ struct HostRef {
   std::string name;
   std::string ns;
   int port = 0;
+  bool svcForm = false;  // written as name.ns.svc[.cluster.local]: surely a cluster Service
 };
 std::vector<HostRef> findHostRefs(const std::string& text, bool bareIsHost);
 

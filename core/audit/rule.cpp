@@ -251,6 +251,14 @@ std::vector<size_t> istioPoliciesFor(const Inventory& inv, size_t service, const
   return out;
 }
 
+bool hasReplicatedBackends(const Inventory& inv, size_t service) {
+  for (size_t wi : inv.workloadsSelectedBy(service)) {
+    const Workload& w = inv.workloads()[wi];
+    if (w.role == Role::Stateless || inv.effectiveReplicas(w).value_or(1) >= 2) return true;
+  }
+  return false;
+}
+
 std::string serviceAccountOf(const Json& podSpec) {
   std::string sa = str(field(podSpec, "serviceAccountName"));
   if (sa.empty()) sa = str(field(podSpec, "serviceAccount"));

@@ -636,12 +636,13 @@ Rule meshOutlier() {
   r.rationale =
       "Without outlier detection the mesh keeps sending a share of requests to a replica that fails every "
       "one of them.";
-  r.fix = "Add a DestinationRule with trafficPolicy.outlierDetection (and a connectionPool).";
+  r.fix = "Add a DestinationRule with trafficPolicy.outlierDetection (and a connectionPool). Services in front of "
+          "a single database pod are exempt: there is no other endpoint to send traffic to.";
   r.autoFix = true;
   r.check = [](const Inventory& inv, Results& res) {
     if (!inv.istioInUse()) return;
     for (size_t s : inv.ofKind("Service")) {
-      if (inv.callersOf(s).empty()) continue;
+      if (inv.callersOf(s).empty() || !hasReplicatedBackends(inv, s)) continue;
       bool ok = false;
       for (size_t dr : istioPoliciesFor(inv, s, "DestinationRule"))
         if (fieldAt(inv.object(dr), "spec.trafficPolicy.outlierDetection").is_object()) ok = true;

@@ -52,6 +52,10 @@ bool serviceIsHttp(const Inventory& inv, size_t service);
 // A VirtualService or DestinationRule in the objects that applies to a Service.
 std::vector<size_t> istioPoliciesFor(const Inventory& inv, size_t service, const std::string& kind);
 
+// True when outlier detection can do something for a Service: some workload behind it is a
+// stateless service or runs 2 or more replicas (a single database pod has nowhere to fail over to).
+bool hasReplicatedBackends(const Inventory& inv, size_t service);
+
 // The ServiceAccount a pod uses ("default" when unset).
 std::string serviceAccountOf(const Json& podSpec);
 

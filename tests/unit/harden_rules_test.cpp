@@ -1,0 +1,190 @@
+// harden on small inputs: pass-through, ignore annotations, API conversions, args credentials.
+#include <gtest/gtest.h>
+
+#include "core/audit/audit.hpp"
+#include "core/audit/harden.hpp"
+#include "core/io/yaml.hpp"
+
+using namespace shop;
+using namespace shop::audit;
+
+namespace {
+
+std::vector<Manifest> load(const std::string& yaml) {
+  auto r = loadManifests(yaml, "in.yaml");
+  EXPECT_FALSE(r.diags.hasErrors()) << r.diags.str();
+  return r.manifests;
+}
+
+const Json* find(const std::vector<Json>& objs, const std::string& kind, const std::string& name) {
+  for (const auto& o : objs)
+    if (kindOf(o) == kind && nameOf(o) == name) return &o;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST(HardenRules, UnknownKindsAndConfigMapsPassThroughUntouched) {
+  const char* in = R"(apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+spec: {replicas: 1, image: "x"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: c}
+data: {PASSWORD: hunter2}
+)";
+  auto ms = load(in);
+  auto out = harden(ms, {});
+  ASSERT_EQ(out.objects.size(), 2u);
+  EXPECT_EQ(out.objects[0], ms[0].object);
+  EXPECT_EQ(out.objects[1], ms[1].object);
+  EXPECT_TRUE(out.changes.empty());
+}
+
+TEST(HardenRules, IgnoreAnnotationAndDisabledRulesAreNotFixed) {
+  const char* in = R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  annotations: {shopctl.io/ignore: "sec-read-only-root-fs,image-pull-policy"}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: "example/api:1.2.3", ports: [{containerPort: 8080}]}]
+)";
+  HardenOptions opts;
+  opts.disabled.insert("avail-no-hpa");
+  auto out = harden(load(in), opts);
+  const Json* d = find(out.objects, "Deployment", "api");
+  ASSERT_NE(d, nullptr);
+  const Json& c = (*d)["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_FALSE(c["securityContext"].contains("readOnlyRootFilesystem"));
+  EXPECT_FALSE(c.contains("imagePullPolicy"));
+  EXPECT_EQ(c["securityContext"]["allowPrivilegeEscalation"], false);  // not ignored
+  EXPECT_EQ(find(out.objects, "HorizontalPodAutoscaler", "api"), nullptr);
+  EXPECT_EQ((*d)["spec"]["replicas"], 2);  // no HPA: replicas instead
+  for (const auto& ch : out.changes) {
+    EXPECT_NE(ch.ruleId, "sec-read-only-root-fs");
+    EXPECT_NE(ch.ruleId, "avail-no-hpa");
+  }
+  // an unknown image gets a TCP readiness probe and no liveness probe (with a warning)
+  EXPECT_EQ(c["readinessProbe"]["tcpSocket"]["port"], 8080);
+  EXPECT_FALSE(c.contains("livenessProbe"));
+  bool warned = false;
+  for (const auto& w : out.warnings) warned |= w.find("no livenessProbe added") != std::string::npos;
+  EXPECT_TRUE(warned);
+}
+
+TEST(HardenRules, RemovedApiVersionsAreConverted) {
+  const char* in = R"(apiVersion: extensions/v1beta1
+kind: Deployment
+metadata: {name: old}
+spec:
+  template:
+    metadata: {labels: {app: old}}
+    spec:
+      containers: [{name: old, image: "example/old:1.0"}]
+---
+apiVersion: networking.k8s.io/v1beta1
+kind: Ingress
+metadata: {name: web}
+spec:
+  rules:
+  - host: a.example.test
+    http:
+      paths:
+      - path: /
+        backend: {serviceName: old, servicePort: 80}
+---
+apiVersion: autoscaling/v2beta1
+kind: HorizontalPodAutoscaler
+metadata: {name: old}
+spec:
+  scaleTargetRef: {apiVersion: extensions/v1beta1, kind: Deployment, name: old}
+  minReplicas: 1
+  maxReplicas: 4
+  metrics:
+  - type: Resource
+    resource: {name: cpu, targetAverageUtilization: 60}
+)";
+  auto out = harden(load(in), {});
+  const Json* d = find(out.objects, "Deployment", "old");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ((*d)["apiVersion"], "apps/v1");
+  EXPECT_EQ((*d)["spec"]["selector"], (Json{{"matchLabels", {{"app", "old"}}}}));
+  const Json* ing = find(out.objects, "Ingress", "web");
+  EXPECT_EQ((*ing)["apiVersion"], "networking.k8s.io/v1");
+  const Json& path = (*ing)["spec"]["rules"][0]["http"]["paths"][0];
+  EXPECT_EQ(path["backend"], Json::parse(R"({"service":{"name":"old","port":{"number":80}}})"));
+  EXPECT_EQ(path["pathType"], "ImplementationSpecific");
+  const Json* hpa = find(out.objects, "HorizontalPodAutoscaler", "old");
+  EXPECT_EQ((*hpa)["apiVersion"], "autoscaling/v2");
+  EXPECT_EQ((*hpa)["spec"]["scaleTargetRef"]["apiVersion"], "apps/v1");
+  EXPECT_EQ((*hpa)["spec"]["metrics"][0]["resource"]["target"],
+            (Json{{"type", "Utilization"}, {"averageUtilization", 60}}));
+  EXPECT_EQ((*hpa)["spec"]["minReplicas"], 2);  // avail-single-replica
+  EXPECT_FALSE((*d)["spec"].contains("replicas"));
+  auto report = runAudit(Inventory(load(toYamlStream(out.objects))), {});
+  for (const auto& f : report.findings) EXPECT_NE(f.ruleId, "deprecated-api-version") << f.message;
+}
+
+TEST(HardenRules, CredentialsInArgsBecomeSecretReferences) {
+  const char* in = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: catalogue}
+spec:
+  selector: {matchLabels: {app: catalogue}}
+  template:
+    metadata: {labels: {app: catalogue}}
+    spec:
+      containers:
+      - name: catalogue
+        image: weaveworksdemos/catalogue:0.3.5
+        args: ["-port=80", "-DSN=catalogue_user:default_password@tcp(catalogue-db:3306)/socksdb"]
+        ports: [{containerPort: 80}]
+)";
+  auto out = harden(load(in), {});
+  const Json* d = find(out.objects, "Deployment", "catalogue");
+  const Json& c = (*d)["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(c["args"][1], "-DSN=$(DSN)");
+  EXPECT_EQ(c["env"][0]["name"], "DSN");
+  EXPECT_EQ(c["env"][0]["valueFrom"]["secretKeyRef"]["name"], "catalogue-credentials");
+  const Json* s = find(out.objects, "Secret", "catalogue-credentials");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ((*s)["stringData"]["DSN"], "catalogue_user:default_password@tcp(catalogue-db:3306)/socksdb");
+  auto report = runAudit(Inventory(load(toYamlStream(out.objects))), {});
+  for (const auto& f : report.findings) EXPECT_NE(f.ruleId, "secret-args-plaintext");
+}
+
+TEST(HardenRules, ExistingPdbIsRepairedNotDuplicated) {
+  const char* in = R"(apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  maxUnavailable: 0
+  selector: {matchLabels: {app: web}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: "example/web:2.1", ports: [{containerPort: 8080}]}]
+)";
+  auto out = harden(load(in), {});
+  size_t pdbs = 0;
+  for (const auto& o : out.objects) pdbs += kindOf(o) == "PodDisruptionBudget";
+  EXPECT_EQ(pdbs, 1u);
+  const Json* pdb = find(out.objects, "PodDisruptionBudget", "web");
+  EXPECT_EQ((*pdb)["spec"]["maxUnavailable"], 1);
+  EXPECT_EQ((*pdb)["spec"]["unhealthyPodEvictionPolicy"], "AlwaysAllow");
+  EXPECT_EQ((*find(out.objects, "HorizontalPodAutoscaler", "web"))["spec"]["minReplicas"], 3);
+}
