@@ -101,7 +101,8 @@ bool Reflector::relist() {
     item["apiVersion"] = res_.apiVersion();
     item["kind"] = res_.kind;
     opts_.transform(item);
-    fresh[keyOf(item)] = std::move(item);
+    std::string key = keyOf(item);  // before the move: the right side of = is evaluated first
+    fresh[key] = std::move(item);
   }
   std::vector<Json> gone;
   std::vector<std::pair<EventType, Json>> changes;
@@ -194,7 +195,20 @@ void Reflector::sleepBackoff(int& failures) {
 }
 
 void Reflector::run() {
+  // No exception may escape a thread: a malformed object or a handler's bug must not end the
+  // process. Log, back off, relist.
   int failures = 0;
+  while (!stop_) {
+    try {
+      loop(failures);
+    } catch (const std::exception& e) {
+      error("informer error; relisting", {{"resource", res_.plural}, {"error", e.what()}});
+      sleepBackoff(failures);
+    }
+  }
+}
+
+void Reflector::loop(int& failures) {
   bool needList = true;
   while (!stop_) {
     if (needList) {

@@ -55,6 +55,7 @@ class Reflector {
 
  private:
   bool relist();
+  void loop(int& failures);
   enum class WatchEnd { Expired, Failed, Closed };
   WatchEnd watchOnce();
   void apply(EventType t, Json obj);

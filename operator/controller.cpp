@@ -159,7 +159,7 @@ void Controller::enqueueAll() {
 void Controller::watchCapabilities(const std::atomic<bool>& stop) {
   auto last = std::chrono::steady_clock::now() - o_.discoveryInterval;
   while (!stop) {
-    if (std::chrono::steady_clock::now() - last >= o_.discoveryInterval) {
+    if (std::chrono::steady_clock::now() - last >= o_.discoveryInterval) try {
       last = std::chrono::steady_clock::now();
       bool mesh = true;
       for (const auto* r : meshKinds()) mesh = mesh && discovery_.has(*r, 0);
@@ -187,6 +187,8 @@ void Controller::watchCapabilities(const std::atomic<bool>& stop) {
         monitorInformers_ = monitor;
         enqueueAll();
       }
+    } catch (const std::exception& e) {
+      kube::error("capability check failed", {{"error", e.what()}});
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
@@ -217,7 +219,9 @@ Outcome Controller::reconcile(const std::string& key) {
   const Json oldStatus = appObj.value("status", Json::object());
   Json status = oldStatus;
   status["observedGeneration"] = generation;
-  Json& conds = status["conditions"];
+  // A value, not a reference into status: ordered_json stores keys in a vector, so adding
+  // keys to status would leave a reference dangling.
+  Json conds = status.value("conditions", Json::array());
 
   ParseOptions po;
   po.defaultNamespace = ns;
@@ -234,6 +238,7 @@ Outcome Controller::reconcile(const std::string& key) {
     setCondition(conds, "Ready", "False", "InvalidSpec", msg, generation, now);
     setCondition(conds, "Reconciling", "False", "InvalidSpec", "waiting for a corrected spec", generation, now);
     setCondition(conds, "Stalled", "True", "InvalidSpec", msg, generation, now);
+    status["conditions"] = conds;
     if (!sameStatus(oldStatus, status)) {
       writeStatus(appObj, status);
       events_.record(appObj, "Warning", "InvalidSpec", "Validate", msg);
@@ -439,6 +444,7 @@ Outcome Controller::reconcile(const std::string& key) {
     events_.record(appObj, "Normal", "Applied", "Apply",
                    "applied " + std::to_string(applied) + " object(s) (generation " + std::to_string(generation) + ")");
   if (pruned > 0) events_.record(appObj, "Normal", "Pruned", "Prune", "deleted " + std::to_string(pruned) + " object(s) no longer rendered");
+  status["conditions"] = conds;
   if (!sameStatus(oldStatus, status)) writeStatus(appObj, status);
   kube::info("reconciled", {{"app", key}, {"generation", generation}, {"applied", applied}, {"skipped", skipped},
                             {"pruned", pruned}, {"ready", std::to_string(readyCount) + "/" + std::to_string(total)},

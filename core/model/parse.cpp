@@ -12,6 +12,9 @@ namespace {
 
 const char* const kNameRe = "[a-z]([-a-z0-9]*[a-z0-9])?";
 constexpr size_t kMaxNameLen = 40;  // leaves room for derived names (<name>-headless-N, ...)
+// List bounds shared with the CRD: they keep the API server's cost estimate of the CEL rules
+// within budget.
+constexpr size_t kMaxServices = 40, kMaxDatabases = 12, kMaxBrokers = 6, kMaxDependsOn = 12;
 
 const EngineInfo kEngines[] = {
     {"mongodb", "7.0.14", "mongo", 27017, "/data/db"},
@@ -468,6 +471,8 @@ Service parseService(Reader r, const ShopApp& app) {
     s.storage.push_back(vol);
   });
   s.dependsOn = r.strList("dependsOn");
+  if (s.dependsOn.size() > kMaxDependsOn)
+    r.error("dependsOn", "at most " + std::to_string(kMaxDependsOn) + " dependencies (the CRD's bound)");
   if (Reader e = r.obj("expose"); e.present()) {
     Expose ex;
     ex.paths = e.strList("paths");
@@ -660,6 +665,9 @@ void parseSpec(Reader spec, ShopApp& app) {
     app.databases.push_back(parseStore(Reader(&item, path, spec.diags()), false, app));
     claim(path, app.databases.back().name);
   });
+  for (auto [list, max] : {std::pair<const char*, size_t>{"databases", kMaxDatabases}, {"messaging", kMaxBrokers}})
+    if (const Json* l = spec.raw(list); l && l->is_array() && l->size() > max)
+      spec.error(list, "at most " + std::to_string(max) + " entries in one ShopApp");
   spec.list("messaging", [&](const std::string& path, const Json& item) {
     if (!item.is_object()) {
       spec.diags().error(path, "must be an object");
@@ -675,6 +683,8 @@ void parseSpec(Reader spec, ShopApp& app) {
     spec.error("services", "must be a list, not " + jsonTypeName(*services));
   } else {
     if (services->empty()) spec.error("services", "list at least one service");
+    if (services->size() > kMaxServices)
+      spec.error("services", "at most " + std::to_string(kMaxServices) + " services in one ShopApp");
     for (size_t i = 0; i < services->size(); ++i) {
       const std::string path = indexPath(spec.at("services"), i);
       const Json& item = (*services)[i];
