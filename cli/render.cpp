@@ -75,8 +75,9 @@ void printSummary(const ShopApp& app, const RenderResult& r) {
             << (app.mesh.enabled ? "on (mTLS " + app.mesh.mtls + ")" : std::string("off")) << ", gateway "
             << (app.gateway.enabled ? app.gateway.host + (app.gateway.tlsSecret ? " (TLS)" : "") : std::string("off")) << "\n";
   if (!r.secrets.empty()) {
-    std::cout << "Secrets the app needs (shop-operator creates missing ones):";
-    for (const auto& s : r.secrets) std::cout << " " << s.name;
+    std::cout << "Secrets the app needs:";
+    for (const auto& s : r.secrets) std::cout << " " << s.name << (s.generate ? "" : " (you create it)");
+    std::cout << "\n  (shop-operator creates the others with random values; it never overwrites one)";
     std::cout << "\n";
   }
 }
@@ -127,6 +128,11 @@ void addRender(CLI::App& app) {
     std::vector<Json> objects;
     if (o->generateSecrets) {
       for (const auto& s : r.secrets) {
+        if (!s.generate) {
+          std::cerr << "note: Secret " << shopApp.namespace_ << "/" << s.name
+                    << " is not generated (credentials.generate is false): create it yourself\n";
+          continue;
+        }
         std::vector<std::pair<std::string, std::string>> values;
         for (const auto& k : s.keys) values.push_back({k.key, secretValue(k)});
         objects.push_back(secretObject(shopApp, s, values));

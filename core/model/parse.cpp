@@ -393,7 +393,7 @@ Service parseService(Reader r, const ShopApp& app) {
     }
     if (p.targetPort == 0) p.targetPort = p.port;
     if (p.name.empty()) p.name = s.ports.empty() ? "http" : "http-" + std::to_string(p.port);
-    if (!p.appProtocol) p.appProtocol = "http";
+    if (!p.appProtocol && p.protocol == "TCP") p.appProtocol = "http";
     if (!portNames.insert(p.name).second) r.diags().error(path, "duplicate port name \"" + p.name + "\"");
     if (p.port && !portNumbers.insert(p.port).second)
       r.diags().error(path, "duplicate port " + std::to_string(p.port));
@@ -485,7 +485,19 @@ Service parseService(Reader r, const ShopApp& app) {
     e.done();
     s.expose = ex;
   }
-  parseAutoscaling(r.obj("autoscaling"), s.autoscaling);
+  if (r.has("autoscaling")) {
+    parseAutoscaling(r.obj("autoscaling"), s.autoscaling);
+  } else if (s.replicas > 0 && std::none_of(s.storage.begin(), s.storage.end(), [](const Volume& v) {
+               return !v.existingClaim && (v.accessMode == "ReadWriteOnce" || v.accessMode == "ReadWriteOncePod");
+             })) {
+    // Stateless services scale with load unless the ShopApp says otherwise: replicas is the
+    // floor, twice that the ceiling, at 80% of the CPU request. (A service that holds a
+    // single-node volume cannot scale out, so it gets no autoscaler by default.)
+    s.autoscaling.enabled = true;
+    s.autoscaling.min = s.replicas;
+    s.autoscaling.max = s.replicas * 2;
+    s.autoscaling.cpu = 80;
+  }
   s.resilience = parseResilience(r.obj("resilience"));
   s.security = parseSecurityOverrides(r.obj("security"));
   if (auto p = r.oneOf("imagePullPolicy", {"Always", "IfNotPresent", "Never"})) s.imagePullPolicy = *p;
@@ -494,6 +506,15 @@ Service parseService(Reader r, const ShopApp& app) {
   s.priorityClassName = r.str("priorityClassName");
   s.podAnnotations = r.strMap("podAnnotations");
   s.labels = r.strMap("labels");
+  static const std::regex labelKey("([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
+  static const std::regex labelValue("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
+  for (const auto& [k, v] : s.labels) {
+    const std::string where = childPath(r.at("labels"), k);
+    if (!std::regex_match(k, labelKey) || k.size() > 317) r.diags().error(where, "\"" + k + "\" is not a valid label key");
+    else if (k.rfind("app.kubernetes.io/", 0) == 0 || k.rfind("shopctl.io/", 0) == 0)
+      r.diags().error(where, "\"" + k + "\" is set by shopctl (it selects the pods); choose another key");
+    if (!std::regex_match(v, labelValue)) r.diags().error(where, "\"" + v + "\" is not a valid label value (at most 63 characters: letters, digits, '-', '_', '.')");
+  }
   s.meshInject = r.boolean("meshInject");
   if (Reader m = r.obj("metrics"); m.present()) {
     s.scrape.enabled = m.boolean("enabled").value_or(true);
@@ -540,9 +561,14 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
     s.done();
   }
   if (Reader rr = r.obj("resources"); rr.present()) d.resources = parseResources(rr);
-  if (Reader c = r.obj("credentials"); c.present()) {
+  if (Reader c = r.obj("credentials"); c.present() && d.engine == Engine::Kafka) {
+    r.error("credentials", "kafka runs PLAINTEXT inside the app's network policies and has no credentials");
+    c.raw("secretName");
+    c.raw("generate");
+  } else if (c.present()) {
     if (auto n = c.nonEmpty("secretName")) {
-      if (!isDnsLabel(*n, 253)) c.error("secretName", "\"" + *n + "\" is not a valid Secret name");
+      static const std::regex subdomain("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+      if (n->size() > 253 || !std::regex_match(*n, subdomain)) c.error("secretName", "\"" + *n + "\" is not a valid Secret name");
       d.credentials.secretName = *n;
     }
     d.credentials.generate = c.boolean("generate").value_or(true);
@@ -556,7 +582,7 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
   if (d.engine == Engine::Redis && (d.database || d.user))
     r.errorHere("redis has no databases or users to create; remove database and user");
   d.env = parseEnv(r, "env");
-  d.args = r.strList("args");
+  if (!broker) d.args = r.strList("args");  // engine flags; brokers are configured by env
   d.security = parseSecurityOverrides(r.obj("security"));
   if (auto p = r.oneOf("imagePullPolicy", {"Always", "IfNotPresent", "Never"})) d.imagePullPolicy = *p;
   d.priorityClassName = r.str("priorityClassName").value_or("");
@@ -648,6 +674,9 @@ void parseSpec(Reader spec, ShopApp& app) {
     for (auto& diag : scratch.items())
       if (diag.path.rfind(d.path() + ".", 0) == 0 && diag.path.find(".name") == std::string::npos)
         spec.diags().add(diag);
+    // Invalid defaults are reported once, where they are written, and not merged into every
+    // service again.
+    if (scratch.hasErrors()) defaults = Json::object();
     d.done();
   }
   std::set<std::string> names;
@@ -783,6 +812,15 @@ void validateApp(ShopApp& app, Diagnostics& diags) {
         if (!found) diags.error(path + ".expose.port", "\"" + *s.expose->port + "\" is not one of this service's ports");
       }
     }
+    if (s.scrape.enabled && s.scrape.port) {
+      bool found = false;
+      for (const auto& p : s.ports)
+        found |= p.name == *s.scrape.port || std::to_string(p.port) == *s.scrape.port ||
+                 std::to_string(p.targetPort) == *s.scrape.port;
+      if (!found) diags.error(path + ".metrics.port", "\"" + *s.scrape.port + "\" is not one of this service's ports");
+    }
+    if (s.expose && s.expose->rewrite && !app.mesh.enabled)
+      diags.warning(path + ".expose.rewrite", "rewrites need the Istio gateway (spec.mesh.enabled); an Ingress does not rewrite paths");
     // probes: default to TCP on the first port; without ports they must be given
     auto checkProbePort = [&](const std::optional<Probe>& p, const char* which) {
       if (!p) return;
@@ -845,6 +883,8 @@ void validateApp(ShopApp& app, Diagnostics& diags) {
     if (s.replicas == 0 && !s.autoscaling.enabled)
       diags.warning(path + ".replicas", "0 replicas: the service is scaled to zero");
   }
+  if (app.gateway.enabled && app.gateway.tlsSecret && !app.gateway.httpsRedirect && !app.mesh.enabled)
+    diags.warning("spec.gateway.tls.httpsRedirect", "the Ingress path leaves redirects to the ingress controller's own settings");
   if (app.gateway.enabled && !anyExposed)
     diags.warning("spec.gateway", "the gateway is enabled but no service sets expose.paths");
   if (!app.mesh.enabled && anyResilience)
@@ -909,7 +949,6 @@ ParseResult parseJson(const Json& root, const ParseOptions& opts) {
     }
     if (auto g = m.integer("generation", 0, INT64_MAX)) app.generation = *g;
     if (auto u = m.str("uid")) app.uid = *u;
-    app.labels = m.strMap("labels");
   }
   if (app.namespace_.empty()) app.namespace_ = opts.defaultNamespace;
   top.raw("status");
@@ -935,6 +974,16 @@ std::optional<Engine> engineFromName(const std::string& s) {
   for (int i = 0; i < 6; ++i)
     if (s == kEngines[i].name) return static_cast<Engine>(i);
   return std::nullopt;
+}
+
+int Service::scrapeContainerPort() const {
+  if (ports.empty()) return 0;
+  if (!scrape.port) return ports[0].targetPort;
+  for (const auto& p : ports)
+    if (p.name == *scrape.port || std::to_string(p.port) == *scrape.port) return p.targetPort;
+  for (const auto& p : ports)
+    if (std::to_string(p.targetPort) == *scrape.port) return p.targetPort;
+  return ports[0].targetPort;  // validation rejects anything else
 }
 
 const Service* ShopApp::findService(const std::string& n) const {

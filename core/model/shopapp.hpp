@@ -189,18 +189,8 @@ struct Scrape {
 
 // ---- the parts of an app -------------------------------------------------------------
 
-// Settings every workload can take from spec.defaults and override.
-struct Policy {
-  std::optional<int> replicas;
-  std::optional<Resources> resources;
-  std::optional<Autoscaling> autoscaling;
-  std::optional<Resilience> resilience;
-  std::optional<std::string> imagePullPolicy;
-  std::optional<int> terminationGracePeriodSeconds;
-  std::optional<bool> spread;  // topology spread + anti-affinity for replicated workloads
-  std::optional<std::string> priorityClassName;
-};
-
+// spec.defaults holds service settings (see policyKeys() in parse.cpp); they are merged into
+// each service while parsing, so the model has no separate defaults.
 struct Service {
   std::string name;
   std::string image;
@@ -228,6 +218,10 @@ struct Service {
   std::map<std::string, std::string> labels;
   std::optional<bool> meshInject;  // per-service sidecar injection override
   Scrape scrape;
+
+  // The container port metrics are scraped on: metrics.port as a port name, a Service port
+  // or a container port number; the first port by default.
+  int scrapeContainerPort() const;
 };
 
 struct Credentials {
@@ -309,8 +303,6 @@ struct ShopApp {
   std::string namespace_;
   int64_t generation = 0;
   std::string uid;                            // set when read from a cluster
-  std::map<std::string, std::string> labels;  // of the ShopApp itself
-  Policy defaults;
   SecuritySpec security;
   MeshSpec mesh;
   GatewaySpec gateway;

@@ -22,12 +22,13 @@ ordinal="${POD_NAME##*-}"
 if [ "$ordinal" = "0" ]; then
   /bin/sh /scripts/init.sh &
 fi
-set -- mongod --replSet rs0 --bind_ip 0.0.0.0 --port "$SHOP_PORT" --dbpath /data/db --keyFile /keyfile/keyfile
+auth=""
 if [ "${SHOP_CLIENT_AUTH}" = "false" ]; then
   # Members authenticate each other with the keyfile; clients may connect without credentials.
-  set -- "$@" --transitionToAuth
+  auth="--transitionToAuth"
 fi
-exec "$@"
+# Extra mongod flags from the ShopApp's args come last.
+exec mongod --replSet rs0 --bind_ip 0.0.0.0 --port "$SHOP_PORT" --dbpath /data/db --keyFile /keyfile/keyfile $auth "$@"
 )SH";
 
 const char* kMongoInit = R"SH(#!/bin/sh
@@ -70,7 +71,7 @@ if [ "$ordinal" != "0" ]; then
   /bin/sh /scripts/replica.sh &
 fi
 exec docker-entrypoint.sh mysqld --server-id=$((100 + ordinal)) --log-bin=mysql-bin --gtid-mode=ON \
-  --enforce-gtid-consistency=ON --relay-log=relay-bin --skip-name-resolve
+  --enforce-gtid-consistency=ON --relay-log=relay-bin --skip-name-resolve "$@"
 )SH";
 
 const char* kMySqlReplica = R"SH(#!/bin/sh
@@ -135,7 +136,7 @@ umask 077
     echo "replica-read-only yes"
   fi
 } > "$conf"
-exec redis-server "$conf"
+exec redis-server "$conf" "$@"
 )SH";
 
 const char* kPgRun = R"SH(#!/bin/sh
@@ -150,7 +151,7 @@ if [ "$ordinal" != "0" ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
   chmod 0700 "$PGDATA"
 fi
 exec docker-entrypoint.sh postgres -c listen_addresses='*' -c port="$SHOP_PORT" -c wal_level=replica \
-  -c max_wal_senders=10 -c hot_standby=on
+  -c max_wal_senders=10 -c hot_standby=on "$@"
 )SH";
 
 const char* kPgInit = R"SH(#!/bin/sh

@@ -83,7 +83,15 @@ void renderDataStore(const ShopApp& app, const DataStore& d, Out& out) {
   // Client Service: the primary for primary/replica engines, every member otherwise.
   Json client = object("v1", "Service", d.name, ns, labels);
   Json selector = selectorLabels(app, d.name);
-  if (plan.clientToPrimary) selector["statefulset.kubernetes.io/pod-name"] = d.name + "-0";
+  if (plan.clientToPrimary) {
+    selector["statefulset.kubernetes.io/pod-name"] = d.name + "-0";
+    // The StatefulSet controller puts that label on each pod when it creates it, so tools that
+    // read only manifests cannot see that this selector matches a pod. Say so to them.
+    client["metadata"]["annotations"] = {
+        {"kube-score/ignore", "service-targets-pod"},
+        {"ignore-check.kube-linter.io/dangling-service",
+         "selects the primary by statefulset.kubernetes.io/pod-name, a label the StatefulSet controller adds"}};
+  }
   client["spec"] = {{"type", "ClusterIP"}, {"selector", selector}, {"ports", plan.servicePorts}};
   out.add(client);
 

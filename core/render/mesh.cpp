@@ -17,11 +17,12 @@ std::string principal(const std::string& ns, const std::string& sa) {
 }
 
 // What a service gets when its ShopApp says nothing: retry only what cannot have reached
-// the server (safe for non-idempotent requests), a route timeout, and outlier detection.
+// the server (safe for non-idempotent requests; such failures are quick, so no per-try
+// timeout is needed), a route timeout, and outlier detection.
 Resilience withDefaults(const Resilience& r) {
   Resilience out = r;
   if (!out.timeout) out.timeout = "15s";
-  if (!out.retries) out.retries = Retries{2, std::string("5s"), std::string("connect-failure,refused-stream,reset-before-request")};
+  if (!out.retries) out.retries = Retries{2, std::nullopt, std::string("connect-failure,refused-stream,reset-before-request")};
   if (!out.outlierDetection)
     out.outlierDetection = OutlierDetection{5, std::nullopt, std::string("10s"), std::string("30s"), 50, std::nullopt};
   return out;
@@ -57,6 +58,17 @@ void renderMesh(const ShopApp& app, Out& out) {
   if (!app.mesh.enabled) return;
   const std::string& ns = app.namespace_;
 
+  // Brokers are reached on every member: a member that fails its connections is ejected.
+  // (Primary/replica databases are reached on one pod only: there is nothing to eject to.)
+  for (const auto& d : app.messaging) {
+    Json dr = object("networking.istio.io/v1", "DestinationRule", d.name, ns, componentLabels(app, d.name, "broker"));
+    dr["spec"] = {{"host", host(app, d.name)},
+                  {"trafficPolicy",
+                   {{"outlierDetection", {{"consecutive5xxErrors", 5}, {"interval", "10s"}, {"baseEjectionTime", "30s"}, {"maxEjectionPercent", 34}}},
+                    {"tls", {{"mode", "ISTIO_MUTUAL"}}}}}};
+    out.add(dr);
+  }
+
   Json pa = object("security.istio.io/v1", "PeerAuthentication", app.name, ns, appLabels(app));
   pa["spec"] = {{"selector", {{"matchLabels", {{kAppLabel, app.name}}}}}, {"mtls", {{"mode", app.mesh.mtls}}}};
   out.add(pa);
@@ -85,8 +97,12 @@ void renderMesh(const ShopApp& app, Out& out) {
   }
 
   for (const auto& s : app.services) {
-    if (s.ports.empty() || callersOf(app, s.name).empty()) continue;
+    if (s.ports.empty()) continue;
     const Resilience r = withDefaults(s.resilience);
+    // Connection pools and outlier detection apply to every client of the service, the
+    // gateway included: every service that serves gets a DestinationRule. The in-mesh route
+    // (timeouts, retries, faults) matters only when something in the mesh calls it.
+    const bool routed = !callersOf(app, s.name).empty() || s.resilience.timeout || s.resilience.retries || s.resilience.faults;
     Json dr = object("networking.istio.io/v1", "DestinationRule", s.name, ns, componentLabels(app, s.name, "service"));
     Json tp = Json::object();
     if (r.connectionPool) {
@@ -117,6 +133,7 @@ void renderMesh(const ShopApp& app, Out& out) {
     tp["tls"] = {{"mode", "ISTIO_MUTUAL"}};
     dr["spec"] = {{"host", host(app, s.name)}, {"trafficPolicy", tp}};
     out.add(dr);
+    if (!routed) continue;
 
     Json vs = object("networking.istio.io/v1", "VirtualService", s.name, ns, componentLabels(app, s.name, "service"));
     Json route = httpRouteSettings(s.resilience);

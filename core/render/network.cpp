@@ -73,7 +73,8 @@ void renderNetworkPolicies(const ShopApp& app, Out& out) {
     // Members of a replicated store talk to each other on every port they use.
     if (store) {
       std::vector<int> peerPorts = {store->port};
-      if (store->engine == Engine::RabbitMQ) peerPorts = {store->port, 4369, 25672, 35197};
+      // epmd, inter-node distribution, and the CLI tools' distribution port (25672 + 10000).
+      if (store->engine == Engine::RabbitMQ) peerPorts = {store->port, 4369, 25672, 35672};
       if (store->engine == Engine::Kafka) peerPorts = {store->port, 9093};
       if (store->engine == Engine::Redis) peerPorts = {store->port};
       ingress.push_back({{"from", Json::array({podPeer(app, name)})}, {"ports", portsJson(peerPorts)}});
@@ -82,7 +83,7 @@ void renderNetworkPolicies(const ShopApp& app, Out& out) {
     // Scraping.
     if (app.monitoring.prometheus != "none") {
       std::vector<int> scrape;
-      if (svc && svc->scrape.enabled && !svc->ports.empty()) scrape.push_back(svc->ports[0].targetPort);
+      if (svc && svc->scrape.enabled && !svc->ports.empty()) scrape.push_back(svc->scrapeContainerPort());
       if (store && store->engine == Engine::RabbitMQ) scrape.push_back(15692);
       if (app.mesh.enabled) scrape.push_back(15020);
       if (!scrape.empty())

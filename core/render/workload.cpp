@@ -77,18 +77,29 @@ void renderService(const ShopApp& app, const Service& s, Out& out) {
 
   if (app.security.serviceAccounts) out.add(serviceAccount(app, s.name, "service"));
 
-  // Configuration: files and environment in one ConfigMap; its hash rolls the pods on change.
+  // Configuration: environment and files in separate ConfigMaps (envFrom loads every key of
+  // its ConfigMap, so files must not sit beside the variables). Their hash rolls the pods on change.
   std::string configHash;
   const std::string configName = s.name + "-config";
-  if (!s.config.files.empty() || !s.config.env.empty()) {
+  const std::string filesName = s.name + "-files";
+  std::string hashed;
+  if (!s.config.env.empty()) {
     Json cm = object("v1", "ConfigMap", configName, ns, labels);
     Json data = Json::object();
     for (const auto& [k, v] : s.config.env) data[k] = v;
-    for (size_t i = 0; i < s.config.files.size(); ++i) data["file-" + std::to_string(i)] = s.config.files[i].content;
     cm["data"] = data;
-    configHash = stableHash(data.dump());
+    hashed += data.dump();
     out.add(cm);
   }
+  if (!s.config.files.empty()) {
+    Json cm = object("v1", "ConfigMap", filesName, ns, labels);
+    Json data = Json::object();
+    for (size_t i = 0; i < s.config.files.size(); ++i) data["file-" + std::to_string(i)] = s.config.files[i].content;
+    cm["data"] = data;
+    hashed += data.dump();
+    out.add(cm);
+  }
+  if (!hashed.empty()) configHash = stableHash(hashed);
 
   // Persistent or shared storage.
   for (const auto& v : s.storage) {
@@ -150,7 +161,7 @@ void renderService(const ShopApp& app, const Service& s, Out& out) {
     const std::string key = "file-" + std::to_string(i);
     mounts.push_back({{"name", "config"}, {"mountPath", f.path}, {"subPath", key}, {"readOnly", true}});
   }
-  if (!s.config.files.empty()) volumes.push_back({{"name", "config"}, {"configMap", {{"name", configName}}}});
+  if (!s.config.files.empty()) volumes.push_back({{"name", "config"}, {"configMap", {{"name", filesName}}}});
   for (const auto& v : s.storage) {
     const std::string vn = "data-" + v.name;
     mounts.push_back({{"name", vn}, {"mountPath", v.path}, {"readOnly", v.accessMode == "ReadOnlyMany"}});
@@ -166,15 +177,7 @@ void renderService(const ShopApp& app, const Service& s, Out& out) {
   if (app.mesh.enabled && s.meshInject && !*s.meshInject) podLabels["sidecar.istio.io/inject"] = "false";
   Json annotations = Json::object();
   if (!configHash.empty()) annotations["shopctl.io/config-hash"] = configHash;
-  if (s.scrape.enabled && !s.ports.empty()) {
-    int port = s.ports[0].targetPort;
-    if (s.scrape.port) {
-      for (const auto& p : s.ports)
-        if (p.name == *s.scrape.port || std::to_string(p.port) == *s.scrape.port) port = p.targetPort;
-      if (std::all_of(s.scrape.port->begin(), s.scrape.port->end(), ::isdigit)) port = std::stoi(*s.scrape.port);
-    }
-    addScrapeAnnotations(app, port, s.scrape.path, annotations);
-  }
+  if (s.scrape.enabled && !s.ports.empty()) addScrapeAnnotations(app, s.scrapeContainerPort(), s.scrape.path, annotations);
   for (const auto& [k, v] : s.podAnnotations) annotations[k] = v;
 
   Json pod = Json::object();
