@@ -27,6 +27,9 @@ void addVersion(CLI::App& app);
 void addAudit(CLI::App& app);
 void addHarden(CLI::App& app);
 void addImport(CLI::App& app);
+void addDiff(CLI::App& app);
+void addApply(CLI::App& app);
+void addStatus(CLI::App& app);
 
 // Prints diagnostics to stderr, errors red on a terminal.
 void printDiagnostics(const Diagnostics& diags);

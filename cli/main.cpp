@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
   addVersion(app);
   addAudit(app);
   addHarden(app);
+  addDiff(app);
+  addApply(app);
+  addStatus(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,118 @@
+#include "cli/cluster.hpp"
+
+#include <ctime>
+#include <regex>
+
+#include "core/diff/objects.hpp"
+#include "kube/config.hpp"
+#include "kube/log.hpp"
+#include "kube/transport.hpp"
+
+namespace shop::cli {
+
+void addClusterFlags(CLI::App* cmd, ClusterFlags& f) {
+  cmd->add_option("--kubeconfig", f.kubeconfig, "Path to a kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)");
+  cmd->add_option("--context", f.context, "The kubeconfig context to use (default: the current context)");
+}
+
+Cluster connectCluster(const ClusterFlags& f) {
+  // The client library logs for an operator; a CLI only wants its own messages.
+  kube::setLogLevel(kube::Level::Error);
+  kube::setLogText(true);
+  auto cfg = kube::loadConfig(f.kubeconfig, f.context);
+  if (!cfg.config) {
+    std::cerr << "shopctl: cannot reach a cluster: " << cfg.error << "\n";
+    throw ExitRequest{kRuntime};
+  }
+  Cluster c;
+  c.config = *cfg.config;
+  kube::TransportOptions o;
+  o.userAgent = "shopctl/" SHOPCTL_VERSION;
+  o.maxRetries = 3;
+  c.transport = std::make_shared<kube::Transport>(c.config, o);
+  c.client = std::make_unique<kube::Client>(c.transport);
+  return c;
+}
+
+void failRequest(const std::string& what, const kube::Result& r) {
+  std::cerr << "shopctl: " << what << ": " << r.message() << "\n";
+  throw ExitRequest{r.code == 400 || r.code == 422 ? kUsage : kRuntime};
+}
+
+LoadedApp loadApp(const std::string& file, const std::string& defaultNamespace, bool allowInvalid) {
+  LoadedApp out;
+  YamlLoadResult loaded = loadYamlFile(file);
+  const std::string shown = file == "-" ? "<stdin>" : file;
+  if (!loaded.ok()) {
+    out.diags.add(*loaded.error);
+  } else if (loaded.documents.empty()) {
+    out.diags.add({Severity::Error, shown, {}, "", "no ShopApp found: the file is empty"});
+  } else if (loaded.documents.size() > 1) {
+    out.diags.add({Severity::Error, loaded.documents[1].file, loaded.documents[1].start, "",
+                   "expected one ShopApp, found " + std::to_string(loaded.documents.size()) +
+                       " documents (one app per file)"});
+  } else {
+    const YamlDocument& doc = loaded.documents[0];
+    ParseOptions po;
+    po.defaultNamespace = defaultNamespace.empty() ? "default" : defaultNamespace;
+    ParseResult parsed = parseShopApp(doc, po);
+    out.diags = parsed.diags;
+    out.app = parsed.app;
+    if (doc.value.is_object()) {
+      Json d = diff::stripServerFields(doc.value);
+      if (d.contains("metadata") && d["metadata"].is_object()) {
+        d["metadata"].erase("ownerReferences");
+        if (!d["metadata"].contains("namespace")) d["metadata"]["namespace"] = po.defaultNamespace;
+      }
+      out.document = d;
+    }
+  }
+  printDiagnostics(out.diags);
+  if (out.diags.hasErrors() && !(allowInvalid && out.document.is_object())) throw ExitRequest{kUsage};
+  return out;
+}
+
+std::string age(const std::string& t) {
+  std::tm tm{};
+  if (t.size() < 19 || !strptime(t.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return "";
+  const time_t then = timegm(&tm);
+  const long s = static_cast<long>(std::difftime(std::time(nullptr), then));
+  if (s < 0) return "0s";
+  if (s < 120) return std::to_string(s) + "s";
+  if (s < 3 * 3600) return std::to_string(s / 60) + "m";
+  if (s < 2 * 86400) return std::to_string(s / 3600) + "h";
+  return std::to_string(s / 86400) + "d";
+}
+
+bool parseDuration(const std::string& s, std::chrono::milliseconds& out) {
+  static const std::regex plain("[0-9]+");
+  static const std::regex parts("(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?");
+  std::smatch m;
+  if (std::regex_match(s, plain)) {
+    out = std::chrono::seconds(std::stol(s));
+    return true;
+  }
+  if (s.empty() || !std::regex_match(s, m, parts)) return false;
+  long secs = 0;
+  if (m[2].matched) secs += std::stol(m[2]) * 3600;
+  if (m[4].matched) secs += std::stol(m[4]) * 60;
+  if (m[6].matched) secs += std::stol(m[6]);
+  out = std::chrono::seconds(secs);
+  return true;
+}
+
+const Json* findCondition(const Json& obj, const std::string& type) {
+  if (!obj.is_object() || !obj.contains("status") || !obj["status"].is_object()) return nullptr;
+  const Json& st = obj["status"];
+  if (!st.contains("conditions") || !st["conditions"].is_array()) return nullptr;
+  for (const auto& c : st["conditions"])
+    if (c.is_object() && c.value("type", "") == type) return &c;
+  return nullptr;
+}
+
+std::string cell(const std::string& s, size_t width) {
+  if (s.size() >= width) return (width > 3 && s.size() > width ? s.substr(0, width - 3) + "..." : s) + " ";
+  return s + std::string(width - s.size(), ' ') + " ";
+}
+
+}  // namespace shop::cli

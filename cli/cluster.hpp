@@ -1,0 +1,56 @@
+#pragma once
+// What the cluster-facing subcommands (diff, apply, status) share: kubeconfig flags, a
+// connected client, reading a ShopApp file as both the raw document and the validated model,
+// and small formatting helpers.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/common.hpp"
+#include "core/model/parse.hpp"
+#include "kube/client.hpp"
+
+namespace shop::cli {
+
+struct ClusterFlags {
+  std::string kubeconfig;
+  std::string context;
+};
+void addClusterFlags(CLI::App* cmd, ClusterFlags& f);
+
+struct Cluster {
+  kube::Config config;
+  std::shared_ptr<kube::Transport> transport;
+  std::unique_ptr<kube::Client> client;
+};
+// Loads the kubeconfig (kubectl's order) and makes a client. Nothing is sent yet. Exits with
+// kRuntime and a message when there is no usable configuration.
+Cluster connectCluster(const ClusterFlags& f);
+
+// Prints "shopctl: <what>: <the API server's message>" and exits kRuntime (or kUsage for an
+// invalid object the server refused with 422/400).
+[[noreturn]] void failRequest(const std::string& what, const kube::Result& r);
+
+// A ShopApp file: the document as written (for server-side apply) and the model (for the
+// renderer). metadata.namespace is filled in from `defaultNamespace` when absent. Diagnostics
+// are printed; on errors (unless `allowInvalid`) exits kUsage.
+struct LoadedApp {
+  Json document;                // apiVersion, kind, metadata (name, namespace), spec, as written
+  std::optional<ShopApp> app;   // absent only with allowInvalid and errors
+  Diagnostics diags;
+};
+LoadedApp loadApp(const std::string& file, const std::string& defaultNamespace, bool allowInvalid = false);
+
+// "45s", "12m", "3h", "4d" since an RFC 3339 time ("" when unknown).
+std::string age(const std::string& rfc3339);
+// "30s", "5m", "1h30m", "90" (seconds) -> duration; false when it does not parse.
+bool parseDuration(const std::string& s, std::chrono::milliseconds& out);
+
+// The condition of a type in status.conditions, or null.
+const Json* findCondition(const Json& obj, const std::string& type);
+
+// Pads or cuts a cell to a width (UTF-8 unaware; our cells are ASCII).
+std::string cell(const std::string& s, size_t width);
+
+}  // namespace shop::cli

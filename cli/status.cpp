@@ -1,0 +1,303 @@
+// shopctl status: ShopApps in a namespace (or all), or one app in detail: conditions,
+// components, database members, mesh policies, recent events.
+#include <algorithm>
+#include <map>
+#include <thread>
+
+#include "cli/cluster.hpp"
+#include "cli/progress.hpp"
+#include "core/diff/kstatus.hpp"
+#include "core/render/meta.hpp"
+#include "kube/discovery.hpp"
+
+namespace shop::cli {
+
+namespace {
+
+namespace res = kube::resources;
+
+std::string conditionStatus(const Json& app, const std::string& type) {
+  const Json* c = findCondition(app, type);
+  return c ? c->value("status", "") : "-";
+}
+
+Json kstatusJson(const Json& app) {
+  auto k = diff::kstatus(app);
+  return {{"status", diff::kstatusName(k.status)}, {"reason", k.reason}, {"message", k.message}};
+}
+
+Json listRow(const Json& app) {
+  const Json meta = app.value("metadata", Json::object());
+  const Json status = app.value("status", Json::object());
+  Json row = {{"namespace", meta.value("namespace", "")},
+              {"name", meta.value("name", "")},
+              {"ready", conditionStatus(app, "Ready")},
+              {"kstatus", kstatusJson(app)},
+              {"components", status.is_object() && status.contains("summary") ? status["summary"].value("ready", "") : ""},
+              {"generation", meta.value("generation", int64_t{0})}};
+  if (status.is_object() && status.contains("observedGeneration")) row["observedGeneration"] = status["observedGeneration"];
+  row["creationTimestamp"] = meta.value("creationTimestamp", "");
+  return row;
+}
+
+std::string listTable(const std::vector<Json>& rows, bool allNamespaces) {
+  std::string out = (allNamespaces ? cell("NAMESPACE", 20) : "") + cell("NAME", 20) + cell("READY", 6) +
+                    cell("STATUS", 12) + cell("COMPONENTS", 11) + cell("AGE", 5) + "MESSAGE\n";
+  for (const auto& r : rows) {
+    std::string msg = r["kstatus"].value("message", "");
+    if (msg.size() > 80) msg = msg.substr(0, 77) + "...";
+    out += (allNamespaces ? cell(r.value("namespace", ""), 20) : "") + cell(r.value("name", ""), 20) +
+           cell(r.value("ready", ""), 6) + cell(r["kstatus"].value("status", ""), 12) +
+           cell(r.value("components", ""), 11) + cell(age(r.value("creationTimestamp", "")), 5) + msg + "\n";
+  }
+  return out;
+}
+
+std::string eventTime(const Json& e) {
+  if (e.contains("series") && e["series"].is_object()) return e["series"].value("lastObservedTime", "");
+  std::string t = e.value("eventTime", "");
+  if (t.empty()) t = e.value("deprecatedLastTimestamp", "");
+  if (t.empty()) t = e["metadata"].value("creationTimestamp", "");
+  return t;
+}
+
+// Everything `status NAME` shows, as data: the -o json/yaml output and the source of the text.
+Json details(kube::Client& client, kube::Discovery& disc, const Json& app) {
+  const Json meta = app.value("metadata", Json::object());
+  const std::string ns = meta.value("namespace", ""), name = meta.value("name", "");
+  const Json status = app.value("status", Json::object());
+  Json d = {{"namespace", ns},
+            {"name", name},
+            {"generation", meta.value("generation", int64_t{0})},
+            {"observedGeneration", status.is_object() ? status.value("observedGeneration", Json()) : Json()},
+            {"kstatus", kstatusJson(app)},
+            {"conditions", status.is_object() ? status.value("conditions", Json::array()) : Json::array()},
+            {"summary", status.is_object() ? status.value("summary", Json::object()) : Json::object()},
+            {"components", status.is_object() ? status.value("components", Json::array()) : Json::array()},
+            {"secrets", status.is_object() ? status.value("secrets", Json::array()) : Json::array()}};
+
+  // Replication members of the data stores: their StatefulSet's pods.
+  Json members = Json::object();
+  kube::ListOptions lo;
+  lo.labelSelector = std::string(kAppLabel) + "=" + name;
+  auto pods = client.list(res::Pod, ns, lo);
+  if (pods.ok()) {
+    for (const auto& c : d["components"]) {
+      const std::string kind = c.value("kind", "");
+      if (kind != "database" && kind != "broker") continue;
+      const std::string cname = c.value("name", "");
+      Json list = Json::array();
+      for (const auto& p : pods.body["items"]) {
+        const Json labels = p["metadata"].value("labels", Json::object());
+        if (labels.value("app.kubernetes.io/name", "") != cname) continue;
+        bool ready = false;
+        for (const auto& pc : p.value("status", Json::object()).value("conditions", Json::array()))
+          ready |= pc.value("type", "") == "Ready" && pc.value("status", "") == "True";
+        list.push_back({{"pod", p["metadata"].value("name", "")},
+                        {"phase", p.value("status", Json::object()).value("phase", "")},
+                        {"ready", ready}});
+      }
+      std::sort(list.begin(), list.end(), [](const Json& a, const Json& b) { return a["pod"] < b["pod"]; });
+      members[cname] = list;
+    }
+  }
+  d["members"] = members;
+
+  // Mesh policies present in the namespace for this app.
+  Json mesh = {{"enabled", status.is_object() && status.contains("mesh")}};
+  if (status.is_object() && status.contains("mesh")) {
+    mesh["available"] = status["mesh"].value("available", false);
+    mesh["applied"] = status["mesh"].value("objects", 0);
+  }
+  Json present = Json::object();
+  for (const auto* r : {&res::PeerAuthentication, &res::AuthorizationPolicy, &res::DestinationRule,
+                        &res::VirtualService, &res::Gateway}) {
+    if (!disc.has(*r, 60)) continue;
+    auto l = client.list(*r, ns, lo);
+    if (l.ok() && !l.body["items"].empty()) present[r->kind] = l.body["items"].size();
+  }
+  mesh["present"] = present;
+  d["mesh"] = mesh;
+
+  // Recent events about the ShopApp (events.k8s.io/v1; filtered here, since field selectors on
+  // `regarding` are not served for that API everywhere).
+  Json events = Json::array();
+  auto ev = client.list(res::Event, ns);
+  if (ev.ok()) {
+    std::vector<Json> mine;
+    for (const auto& e : ev.body["items"]) {
+      const Json reg = e.value("regarding", Json::object());
+      if (reg.value("kind", "") == "ShopApp" && reg.value("name", "") == name) mine.push_back(e);
+    }
+    std::sort(mine.begin(), mine.end(), [](const Json& a, const Json& b) { return eventTime(a) < eventTime(b); });
+    const size_t from = mine.size() > 10 ? mine.size() - 10 : 0;
+    for (size_t i = from; i < mine.size(); ++i) {
+      const Json& e = mine[i];
+      events.push_back({{"time", eventTime(e)},
+                        {"type", e.value("type", "")},
+                        {"reason", e.value("reason", "")},
+                        {"note", e.value("note", "")},
+                        {"count", e.contains("series") ? e["series"].value("count", 1) : 1}});
+    }
+  }
+  d["events"] = events;
+  return d;
+}
+
+std::string detailsText(const Json& d) {
+  std::string out = "ShopApp " + d.value("namespace", "") + "/" + d.value("name", "") + "\n";
+  const Json& k = d["kstatus"];
+  out += "  Status:      " + k.value("status", "") + (k.value("message", "").empty() ? "" : " (" + k.value("message", "") + ")") + "\n";
+  out += "  Generation:  " + std::to_string(d.value("generation", int64_t{0})) + " (observed " +
+         (d["observedGeneration"].is_number() ? std::to_string(d["observedGeneration"].get<int64_t>()) : std::string("-")) +
+         ")\n";
+  const Json& sum = d["summary"];
+  out += "  Components:  " + (sum.contains("ready") ? sum.value("ready", "") + " ready" : std::string("-")) + " (" +
+         std::to_string(sum.value("services", 0)) + " services, " + std::to_string(sum.value("databases", 0)) +
+         " databases, " + std::to_string(sum.value("brokers", 0)) + " brokers)\n";
+  const Json& mesh = d["mesh"];
+  std::string meshText = mesh.value("enabled", false)
+                             ? std::string("on, Istio ") + (mesh.value("available", false) ? "available" : "NOT installed") +
+                                   ", " + std::to_string(mesh.value("applied", 0)) + " objects applied"
+                             : std::string("off");
+  if (!mesh["present"].empty()) {
+    meshText += "; present:";
+    for (auto it = mesh["present"].begin(); it != mesh["present"].end(); ++it)
+      meshText += " " + it.key() + "=" + std::to_string(it.value().get<int>());
+  }
+  out += "  Mesh:        " + meshText + "\n";
+  if (!d["secrets"].empty()) {
+    std::string s;
+    for (const auto& x : d["secrets"]) s += (s.empty() ? "" : ", ") + x.get<std::string>();
+    out += "  Secrets:     " + s + "\n";
+  }
+
+  out += "\nCONDITIONS\n  " + cell("TYPE", 14) + cell("STATUS", 7) + cell("REASON", 20) + cell("AGE", 5) + "MESSAGE\n";
+  for (const auto& c : d["conditions"])
+    out += "  " + cell(c.value("type", ""), 14) + cell(c.value("status", ""), 7) + cell(c.value("reason", ""), 20) +
+           cell(age(c.value("lastTransitionTime", "")), 5) + c.value("message", "") + "\n";
+
+  Json app = {{"status", {{"components", d["components"]}}}};
+  out += "\nCOMPONENTS\n" + componentsTable(app, "  ");
+  bool anyMembers = false;
+  for (auto it = d["members"].begin(); it != d["members"].end(); ++it) anyMembers |= !it.value().empty();
+  if (anyMembers) {
+    out += "\nREPLICATION MEMBERS\n";
+    for (auto it = d["members"].begin(); it != d["members"].end(); ++it) {
+      std::string line = "  " + cell(it.key(), 18);
+      for (const auto& m : it.value())
+        line += m.value("pod", "") + (m.value("ready", false) ? " (ready) " : " (" + m.value("phase", "") + ") ");
+      out += line + "\n";
+    }
+  }
+  out += "\nEVENTS\n";
+  if (d["events"].empty()) out += "  (none)\n";
+  else out += "  " + cell("AGE", 5) + cell("TYPE", 8) + cell("REASON", 16) + "MESSAGE\n";
+  for (const auto& e : d["events"])
+    out += "  " + cell(age(e.value("time", "")), 5) + cell(e.value("type", ""), 8) + cell(e.value("reason", ""), 16) +
+           e.value("note", "") + (e.value("count", 1) > 1 ? " (x" + std::to_string(e.value("count", 1)) + ")" : "") + "\n";
+  return out;
+}
+
+}  // namespace
+
+void addStatus(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "status",
+      "Show ShopApps and how far the operator got with them\n\n"
+      "Without a name: one line per ShopApp (READY is the Ready condition; STATUS is the kstatus\n"
+      "result Flux and other tools compute: Current, InProgress, Failed or Terminating). With a\n"
+      "name: its conditions, components (desired and ready replicas), the replication members of\n"
+      "its databases and brokers, the mesh policies present, and its recent events.\n\n"
+      "Examples:\n"
+      "  shopctl status                         # ShopApps in the current namespace\n"
+      "  shopctl status -A                      # in every namespace\n"
+      "  shopctl status sock-shop -n sock-shop  # one app in detail\n"
+      "  shopctl status sock-shop -n sock-shop -w    # redraw as it changes (Ctrl-C to stop)\n"
+      "  shopctl status sock-shop -n sock-shop -o json | jq .kstatus.status\n\n"
+      "Exit status: 0 shown, 1 the named ShopApp does not exist, 2 usage, 3 cluster error.");
+  struct Opts {
+    std::string name;
+    std::string ns;
+    bool all = false;
+    bool watch = false;
+    std::string output = "table";
+    std::string interval = "2s";
+    ClusterFlags cluster;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("name", o->name, "A ShopApp to show in detail");
+  cmd->add_option("-n,--namespace", o->ns, "Namespace (default: the kubeconfig context's)");
+  cmd->add_flag("-A,--all-namespaces", o->all, "ShopApps in every namespace");
+  cmd->add_flag("-w,--watch", o->watch, "Keep showing the status as it changes");
+  cmd->add_option("--interval", o->interval, "How often -w looks (default 2s)");
+  cmd->add_option("-o,--output", o->output, "table (default), json or yaml")
+      ->check(CLI::IsMember({"table", "json", "yaml"}));
+  addClusterFlags(cmd, o->cluster);
+  cmd->callback([o] {
+    if (o->all && !o->name.empty()) {
+      std::cerr << "shopctl: a name and -A do not go together\n";
+      throw ExitRequest{kUsage};
+    }
+    std::chrono::milliseconds interval{};
+    if (!parseDuration(o->interval, interval) || interval.count() == 0) {
+      std::cerr << "shopctl: --interval " << o->interval << ": expected a duration such as 2s\n";
+      throw ExitRequest{kUsage};
+    }
+    Cluster c = connectCluster(o->cluster);
+    kube::Client& client = *c.client;
+    kube::Discovery disc(c.transport);
+    const std::string ns = o->ns.empty() ? c.config.namespace_ : o->ns;
+    const bool tty = stdoutIsTerminal();
+
+    auto snapshot = [&](Json& data) -> std::string {
+      if (!o->name.empty()) {
+        auto got = client.get(res::ShopApp, ns, o->name);
+        if (got.notFound()) {
+          std::cerr << "shopctl: ShopApp " << ns << "/" << o->name << " not found\n";
+          throw ExitRequest{kFindings};
+        }
+        if (!got.ok()) failRequest("reading ShopApp " + ns + "/" + o->name, got);
+        data = details(client, disc, got.body);
+        return detailsText(data);
+      }
+      auto list = client.list(res::ShopApp, o->all ? "" : ns);
+      if (!list.ok()) failRequest("listing ShopApps", list);
+      std::vector<Json> rows;
+      for (const auto& a : list.body["items"]) rows.push_back(listRow(a));
+      std::sort(rows.begin(), rows.end(), [](const Json& a, const Json& b) {
+        return std::make_pair(a.value("namespace", ""), a.value("name", "")) <
+               std::make_pair(b.value("namespace", ""), b.value("name", ""));
+      });
+      data = {{"items", rows}};
+      if (rows.empty()) return o->all ? "No ShopApps found.\n" : "No ShopApps found in namespace " + ns + ".\n";
+      return listTable(rows, o->all);
+    };
+    auto print = [&](const Json& data, const std::string& text) {
+      if (o->output == "json") std::cout << data.dump(2) << "\n";
+      else if (o->output == "yaml") std::cout << (o->watch ? "---\n" : "") << toYaml(data);
+      else std::cout << text;
+      std::cout << std::flush;
+    };
+
+    Json data;
+    std::string text = snapshot(data);
+    if (o->watch && tty && o->output == "table") std::cout << "\033[H\033[2J";
+    print(data, text);
+    if (!o->watch) return;
+    std::string shown = data.dump();
+    while (true) {
+      std::this_thread::sleep_for(interval);
+      Json next;
+      std::string nextText = snapshot(next);
+      // Ages move every second; redraw only when the data itself changes.
+      if (next.dump() == shown) continue;
+      shown = next.dump();
+      if (tty && o->output == "table") std::cout << "\033[H\033[2J";
+      else if (o->output == "table") std::cout << "\n";
+      print(next, nextText);
+    }
+  });
+}
+
+}  // namespace shop::cli
