@@ -18,6 +18,15 @@ bool LeaderElector::tryAcquireOrRenew() {
   const std::string stamp = nowRfc3339Micro();
   const int durationSecs = static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(o_.leaseDuration).count());
   Result got = c_.get(resources::Lease, o_.namespace_, o_.name);
+  auto report = [&](const Result& r, const char* what) {
+    // A lease that cannot be read or written (RBAC, a wrong namespace) must be visible, once.
+    const std::string msg = std::string(what) + ": " + r.message();
+    if (r.code != 409 && msg != lastError_) {
+      lastError_ = msg;
+      warn("leader election request failed", {{"lease", o_.namespace_ + "/" + o_.name}, {"code", r.code}, {"error", msg}});
+    }
+  };
+  if (!got.ok() && !got.notFound()) report(got, "get lease");
   if (got.notFound()) {
     Json lease = {{"apiVersion", "coordination.k8s.io/v1"},
                   {"kind", "Lease"},
@@ -29,6 +38,7 @@ bool LeaderElector::tryAcquireOrRenew() {
                     {"renewTime", stamp},
                     {"leaseTransitions", 0}}}};
     Result created = c_.create(resources::Lease, o_.namespace_, lease);
+    if (!created.ok()) report(created, "create lease");
     if (created.ok()) {
       observedRecord_ = created.body["spec"].dump();
       observedAt_ = now;
@@ -56,6 +66,7 @@ bool LeaderElector::tryAcquireOrRenew() {
   spec["renewTime"] = stamp;
   // resourceVersion in the body makes this an optimistic update: two candidates cannot both win.
   Result updated = c_.replace(resources::Lease, o_.namespace_, o_.name, lease);
+  if (!updated.ok()) report(updated, "update lease");
   if (updated.ok()) {
     observedRecord_ = updated.body["spec"].dump();
     observedAt_ = now;

@@ -39,6 +39,7 @@ class LeaderElector {
   LeaderOptions o_;
   std::atomic<bool> leading_{false};
   std::string observedRecord_;
+  std::string lastError_;
   std::chrono::steady_clock::time_point observedAt_{};
 };
 

@@ -367,9 +367,9 @@ Outcome Controller::reconcile(const std::string& key) {
   Json components = Json::array();
   int readyCount = 0, total = 0;
   std::string notReady;
-  auto component = [&](const std::string& cname, const char* kind, kube::Reflector* inf, const char* workload) {
+  auto component = [&](const std::string& cname, const char* kind, kube::Reflector* inf, const char* workload, int floor) {
     auto live = inf ? inf->get(ns, cname) : std::nullopt;
-    WorkloadState st = workloadState(live ? &*live : nullptr);
+    WorkloadState st = workloadState(live ? &*live : nullptr, floor);
     ++total;
     readyCount += st.ready;
     if (!st.ready && notReady.size() < 300) notReady += (notReady.empty() ? "" : ", ") + cname + " (" + st.message + ")";
@@ -377,9 +377,10 @@ Outcome Controller::reconcile(const std::string& key) {
                           {"desiredReplicas", st.desired}, {"readyReplicas", st.readyReplicas}, {"ready", st.ready},
                           {"message", st.message}});
   };
-  for (const auto& s : app.services) component(s.name, "service", deployments, "Deployment");
-  for (const auto& d : app.databases) component(d.name, "database", statefulsets, "StatefulSet");
-  for (const auto& d : app.messaging) component(d.name, "broker", statefulsets, "StatefulSet");
+  for (const auto& s : app.services)
+    component(s.name, "service", deployments, "Deployment", s.autoscaling.enabled ? s.autoscaling.min : s.replicas);
+  for (const auto& d : app.databases) component(d.name, "database", statefulsets, "StatefulSet", d.replicas);
+  for (const auto& d : app.messaging) component(d.name, "broker", statefulsets, "StatefulSet", d.replicas);
   status["components"] = components;
   status["summary"] = {{"services", app.services.size()},
                        {"databases", app.databases.size()},
@@ -445,7 +446,16 @@ Outcome Controller::reconcile(const std::string& key) {
                    "applied " + std::to_string(applied) + " object(s) (generation " + std::to_string(generation) + ")");
   if (pruned > 0) events_.record(appObj, "Normal", "Pruned", "Prune", "deleted " + std::to_string(pruned) + " object(s) no longer rendered");
   status["conditions"] = conds;
-  if (!sameStatus(oldStatus, status)) writeStatus(appObj, status);
+  if (!sameStatus(oldStatus, status)) {
+    if (kube::logLevel() == kube::Level::Debug) {
+      Json changed = Json::array();
+      for (auto it = status.begin(); it != status.end(); ++it)
+        if (!oldStatus.contains(it.key()) || oldStatus[it.key()] != it.value()) changed.push_back(it.key());
+      kube::debug("status changed", {{"app", key}, {"fields", changed}, {"old", oldStatus.dump().substr(0, 400)},
+                                     {"new", status.dump().substr(0, 400)}});
+    }
+    writeStatus(appObj, status);
+  }
   kube::info("reconciled", {{"app", key}, {"generation", generation}, {"applied", applied}, {"skipped", skipped},
                             {"pruned", pruned}, {"ready", std::to_string(readyCount) + "/" + std::to_string(total)},
                             {"errors", errors.size()}});

@@ -108,7 +108,7 @@ bool setCondition(Json& conditions, const std::string& type, const std::string& 
   return true;
 }
 
-WorkloadState workloadState(const Json* live) {
+WorkloadState workloadState(const Json* live, int minReplicas) {
   WorkloadState s;
   if (!live) {
     s.message = "not created yet";
@@ -117,7 +117,7 @@ WorkloadState workloadState(const Json* live) {
   s.exists = true;
   const Json& spec = (*live)["spec"];
   const Json& st = live->value("status", Json::object());
-  s.desired = spec.value("replicas", 1);
+  s.desired = std::max(spec.value("replicas", 1), minReplicas);
   s.readyReplicas = st.value("readyReplicas", 0);
   const int updated = st.value("updatedReplicas", 0);
   const int64_t gen = (*live)["metadata"].value("generation", int64_t{0});
@@ -141,6 +141,10 @@ static Json stripTimes(Json s) {
   return s;
 }
 
-bool sameStatus(const Json& a, const Json& b) { return stripTimes(a) == stripTimes(b); }
+bool sameStatus(const Json& a, const Json& b) {
+  // The API server returns keys sorted; ours are in the order we built them. Compare as
+  // unordered JSON, where key order does not matter.
+  return nlohmann::json::parse(stripTimes(a).dump()) == nlohmann::json::parse(stripTimes(b).dump());
+}
 
 }  // namespace shop::op

@@ -37,9 +37,11 @@ struct WorkloadState {
   int readyReplicas = 0;
   std::string message;
 };
-WorkloadState workloadState(const Json* live);
+// minReplicas: the floor the app asks for (an autoscaler's minimum), which a Deployment
+// created without spec.replicas only reaches once the autoscaler has acted.
+WorkloadState workloadState(const Json* live, int minReplicas = 0);
 
-// Compare two status objects ignoring condition timestamps.
+// Compare two status objects ignoring condition timestamps and key order.
 bool sameStatus(const Json& a, const Json& b);
 
 // Quantity in base units (cores or bytes), or -1 when s is not a quantity.

@@ -106,7 +106,8 @@ int main(int argc, char** argv) {
   kube::TransportOptions topts;
   topts.qps = qps;
   topts.burst = burst;
-  topts.userAgent = "shop-operator/" SHOPCTL_VERSION;
+  // The identity in the User-Agent lets an audit log tell replicas apart.
+  topts.userAgent = std::string("shop-operator/" SHOPCTL_VERSION " ") + identity;
   const std::string host = cfg.config->server.substr(8);
   topts.onRequest = [&metrics, host](const std::string& method, const std::string& path, int code, double secs) {
     metrics.inc("rest_client_requests_total", {{"code", code ? std::to_string(code) : "<error>"}, {"host", host}, {"method", method}});

@@ -8,7 +8,7 @@ PKGS=(
   build-essential cmake ninja-build pkg-config git
   libyaml-cpp-dev nlohmann-json3-dev libcpp-httplib-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-format openssl lua5.4 curl ca-certificates
+  clang-format openssl lua5.4 curl ca-certificates jq
 )
 
 missing=()
