@@ -12,6 +12,7 @@
 #include <set>
 
 #include "cli/cluster.hpp"
+#include "core/diff/kustomize.hpp"
 #include "core/diff/objects.hpp"
 #include "core/diff/unified.hpp"
 #include "core/render/meta.hpp"
@@ -111,9 +112,10 @@ DiffResult againstCluster(const LoadedApp& la, const ClusterFlags& flags, const 
       out.errors.push_back("Secret " + app.namespace_ + "/" + s.name + ": " + live.message());
       continue;
     }
-    if (!s.generate) {
-      out.notes.push_back("Secret " + app.namespace_ + "/" + s.name +
-                          " does not exist and credentials.generate is false: create it yourself (the operator waits, Stalled)");
+    if (!s.generate || !appExists) {
+      out.notes.push_back("Secret " + app.namespace_ + "/" + s.name + " does not exist" +
+                          (appExists ? " and credentials.generate is false: create it yourself (the operator waits, Stalled)"
+                                     : ": without the ShopApp in the cluster no operator creates it; create it yourself"));
       continue;
     }
     std::vector<std::pair<std::string, std::string>> values;
@@ -224,14 +226,14 @@ void readFileObjects(const std::string& file, std::vector<Sourced>& out, Diagnos
     if (isKustomization(d.value)) continue;
     if (d.value.is_object() && d.value.value("kind", "") == "List" && d.value.contains("items")) {
       for (const auto& item : d.value["items"])
-        if (diff::isObject(item)) out.push_back({item, file});
+        if (diff::isObject(item)) out.push_back({item, file == "-" ? "stdin" : file});
       continue;
     }
     if (!diff::isObject(d.value)) {
       diags.add({Severity::Error, file, d.start, "", "not a Kubernetes object (apiVersion, kind and metadata.name are required)"});
       continue;
     }
-    out.push_back({d.value, file});
+    out.push_back({d.value, file == "-" ? "stdin" : file});
   }
 }
 
@@ -321,10 +323,10 @@ DiffResult againstDirectory(const LoadedApp& la, const std::string& path) {
   diff::Comparison cmp = diff::compareSets(before, after);
   for (const auto& d : cmp.duplicates) out.notes.push_back(d.str() + " appears more than once in " + path + "; the last one counts");
   for (auto& e : cmp.entries) {
-    std::string src = path;
+    std::string src = path == "-" ? "stdin" : path;
     for (size_t i = 0; i < before.size(); ++i)
       if (diff::keyOf(before[i]) == e.key) src = sources[i];
-    const std::string from = e.action == Action::Create ? "not in " + path : src;
+    const std::string from = e.action == Action::Create ? "not in " + (path == "-" ? std::string("stdin") : path) : src;
     const std::string to = e.action == Action::Delete ? "not rendered" : "rendered";
     out.entries.push_back(makeEntry(e.key, e.before, e.after, from, to));
   }
@@ -418,7 +420,7 @@ void addDiff(CLI::App& app) {
       "Examples:\n"
       "  shopctl diff -f shop.yaml                              # what the operator would change\n"
       "  shopctl diff -f shop.yaml --against deploy/shop         # is the committed tree up to date?\n"
-      "  kubectl kustomize deploy/overlays/prod | shopctl diff -f shop.yaml --against -\n"
+      "  kubectl kustomize deploy/overlays/prod | shopctl diff -f shop.yaml --against - --set 'services.*.replicas=3'\n"
       "  shopctl diff -f shop.yaml -o json | jq '.objects[].changes'\n"
       "  SHOPCTL_EXTERNAL_DIFF=\"meld\" shopctl diff -f shop.yaml  # your own diff program\n"
       "  shopctl diff -f shop.yaml --field-manager kubectl       # as `kubectl apply --server-side` would\n\n"
@@ -433,6 +435,7 @@ void addDiff(CLI::App& app) {
     std::string output = "unified";
     std::string ns;
     std::string fieldManager = op::kFieldManager;
+    std::vector<std::string> sets;
     ClusterFlags cluster;
   };
   auto o = std::make_shared<Opts>();
@@ -443,9 +446,27 @@ void addDiff(CLI::App& app) {
   cmd->add_option("--field-manager", o->fieldManager,
                   "Field manager of the dry run (default shop-operator; kubectl, kustomize-controller, "
                   "argocd-controller for trees applied by those)");
+  cmd->add_option("--set", o->sets,
+                  "PATH=VALUE under spec, as for `render --overlay` (repeatable): compare an overlay with the app "
+                  "rendered with the same values");
   addClusterFlags(cmd, o->cluster);
   cmd->callback([o] {
     LoadedApp la = loadApp(o->file, o->ns);
+    if (!o->sets.empty()) {
+      for (const auto& s : o->sets) {
+        std::string err = diff::applySet(la.document, s);
+        if (!err.empty()) {
+          std::cerr << "shopctl: " << err << "\n";
+          throw ExitRequest{kUsage};
+        }
+      }
+      ParseOptions po;
+      po.defaultNamespace = la.document["metadata"].value("namespace", "default");
+      ParseResult parsed = parseShopApp(la.document, po);
+      printDiagnostics(parsed.diags);
+      if (!parsed.app) throw ExitRequest{kUsage};
+      la.app = parsed.app;
+    }
     if (o->against == "-" && o->file == "-") {
       std::cerr << "shopctl: -f and --against cannot both read stdin\n";
       throw ExitRequest{kUsage};
