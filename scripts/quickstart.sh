@@ -186,10 +186,16 @@ setsid nohup "$ROOT/$OPERATOR" --kubeconfig "$OP_KUBECONFIG" \
   --leader-elect=true --leader-election-namespace shop-system \
   --metrics-bind-address "127.0.0.1:$METRICS_PORT" --health-probe-bind-address "127.0.0.1:$PROBE_PORT" \
   --log-format text </dev/null >>"$OP_LOG" 2>&1 &
-echo $! >"$OP_PID"
-ready=0
-for _ in $(seq 1 300); do
-  operator_pid >/dev/null || { operator_log_tail; die 1 "shop-operator exited during start-up"; }
+OPID=$!
+echo "$OPID" >"$OP_PID"
+ready=0 told=0
+for i in $(seq 1 300); do
+  # kill -0, not operator_pid: right after the fork the child may not have exec'd the binary yet.
+  kill -0 "$OPID" 2>/dev/null || { operator_log_tail; die 1 "shop-operator exited during start-up"; }
+  if [ $told = 0 ] && [ "$i" -ge 20 ] && ! grep -q "became leader" < <(tail -c +$((LOG_OFFSET + 1)) "$OP_LOG"); then
+    note "waiting for the Lease: an earlier operator that did not stop cleanly holds it (up to 15s)"
+    told=1
+  fi
   if [ "$(curl -s --max-time 2 --noproxy '*' "http://127.0.0.1:$PROBE_PORT/readyz" 2>/dev/null)" = ok ] &&
     grep -q "caches synced" < <(tail -c +$((LOG_OFFSET + 1)) "$OP_LOG"); then
     ready=1
