@@ -140,7 +140,6 @@ std::string kustomizationText(const std::string& comment, const Json& body) {
     start = nl + 1;
   }
   Json k = {{"apiVersion", "kustomize.config.k8s.io/v1beta1"}, {"kind", "Kustomization"}};
-  k["sortOptions"] = {{"order", "fifo"}};
   for (auto it = body.begin(); it != body.end(); ++it) k[it.key()] = it.value();
   return out + toYaml(k);
 }

@@ -19,8 +19,9 @@ struct LayoutFile {
 std::vector<std::string> layoutNames(const std::vector<Json>& objects);
 
 // kustomization.yaml text: a header comment (each line prefixed with "# "), then the
-// Kustomization with `sortOptions: {order: fifo}` (kustomize keeps the listed order, which is
-// the apply order) and `body` merged in (resources, patches, ...).
+// Kustomization with `body` merged in (resources, patches, ...). Resources are listed in apply
+// order for the reader; kustomize orders its output itself (Namespaces first). No
+// `sortOptions`: `kubectl apply -k` warns about it on every run (it also passes --reorder).
 std::string kustomizationText(const std::string& comment, const Json& body);
 
 // A base: every object in its own file plus kustomization.yaml listing them in order.
