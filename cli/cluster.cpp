@@ -110,9 +110,24 @@ const Json* findCondition(const Json& obj, const std::string& type) {
   return nullptr;
 }
 
-std::string cell(const std::string& s, size_t width) {
-  if (s.size() >= width) return (width > 3 && s.size() > width ? s.substr(0, width - 3) + "..." : s) + " ";
-  return s + std::string(width - s.size(), ' ') + " ";
+std::string formatTable(const std::vector<std::vector<std::string>>& rows, const std::string& indent) {
+  std::vector<size_t> widths;
+  for (const auto& r : rows)
+    for (size_t i = 0; i < r.size(); ++i) {
+      if (widths.size() <= i) widths.push_back(0);
+      widths[i] = std::max(widths[i], r[i].size());
+    }
+  std::string out;
+  for (const auto& r : rows) {
+    std::string line = indent;
+    for (size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size()) line += std::string(widths[i] - r[i].size() + 3, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
 }
 
 }  // namespace shop::cli

@@ -50,7 +50,8 @@ bool parseDuration(const std::string& s, std::chrono::milliseconds& out);
 // The condition of a type in status.conditions, or null.
 const Json* findCondition(const Json& obj, const std::string& type);
 
-// Pads or cuts a cell to a width (UTF-8 unaware; our cells are ASCII).
-std::string cell(const std::string& s, size_t width);
+// Rows of cells as aligned columns (as kubectl prints them): each column as wide as its widest
+// cell, three spaces apart, the last column not padded. Every line starts with indent.
+std::string formatTable(const std::vector<std::vector<std::string>>& rows, const std::string& indent = "");
 
 }  // namespace shop::cli

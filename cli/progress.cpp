@@ -48,14 +48,12 @@ WaitState waitState(const Json& app, int64_t generation) {
 std::string componentsTable(const Json& app, const std::string& indent) {
   const Json status = app.value("status", Json::object());
   const Json comps = status.is_object() ? status.value("components", Json::array()) : Json::array();
-  std::string out = indent + cell("COMPONENT", 18) + cell("KIND", 9) + cell("WORKLOAD", 26) + cell("READY", 6) + "MESSAGE\n";
-  for (const auto& c : comps) {
-    const std::string ready =
-        std::to_string(c.value("readyReplicas", 0)) + "/" + std::to_string(c.value("desiredReplicas", 0));
-    out += indent + cell(c.value("name", ""), 18) + cell(c.value("kind", ""), 9) + cell(c.value("workload", ""), 26) +
-           cell(ready, 6) + c.value("message", "") + "\n";
-  }
-  return out;
+  std::vector<std::vector<std::string>> t = {{"COMPONENT", "KIND", "WORKLOAD", "READY", "MESSAGE"}};
+  for (const auto& c : comps)
+    t.push_back({c.value("name", ""), c.value("kind", ""), c.value("workload", ""),
+                 std::to_string(c.value("readyReplicas", 0)) + "/" + std::to_string(c.value("desiredReplicas", 0)),
+                 c.value("message", "")});
+  return formatTable(t, indent);
 }
 
 void ProgressView::show(const Json& app, const WaitState& st, double seconds) {

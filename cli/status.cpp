@@ -26,6 +26,15 @@ Json kstatusJson(const Json& app) {
   return {{"status", diff::kstatusName(k.status)}, {"reason", k.reason}, {"message", k.message}};
 }
 
+// What a person wants to read next to the status: the Ready condition's message when the app is
+// Current, otherwise kstatus's reason for its verdict.
+std::string statusMessage(const Json& app) {
+  auto k = diff::kstatus(app);
+  const Json* ready = findCondition(app, "Ready");
+  if (k.status == diff::KStatus::Current && ready) return ready->value("message", k.message);
+  return k.message;
+}
+
 Json listRow(const Json& app) {
   const Json meta = app.value("metadata", Json::object());
   const Json status = app.value("status", Json::object());
@@ -33,6 +42,7 @@ Json listRow(const Json& app) {
               {"name", meta.value("name", "")},
               {"ready", conditionStatus(app, "Ready")},
               {"kstatus", kstatusJson(app)},
+              {"message", statusMessage(app)},
               {"components", status.is_object() && status.contains("summary") ? status["summary"].value("ready", "") : ""},
               {"generation", meta.value("generation", int64_t{0})}};
   if (status.is_object() && status.contains("observedGeneration")) row["observedGeneration"] = status["observedGeneration"];
@@ -41,16 +51,19 @@ Json listRow(const Json& app) {
 }
 
 std::string listTable(const std::vector<Json>& rows, bool allNamespaces) {
-  std::string out = (allNamespaces ? cell("NAMESPACE", 20) : "") + cell("NAME", 20) + cell("READY", 6) +
-                    cell("STATUS", 12) + cell("COMPONENTS", 11) + cell("AGE", 5) + "MESSAGE\n";
+  std::vector<std::vector<std::string>> t;
+  std::vector<std::string> head = {"NAME", "READY", "STATUS", "COMPONENTS", "AGE", "MESSAGE"};
+  if (allNamespaces) head.insert(head.begin(), "NAMESPACE");
+  t.push_back(head);
   for (const auto& r : rows) {
-    std::string msg = r["kstatus"].value("message", "");
-    if (msg.size() > 80) msg = msg.substr(0, 77) + "...";
-    out += (allNamespaces ? cell(r.value("namespace", ""), 20) : "") + cell(r.value("name", ""), 20) +
-           cell(r.value("ready", ""), 6) + cell(r["kstatus"].value("status", ""), 12) +
-           cell(r.value("components", ""), 11) + cell(age(r.value("creationTimestamp", "")), 5) + msg + "\n";
+    std::string msg = r.value("message", "");
+    if (msg.size() > 100) msg = msg.substr(0, 97) + "...";
+    std::vector<std::string> row = {r.value("name", ""), r.value("ready", ""), r["kstatus"].value("status", ""),
+                                    r.value("components", ""), age(r.value("creationTimestamp", "")), msg};
+    if (allNamespaces) row.insert(row.begin(), r.value("namespace", ""));
+    t.push_back(row);
   }
-  return out;
+  return formatTable(t);
 }
 
 std::string eventTime(const Json& e) {
@@ -71,6 +84,7 @@ Json details(kube::Client& client, kube::Discovery& disc, const Json& app) {
             {"generation", meta.value("generation", int64_t{0})},
             {"observedGeneration", status.is_object() ? status.value("observedGeneration", Json()) : Json()},
             {"kstatus", kstatusJson(app)},
+            {"message", statusMessage(app)},
             {"conditions", status.is_object() ? status.value("conditions", Json::array()) : Json::array()},
             {"summary", status.is_object() ? status.value("summary", Json::object()) : Json::object()},
             {"components", status.is_object() ? status.value("components", Json::array()) : Json::array()},
@@ -147,7 +161,7 @@ Json details(kube::Client& client, kube::Discovery& disc, const Json& app) {
 std::string detailsText(const Json& d) {
   std::string out = "ShopApp " + d.value("namespace", "") + "/" + d.value("name", "") + "\n";
   const Json& k = d["kstatus"];
-  out += "  Status:      " + k.value("status", "") + (k.value("message", "").empty() ? "" : " (" + k.value("message", "") + ")") + "\n";
+  out += "  Status:      " + k.value("status", "") + (d.value("message", "").empty() ? "" : " (" + d.value("message", "") + ")") + "\n";
   out += "  Generation:  " + std::to_string(d.value("generation", int64_t{0})) + " (observed " +
          (d["observedGeneration"].is_number() ? std::to_string(d["observedGeneration"].get<int64_t>()) : std::string("-")) +
          ")\n";
@@ -172,30 +186,34 @@ std::string detailsText(const Json& d) {
     out += "  Secrets:     " + s + "\n";
   }
 
-  out += "\nCONDITIONS\n  " + cell("TYPE", 14) + cell("STATUS", 7) + cell("REASON", 20) + cell("AGE", 5) + "MESSAGE\n";
+  std::vector<std::vector<std::string>> conds = {{"TYPE", "STATUS", "REASON", "AGE", "MESSAGE"}};
   for (const auto& c : d["conditions"])
-    out += "  " + cell(c.value("type", ""), 14) + cell(c.value("status", ""), 7) + cell(c.value("reason", ""), 20) +
-           cell(age(c.value("lastTransitionTime", "")), 5) + c.value("message", "") + "\n";
+    conds.push_back({c.value("type", ""), c.value("status", ""), c.value("reason", ""),
+                     age(c.value("lastTransitionTime", "")), c.value("message", "")});
+  out += "\nCONDITIONS\n" + formatTable(conds, "  ");
 
   Json app = {{"status", {{"components", d["components"]}}}};
   out += "\nCOMPONENTS\n" + componentsTable(app, "  ");
   bool anyMembers = false;
   for (auto it = d["members"].begin(); it != d["members"].end(); ++it) anyMembers |= !it.value().empty();
   if (anyMembers) {
-    out += "\nREPLICATION MEMBERS\n";
+    std::vector<std::vector<std::string>> mem = {{"COMPONENT", "MEMBERS"}};
     for (auto it = d["members"].begin(); it != d["members"].end(); ++it) {
-      std::string line = "  " + cell(it.key(), 18);
+      std::string line;
       for (const auto& m : it.value())
-        line += m.value("pod", "") + (m.value("ready", false) ? " (ready) " : " (" + m.value("phase", "") + ") ");
-      out += line + "\n";
+        line += (line.empty() ? "" : " ") + m.value("pod", "") +
+                (m.value("ready", false) ? " (ready)" : " (" + m.value("phase", "") + ")");
+      mem.push_back({it.key(), line});
     }
+    out += "\nREPLICATION MEMBERS\n" + formatTable(mem, "  ");
   }
   out += "\nEVENTS\n";
   if (d["events"].empty()) out += "  (none)\n";
-  else out += "  " + cell("AGE", 5) + cell("TYPE", 8) + cell("REASON", 16) + "MESSAGE\n";
+  std::vector<std::vector<std::string>> ev = {{"AGE", "TYPE", "REASON", "MESSAGE"}};
   for (const auto& e : d["events"])
-    out += "  " + cell(age(e.value("time", "")), 5) + cell(e.value("type", ""), 8) + cell(e.value("reason", ""), 16) +
-           e.value("note", "") + (e.value("count", 1) > 1 ? " (x" + std::to_string(e.value("count", 1)) + ")" : "") + "\n";
+    ev.push_back({age(e.value("time", "")), e.value("type", ""), e.value("reason", ""),
+                  e.value("note", "") + (e.value("count", 1) > 1 ? " (x" + std::to_string(e.value("count", 1)) + ")" : "")});
+  if (!d["events"].empty()) out += formatTable(ev, "  ");
   return out;
 }
 
