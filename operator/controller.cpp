@@ -48,7 +48,9 @@ std::string randomValue(size_t n) {
   return s;
 }
 
-bool isPermanent(int code) { return code >= 400 && code < 500 && code != 409 && code != 429 && code != 401; }
+// Errors a retry cannot fix. 403 is not one of them: a missing RBAC rule gets fixed, and the
+// app should follow without waiting for its next edit (retries back off exponentially).
+bool isPermanent(int code) { return code >= 400 && code < 500 && code != 409 && code != 429 && code != 401 && code != 403; }
 
 }  // namespace
 
@@ -57,6 +59,7 @@ Controller::Controller(std::shared_ptr<kube::Transport> t, Metrics& m, Controlle
       o_(std::move(o)) {
   metrics_.describe("controller_runtime_reconcile_total", "counter", "Total number of reconciliations per controller");
   metrics_.describe("controller_runtime_reconcile_errors_total", "counter", "Total number of reconciliation errors per controller");
+  metrics_.describe("controller_runtime_reconcile_panics_total", "counter", "Total number of reconciliation panics per controller");
   metrics_.describe("controller_runtime_reconcile_time_seconds", "histogram", "Length of time per reconciliation per controller",
                     {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60});
   metrics_.describe("controller_runtime_max_concurrent_reconciles", "gauge", "Maximum number of concurrent reconciles per controller");
@@ -406,7 +409,14 @@ Outcome Controller::reconcile(const std::string& key) {
       conds = kept;
     }
   }
-  (void)monitorSkipped;
+  if (app.monitoring.prometheus == "serviceMonitor") {
+    setCondition(conds, "MonitoringAvailable", monitor ? "True" : "False",
+                 monitor ? "ServiceMonitorInstalled" : "ServiceMonitorNotInstalled",
+                 monitor ? "ServiceMonitors are applied"
+                         : "the ServiceMonitor CRD (monitoring.coreos.com) is not installed: " + std::to_string(monitorSkipped) +
+                               " ServiceMonitors are not applied; they will be when it is installed",
+                 generation, now);
+  }
 
   Outcome outcome = Outcome::Done;
   if (!errors.empty()) {

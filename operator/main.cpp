@@ -191,6 +191,13 @@ int main(int argc, char** argv) {
             [&] {
               leading = false;
               lost = !gStop;
+              if (lost) {
+                // Another process may be leading already: stop writing at once, without draining
+                // (as controller-runtime does), and let the Deployment restart us as a candidate.
+                kube::error("exiting after losing leadership");
+                std::fflush(nullptr);
+                std::_Exit(1);
+              }
               controllerStop = true;
               if (ctl.joinable()) ctl.join();
             });

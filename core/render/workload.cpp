@@ -164,7 +164,11 @@ void renderService(const ShopApp& app, const Service& s, Out& out) {
   if (!s.config.files.empty()) volumes.push_back({{"name", "config"}, {"configMap", {{"name", filesName}}}});
   for (const auto& v : s.storage) {
     const std::string vn = "data-" + v.name;
-    mounts.push_back({{"name", vn}, {"mountPath", v.path}, {"readOnly", v.accessMode == "ReadOnlyMany"}});
+    Json m = {{"name", vn}, {"mountPath", v.path}};
+    // Only what differs from the default: the API server drops "readOnly: false", and a field
+    // it drops would look like drift to the operator forever.
+    if (v.accessMode == "ReadOnlyMany") m["readOnly"] = true;
+    mounts.push_back(m);
     volumes.push_back({{"name", vn},
                        {"persistentVolumeClaim", {{"claimName", v.existingClaim.value_or(s.name + "-" + v.name)}}}});
   }

@@ -108,14 +108,25 @@ op_audit_since() {
     select(.user.username == $user and .requestReceivedTimestamp >= $since)' "$TESTENV_AUDIT_LOG"
 }
 
+# RBAC denials only. Every 403 the operator got is asked again, now, with `kubectl auth can-i
+# --as` the operator's service account: what the shipped RBAC allows now was a transient
+# answer (an API server that has just restarted answers 403 until its authorizer has loaded the
+# roles; a CRD that is being deleted refuses creates with 403 too). What it still denies is a
+# gap in the shipped RBAC.
 op_no_forbidden() {
-  local n
-  n=$(op_audit_since "$1" | jq -s '[.[] | select(.responseStatus.code == 403)] | length')
-  if [ "$n" != 0 ]; then
-    op_audit_since "$1" | jq -c 'select(.responseStatus.code == 403) | {verb, r: .objectRef.resource, ns: .objectRef.namespace}' | head >&2
-    fail "the operator was denied $n request(s) by RBAC"
-  fi
-  pass "no request of the operator was denied by the shipped RBAC"
+  local denied=0 line verb res ns
+  while IFS=$'\t' read -r verb res ns; do
+    [ -n "$verb" ] || continue
+    if [ "$(kc auth can-i "$verb" "$res" ${ns:+-n "$ns"} --as="$OP_USER" 2>/dev/null)" != yes ]; then
+      echo "denied by the shipped RBAC: $verb $res ${ns:+in $ns}" >&2
+      denied=$((denied + 1))
+    fi
+  done < <(op_audit_since "$1" | jq -r 'select(.responseStatus.code == 403)
+      | [.verb, (.objectRef.resource + (if .objectRef.subresource then "/" + .objectRef.subresource else "" end)
+                 + (if (.objectRef.apiGroup // "") != "" then "." + .objectRef.apiGroup else "" end)),
+         (.objectRef.namespace // "")] | @tsv' | sort -u)
+  [ "$denied" = 0 ] || fail "the shipped RBAC denies the operator $denied kind(s) of request"
+  pass "no request of the operator is denied by the shipped RBAC"
 }
 
 # Write requests (create/update/patch/delete) since ISO, excluding the ones listed in $1's
