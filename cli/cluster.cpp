@@ -67,8 +67,15 @@ LoadedApp loadApp(const std::string& file, const std::string& defaultNamespace, 
       out.document = d;
     }
   }
+  if (allowInvalid && out.diags.hasErrors() && out.document.is_object()) {
+    // Sent anyway (--validate=false): say so, and keep the findings as warnings.
+    std::cerr << "shopctl: not validated (--validate=false); shopctl would reject it for:\n";
+    for (auto& d : out.diags.items()) d.severity = Severity::Warning;
+    printDiagnostics(out.diags);
+    return out;
+  }
   printDiagnostics(out.diags);
-  if (out.diags.hasErrors() && !(allowInvalid && out.document.is_object())) throw ExitRequest{kUsage};
+  if (out.diags.hasErrors()) throw ExitRequest{kUsage};
   return out;
 }
 

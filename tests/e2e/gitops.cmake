@@ -1,7 +1,7 @@
 # GitOps e2e tests (tests/e2e/gitops/): shopctl diff against the cluster and a directory, the
 # kustomize layout applied with kubectl, apply --wait and status, and the Argo CD health check
 # and kstatus rules on statuses the operator writes. Each starts its own shop-operator.
-foreach(t diff kustomize apply_wait)
+foreach(t diff kustomize apply_wait health)
   shop_add_e2e_test(e2e_gitops_${t}
     COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/gitops/${t}.sh $<TARGET_FILE:shopctl> $<TARGET_FILE:shop-operator>
     TIMEOUT 600)
