@@ -25,19 +25,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The local control plane (testenv/) is built from Go modules; it needs Go >= 1.24.
+# The local control plane (testenv/) is built from Go modules; it needs Go >= 1.26.
 if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
   export PATH="/usr/local/go/bin:$PATH"
 fi
 if command -v go >/dev/null 2>&1; then
   gov=$(go env GOVERSION | sed 's/^go//')
   major=${gov%%.*}; rest=${gov#*.}; minor=${rest%%.*}
-  if [ "$major" -lt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -lt 24 ]; }; then
-    echo "install-deps: Go $gov is too old for testenv (needs >= 1.24)" >&2
+  if [ "$major" -lt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -lt 26 ]; }; then
+    echo "install-deps: Go $gov is too old for testenv (its modules declare go 1.26)" >&2
     exit 3
   fi
 else
-  echo "install-deps: Go is not installed; testenv/ needs Go >= 1.24 (install it to /usr/local/go)" >&2
+  echo "install-deps: Go is not installed; testenv/ needs Go >= 1.26 (install it to /usr/local/go)" >&2
   exit 3
 fi
 echo "install-deps: ok"
