@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   addInit(app);
   addValidate(app);
   addRender(app);
+  addImport(app);
   addVersion(app);
   addAudit(app);
   addHarden(app);

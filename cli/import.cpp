@@ -1,0 +1,63 @@
+#include "cli/common.hpp"
+#include "cli/manifest_input.hpp"
+#include "core/importer/import.hpp"
+#include "core/model/parse.hpp"
+
+namespace shop::cli {
+
+void addImport(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "import",
+      "Turn existing manifests into a ShopApp\n\n"
+      "Deployments and StatefulSets become services; the ones running a database or broker image\n"
+      "(mongo, mysql, postgres, redis, rabbitmq, kafka) become replicated databases and brokers;\n"
+      "Services give ports, Ingresses and NodePort/LoadBalancer Services give the gateway routes,\n"
+      "and hostnames found in env, args and config give dependsOn. Everything a ShopApp cannot\n"
+      "express is listed on stderr as a warning, never dropped silently.\n\n"
+      "Examples:\n"
+      "  shopctl import -f complete-demo.yaml --name sock-shop > shop.yaml\n"
+      "  helm template my-chart | shopctl import -f - -n shop\n"
+      "  shopctl import -f k8s/ -o shop.yaml && shopctl render -f shop.yaml\n\n"
+      "Exit status: 0 imported (warnings may be printed), 2 unreadable input or no workloads.");
+  struct Opts {
+    std::vector<std::string> files;
+    std::string name, ns, out;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("-f,--filename", o->files, "Manifest files or directories ('-' for stdin)")->required();
+  cmd->add_option("--name", o->name, "metadata.name of the ShopApp (default: the namespace)");
+  cmd->add_option("-n,--namespace", o->ns, "metadata.namespace (default: the workloads' namespace)");
+  cmd->add_option("-o,--output", o->out, "Write the ShopApp to this file instead of stdout");
+  cmd->callback([o] {
+    Diagnostics diags;
+    auto manifests = readManifests(o->files, diags);
+    if (diags.hasErrors()) {
+      printDiagnostics(diags);
+      throw ExitRequest{kUsage};
+    }
+    audit::Inventory inv(std::move(manifests));
+    if (inv.workloads().empty()) {
+      std::cerr << "shopctl: no workloads (Deployments, StatefulSets) in the input\n";
+      throw ExitRequest{kUsage};
+    }
+    importer::ImportOptions opts{o->name, o->ns};
+    auto result = importer::importShopApp(inv, opts);
+    printDiagnostics(result.notes);
+    // The result must be a valid ShopApp; say so if the input could not make one.
+    auto check = parseShopApp(result.app);
+    for (auto& d : check.diags.items()) d.file = "<imported>";
+    printDiagnostics(check.diags);
+    const std::string text =
+        "# Imported by shopctl import; review the warnings it printed, then `shopctl validate -f` this file.\n" +
+        toYaml(result.app);
+    if (o->out.empty()) {
+      std::cout << text;
+    } else {
+      writeFile(o->out, text);
+      std::cerr << "wrote " << o->out << "\n";
+    }
+    if (!check.app) throw ExitRequest{kUsage};
+  });
+}
+
+}  // namespace shop::cli

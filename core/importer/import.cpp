@@ -1,0 +1,340 @@
+#include "core/importer/import.hpp"
+
+#include "core/audit/harden.hpp"
+#include "core/audit/k8s.hpp"
+
+#include <algorithm>
+#include <map>
+#include <regex>
+#include <set>
+
+namespace shop::importer {
+
+namespace {
+
+struct EngineGuess {
+  const char* engine;
+  bool broker;
+};
+
+// Which engine an image runs, from its repository name.
+std::optional<EngineGuess> engineOf(const std::string& image) {
+  std::string repo = image.substr(0, image.find('@'));
+  const size_t slash = repo.rfind('/');
+  const size_t colon = repo.find(':', slash == std::string::npos ? 0 : slash);
+  if (colon != std::string::npos) repo = repo.substr(0, colon);
+  std::string last = slash == std::string::npos ? repo : repo.substr(slash + 1);
+  auto has = [&](const char* s) { return last.find(s) != std::string::npos; };
+  if (has("exporter")) return std::nullopt;
+  if (has("mongo") || last == "user-db") return EngineGuess{"mongodb", false};
+  if (has("mysql") || has("mariadb") || last == "catalogue-db") return EngineGuess{"mysql", false};
+  if (has("postgres")) return EngineGuess{"postgresql", false};
+  if (has("redis")) return EngineGuess{"redis", false};
+  if (has("rabbitmq")) return EngineGuess{"rabbitmq", true};
+  if (has("kafka")) return EngineGuess{"kafka", true};
+  return std::nullopt;
+}
+
+std::string tagOf(const std::string& image) {
+  const size_t slash = image.rfind('/');
+  const size_t colon = image.find(':', slash == std::string::npos ? 0 : slash);
+  return colon == std::string::npos ? "" : image.substr(colon + 1, image.find('@') - colon - 1);
+}
+
+bool secretLooking(const std::string& name) {
+  static const std::regex re(".*(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL).*", std::regex::icase);
+  return std::regex_match(name, re);
+}
+
+Json probeOf(const Json& p) {
+  Json out = Json::object();
+  if (p.contains("httpGet")) {
+    Json h = {{"path", p["httpGet"].value("path", "/")}};
+    if (p["httpGet"].contains("port")) h["port"] = p["httpGet"]["port"];
+    if (p["httpGet"].value("scheme", "HTTP") == "HTTPS") h["scheme"] = "HTTPS";
+    out["http"] = h;
+  } else if (p.contains("tcpSocket")) {
+    out["tcp"] = {{"port", p["tcpSocket"]["port"]}};
+  } else if (p.contains("exec")) {
+    out["exec"] = p["exec"].value("command", Json::array());
+  } else {
+    return Json();
+  }
+  for (const char* k : {"initialDelaySeconds", "periodSeconds", "timeoutSeconds", "failureThreshold", "successThreshold"})
+    if (p.contains(k)) out[k] = p[k];
+  return out;
+}
+
+Json resourcesOf(const Json& r) {
+  Json out = Json::object();
+  for (const char* kind : {"requests", "limits"}) {
+    if (!r.contains(kind)) continue;
+    Json l = Json::object();
+    for (const char* k : {"cpu", "memory", "ephemeral-storage"})
+      if (r[kind].contains(k)) l[k] = r[kind][k].is_string() ? r[kind][k] : Json(r[kind][k].dump());
+    if (!l.empty()) out[kind] = l;
+  }
+  return out;
+}
+
+}  // namespace
+
+ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opts) {
+  ImportResult res;
+  Diagnostics& notes = res.notes;
+  std::string ns = opts.namespace_;
+  std::map<size_t, std::string> componentOfWorkload;  // workload index -> component name
+  std::map<size_t, std::string> componentOfService;   // Service manifest index -> component name
+  Json services = Json::array(), databases = Json::array(), messaging = Json::array();
+  std::set<std::string> names;
+  bool exposed = false;
+  std::string tlsSecret, host;
+
+  auto where = [&](size_t object) {
+    const Json& o = inv.object(object);
+    return o.value("kind", "") + " " + o["metadata"].value("name", "");
+  };
+
+  for (size_t wi = 0; wi < inv.workloads().size(); ++wi) {
+    const auto& w = inv.workloads()[wi];
+    const Json& obj = inv.object(w.object);
+    const std::string name = obj["metadata"].value("name", "");
+    const std::string path = where(w.object);
+    if (ns.empty()) ns = obj["metadata"].value("namespace", "");
+    if (w.kind != "Deployment" && w.kind != "StatefulSet") {
+      notes.warning(path, "a " + w.kind + " is not a ShopApp service; left out");
+      continue;
+    }
+    const Json& pod = inv.podSpec(w);
+    const auto containers = inv.containers(w, false);
+    if (containers.empty()) continue;
+    const Json& c = pod["containers"][containers[0].index];
+    const std::string image = c.value("image", "");
+    for (size_t i = 1; i < containers.size(); ++i)
+      notes.warning(path, "sidecar container \"" + containers[i].name + "\" (" +
+                              pod["containers"][containers[i].index].value("image", "") +
+                              ") is left out: a ShopApp runs one container per component");
+    if (pod.contains("initContainers")) notes.warning(path, "init containers are left out");
+    if (pod.contains("nodeSelector"))
+      notes.warning(path, "nodeSelector is left out (shopctl schedules on kubernetes.io/os: linux and spreads across zones)");
+    if (pod.contains("tolerations") || pod.contains("affinity")) notes.warning(path, "tolerations and affinity are left out");
+    names.insert(name);
+    const int64_t replicas = inv.effectiveReplicas(w).value_or(1);
+    // Ports, named as the Service that targets the workload names them.
+    Json ports = Json::array();
+    std::set<int> seenPorts;
+    for (size_t s : inv.servicesSelecting(w)) {
+      componentOfService[s] = name;
+      const Json& svc = inv.object(s);
+      const std::string type = svc["spec"].value("type", "ClusterIP");
+      if (type == "NodePort" || type == "LoadBalancer" || inv.isEntryPoint(s)) exposed = true;
+      for (const auto& p : svc["spec"].value("ports", Json::array())) {
+        int port = p.value("port", 0);
+        int target = port;
+        if (p.contains("targetPort") && p["targetPort"].is_number_integer()) target = p["targetPort"];
+        if (p.contains("targetPort") && p["targetPort"].is_string())
+          for (const auto& cp : c.value("ports", Json::array()))
+            if (cp.value("name", "") == p["targetPort"].get<std::string>()) target = cp.value("containerPort", port);
+        if (!seenPorts.insert(port).second) continue;
+        Json pj = {{"port", port}};
+        if (target != port) pj["targetPort"] = target;
+        if (p.contains("name")) pj["name"] = p["name"];
+        ports.push_back(pj);
+      }
+      if (type == "NodePort" || type == "LoadBalancer")
+        notes.warning(where(s), "type " + type + " becomes a route through the gateway (spec.gateway, TLS)");
+    }
+    if (ports.empty())
+      for (const auto& cp : c.value("ports", Json::array())) {
+        Json pj = {{"port", cp.value("containerPort", 0)}};
+        if (cp.contains("name")) pj["name"] = cp["name"];
+        ports.push_back(pj);
+      }
+    const auto engine = engineOf(image);
+    // Environment: literals stay literals, except credentials, which must come from a Secret.
+    Json env = Json::array();
+    for (const auto& e : c.value("env", Json::array())) {
+      Json v = {{"name", e.value("name", "")}};
+      if (e.contains("valueFrom")) {
+        const Json& f = e["valueFrom"];
+        if (f.contains("secretKeyRef")) v["secret"] = {{"name", f["secretKeyRef"].value("name", "")}, {"key", f["secretKeyRef"].value("key", "")}};
+        else if (f.contains("configMapKeyRef")) v["configMap"] = {{"name", f["configMapKeyRef"].value("name", "")}, {"key", f["configMapKeyRef"].value("key", "")}};
+        else if (f.contains("fieldRef")) v["fieldPath"] = f["fieldRef"].value("fieldPath", "");
+        else {
+          notes.warning(path, "env " + e.value("name", "") + ": resourceFieldRef is left out");
+          continue;
+        }
+      } else {
+        const std::string value = e.contains("value") && e["value"].is_string() ? e["value"].get<std::string>() : "";
+        if (secretLooking(v["name"]) && !value.empty() && !engine) {
+          const std::string secret = name + "-secrets";
+          v["secret"] = {{"name", secret}, {"key", v["name"]}};
+          notes.warning(path, "env " + v["name"].get<std::string>() + " held a credential in plain text: it now reads key " +
+                                  v["name"].get<std::string>() + " of Secret " + secret + ", which you must create");
+        } else {
+          v["value"] = value;
+        }
+      }
+      env.push_back(v);
+    }
+    if (engine) {
+      // A data store: a replicated StatefulSet from now on.
+      Json d = {{"name", name}, {"engine", engine->engine}};
+      // Untagged and floating images get harden's documented pin (mongo -> 4.4.29, which the old
+      // Sock Shop drivers still speak; redis:alpine -> a fixed Redis release, ...).
+      std::string ref = image;
+      const audit::ImageRef parsed = audit::parseImage(image);
+      if (const std::string pin = audit::pinFor(parsed, audit::HardenOptions{}); !pin.empty()) {
+        ref = pin.rfind("sha256:", 0) == 0 ? parsed.name() + "@" + pin : parsed.name() + ":" + pin;
+        notes.warning(path, "image \"" + image + "\" floats: pinned to " + ref + " (shopctl harden's table)");
+      }
+      const std::string tag = tagOf(ref);
+      const bool official = ref.find('/') == std::string::npos;
+      if (std::string(engine->engine) == "rabbitmq" && (tag.rfind("3.6", 0) == 0 || tag.rfind("3.5", 0) == 0)) {
+        notes.warning(path, "RabbitMQ " + tag + " predates rabbitmq.conf and peer discovery: the engine's default version is used");
+      } else if (tag.empty()) {
+        notes.warning(path, "image \"" + image + "\" has no tag: the engine's default version is used instead (pin spec." +
+                                std::string(engine->broker ? "messaging" : "databases") + "[].version)");
+      } else if (official) {
+        d["version"] = tag;
+      } else {
+        d["image"] = ref;
+      }
+      if (replicas > 1) d["replicas"] = replicas;
+      if (!ports.empty() && ports[0].contains("port")) d["port"] = ports[0]["port"];
+      Json storeEnv = Json::array();
+      for (const auto& e : env) {
+        const std::string n = e.value("name", "");
+        if (n.find("ROOT_PASSWORD") != std::string::npos || n.find("_PASSWORD") != std::string::npos) {
+          notes.warning(path, "env " + n + ": the database's credentials now live in Secret " + name +
+                                  "-credentials, which the operator generates");
+          continue;
+        }
+        if (n == "MYSQL_DATABASE" || n == "POSTGRES_DB" || n == "MONGO_INITDB_DATABASE") {
+          d["database"] = e.value("value", "");
+          continue;
+        }
+        if (!engine->broker) storeEnv.push_back(e);
+      }
+      if (!storeEnv.empty()) d["env"] = storeEnv;
+      bool hasData = false;
+      for (const auto& vol : pod.value("volumes", Json::array())) hasData |= vol.contains("persistentVolumeClaim");
+      if (!hasData && w.kind == "Deployment")
+        notes.warning(path, "ran as a Deployment without persistent storage: it becomes a StatefulSet with a volume per member, so data survives restarts");
+      if (engine->broker) {
+        messaging.push_back(d);
+        componentOfWorkload[wi] = name;
+      } else {
+        databases.push_back(d);
+        componentOfWorkload[wi] = name;
+      }
+      continue;
+    }
+    Json s = {{"name", name}, {"image", image}};
+    if (!ports.empty()) s["ports"] = ports;
+    s["replicas"] = std::max<int64_t>(replicas, 2);
+    if (replicas < 2) notes.warning(path, "1 replica becomes 2 (and an autoscaler up to 4), so a restart is not an outage");
+    if (c.contains("command")) s["command"] = c["command"];
+    if (c.contains("args")) s["args"] = c["args"];
+    if (!env.empty()) s["env"] = env;
+    if (c.contains("resources")) {
+      Json r = resourcesOf(c["resources"]);
+      if (!r.empty()) s["resources"] = r;
+    }
+    Json probes = Json::object();
+    if (c.contains("livenessProbe")) probes["liveness"] = probeOf(c["livenessProbe"]);
+    if (c.contains("readinessProbe")) probes["readiness"] = probeOf(c["readinessProbe"]);
+    if (c.contains("startupProbe")) probes["startup"] = probeOf(c["startupProbe"]);
+    for (auto it = probes.begin(); it != probes.end();)
+      it = it->is_null() ? probes.erase(it) : std::next(it);
+    if (!probes.empty()) s["probes"] = probes;
+    // Writable paths: emptyDir mounts (the root filesystem is read-only from now on).
+    Json writable = Json::array();
+    for (const auto& m : c.value("volumeMounts", Json::array())) {
+      const std::string vname = m.value("name", "");
+      bool isEmptyDir = false, known = false;
+      for (const auto& vol : pod.value("volumes", Json::array()))
+        if (vol.value("name", "") == vname) {
+          known = true;
+          isEmptyDir = vol.contains("emptyDir");
+        }
+      if (isEmptyDir) writable.push_back(m.value("mountPath", ""));
+      else if (known) notes.warning(path, "volume \"" + vname + "\" mounted at " + m.value("mountPath", "") + " is left out (only emptyDir carries over; use spec.services[].storage or config.files)");
+    }
+    if (writable.empty()) writable.push_back("/tmp");
+    s["writablePaths"] = writable;
+    services.push_back(s);
+    componentOfWorkload[wi] = name;
+  }
+
+  // Exposure: Ingress paths, or "/" for a NodePort/LoadBalancer entry point.
+  std::map<std::string, Json> exposePaths;
+  for (size_t i : inv.ofKind("Ingress")) {
+    const Json& ing = inv.object(i);
+    for (const auto& t : ing["spec"].value("tls", Json::array())) tlsSecret = t.value("secretName", tlsSecret);
+    for (const auto& rule : ing["spec"].value("rules", Json::array())) {
+      if (rule.contains("host")) host = rule["host"];
+      for (const auto& p : rule.value("http", Json::object()).value("paths", Json::array())) {
+        const std::string svc = p["backend"].value("service", Json::object()).value("name", "");
+        if (!exposePaths.count(svc)) exposePaths[svc] = Json::array();
+        exposePaths[svc].push_back(p.value("path", "/"));
+      }
+    }
+  }
+  for (const auto& [s, name] : componentOfService) {
+    const Json& svc = inv.object(s);
+    const std::string type = svc["spec"].value("type", "ClusterIP");
+    if ((type == "NodePort" || type == "LoadBalancer") && !exposePaths.count(svc["metadata"].value("name", "")))
+      exposePaths[svc["metadata"].value("name", "")] = Json::array({"/"});
+  }
+  for (auto& s : services) {
+    for (const auto& [svcIndex, comp] : componentOfService) {
+      if (comp != s["name"]) continue;
+      auto it = exposePaths.find(inv.object(svcIndex)["metadata"].value("name", ""));
+      if (it != exposePaths.end()) s["expose"] = {{"paths", it->second}};
+    }
+  }
+
+  // The call graph: dependsOn.
+  for (const auto& e : inv.calls()) {
+    if (!e.toService) continue;
+    auto from = componentOfWorkload.find(e.from);
+    auto to = componentOfService.find(*e.toService);
+    if (from == componentOfWorkload.end() || to == componentOfService.end() || from->second == to->second) continue;
+    for (auto& s : services) {
+      if (s["name"] != from->second) continue;
+      if (!s.contains("dependsOn")) s["dependsOn"] = Json::array();
+      if (std::find(s["dependsOn"].begin(), s["dependsOn"].end(), to->second) == s["dependsOn"].end())
+        s["dependsOn"].push_back(to->second);
+    }
+  }
+
+  Json spec = Json::object();
+  if (exposed || !exposePaths.empty()) {
+    Json gw = {{"enabled", true}};
+    if (!host.empty()) gw["host"] = host;
+    if (!tlsSecret.empty()) {
+      gw["tls"] = {{"secretName", tlsSecret}};
+    } else {
+      gw["tls"] = {{"secretName", (opts.name.empty() ? ns : opts.name) + "-tls"}};
+      notes.warning("spec.gateway.tls", "the entry point had no TLS: the gateway now terminates TLS with Secret " +
+                                            gw["tls"]["secretName"].get<std::string>() + ", which you must create");
+    }
+    spec["gateway"] = gw;
+  }
+  spec["services"] = services;
+  if (!databases.empty()) spec["databases"] = databases;
+  if (!messaging.empty()) spec["messaging"] = messaging;
+  for (size_t i : inv.ofKind("NetworkPolicy"))
+    notes.warning(where(i), "NetworkPolicies are derived from dependsOn; this one is left out");
+  for (size_t i : inv.ofKind("HorizontalPodAutoscaler"))
+    notes.warning(where(i), "HPAs are derived from each service's autoscaling; this one is left out");
+
+  std::string appName = opts.name.empty() ? (ns.empty() ? "imported" : ns) : opts.name;
+  Json meta = {{"name", appName}};
+  if (!ns.empty()) meta["namespace"] = ns;
+  res.app = {{"apiVersion", "shopctl.io/v1alpha1"}, {"kind", "ShopApp"}, {"metadata", meta}, {"spec", spec}};
+  return res;
+}
+
+}  // namespace shop::importer
