@@ -2,8 +2,9 @@
 # The statuses shop-operator really writes, captured from the cluster, judged by:
 #  - the Argo CD health check (manifests/integrations/argocd/health.lua), run by Debian's Lua 5.4
 #    in Argo CD's sandbox (tests/e2e/gitops/argocd_health.lua);
-#  - the kstatus rules Flux uses (cli-utils Compute(): deletion, observedGeneration, Reconciling,
-#    Stalled, Ready), written out in jq below, and shopctl's own kstatus (status -o json).
+#  - kstatus, as Flux computes it: the real library (sigs.k8s.io/cli-utils v0.37.2
+#    status.Compute(), built from tests/e2e/gitops/kstatus with the Go toolchain testenv uses),
+#    the same rules written out in jq below, and shopctl's own kstatus (status -o json).
 # Five states: Ready; Progressing (pods cannot be created: an unknown PriorityClass); Stalled (a
 # spec the CRD accepts but the operator rejects); a generation the operator has not observed
 # yet; and a ShopApp being deleted.
@@ -12,6 +13,10 @@ source "$(dirname "$0")/lib.sh"
 command -v lua5.4 >/dev/null || fail "lua5.4 is missing (scripts/install-deps.sh installs it)"
 HEALTH=$REPO/manifests/integrations/argocd/health.lua
 HARNESS=$(dirname "$0")/argocd_health.lua
+# The real kstatus library, built once per machine (the Go build cache makes later builds a link).
+KSTATUS_BIN=$GT_DIR/kstatus
+(cd "$(dirname "$0")/kstatus" && PATH=/usr/local/go/bin:$PATH GOTOOLCHAIN=local GOFLAGS=-mod=readonly CGO_ENABLED=0 \
+  go build -trimpath -o "$KSTATUS_BIN" .) || fail "cannot build the kstatus helper (Go and the module proxy are needed, as for testenv)"
 gt_install_crd
 gt_app_namespace ghealth
 app() {  # NAME EXTRA-SERVICE-FIELDS
@@ -52,17 +57,19 @@ TOLUA='def lua: if type == "object" then "{" + ([to_entries[] | "[" + (.key | to
 
 # judge STATE NAME WANT_HEALTH WANT_KSTATUS: capture the live ShopApp and check all three verdicts.
 judge() {
-  local state=$1 name=$2 want_health=$3 want_kstatus=$4 health kst mine
+  local state=$1 name=$2 want_health=$3 want_kstatus=$4 health kst mine real
   gt_capture "$name" "$GT_DIR/$state.json"
   mine=$(shopctl status "$name" -n "$APP_NS" -o json | jq -r .kstatus.status)
   jq -r "$TOLUA" "$GT_DIR/$state.json" >"$GT_DIR/$state.lua"
   health=$(lua5.4 "$HARNESS" "$HEALTH" "$GT_DIR/$state.lua") || fail "$state: health.lua failed"
   kst=$(jq -r "$KSTATUS" "$GT_DIR/$state.json")
+  real=$("$KSTATUS_BIN" "$GT_DIR/$state.json" | cut -f2) || fail "$state: the kstatus library failed"
   [ "${health%%$'\t'*}" = "$want_health" ] ||
     fail "$state: Argo CD health is '$health', expected $want_health; status: $(jq -c .status "$GT_DIR/$state.json")"
   [ "$kst" = "$want_kstatus" ] || fail "$state: kstatus is $kst, expected $want_kstatus; status: $(jq -c .status "$GT_DIR/$state.json")"
+  [ "$real" = "$want_kstatus" ] || fail "$state: cli-utils kstatus says $real, expected $want_kstatus"
   [ "$mine" = "$want_kstatus" ] || fail "$state: shopctl status says $mine, kstatus says $want_kstatus"
-  pass "$state: Argo CD ${health/$'\t'/ (}), kstatus $kst, shopctl status $mine"
+  pass "$state: Argo CD ${health/$'\t'/ (}), kstatus $real (cli-utils) = $kst (rules) = $mine (shopctl status)"
 }
 
 gt_operator_start
