@@ -1,0 +1,163 @@
+// The operator's pure parts: the work queue's guarantees, drift detection, conditions and
+// workload readiness. (Its behaviour against a cluster is proven in tests/e2e/operator/.)
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "operator/intent.hpp"
+#include "operator/metrics.hpp"
+#include "operator/workqueue.hpp"
+
+using namespace shop;
+using namespace shop::op;
+using namespace std::chrono_literals;
+
+TEST(WorkQueue, NeverHoldsAKeyTwice) {
+  WorkQueue q;
+  q.add("a");
+  q.add("a");
+  q.add("b");
+  EXPECT_EQ(q.depth(), 2u);
+  std::string k;
+  ASSERT_TRUE(q.get(k));
+  EXPECT_EQ(k, "a");  // first in, first out
+  ASSERT_TRUE(q.get(k));
+  EXPECT_EQ(k, "b");
+}
+
+TEST(WorkQueue, AKeyAddedWhileProcessingWaitsForDone) {
+  WorkQueue q;
+  q.add("a");
+  std::string k;
+  ASSERT_TRUE(q.get(k));
+  q.add("a");  // changed while a worker has it
+  EXPECT_EQ(q.depth(), 0u) << "must not be handed to a second worker";
+  q.done("a");
+  EXPECT_EQ(q.depth(), 1u) << "re-queued once the first worker is done";
+}
+
+TEST(WorkQueue, NoKeyIsProcessedByTwoWorkersAtOnce) {
+  WorkQueue q;
+  std::atomic<int> inFlight{0}, maxInFlight{0}, processed{0};
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 4; ++w)
+    workers.emplace_back([&] {
+      std::string k;
+      while (q.get(k)) {
+        int n = ++inFlight;
+        int m = maxInFlight.load();
+        while (n > m && !maxInFlight.compare_exchange_weak(m, n)) {
+        }
+        std::this_thread::sleep_for(1ms);
+        --inFlight;
+        ++processed;
+        q.done(k);
+      }
+    });
+  for (int i = 0; i < 200; ++i) q.add("same-key");
+  std::this_thread::sleep_for(100ms);
+  q.shutdown();
+  for (auto& t : workers) t.join();
+  EXPECT_EQ(maxInFlight.load(), 1);
+  EXPECT_GE(processed.load(), 1);
+}
+
+TEST(WorkQueue, FailuresBackOffExponentiallyUntilForgotten) {
+  WorkQueue q(10ms, 1000ms);
+  q.addRateLimited("a");  // 10 ms
+  q.addRateLimited("a");  // 20 ms
+  q.addRateLimited("a");  // 40 ms
+  EXPECT_EQ(q.failures("a"), 3);
+  EXPECT_EQ(q.depth(), 0u) << "nothing is ready before its delay";
+  const auto start = std::chrono::steady_clock::now();
+  std::string k;
+  ASSERT_TRUE(q.get(k));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 9ms);
+  q.forget("a");
+  EXPECT_EQ(q.failures("a"), 0);
+  EXPECT_EQ(q.retries(), 3u);
+}
+
+TEST(WorkQueue, ShutdownReleasesWaitingWorkers) {
+  WorkQueue q;
+  std::thread t([&] {
+    std::string k;
+    EXPECT_FALSE(q.get(k));
+  });
+  std::this_thread::sleep_for(20ms);
+  q.shutdown();
+  t.join();
+}
+
+TEST(Drift, LiveHoldingEverythingIntendedIsNotDrift) {
+  Json intent = Json::parse(R"({"spec":{"replicas":2,"template":{"spec":{"containers":[{"name":"a","image":"x:1",
+    "resources":{"limits":{"cpu":"0.5","memory":"1Gi"}}}]}}}})");
+  Json live = Json::parse(R"({"metadata":{"uid":"u"},"spec":{"replicas":2,"progressDeadlineSeconds":600,"template":{"spec":{
+    "containers":[{"name":"a","image":"x:1","terminationMessagePath":"/dev/termination-log",
+    "resources":{"limits":{"cpu":"500m","memory":"1024Mi"}}}]}}},"status":{"readyReplicas":2}})");
+  EXPECT_TRUE(liveContains(live, intent)) << "server defaults and canonical quantities are not drift";
+  live["spec"]["template"]["spec"]["containers"][0]["image"] = "x:2";
+  EXPECT_FALSE(liveContains(live, intent)) << "a changed image is drift";
+  live["spec"]["template"]["spec"]["containers"][0]["image"] = "x:1";
+  live["spec"]["template"]["spec"]["containers"].push_back({{"name", "injected"}});
+  EXPECT_FALSE(liveContains(live, intent)) << "a different container list is drift";
+  EXPECT_FALSE(liveContains(Json::object(), intent)) << "a missing object is drift";
+}
+
+TEST(Drift, TheHashCoversTheIntentButNotItself) {
+  Json app = {{"apiVersion", "shopctl.io/v1alpha1"}, {"kind", "ShopApp"}, {"metadata", {{"name", "s"}, {"uid", "u1"}}}};
+  Json o = {{"kind", "Service"}, {"metadata", {{"name", "x"}}}, {"spec", {{"type", "ClusterIP"}}}};
+  Json a = withOwnership(o, app, true);
+  Json b = withOwnership(o, app, true);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a["metadata"]["ownerReferences"][0]["uid"], "u1");
+  EXPECT_EQ(a["metadata"]["ownerReferences"][0]["controller"], true);
+  o["spec"]["type"] = "NodePort";
+  EXPECT_NE(withOwnership(o, app, true)["metadata"]["annotations"][kHashAnnotation], a["metadata"]["annotations"][kHashAnnotation]);
+  EXPECT_FALSE(withOwnership(o, app, false)["metadata"].contains("ownerReferences"));
+}
+
+TEST(Conditions, TransitionTimeMovesOnlyWhenTheStatusFlips) {
+  Json conds = Json::array();
+  EXPECT_TRUE(setCondition(conds, "Ready", "False", "Progressing", "1/2", 1, "t1"));
+  EXPECT_FALSE(setCondition(conds, "Ready", "False", "Progressing", "1/2", 1, "t2")) << "no change, no write";
+  EXPECT_TRUE(setCondition(conds, "Ready", "False", "Progressing", "2/3", 1, "t3"));
+  EXPECT_EQ(conds[0]["lastTransitionTime"], "t1");
+  EXPECT_TRUE(setCondition(conds, "Ready", "True", "Ready", "all ready", 2, "t4"));
+  EXPECT_EQ(conds[0]["lastTransitionTime"], "t4");
+  EXPECT_EQ(conds[0]["observedGeneration"], 2);
+}
+
+TEST(Conditions, StatusComparisonIgnoresKeyOrderAndTimestamps) {
+  Json a = Json::parse(R"({"b":1,"a":{"y":2,"x":1},"conditions":[{"type":"Ready","lastTransitionTime":"t1"}]})");
+  Json b = Json::parse(R"({"a":{"x":1,"y":2},"b":1,"conditions":[{"lastTransitionTime":"t2","type":"Ready"}]})");
+  EXPECT_TRUE(sameStatus(a, b));
+  b["b"] = 2;
+  EXPECT_FALSE(sameStatus(a, b));
+}
+
+TEST(Readiness, AWorkloadIsReadyAtItsFloorWithCurrentGeneration) {
+  Json d = Json::parse(R"({"metadata":{"generation":3},"spec":{"replicas":1},
+    "status":{"observedGeneration":3,"readyReplicas":1,"updatedReplicas":1}})");
+  EXPECT_TRUE(workloadState(&d).ready);
+  EXPECT_FALSE(workloadState(&d, 2).ready) << "an autoscaler's floor of 2 is not reached by 1 pod";
+  d["status"]["observedGeneration"] = 2;
+  EXPECT_FALSE(workloadState(&d).ready) << "a change the controller has not seen yet";
+  EXPECT_FALSE(workloadState(nullptr).exists);
+}
+
+TEST(Metrics, RendersThePrometheusTextFormat) {
+  Metrics m;
+  m.describe("controller_runtime_reconcile_total", "counter", "Total reconciles");
+  m.describe("controller_runtime_reconcile_time_seconds", "histogram", "Time", {0.1, 1});
+  m.inc("controller_runtime_reconcile_total", {{"controller", "shopapp"}, {"result", "success"}});
+  m.observe("controller_runtime_reconcile_time_seconds", {{"controller", "shopapp"}}, 0.5);
+  const std::string text = m.render();
+  EXPECT_NE(text.find("# TYPE controller_runtime_reconcile_total counter\n"), std::string::npos);
+  EXPECT_NE(text.find("controller_runtime_reconcile_total{controller=\"shopapp\",result=\"success\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("controller_runtime_reconcile_time_seconds_bucket{controller=\"shopapp\",le=\"0.10000000000000001\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("controller_runtime_reconcile_time_seconds_bucket{controller=\"shopapp\",le=\"+Inf\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("controller_runtime_reconcile_time_seconds_count{controller=\"shopapp\"} 1\n"), std::string::npos);
+}
