@@ -448,7 +448,8 @@ void addDiff(CLI::App& app) {
                   "argocd-controller for trees applied by those)");
   cmd->add_option("--set", o->sets,
                   "PATH=VALUE under spec, as for `render --overlay` (repeatable): compare an overlay with the app "
-                  "rendered with the same values");
+                  "rendered with the same values")
+      ->allow_extra_args(false);
   addClusterFlags(cmd, o->cluster);
   cmd->callback([o] {
     LoadedApp la = loadApp(o->file, o->ns);

@@ -127,7 +127,8 @@ void addRender(CLI::App& app) {
                   "With --layout kustomize: write DIR/base and DIR/overlays/NAME, patched with the --set values");
   cmd->add_option("--set", o->sets,
                   "With --overlay: PATH=VALUE under spec for the overlay (repeatable), e.g. services.*.replicas=3, "
-                  "services.web.resources.limits.memory=1Gi, gateway.host=shop.example.com");
+                  "services.web.resources.limits.memory=1Gi, gateway.host=shop.example.com")
+      ->allow_extra_args(false);
   cmd->callback([o] {
     if (o->layout == "kustomize" || !o->overlay.empty() || !o->sets.empty()) {
       if (o->layout != "kustomize" || o->output != "yaml" || o->generateSecrets || (!o->sets.empty() && o->overlay.empty())) {
