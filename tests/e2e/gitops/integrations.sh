@@ -34,6 +34,13 @@ cleanup_integrations() {
 }
 trap cleanup_integrations EXIT
 
+# The namespaces have fixed names (the files name them): let an earlier run's deletion finish.
+for ns in argocd flux-system; do
+  if [ -n "$(kc get namespace "$ns" -o jsonpath='{.metadata.deletionTimestamp}' 2>/dev/null)" ]; then
+    kc wait --for=delete "namespace/$ns" --timeout=180s >/dev/null || fail "namespace $ns is still terminating"
+  fi
+done
+
 # --- Argo CD ---------------------------------------------------------------------------------
 mkdir -p "$GT_DIR/argocd"
 cp "$ARGO_DIR/manifests/install.yaml" "$INT/argocd/cmp-plugin.yaml" "$INT/argocd/repo-server-patch.yaml" \
