@@ -409,6 +409,12 @@ Outcome Controller::reconcile(const std::string& key) {
       conds = kept;
     }
   }
+  if (app.monitoring.prometheus != "serviceMonitor" && conds.is_array()) {
+    Json kept = Json::array();
+    for (const auto& c : conds)
+      if (c.value("type", "") != "MonitoringAvailable") kept.push_back(c);
+    conds = kept;
+  }
   if (app.monitoring.prometheus == "serviceMonitor") {
     setCondition(conds, "MonitoringAvailable", monitor ? "True" : "False",
                  monitor ? "ServiceMonitorInstalled" : "ServiceMonitorNotInstalled",

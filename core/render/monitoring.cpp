@@ -8,14 +8,18 @@ void renderMonitoring(const ShopApp& app, Out& out) {
   if (app.monitoring.prometheus != "serviceMonitor") return;
   for (const auto& s : app.services) {
     if (!s.scrape.enabled || s.ports.empty()) continue;
-    std::string port = s.ports[0].name;
-    if (s.scrape.port)
-      for (const auto& p : s.ports)
-        if (p.name == *s.scrape.port || std::to_string(p.port) == *s.scrape.port) port = p.name;
+    // Scrape the container port metrics.port names: by the Service port's name when the
+    // Service has one for it, else by the container port number itself.
+    const int target = s.scrapeContainerPort();
+    Json endpoint = Json::object();
+    for (const auto& p : s.ports)
+      if (p.targetPort == target && !endpoint.contains("port")) endpoint["port"] = p.name;
+    if (!endpoint.contains("port")) endpoint["targetPort"] = target;
+    endpoint["path"] = s.scrape.path;
+    endpoint["interval"] = app.monitoring.interval;
     Json sm = object("monitoring.coreos.com/v1", "ServiceMonitor", s.name, app.namespace_,
                      componentLabels(app, s.name, "service"));
-    sm["spec"] = {{"selector", {{"matchLabels", selectorLabels(app, s.name)}}},
-                  {"endpoints", Json::array({{{"port", port}, {"path", s.scrape.path}, {"interval", app.monitoring.interval}}})}};
+    sm["spec"] = {{"selector", {{"matchLabels", selectorLabels(app, s.name)}}}, {"endpoints", Json::array({endpoint})}};
     out.add(sm);
   }
 }
