@@ -318,6 +318,19 @@ Outcome Controller::reconcile(const std::string& key) {
     Json intent = withOwnership(o, appObj, owned);
     auto* inf = informer(kind);
     auto live = inf ? inf->get(ons, oname) : std::nullopt;
+    // Never take over an object another controller owns (another ShopApp with a component of
+    // the same name in this namespace, say): report it and leave it alone.
+    if (live && owned) {
+      std::string otherOwner;
+      for (const auto& ref : (*live)["metadata"].value("ownerReferences", Json::array()))
+        if (ref.value("controller", false) && ref.value("uid", "") != uid)
+          otherOwner = ref.value("kind", "") + " " + ref.value("name", "");
+      if (!otherOwner.empty()) {
+        errors.push_back(kind + "/" + oname + ": already controlled by " + otherOwner +
+                         " in this namespace; rename the component or move one app to another namespace");
+        continue;
+      }
+    }
     if (live && live->contains("metadata") &&
         (*live)["metadata"].value("annotations", Json::object()).value(kHashAnnotation, "") ==
             intent["metadata"]["annotations"][kHashAnnotation] &&

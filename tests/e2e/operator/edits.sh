@@ -72,3 +72,24 @@ kc -n "$NS" get secret db-credentials >/dev/null || fail "the removed database's
 pass "PVCs and credentials of the removed database are retained"
 op_wait_ready "$NS" shop 120
 op_no_forbidden "$since"
+
+# Two apps in one namespace with a component of the same name: the second must not take over
+# the first one's objects; it reports the conflict instead.
+cat <<APP | kc apply --server-side -f - >/dev/null
+apiVersion: shopctl.io/v1alpha1
+kind: ShopApp
+metadata: {name: other, namespace: $NS}
+spec:
+  services:
+  - name: web
+    image: nginxinc/nginx-unprivileged:1.27.2-alpine
+    ports: [{name: http, port: 80, targetPort: 8080}]
+    writablePaths: [/tmp, /var/cache/nginx]
+    probes: {readiness: {http: {path: /}}}
+APP
+wait_for "the second app is Stalled on the conflict" 60 jp_is "$NS" shopapp/other '{.status.conditions[?(@.type=="Stalled")].status}' True
+msg=$(kc -n "$NS" get shopapp other -o jsonpath='{.status.conditions[?(@.type=="Stalled")].message}')
+grep -q "already controlled by ShopApp shop" <<<"$msg" || fail "the conflict is not reported: $msg"
+[ "$(kc -n "$NS" get svc web -o jsonpath='{.metadata.ownerReferences[0].name}')" = shop ] || fail "the first app's Service was taken over"
+pass "a second app with the same component name does not take over: $msg"
+op_wait_ready "$NS" shop 60
