@@ -210,6 +210,12 @@ void Reflector::run() {
 
 void Reflector::loop(int& failures) {
   bool needList = true;
+  if (!opts_.resumeFrom.empty()) {
+    std::lock_guard<std::mutex> l(mu_);
+    rv_ = opts_.resumeFrom;
+    opts_.resumeFrom.clear();
+    needList = false;
+  }
   while (!stop_) {
     if (needList) {
       if (!relist()) {

@@ -29,6 +29,9 @@ struct ReflectorOptions {
   // Reduces an object to what the controller needs before it is cached (default: strip
   // metadata.managedFields and the last-applied annotation).
   std::function<void(Json&)> transform;
+  // Resume a watch from this resourceVersion instead of listing first (an expired one makes the
+  // server answer 410 Gone, and the reflector relists).
+  std::string resumeFrom;
 };
 
 class Reflector {

@@ -5,6 +5,8 @@
 
 #include <httplib.h>
 
+#include <csignal>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -120,6 +122,11 @@ struct Transport::Pooled {
 
 Transport::Transport(Config cfg, TransportOptions opts)
     : cfg_(std::move(cfg)), opts_(std::move(opts)), creds_(cfg_), limiter_(opts_.qps, opts_.burst) {
+  // A keep-alive connection the server has closed (an API server restart) raises SIGPIPE on the
+  // next TLS write, and OpenSSL cannot ask for MSG_NOSIGNAL: without this, any program using
+  // the client (shopctl, the operator) would die instead of seeing a retryable error.
+  static std::once_flag ignorePipe;
+  std::call_once(ignorePipe, [] { ::signal(SIGPIPE, SIG_IGN); });
   std::string rest = cfg_.server.substr(8);  // after https://
   rest = rest.substr(0, rest.find('/'));
   if (!rest.empty() && rest[0] == '[') {  // [ipv6]:port
@@ -193,6 +200,7 @@ Response Transport::once(httplib::ClientImpl& c, const std::string& method, cons
   else if (method == "PATCH") r = c.Patch(path, headers, body, contentType);
   Response out;
   if (!r) {
+    out.writeFailed = r.error() == httplib::Error::Write || r.error() == httplib::Error::Connection;
     out.error = httplib::to_string(r.error());
     if (r.error() == httplib::Error::SSLServerVerification) out.error += " (the server certificate is not signed by the configured CA)";
     return out;
@@ -211,7 +219,14 @@ Response Transport::request(const std::string& method, const std::string& path, 
     limiter_.wait();
     auto started = std::chrono::steady_clock::now();
     auto c = acquire();
+    const bool reused = c->client->is_socket_open();
     res = once(*c->client, method, path, body, contentType);
+    if (res.status == 0 && res.writeFailed && reused) {
+      // A kept-alive connection the server closed meanwhile: the request never left, so it is
+      // safe to send it once more, on a new connection, whatever its method.
+      c = connect();
+      res = once(*c->client, method, path, body, contentType);
+    }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (opts_.onRequest) opts_.onRequest(method, pathTemplate(path), res.status, secs);
     if (res.status != 0) release(std::move(c));  // a broken connection is not reused

@@ -26,6 +26,7 @@ struct Response {
   std::string body;
   std::string error;        // transport error, when status is 0
   std::string retryAfter;   // Retry-After header, if any
+  bool writeFailed = false; // the request could not be sent (nothing reached the server)
   bool ok() const { return status >= 200 && status < 300; }
 };
 

@@ -1,0 +1,167 @@
+// kube/ against the real API server of the testenv cluster (KUBECONFIG from the fixture):
+// the reflector's relist on 410 Gone, exec credential plugins, and a token file re-read after a
+// 401 (service-account tokens rotate).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "kube/client.hpp"
+#include "kube/config.hpp"
+#include "kube/reflector.hpp"
+
+using namespace kube;
+
+namespace {
+
+std::string env(const char* n) {
+  const char* v = std::getenv(n);
+  return v ? v : "";
+}
+
+std::string sh(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+std::string kubectl(const std::string& args) {
+  return sh(env("TESTENV_BIN") + "/kubectl --kubeconfig=" + env("TESTENV_KUBECONFIG") + " " + args + " 2>&1");
+}
+
+Config admin() {
+  auto r = loadKubeconfig({env("TESTENV_KUBECONFIG")}, "");
+  if (!r.config) throw std::runtime_error(r.error);
+  return *r.config;
+}
+
+// A kubeconfig whose user is given as YAML lines.
+std::string writeKubeconfig(const std::string& path, const std::string& userYaml) {
+  std::ofstream f(path);
+  f << "apiVersion: v1\nkind: Config\nclusters:\n- name: t\n  cluster:\n    server: " << env("TESTENV_APISERVER_URL")
+    << "\n    certificate-authority: " << env("TESTENV_CA_CERT") << "\nusers:\n- name: u\n  user:\n" << userYaml
+    << "contexts:\n- name: c\n  context: {cluster: t, user: u}\ncurrent-context: c\n";
+  return path;
+}
+
+std::string whoami(Client& c) {
+  Json review = {{"apiVersion", "authentication.k8s.io/v1"}, {"kind", "SelfSubjectReview"}};
+  auto r = c.create(Resource{"authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", false}, "", review);
+  if (!r.ok()) return "error " + std::to_string(r.code) + " " + r.message();
+  return r.body["status"]["userInfo"].value("username", "");
+}
+
+std::string serviceAccountToken(const std::string& ns) {
+  kubectl("create namespace " + ns);
+  kubectl("-n " + ns + " create serviceaccount probe");
+  std::string token;
+  for (int i = 0; i < 30 && token.size() < 100; ++i) {  // the account may not exist the first instant
+    token = kubectl("-n " + ns + " create token probe --duration=10m");
+    if (token.size() < 100) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  return token;
+}
+
+class KubeE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (env("TESTENV_KUBECONFIG").empty()) GTEST_SKIP() << "no testenv cluster (run through ctest)";
+  }
+};
+
+}  // namespace
+
+TEST_F(KubeE2E, ReflectorRelistsWhenItsResourceVersionHasExpired) {
+  auto t = std::make_shared<Transport>(admin());
+  Client c(t);
+  const std::string ns = "kube-e2e-410-" + std::to_string(::getpid());
+  ASSERT_TRUE(c.create(resources::Namespace, "", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}).ok());
+  ASSERT_TRUE(c.create(resources::ConfigMap, ns,
+                       {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "one"}, {"namespace", ns}}}})
+                  .ok());
+  // A restarted API server's watch cache starts at the current revision: resuming a watch from
+  // an older resourceVersion is answered with 410 Gone, the case every reflector must survive.
+  const std::string restart = sh("bash " + env("TESTENV_CTL") + " restart-apiserver --run-dir " + env("TESTENV_RUN_DIR") + " 2>&1");
+  ASSERT_NE(restart.find("healthy"), std::string::npos) << restart;
+  auto fresh = std::make_shared<Transport>(admin());
+  ReflectorOptions o;
+  o.namespace_ = ns;
+  o.resumeFrom = "1";
+  Reflector r(fresh, resources::ConfigMap, o);
+  std::thread th([&] { r.run(); });
+  struct Joiner {
+    Reflector& r;
+    std::thread& t;
+    ~Joiner() {
+      r.stop();
+      if (t.joinable()) t.join();
+    }
+  } joiner{r, th};
+  Client c2(fresh);
+  for (int i = 0; i < 300 && !r.synced(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(r.synced()) << "no relist after 410";
+  EXPECT_GE(r.relists(), 1u);
+  EXPECT_TRUE(r.get(ns, "one").has_value()) << "the relist must fill the cache";
+  // and it keeps watching from the fresh resourceVersion
+  auto two = c.create(resources::ConfigMap, ns,
+                      {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "two"}, {"namespace", ns}}}});
+  ASSERT_TRUE(two.ok()) << "a client whose kept-alive connection died with the old API server: " << two.message();
+  for (int i = 0; i < 100 && !r.get(ns, "two"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(r.get(ns, "two").has_value()) << "the watch after the relist delivers new objects";
+  c2.remove(resources::Namespace, "", ns);
+}
+
+TEST_F(KubeE2E, ExecCredentialPluginsAuthenticate) {
+  const std::string ns = "kube-e2e-exec-" + std::to_string(::getpid());
+  const std::string token = serviceAccountToken(ns);
+  ASSERT_GT(token.size(), 100u) << token;
+  const std::string dir = ::testing::TempDir();
+  const std::string plugin = dir + "/plugin.sh";
+  std::ofstream(plugin) << "#!/bin/sh\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+                           "\"status\":{\"token\":\"" << token << "\"}}'\n";
+  sh("chmod +x " + plugin);
+  auto cfg = loadKubeconfig({writeKubeconfig(dir + "/exec.kubeconfig",
+                                             "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: " +
+                                                 plugin + "\n")},
+                            "");
+  ASSERT_TRUE(cfg.config) << cfg.error;
+  Client c(std::make_shared<Transport>(*cfg.config));
+  EXPECT_EQ(whoami(c), "system:serviceaccount:" + ns + ":probe");
+  kubectl("delete namespace " + ns + " --wait=false");
+}
+
+TEST_F(KubeE2E, ATokenFileIsReadAgainAfterA401) {
+  const std::string ns = "kube-e2e-token-" + std::to_string(::getpid());
+  const std::string token = serviceAccountToken(ns);
+  ASSERT_GT(token.size(), 100u) << token;
+  const std::string dir = ::testing::TempDir();
+  const std::string file = dir + "/token";
+  std::ofstream(file) << "not-a-valid-token\n";
+  auto cfg = loadKubeconfig({writeKubeconfig(dir + "/token.kubeconfig", "    tokenFile: " + file + "\n")}, "");
+  ASSERT_TRUE(cfg.config) << cfg.error;
+  Client c(std::make_shared<Transport>(*cfg.config));
+  EXPECT_NE(whoami(c), "system:serviceaccount:" + ns + ":probe") << "an invalid token must not authenticate";
+  std::ofstream(file, std::ios::trunc) << token << "\n";  // the kubelet rotates the projected token
+  EXPECT_EQ(whoami(c), "system:serviceaccount:" + ns + ":probe") << "the new token was not read after the 401";
+  kubectl("delete namespace " + ns + " --wait=false");
+}
+
+TEST_F(KubeE2E, TlsVerificationCannotBeSkipped) {
+  const std::string dir = ::testing::TempDir();
+  std::ofstream f(dir + "/insecure.kubeconfig");
+  f << "apiVersion: v1\nkind: Config\nclusters:\n- name: t\n  cluster:\n    server: " << env("TESTENV_APISERVER_URL")
+    << "\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user: {token: x}\n"
+       "contexts:\n- name: c\n  context: {cluster: t, user: u}\ncurrent-context: c\n";
+  f.close();
+  auto cfg = loadKubeconfig({dir + "/insecure.kubeconfig"}, "");
+  EXPECT_FALSE(cfg.config);
+  EXPECT_NE(cfg.error.find("insecure-skip-tls-verify"), std::string::npos) << cfg.error;
+}
