@@ -151,22 +151,8 @@ void renderDataStore(const ShopApp& app, const DataStore& d, Out& out) {
   for (const auto& i : plan.initContainers) inits.push_back(i);
 
   Json podLabels = labels;
-  podLabels["app.kubernetes.io/version"] = imageTag(d.image).empty() ? "unversioned" : imageTag(d.image).substr(0, 63);
-  Json pod = Json::object();
-  pod["serviceAccountName"] = app.security.serviceAccounts ? d.name : "default";
-  pod["automountServiceAccountToken"] = false;
-  pod["enableServiceLinks"] = false;
-  pod["securityContext"] = podSecurityContext(d.security.runAsUser.value_or(app.security.runAsUser),
-                                              d.security.runAsGroup.value_or(app.security.runAsGroup),
-                                              d.security.fsGroup.value_or(app.security.fsGroup));
-  if (!app.security.imagePullSecrets.empty()) {
-    Json secrets = Json::array();
-    for (const auto& n : app.security.imagePullSecrets) secrets.push_back({{"name", n}});
-    pod["imagePullSecrets"] = secrets;
-  }
-  if (!d.priorityClassName.empty()) pod["priorityClassName"] = d.priorityClassName;
-  pod["terminationGracePeriodSeconds"] = 60;
-  pod["nodeSelector"] = {{"kubernetes.io/os", "linux"}};
+  podLabels["app.kubernetes.io/version"] = versionLabel(d.image);
+  Json pod = basePodSpec(app, d.name, d.security, d.priorityClassName, 60);
   addPlacement(app, d.name, d.replicas, pod);
   if (!inits.empty()) pod["initContainers"] = inits;
   pod["containers"] = Json::array({c});

@@ -1,4 +1,5 @@
 #include "core/render/meta.hpp"
+#include "core/render/security.hpp"
 #include "core/render/steps.hpp"
 
 namespace shop::steps {
@@ -32,6 +33,31 @@ Json disruptionBudget(const ShopApp& app, const std::string& component, const st
   spec["unhealthyPodEvictionPolicy"] = "AlwaysAllow";
   pdb["spec"] = spec;
   return pdb;
+}
+
+Json basePodSpec(const ShopApp& app, const std::string& component, const SecurityOverrides& security,
+                 const std::string& priorityClassName, int terminationGracePeriodSeconds) {
+  Json pod = Json::object();
+  pod["serviceAccountName"] = app.security.serviceAccounts ? component : "default";
+  pod["automountServiceAccountToken"] = false;
+  pod["enableServiceLinks"] = false;
+  pod["securityContext"] = podSecurityContext(security.runAsUser.value_or(app.security.runAsUser),
+                                              security.runAsGroup.value_or(app.security.runAsGroup),
+                                              security.fsGroup.value_or(app.security.fsGroup));
+  if (!app.security.imagePullSecrets.empty()) {
+    Json secrets = Json::array();
+    for (const auto& n : app.security.imagePullSecrets) secrets.push_back({{"name", n}});
+    pod["imagePullSecrets"] = secrets;
+  }
+  if (!priorityClassName.empty()) pod["priorityClassName"] = priorityClassName;
+  pod["terminationGracePeriodSeconds"] = terminationGracePeriodSeconds;
+  pod["nodeSelector"] = {{"kubernetes.io/os", "linux"}};
+  return pod;
+}
+
+std::string versionLabel(const std::string& image) {
+  const std::string tag = imageTag(image);
+  return tag.empty() ? "unversioned" : tag.substr(0, 63);
 }
 
 Json serviceAccount(const ShopApp& app, const std::string& component, const std::string& role) {

@@ -176,7 +176,7 @@ void renderService(const ShopApp& app, const Service& s, Out& out) {
 
   // Pod.
   Json podLabels = labels;
-  podLabels["app.kubernetes.io/version"] = imageTag(s.image).empty() ? "unversioned" : imageTag(s.image).substr(0, 63);
+  podLabels["app.kubernetes.io/version"] = versionLabel(s.image);
   for (const auto& [k, v] : s.labels) podLabels[k] = v;
   if (app.mesh.enabled && s.meshInject && !*s.meshInject) podLabels["sidecar.istio.io/inject"] = "false";
   Json annotations = Json::object();
@@ -184,21 +184,7 @@ void renderService(const ShopApp& app, const Service& s, Out& out) {
   if (s.scrape.enabled && !s.ports.empty()) addScrapeAnnotations(app, s.scrapeContainerPort(), s.scrape.path, annotations);
   for (const auto& [k, v] : s.podAnnotations) annotations[k] = v;
 
-  Json pod = Json::object();
-  pod["serviceAccountName"] = app.security.serviceAccounts ? s.name : "default";
-  pod["automountServiceAccountToken"] = false;
-  pod["enableServiceLinks"] = false;
-  pod["securityContext"] = podSecurityContext(s.security.runAsUser.value_or(app.security.runAsUser),
-                                              s.security.runAsGroup.value_or(app.security.runAsGroup),
-                                              s.security.fsGroup.value_or(app.security.fsGroup));
-  if (!app.security.imagePullSecrets.empty()) {
-    Json secrets = Json::array();
-    for (const auto& n : app.security.imagePullSecrets) secrets.push_back({{"name", n}});
-    pod["imagePullSecrets"] = secrets;
-  }
-  if (s.priorityClassName) pod["priorityClassName"] = *s.priorityClassName;
-  pod["terminationGracePeriodSeconds"] = s.terminationGracePeriodSeconds;
-  pod["nodeSelector"] = {{"kubernetes.io/os", "linux"}};
+  Json pod = basePodSpec(app, s.name, s.security, s.priorityClassName.value_or(""), s.terminationGracePeriodSeconds);
   if (s.spread) addPlacement(app, s.name, maxPods, pod);
   pod["containers"] = Json::array({c});
   if (!volumes.empty()) pod["volumes"] = volumes;
