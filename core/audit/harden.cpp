@@ -340,12 +340,11 @@ class Hardener {
       }
       if (!ok) {
         Json vs = newObject("networking.istio.io/v1", "VirtualService", freeName("VirtualService", ns, name), ns, labels);
-        Json route = Json::object();
-        route["route"] = Json::array({{{"destination", {{"host", host}}}}});
-        route["timeout"] = kMeshRouteTimeout;
-        route["retries"] = meshRetries();
+        const Json route = meshHttpRoute(host, {{"timeout", kMesh.timeout}, {"retries", meshRetries()}});
         vs["spec"] = {{"hosts", Json::array({host})}, {"http", Json::array({route})}};
-        changeNew("mesh-timeout-retries", vs, "added: timeout 10s, 3 retries on connect-failure,refused-stream,unavailable,cancelled");
+        changeNew("mesh-timeout-retries", vs,
+                  std::string("added: timeout ") + kMesh.timeout + ", " + std::to_string(kMesh.attempts) + " attempts on " +
+                      kMesh.retryOn);
         add(s, false, std::move(vs));
       }
     }
@@ -360,10 +359,8 @@ class Hardener {
         change("mesh-outlier-detection", existing[0], "added trafficPolicy.outlierDetection");
       } else if (!ok) {
         Json dr = newObject("networking.istio.io/v1", "DestinationRule", freeName("DestinationRule", ns, name), ns, labels);
-        Json pool = {{"tcp", {{"maxConnections", 100}, {"connectTimeout", "5s"}}}};
-        if (http) pool["http"] = {{"http1MaxPendingRequests", 100}};
-        dr["spec"] = {{"host", host}, {"trafficPolicy", {{"connectionPool", pool}, {"outlierDetection", meshOutlierDetection()}}}};
-        changeNew("mesh-outlier-detection", dr, "added: outlier detection (5 consecutive 5xx, eject 30s, at most 50%) and a connection pool");
+        dr["spec"] = {{"host", host}, {"trafficPolicy", {{"outlierDetection", meshOutlierDetection()}}}};
+        changeNew("mesh-outlier-detection", dr, "added: outlier detection (5 consecutive 5xx, eject 30s, at most 50%)");
         add(s, false, std::move(dr));
       }
     }
@@ -1084,7 +1081,8 @@ class Hardener {
         int min = static_cast<int>(std::max<int64_t>(opts_.minReplicas, replicas));
         int max = std::max(opts_.maxReplicas, min + 1);
         Json hpa = newObject("autoscaling/v2", "HorizontalPodAutoscaler", freeName("HorizontalPodAutoscaler", ns, name), ns, selector);
-        hpa["spec"] = cpuAutoscalerSpec(kind, name, min, max, opts_.cpuTargetPercent);
+        hpa["spec"] = autoscalerSpec(kind, name, min, max, Json::array({utilizationMetric("cpu", opts_.cpuTargetPercent)}),
+                                     {{"scaleDown", defaultScaleDown()}});
         changeNew("avail-no-hpa", hpa,
                   "added: " + std::to_string(min) + "-" + std::to_string(max) + " replicas of " + describe(o) + " at " +
                       std::to_string(opts_.cpuTargetPercent) + "% CPU");

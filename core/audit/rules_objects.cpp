@@ -604,8 +604,9 @@ Rule meshTimeouts() {
   r.rationale =
       "Without a timeout a slow dependency holds its callers' threads until they exhaust; without retries "
       "a single reset connection during a rollout fails a user request.";
-  r.fix = "Add a VirtualService with a route timeout and retries on connect-failure,refused-stream,unavailable,"
-          "cancelled (safe for non-idempotent calls).";
+  r.fix = "Add a VirtualService with a route timeout (15s) and 2 attempts on connect-failure,refused-stream,"
+          "reset-before-request, the failures where the request never reached the server (safe for non-idempotent "
+          "calls).";
   r.autoFix = true;
   r.check = [](const Inventory& inv, Results& res) {
     if (!inv.istioInUse()) return;
@@ -636,7 +637,7 @@ Rule meshOutlier() {
   r.rationale =
       "Without outlier detection the mesh keeps sending a share of requests to a replica that fails every "
       "one of them.";
-  r.fix = "Add a DestinationRule with trafficPolicy.outlierDetection (and a connectionPool). Services in front of "
+  r.fix = "Add a DestinationRule with trafficPolicy.outlierDetection. Services in front of "
           "a single database pod are exempt: there is no other endpoint to send traffic to.";
   r.autoFix = true;
   r.check = [](const Inventory& inv, Results& res) {
