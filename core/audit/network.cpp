@@ -150,6 +150,41 @@ Json targetPorts(const Json& svc, int onlyPort) {
   return out;
 }
 
+// Whether harden knows every call a workload makes: its image is in the image table (which
+// lists the Services it calls, maybe none), it carries the shopctl.io/calls annotation, or
+// --call names its calls. Otherwise it may call anything by a host name baked into its image.
+bool callsKnown(const Inventory& inv, const std::vector<ExtraCall>& extra, size_t wi) {
+  const Workload& w = inv.workloads()[wi];
+  const Json& o = inv.object(w.object);
+  if (findProfile(parseImage(w.mainImage))) return true;
+  if (field(fieldAt(o, "metadata.annotations"), "shopctl.io/calls").is_string()) return true;
+  for (const auto& x : extra)
+    if (x.from == nameOf(o)) return true;
+  return false;
+}
+
+// NetworkPolicy peers for the pods of these workloads, each once.
+Json podPeers(const Inventory& inv, const std::vector<size_t>& workloads) {
+  Json out = Json::array();
+  for (size_t wi : workloads) {
+    Json peer = podPeer(inv.selectorLabels(inv.workloads()[wi]));
+    if (std::find(out.begin(), out.end(), peer) == out.end()) out.push_back(peer);
+  }
+  return out;
+}
+
+// The workloads of a Service's namespace whose calls are not known, other than the ones it
+// serves: any of them may call it.
+std::vector<size_t> unknownCallers(const Inventory& inv, const std::vector<ExtraCall>& extra, size_t s) {
+  std::vector<size_t> out;
+  const auto served = inv.workloadsSelectedBy(s);
+  for (size_t wi = 0; wi < inv.workloads().size(); ++wi)
+    if (namespaceOf(inv.object(inv.workloads()[wi].object)) == namespaceOf(inv.object(s)) &&
+        std::find(served.begin(), served.end(), wi) == served.end() && !callsKnown(inv, extra, wi))
+      out.push_back(wi);
+  return out;
+}
+
 }  // namespace
 
 void Hardener::service(size_t s) {
@@ -265,6 +300,17 @@ Json Hardener::policyIngress(const Workload& w, std::vector<std::string>& why) {
       if (std::find(from.begin(), from.end(), peer) == from.end()) from.push_back(peer);
       names += (names.empty() ? "" : ", ") + nameOf(inv_.object(inv_.workloads()[caller].object));
     }
+    // Workloads whose calls harden cannot see may call it too: cutting them off would break the app.
+    for (size_t caller : unknownCallers(inv_, opts_.calls, s)) {
+      Json peer = podPeer(inv_.selectorLabels(inv_.workloads()[caller]));
+      if (std::find(from.begin(), from.end(), peer) != from.end()) continue;
+      from.push_back(peer);
+      names += (names.empty() ? "" : ", ") + nameOf(inv_.object(inv_.workloads()[caller].object)) + " (calls not visible)";
+    }
+    if (from.empty() && !inv_.isEntryPoint(s))
+      warn(w.object, "no workload calls Service " + nameOf(svc) +
+                         " as far as the manifests show, so its NetworkPolicy lets no pod reach it; if something does, "
+                         "name the call (harden --call FROM=" + nameOf(svc) + ", or the shopctl.io/calls annotation)");
     if (!from.empty()) {
       ingress.push_back({{"from", from}, {"ports", ports}});
       why.push_back("from " + names + " to Service " + nameOf(svc));
@@ -295,12 +341,7 @@ Json Hardener::policyEgress(size_t wi, std::vector<std::string>& why) {
       const Json& svc = inv_.object(*e.toService);
       auto callees = inv_.workloadsSelectedBy(*e.toService);
       if (callees.empty()) continue;
-      Json to = Json::array();
-      for (size_t c : callees) {
-        Json peer = podPeer(inv_.selectorLabels(inv_.workloads()[c]));
-        if (std::find(to.begin(), to.end(), peer) == to.end()) to.push_back(peer);
-      }
-      Json rule = {{"to", to}, {"ports", targetPorts(svc, 0)}};
+      Json rule = {{"to", podPeers(inv_, callees)}, {"ports", targetPorts(svc, 0)}};
       if (!egressByTarget.count(nameOf(svc))) why.push_back("to Service " + nameOf(svc) + " (" + e.evidence + ")");
       egressByTarget[nameOf(svc)] = rule;
     } else {
@@ -309,6 +350,25 @@ Json Hardener::policyEgress(size_t wi, std::vector<std::string>& why) {
       if (!egressByTarget.count(key)) why.push_back("to namespace " + e.toNamespace + " (" + e.evidence + ")");
       egressByTarget[key] = rule;
     }
+  }
+  // A workload whose calls harden cannot see may call any Service of its namespace.
+  const Workload& self = inv_.workloads()[wi];
+  if (!callsKnown(inv_, opts_.calls, wi)) {
+    const std::string ns = namespaceOf(inv_.object(self.object)), me = nameOf(inv_.object(self.object));
+    for (size_t s : inv_.ofKind("Service")) {
+      const Json& svc = inv_.object(s);
+      const auto callees = inv_.workloadsSelectedBy(s);
+      if (namespaceOf(svc) != ns || egressByTarget.count(nameOf(svc)) || callees.empty() ||
+          std::find(callees.begin(), callees.end(), wi) != callees.end() || targetPorts(svc, 0).empty())
+        continue;
+      why.push_back("to Service " + nameOf(svc) + " (the calls of " + me + " are not visible)");
+      egressByTarget[nameOf(svc)] = {{"to", podPeers(inv_, callees)}, {"ports", targetPorts(svc, 0)}};
+    }
+    warn(self.object, "the calls of " + me +
+                          " are not visible in the manifests (a host name baked into its image?), so its NetworkPolicy "
+                          "lets it reach every Service of namespace " + ns +
+                          " and they accept it; name its calls to allow only those (harden --call " + me +
+                          "=SERVICE,..., or the shopctl.io/calls annotation)");
   }
   Json egress = Json::array();
   for (auto& [k, v] : egressByTarget) egress.push_back(v);
