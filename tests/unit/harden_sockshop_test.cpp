@@ -251,7 +251,7 @@ TEST(HardenSockShop, StatelessServicesGetHpaPdbAndSpread) {
 TEST(HardenSockShop, ProbesAddedAndLivenessDiffersFromReadiness) {
   auto out = harden(upstream(), {});
   const Json& carts = container(*find(out.objects, "Deployment", "carts"));
-  EXPECT_EQ(carts["readinessProbe"]["httpGet"], (Json{{"path", "/health"}, {"port", 80}}));
+  EXPECT_EQ(carts["readinessProbe"]["httpGet"], (Json{{"path", "/health"}, {"port", 80}, {"scheme", "HTTP"}}));
   EXPECT_EQ(carts["livenessProbe"]["tcpSocket"], (Json{{"port", 80}}));
   EXPECT_EQ(carts["startupProbe"]["failureThreshold"], 30);
   // the upstream's identical probes: liveness becomes a TCP check, timing kept
