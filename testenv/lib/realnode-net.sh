@@ -234,7 +234,10 @@ rn_status() {
 # rn_snapshot: the machine state a real node touches, one line per item, for the
 # leaves-nothing-behind check (tests/e2e/realnode).
 rn_snapshot() {
-  local k t
+  local k t errexit=0
+  # Every probe tolerates absence (this runs under set -e -o pipefail in the tests).
+  case $- in *e*) errexit=1 ;; esac
+  set +e
   for k in "${RN_SYSCTLS[@]}"; do echo "sysctl $k=$(cat "$(rn_sysctl_path "$k")" 2>/dev/null)"; done
   for t in filter nat mangle raw; do iptables -t "$t" -S 2>/dev/null | sed "s/^/iptables $t /"; done
   ipset list -n 2>/dev/null | sed 's/^/ipset /'
@@ -242,11 +245,14 @@ rn_snapshot() {
   ip -o -4 addr show | awk '{ print "addr " $2 " " $4 }'
   ip netns list 2>/dev/null | sed 's/^/netns /'
   awk '{ print "mount " $2 }' /proc/mounts | grep -E 'shopctl|realnode|kubelet|containerd' || true
-  for k in "${RN_CGROUP_ROOTS[@]}"; do ls -d /sys/fs/cgroup/*/"$k" 2>/dev/null | sed 's/^/cgroup /'; done
+  for k in "${RN_CGROUP_ROOTS[@]}"; do
+    for t in /sys/fs/cgroup/*/"$k"; do [ -d "$t" ] && echo "cgroup $t"; done
+  done
   for k in containerd kubelet kube-proxy kube-router coredns metrics-server containerd-shim; do
     pgrep -x "$k" >/dev/null 2>&1 && echo "process $k"
   done
   [ -e "$RN_GLOBAL" ] && echo "dir $RN_GLOBAL"
   for k in "${RN_HOST_DIRS[@]}"; do [ -e "$k" ] && echo "dir $k"; done
+  [ "$errexit" = 1 ] && set -e
   return 0
 }
