@@ -10,7 +10,7 @@ kc apply --server-side -f "$ROOT/crds/" >/dev/null || fail "installing the CRD f
 kc wait --for=condition=Established crd/shopapps.shopctl.io --timeout=60s >/dev/null
 
 OVL=$(mktemp -d)
-trap 'rm -rf "$OVL"; kc delete namespace shop-system monitoring --wait=false >/dev/null 2>&1; e2e_cleanup_namespaces' EXIT
+trap 'rm -rf "$OVL"; kc delete namespace shop-system monitoring --wait=false >/dev/null 2>&1 || true; e2e_cleanup_namespaces' EXIT
 cat >"$OVL/kustomization.yaml" <<YAML
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization

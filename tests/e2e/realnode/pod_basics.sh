@@ -46,7 +46,7 @@ wait_for "kubectl logs shows the request" 20 bash -c "$(declare -f kc); kc -n $N
 port=$((20000 + RANDOM % 10000))
 kc -n "$NS" port-forward pod/web "$port:8080" >"/tmp/pf-$NS.log" 2>&1 &
 pf=$!
-trap 'kill $pf 2>/dev/null; e2e_cleanup_namespaces' EXIT
+trap 'kill $pf 2>/dev/null || true; e2e_cleanup_namespaces' EXIT
 ok=0
 for _ in $(seq 1 30); do
   if curl -sf --max-time 2 "http://127.0.0.1:$port/" >/dev/null 2>&1; then ok=1; break; fi
