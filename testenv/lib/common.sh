@@ -20,7 +20,9 @@ te_cache_dir() {
   # shellcheck source=../versions.env
   source "$TE_ROOT/versions.env"
   local base=${XDG_CACHE_HOME:-$HOME/.cache}/shopctl/testenv
-  echo "$base/k8s-$K8S_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION-istio-$ISTIO_API_VERSION"
+  # The inputs' hash is part of the name: two checkouts with different module files (branches,
+  # worktrees) never rebuild over each other's binaries.
+  echo "$base/k8s-$K8S_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION-istio-$ISTIO_API_VERSION-$(te_inputs_hash)"
 }
 
 # Bump when testenv/build changes what it produces (flags, files), so caches are rebuilt.
@@ -28,7 +30,14 @@ TE_RECIPE=1
 
 # Hash of everything that decides what `build` produces; stored in the cache dir when it completes.
 te_inputs_hash() {
-  (cd "$TE_ROOT" && { echo "recipe $TE_RECIPE"; cat versions.env go/*/go.mod go/*/go.sum; } | sha256sum | cut -c1-16)
+  # The control plane's modules only (the real node's modules are hashed by testenv/realnode).
+  local m mods=(etcd istio k8s kwok)
+  (cd "$TE_ROOT" && {
+    echo "recipe $TE_RECIPE"
+    cat versions.env
+    for m in "${mods[@]}"; do cat "go/$m/go.mod"; done
+    for m in "${mods[@]}"; do cat "go/$m/go.sum"; done
+  } | sha256sum | cut -c1-16)
 }
 
 # TCP ports in use on this machine in any state (listening or connected), IPv4 and IPv6, read

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Two real-node clusters one after the other, each stopped with testenv/down: after each, the
+# machine is exactly as before (processes, iptables chains, ipsets, links, addresses, network
+# namespaces, mounts, cgroups, sysctls). A `down` of a run whose `up` was killed halfway cleans up too.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../../.." && pwd)
+source "$ROOT/testenv/lib/common.sh"
+source "$ROOT/testenv/lib/realnode-net.sh"
+run=$(mktemp -d /tmp/rn-cycle.XXXXXX)
+trap 'bash "$ROOT/testenv/down" --run-dir "$run" >/dev/null 2>&1 || true' EXIT
+before=$(rn_snapshot | sort)
+check_clean() {
+  local after
+  after=$(rn_snapshot | sort)
+  if [ "$after" != "$before" ]; then
+    echo "FAIL [realnode_cycle] $1: the machine changed:" >&2
+    diff <(echo "$before") <(echo "$after") >&2 || true
+    exit 1
+  fi
+  echo "ok   [realnode_cycle] $1: machine as before ($(wc -l <<<"$before") items)"
+}
+for i in 1 2; do
+  t=$SECONDS
+  bash "$ROOT/testenv/up" --run-dir "$run" --real-node --no-istio >"$run.up.log" 2>&1 || { cat "$run.up.log" >&2; exit 1; }
+  echo "ok   [realnode_cycle] run $i: cluster with a real node up in $((SECONDS - t))s"
+  bash "$ROOT/testenv/down" --run-dir "$run" >/dev/null
+  check_clean "run $i"
+  mkdir -p "$run"
+done
+# A crashed `up`: kill it once the kubelet runs, then `down`.
+bash "$ROOT/testenv/up" --run-dir "$run" --real-node --no-istio >"$run.up.log" 2>&1 &
+up=$!
+for _ in $(seq 1 600); do
+  [ -f "$run/pids/rn-kubelet.pid" ] && break
+  kill -0 $up 2>/dev/null || break
+  sleep 0.2
+done
+[ -f "$run/pids/rn-kubelet.pid" ] || { cat "$run.up.log" >&2; echo "FAIL [realnode_cycle] the kubelet never started" >&2; exit 1; }
+kill -KILL $up 2>/dev/null || true
+wait $up 2>/dev/null || true
+bash "$ROOT/testenv/down" --run-dir "$run" >/dev/null
+check_clean "down after an up killed halfway"
+rm -f "$run.up.log"
