@@ -42,6 +42,15 @@ bool stdoutIsTerminal();
 // Expands FILE|DIR|- arguments: directories recursively (*.yaml, *.yml, *.json), sorted.
 std::vector<std::string> expandInputs(const std::vector<std::string>& args, Diagnostics& diags);
 
+// "a.yaml, dir/" or "<stdin>": the inputs as the user named them, for errors about all of them.
+std::string describeInputs(const std::vector<std::string>& args);
+// Why nothing was found: no manifest files (directories hold no *.yaml/*.yml/*.json) or no objects.
+std::string noObjectsMessage(const std::vector<std::string>& files);
+
+// Why a ShopApp file cannot be read ("No such file or directory", "Permission denied", "is a
+// directory ..."), or "" when it can. "-" (stdin) is always readable.
+std::string unreadableReason(const std::string& path);
+
 // Writes text to a file, creating parent directories; throws ExitRequest{kRuntime} on failure.
 void writeFile(const std::string& path, const std::string& text);
 

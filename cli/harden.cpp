@@ -55,7 +55,7 @@ void addHarden(CLI::App& app) {
       "Secrets: --secret-mode move (default) puts the existing value into a Secret's stringData;\n"
       "the output file then holds it in plain text, so keep it out of Git or encrypt it.\n"
       "--secret-mode generate writes a fresh random value instead.\n\n"
-      "Exit status: 0 written, 2 unreadable input or usage, 3 cannot write.");
+      "Exit status: 0 written, 2 unreadable or empty input, or usage, 3 cannot write.");
   auto files = std::make_shared<std::vector<std::string>>();
   auto outDir = std::make_shared<std::string>();
   auto explain = std::make_shared<bool>(false);
