@@ -84,6 +84,18 @@ std::string unreadableReason(const std::string& path) {
   return "";
 }
 
+std::string deprecatedOutputPath(const std::string& cmd, const std::string& oldValue, const std::string& newValue,
+                                 const std::string& newFlag) {
+  if (oldValue.empty()) return newValue;
+  std::cerr << "shopctl " << cmd << ": warning: -o/--output " << oldValue << " is deprecated (-o means an output format); use "
+            << newFlag << " " << oldValue << "\n";
+  if (!newValue.empty() && newValue != oldValue) {
+    std::cerr << "shopctl " << cmd << ": -o " << oldValue << " and " << newFlag << " " << newValue << " disagree\n";
+    throw ExitRequest{kUsage};
+  }
+  return oldValue;
+}
+
 void writeFile(const std::string& path, const std::string& text) {
   std::error_code ec;
   fs::path p(path);

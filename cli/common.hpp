@@ -51,6 +51,11 @@ std::string noObjectsMessage(const std::vector<std::string>& files);
 // directory ..."), or "" when it can. "-" (stdin) is always readable.
 std::string unreadableReason(const std::string& path);
 
+// `-o` means output format everywhere (kubectl's convention). Where it used to name a file or a
+// directory, it keeps working: this prints the deprecation notice and returns the value to use.
+std::string deprecatedOutputPath(const std::string& cmd, const std::string& oldValue, const std::string& newValue,
+                                 const std::string& newFlag);
+
 // Writes text to a file, creating parent directories; throws ExitRequest{kRuntime} on failure.
 void writeFile(const std::string& path, const std::string& text);
 

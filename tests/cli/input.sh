@@ -55,6 +55,20 @@ if [ "$(id -u)" -ne 0 ]; then
   cp "$ROOT/manifests/sockshop/shopapp.yaml" "$WORK/secret.yaml" && chmod 000 "$WORK/secret.yaml"
   expect 2 "Permission denied" "render of an unreadable file" "$SHOPCTL" render -f "$WORK/secret.yaml"
 fi
+# -o means an output format; the old file/directory spellings still work with a notice.
+APP=$ROOT/manifests/sockshop/shopapp.yaml
+expect 0 "" "init --output-file" "$SHOPCTL" init --preset minimal --output-file "$WORK/new.yaml"
+[ -s "$WORK/new.yaml" ] && ok "init --output-file wrote the file" || bad "init --output-file wrote nothing"
+expect 0 "-o/--output .* is deprecated .* use --output-file" "init -o FILE (deprecated)" "$SHOPCTL" init --preset minimal -o "$WORK/old.yaml"
+cmp -s "$WORK/new.yaml" "$WORK/old.yaml" && ok "init -o FILE writes the same file" || bad "init -o FILE differs from --output-file"
+"$SHOPCTL" render -f "$APP" > "$WORK/rendered.yaml" 2>/dev/null
+expect 0 "" "harden --output-dir" "$SHOPCTL" harden -f "$WORK/rendered.yaml" --output-dir "$WORK/hnew"
+expect 0 "use --output-dir" "harden -o DIR (deprecated)" "$SHOPCTL" harden -f "$WORK/rendered.yaml" -o "$WORK/hold"
+diff -r "$WORK/hnew" "$WORK/hold" >/dev/null && [ -n "$(ls "$WORK/hnew")" ] && ok "harden -o DIR writes the same tree" || bad "harden -o DIR differs"
+expect 2 "disagree" "harden -o A --output-dir B" "$SHOPCTL" harden -f "$WORK/rendered.yaml" -o "$WORK/a" --output-dir "$WORK/b"
+expect 0 "" "import --output-file" "$SHOPCTL" import -f "$WORK/rendered.yaml" --name shop --output-file "$WORK/imp-new.yaml"
+expect 0 "use --output-file" "import -o FILE (deprecated)" "$SHOPCTL" import -f "$WORK/rendered.yaml" --name shop -o "$WORK/imp-old.yaml"
+cmp -s "$WORK/imp-new.yaml" "$WORK/imp-old.yaml" && ok "import -o FILE writes the same file" || bad "import -o FILE differs"
 # Non-empty input still works.
 expect 0 "" "validate of a real ShopApp" "$SHOPCTL" validate -f "$ROOT/manifests/sockshop/shopapp.yaml"
 
