@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
     auto srv = std::make_unique<httplib::Server>();
     // cpp-httplib sets SO_REUSEPORT, which lets a second shop-operator bind the same port and
     // answer half the scrapes and probes; SO_REUSEADDR alone makes a busy address fail to bind.
-    srv->set_socket_options([](httplib::socket_t sock) {
+    srv->set_socket_options([](socket_t sock) {
       int yes = 1;
       ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     });
