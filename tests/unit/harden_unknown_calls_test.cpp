@@ -25,7 +25,8 @@ struct Pod {
 
 bool selects(const Json& selector, const Json& labels) {
   if (!selector.is_object()) return false;
-  for (const auto& [k, v] : selector.value("matchLabels", Json::object()).items())
+  const Json matchLabels = selector.value("matchLabels", Json::object());  // a named copy: items() must not outlive it
+  for (const auto& [k, v] : matchLabels.items())
     if (!labels.contains(k) || labels[k] != v) return false;
   for (const auto& e : selector.value("matchExpressions", Json::array())) {
     const std::string key = e.value("key", ""), op = e.value("operator", "");
