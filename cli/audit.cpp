@@ -28,7 +28,7 @@ void addAudit(CLI::App& app) {
       "      shopctl.io/ignore: sec-read-only-root-fs,probe-liveness-missing\n\n"
       "Score: each check weighs its severity (critical 10, high 5, medium 3, low 1, info 0);\n"
       "score = 100 * passed weight / total weight.\n\n"
-      "Exit status: 0 no finding at or above --fail-on, 1 findings, 2 unreadable input or usage.");
+      "Exit status: 0 no finding at or above --fail-on, 1 findings, 2 unreadable or empty input, or usage.");
   auto files = std::make_shared<std::vector<std::string>>();
   auto output = std::make_shared<std::string>("table");
   auto failOn = std::make_shared<std::string>("info");

@@ -41,6 +41,11 @@ void failRequest(const std::string& what, const kube::Result& r) {
 
 LoadedApp loadApp(const std::string& file, const std::string& defaultNamespace, bool allowInvalid) {
   LoadedApp out;
+  if (auto why = unreadableReason(file); !why.empty()) {
+    out.diags.add({Severity::Error, file, {}, "", "cannot read: " + why});
+    printDiagnostics(out.diags);
+    throw ExitRequest{kUsage};
+  }
   YamlLoadResult loaded = loadYamlFile(file);
   const std::string shown = file == "-" ? "<stdin>" : file;
   if (!loaded.ok()) {

@@ -1,6 +1,10 @@
 #include "cli/common.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <filesystem>
@@ -56,6 +60,40 @@ std::vector<std::string> expandInputs(const std::vector<std::string>& args, Diag
     }
   }
   return out;
+}
+
+std::string describeInputs(const std::vector<std::string>& args) {
+  std::string s;
+  for (const auto& a : args) s += (s.empty() ? "" : ", ") + (a == "-" ? std::string("<stdin>") : a);
+  return s;
+}
+
+std::string noObjectsMessage(const std::vector<std::string>& files) {
+  if (files.empty()) return "no input: no *.yaml, *.yml or *.json files found";
+  return "no objects found in the input (empty, or only comments)";
+}
+
+std::string unreadableReason(const std::string& path) {
+  if (path == "-") return "";
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    return "is a directory: this command takes one ShopApp file (`shopctl validate -f DIR` checks a directory)";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::strerror(errno);
+  ::close(fd);
+  return "";
+}
+
+std::string deprecatedOutputPath(const std::string& cmd, const std::string& oldValue, const std::string& newValue,
+                                 const std::string& newFlag) {
+  if (oldValue.empty()) return newValue;
+  std::cerr << "shopctl " << cmd << ": warning: -o/--output " << oldValue << " is deprecated (-o means an output format); use "
+            << newFlag << " " << oldValue << "\n";
+  if (!newValue.empty() && newValue != oldValue) {
+    std::cerr << "shopctl " << cmd << ": -o " << oldValue << " and " << newFlag << " " << newValue << " disagree\n";
+    throw ExitRequest{kUsage};
+  }
+  return oldValue;
 }
 
 void writeFile(const std::string& path, const std::string& text) {

@@ -42,6 +42,20 @@ bool stdoutIsTerminal();
 // Expands FILE|DIR|- arguments: directories recursively (*.yaml, *.yml, *.json), sorted.
 std::vector<std::string> expandInputs(const std::vector<std::string>& args, Diagnostics& diags);
 
+// "a.yaml, dir/" or "<stdin>": the inputs as the user named them, for errors about all of them.
+std::string describeInputs(const std::vector<std::string>& args);
+// Why nothing was found: no manifest files (directories hold no *.yaml/*.yml/*.json) or no objects.
+std::string noObjectsMessage(const std::vector<std::string>& files);
+
+// Why a ShopApp file cannot be read ("No such file or directory", "Permission denied", "is a
+// directory ..."), or "" when it can. "-" (stdin) is always readable.
+std::string unreadableReason(const std::string& path);
+
+// `-o` means output format everywhere (kubectl's convention). Where it used to name a file or a
+// directory, it keeps working: this prints the deprecation notice and returns the value to use.
+std::string deprecatedOutputPath(const std::string& cmd, const std::string& oldValue, const std::string& newValue,
+                                 const std::string& newFlag);
+
 // Writes text to a file, creating parent directories; throws ExitRequest{kRuntime} on failure.
 void writeFile(const std::string& path, const std::string& text);
 

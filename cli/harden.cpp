@@ -43,7 +43,7 @@ void addHarden(CLI::App& app) {
       "in `shopctl audit --list-rules` (images need a pin, see below).\n\n"
       "Examples:\n"
       "  shopctl harden -f complete-demo.yaml > hardened.yaml\n"
-      "  shopctl harden -f deploy/ -o hardened/ --explain   # one file per object\n"
+      "  shopctl harden -f deploy/ --output-dir hardened/ --explain   # one file per object\n"
       "  shopctl harden -f app.yaml --pin mongo=4.4.29 --pin myorg/api=sha256:4f1c...\n"
       "  shopctl harden -f app.yaml --mesh istio --ingress-host shop.example.com\n"
       "  shopctl harden -f app.yaml --call orders=payment,shipping   # edges the YAML does not show\n"
@@ -55,7 +55,7 @@ void addHarden(CLI::App& app) {
       "Secrets: --secret-mode move (default) puts the existing value into a Secret's stringData;\n"
       "the output file then holds it in plain text, so keep it out of Git or encrypt it.\n"
       "--secret-mode generate writes a fresh random value instead.\n\n"
-      "Exit status: 0 written, 2 unreadable input or usage, 3 cannot write.");
+      "Exit status: 0 written, 2 unreadable or empty input, or usage, 3 cannot write.");
   auto files = std::make_shared<std::vector<std::string>>();
   auto outDir = std::make_shared<std::string>();
   auto explain = std::make_shared<bool>(false);
@@ -69,8 +69,10 @@ void addHarden(CLI::App& app) {
   auto opts = std::make_shared<audit::HardenOptions>();
   auto noHpa = std::make_shared<bool>(false);
   cmd->add_option("-f,--filename", *files, "Manifest files or directories ('-' for stdin)")->required();
-  cmd->add_option("-o,--output-dir", *outDir, "Write one file per object into DIR (default: a YAML stream on stdout)");
-  cmd->add_flag("--explain", *explain, "List every change with the rule id it fixes (stderr; stdout with -o)");
+  auto oldOut = std::make_shared<std::string>();
+  cmd->add_option("--output-dir", *outDir, "Write one file per object into DIR (default: a YAML stream on stdout)");
+  cmd->add_option("-o,--output", *oldOut, "Deprecated spelling of --output-dir")->group("Deprecated");
+  cmd->add_flag("--explain", *explain, "List every change with the rule id it fixes (stderr; stdout with --output-dir)");
   cmd->add_option("--pin", *pins, "IMAGE=TAG or IMAGE=sha256:DIGEST for a floating image (repeatable)");
   cmd->add_option("--secret-mode", *secretMode, "move (keep the values) or generate (new random values)")
       ->check(CLI::IsMember({"move", "generate"}));
@@ -93,6 +95,7 @@ void addHarden(CLI::App& app) {
   cmd->add_option("--disable", *disabled, "Rule id not to fix (repeatable)");
   cmd->add_option("--config", *configFile, "Audit config (`disable: [...]`): those rules are not fixed either");
   cmd->callback([=] {
+    *outDir = deprecatedOutputPath("harden", *oldOut, *outDir, "--output-dir");
     Diagnostics diags;
     audit::HardenOptions o = *opts;
     o.autoscale = !*noHpa;

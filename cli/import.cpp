@@ -17,18 +17,20 @@ void addImport(CLI::App& app) {
       "Examples:\n"
       "  shopctl import -f complete-demo.yaml --name sock-shop > shop.yaml\n"
       "  helm template my-chart | shopctl import -f - -n shop\n"
-      "  shopctl import -f k8s/ -o shop.yaml && shopctl render -f shop.yaml\n\n"
+      "  shopctl import -f deploy/ --output-file shop.yaml && shopctl render -f shop.yaml\n\n"
       "Exit status: 0 imported (warnings may be printed), 2 unreadable input or no workloads.");
   struct Opts {
     std::vector<std::string> files;
-    std::string name, ns, out;
+    std::string name, ns, out, oldOut;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("-f,--filename", o->files, "Manifest files or directories ('-' for stdin)")->required();
   cmd->add_option("--name", o->name, "metadata.name of the ShopApp (default: the namespace)");
   cmd->add_option("-n,--namespace", o->ns, "metadata.namespace (default: the workloads' namespace)");
-  cmd->add_option("-o,--output", o->out, "Write the ShopApp to this file instead of stdout");
+  cmd->add_option("--output-file", o->out, "Write the ShopApp to this file instead of stdout");
+  cmd->add_option("-o,--output", o->oldOut, "Deprecated spelling of --output-file")->group("Deprecated");
   cmd->callback([o] {
+    o->out = deprecatedOutputPath("import", o->oldOut, o->out, "--output-file");
     Diagnostics diags;
     auto manifests = readManifests(o->files, diags);
     if (diags.hasErrors()) {

@@ -14,20 +14,22 @@ void addInit(CLI::App& app) {
       "Presets:\n" + presetList +
       "\nExamples:\n"
       "  shopctl init --preset sockshop > shop.yaml\n"
-      "  shopctl init --preset minimal --name hello -n demo -o hello.yaml\n\n"
+      "  shopctl init --preset minimal --name hello -n demo --output-file hello.yaml\n\n"
       "Exit status: 0 written, 2 unknown preset or the file exists (use --force).");
   struct Opts {
     std::string preset = "minimal";
-    std::string name, ns, out;
+    std::string name, ns, out, oldOut;
     bool force = false;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("--preset", o->preset, "Which app to start from (see the list above)");
   cmd->add_option("--name", o->name, "metadata.name of the new app");
   cmd->add_option("-n,--namespace", o->ns, "metadata.namespace of the new app");
-  cmd->add_option("-o,--output", o->out, "Write to this file instead of stdout");
+  cmd->add_option("--output-file", o->out, "Write to this file instead of stdout");
+  cmd->add_option("-o,--output", o->oldOut, "Deprecated spelling of --output-file")->group("Deprecated");
   cmd->add_flag("--force", o->force, "Overwrite the output file if it exists");
   cmd->callback([o] {
+    o->out = deprecatedOutputPath("init", o->oldOut, o->out, "--output-file");
     const Preset* p = findPreset(o->preset);
     if (!p) {
       std::string names;

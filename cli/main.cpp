@@ -1,7 +1,12 @@
 // shopctl: render, validate, audit and harden ShopApps and Kubernetes manifests.
+#include <algorithm>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli/common.hpp"
+#include "core/model/reader.hpp"
+#include "core/model/shopapp.hpp"
 
 int main(int argc, char** argv) {
   using namespace shop::cli;
@@ -11,7 +16,8 @@ int main(int argc, char** argv) {
       "  shopctl init --preset sockshop > shop.yaml      # a starter app\n"
       "  shopctl validate -f shop.yaml                   # every error, with file:line:col\n"
       "  shopctl render -f shop.yaml                     # the hardened Kubernetes objects\n"
-      "  shopctl audit -f manifests/                     # find what is wrong in existing YAML\n",
+      "  shopctl audit -f manifests/                     # find what is wrong in existing YAML\n\n"
+      "`shopctl help CMD` (or `shopctl CMD --help`) explains one command; `shopctl --version`.\n",
       "shopctl"};
   app.require_subcommand(1);
   app.fallthrough(false);
@@ -26,6 +32,34 @@ int main(int argc, char** argv) {
   addDiff(app);
   addApply(app);
   addStatus(app);
+  std::vector<std::string> names;
+  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
+  auto known = [&](const std::string& n) { return std::find(names.begin(), names.end(), n) != names.end(); };
+  auto unknown = [&](const std::string& n) {
+    std::cerr << "shopctl: unknown command \"" << n << "\"";
+    if (auto c = shop::closest(n, names)) std::cerr << " (did you mean \"" << *c << "\"?)";
+    std::cerr << "\nRun 'shopctl --help' for the list of commands.\n";
+    return kUsage;
+  };
+  // What CLI11 does not do by itself: `--version`, `help [CMD]`, and naming an unknown command.
+  if (argc >= 2) {
+    const std::string first = argv[1];
+    if (first == "--version") {
+      std::cout << "shopctl " << SHOPCTL_VERSION << " (api " << shop::kApiVersion << ", kind " << shop::kKind << ")\n";
+      return kOk;
+    }
+    if (first == "help") {
+      if (argc == 2) {
+        std::cout << app.help();
+        return kOk;
+      }
+      const std::string what = argv[2];
+      if (!known(what)) return unknown(what);
+      std::cout << app.get_subcommand(what)->help();
+      return kOk;
+    }
+    if (!first.empty() && first[0] != '-' && !known(first)) return unknown(first);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -6,7 +6,8 @@ namespace shop::cli {
 
 std::vector<audit::Manifest> readManifests(const std::vector<std::string>& args, Diagnostics& diags) {
   std::vector<audit::Manifest> out;
-  for (const auto& f : expandInputs(args, diags)) {
+  const auto files = expandInputs(args, diags);
+  for (const auto& f : files) {
     auto y = loadYamlFile(f);
     if (!y.ok()) {
       diags.add(*y.error);
@@ -14,6 +15,9 @@ std::vector<audit::Manifest> readManifests(const std::vector<std::string>& args,
     }
     audit::addDocuments(y.documents, out, diags);
   }
+  // No objects at all is an input error: `helm template ... | shopctl audit -f -` must not pass
+  // when the template step printed nothing.
+  if (out.empty() && !diags.hasErrors()) diags.add({Severity::Error, describeInputs(args), {}, "", noObjectsMessage(files)});
   return out;
 }
 

@@ -139,6 +139,10 @@ void addRender(CLI::App& app) {
       renderKustomizeLayout(o->file, o->ns, o->dir, o->overlay, o->sets);
       return;
     }
+    if (auto why = unreadableReason(o->file); !why.empty()) {
+      std::cerr << o->file << ": error: cannot read: " << why << "\n";
+      throw ExitRequest{kUsage};
+    }
     ParseOptions popts;
     if (!o->ns.empty()) popts.defaultNamespace = o->ns;
     auto parsed = loadShopAppFile(o->file, popts);

@@ -13,7 +13,7 @@ void addValidate(CLI::App& app) {
       "  shopctl validate -f shop.yaml\n"
       "  shopctl validate -f apps/            # every *.yaml, *.yml and *.json below apps/\n"
       "  cat shop.yaml | shopctl validate -f -\n\n"
-      "Exit status: 0 valid (warnings may be printed), 2 any error.");
+      "Exit status: 0 valid (warnings may be printed), 2 any error or no ShopApp found.");
   auto files = std::make_shared<std::vector<std::string>>();
   auto quiet = std::make_shared<bool>(false);
   cmd->add_option("-f,--filename", *files, "ShopApp files or directories ('-' for stdin)")->required();
@@ -27,6 +27,7 @@ void addValidate(CLI::App& app) {
       all.append(res.diags);
       if (res.app) ++apps;
     }
+    if (inputs.empty() && !all.hasErrors()) all.add({Severity::Error, describeInputs(*files), {}, "", noObjectsMessage(inputs)});
     printDiagnostics(all);
     if (all.hasErrors()) {
       std::cerr << all.errorCount() << " error(s) in " << inputs.size() << " file(s)\n";

@@ -1,10 +1,13 @@
 // shop-operator: keeps each ShopApp's cluster objects equal to what shopctl renders.
 #include <httplib.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <random>
 #include <thread>
@@ -138,6 +141,12 @@ int main(int argc, char** argv) {
       return false;
     }
     auto srv = std::make_unique<httplib::Server>();
+    // cpp-httplib sets SO_REUSEPORT, which lets a second shop-operator bind the same port and
+    // answer half the scrapes and probes; SO_REUSEADDR alone makes a busy address fail to bind.
+    srv->set_socket_options([](socket_t sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     if (metricsServer) {
       srv->Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
         metrics.set("leader_election_master_status", {{"name", leName}}, leading ? 1 : 0);
@@ -151,8 +160,10 @@ int main(int argc, char** argv) {
       res.status = ok ? 200 : 503;
       res.set_content(ok ? "ok\n" : "informers not synced\n", "text/plain");
     });
+    errno = 0;
     if (!srv->bind_to_port(h.c_str(), p)) {
-      kube::error("cannot listen", {{"address", addr}});
+      const int err = errno;
+      kube::error("cannot listen", {{"address", addr}, {"error", err ? std::strerror(err) : "bind failed"}});
       return false;
     }
     httplib::Server* raw = srv.get();

@@ -66,16 +66,16 @@ for r in run["results"]:
     assert loc["region"]["startLine"] >= 1
 PY
 
-# harden: stdout stream, -o DIR, --explain, idempotent through files, clean audit
+# harden: stdout stream, --output-dir DIR, --explain, idempotent through files, clean audit
 expect_rc 0 "harden upstream to stdout" "$SHOPCTL" harden -f "$UPSTREAM"
 cp "$WORK/out" "$WORK/hardened.yaml"
-expect_rc 0 "harden -o DIR --explain" "$SHOPCTL" harden -f "$UPSTREAM" -o "$WORK/tree" --explain
+expect_rc 0 "harden --output-dir DIR --explain" "$SHOPCTL" harden -f "$UPSTREAM" --output-dir "$WORK/tree" --explain
 files=$(ls "$WORK/tree" | wc -l)
 objects=$(grep -c '^kind:' "$WORK/hardened.yaml")
 [ "$files" -eq "$objects" ] && ok "-o DIR: one file per object ($files)" || bad "-o DIR wrote $files files for $objects objects"
 grep -q '^\[secret-env-plaintext\] ' "$WORK/out" && ok "--explain names rule ids" || bad "--explain output lacks rule ids"
 expect_rc 0 "harden the hardened tree again" "$SHOPCTL" harden -f "$WORK/tree"
-cmp -s "$WORK/out" "$WORK/hardened.yaml" && ok "harden(harden(x)) == harden(x) through -o DIR" || bad "second harden differs"
+cmp -s "$WORK/out" "$WORK/hardened.yaml" && ok "harden(harden(x)) == harden(x) through --output-dir DIR" || bad "second harden differs"
 expect_rc 0 "hardened output audits clean at low" "$SHOPCTL" audit -f "$WORK/hardened.yaml" --fail-on low
 expect_rc 2 "harden --pin without =" "$SHOPCTL" harden -f "$UPSTREAM" --pin mongo
 

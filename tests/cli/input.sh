@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Input errors every subcommand must refuse with exit 2 and a message that says why:
+# no objects at all (empty directory, empty stdin, a file of only comments).
+#
+#   tests/cli/input.sh SHOPCTL [SOURCE_DIR]
+set -uo pipefail
+SHOPCTL=${1:?usage: input.sh SHOPCTL [SOURCE_DIR]}
+ROOT=${2:-$(cd "$(dirname "$0")/../.." && pwd)}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+passed=0 failed=0
+ok() { echo "ok   $*"; passed=$((passed + 1)); }
+bad() { echo "FAIL $*" >&2; failed=$((failed + 1)); }
+# WANT_RC ERR_REGEX DESC CMD...: exit code and a stderr line matching ERR_REGEX
+expect() {
+  local want=$1 re=$2 desc=$3 rc=0; shift 3
+  "$@" > "$WORK/out" 2> "$WORK/err" < "${STDIN:-/dev/null}" || rc=$?
+  if [ "$rc" -ne "$want" ]; then bad "$desc: exit $rc, want $want: $(head -c 300 "$WORK/err")"; return; fi
+  if [ -n "$re" ] && ! grep -Eq -- "$re" "$WORK/err"; then bad "$desc: stderr lacks /$re/: $(head -c 300 "$WORK/err")"; return; fi
+  ok "$desc (exit $rc)"
+}
+
+mkdir -p "$WORK/emptydir" "$WORK/textdir"
+echo "not a manifest" > "$WORK/textdir/README.txt"
+printf '# only a comment\n# and another\n' > "$WORK/comments.yaml"
+printf -- '---\n---\n' > "$WORK/separators.yaml"
+: > "$WORK/empty.yaml"
+
+for cmd in audit harden import; do
+  expect 2 "emptydir: error: no input: no \*\.yaml" "$cmd of an empty directory" "$SHOPCTL" $cmd -f "$WORK/emptydir"
+  expect 2 "no input" "$cmd of a directory without manifests" "$SHOPCTL" $cmd -f "$WORK/textdir"
+  expect 2 "<stdin>: error: no objects found" "$cmd of empty stdin" "$SHOPCTL" $cmd -f -
+  expect 2 "comments.yaml: error: no objects found" "$cmd of a file of only comments" "$SHOPCTL" $cmd -f "$WORK/comments.yaml"
+  expect 2 "no objects found" "$cmd of a file of only ---" "$SHOPCTL" $cmd -f "$WORK/separators.yaml"
+  expect 2 "no objects found" "$cmd of an empty file" "$SHOPCTL" $cmd -f "$WORK/empty.yaml"
+done
+# The CI case of issue 12: a failed template step pipes nothing into audit.
+expect 2 "no objects found" "true | shopctl audit -f -" bash -c "true | \"$SHOPCTL\" audit -f -"
+[ ! -s "$WORK/out" ] && ok "audit of nothing prints no score" || bad "audit of nothing printed: $(head -c 200 "$WORK/out")"
+
+expect 2 "emptydir: error: no input" "validate of an empty directory" "$SHOPCTL" validate -f "$WORK/emptydir"
+expect 2 "error" "validate of empty stdin" "$SHOPCTL" validate -f -
+expect 2 "comments.yaml.*error" "validate of a file of only comments" "$SHOPCTL" validate -f "$WORK/comments.yaml"
+grep -q "ShopApp(s) valid" "$WORK/out" && bad "validate of comments claims valid" || ok "validate of comments claims nothing valid"
+for cmd in render; do
+  expect 2 "error" "$cmd of empty stdin" "$SHOPCTL" $cmd -f -
+  expect 2 "comments.yaml.*error" "$cmd of a file of only comments" "$SHOPCTL" $cmd -f "$WORK/comments.yaml"
+done
+# A missing or unreadable file says why; a directory says what to do instead (before any cluster call).
+for cmd in render diff apply; do
+  expect 2 "nope.yaml: error: cannot read: No such file or directory" "$cmd of a missing file" "$SHOPCTL" $cmd -f "$WORK/nope.yaml"
+  expect 2 "emptydir: error: cannot read: is a directory" "$cmd -f DIR" "$SHOPCTL" $cmd -f "$WORK/emptydir"
+done
+if [ "$(id -u)" -ne 0 ]; then
+  cp "$ROOT/manifests/sockshop/shopapp.yaml" "$WORK/secret.yaml" && chmod 000 "$WORK/secret.yaml"
+  expect 2 "Permission denied" "render of an unreadable file" "$SHOPCTL" render -f "$WORK/secret.yaml"
+fi
+# -o means an output format; the old file/directory spellings still work with a notice.
+APP=$ROOT/manifests/sockshop/shopapp.yaml
+expect 0 "" "init --output-file" "$SHOPCTL" init --preset minimal --output-file "$WORK/new.yaml"
+[ -s "$WORK/new.yaml" ] && ok "init --output-file wrote the file" || bad "init --output-file wrote nothing"
+expect 0 "-o/--output .* is deprecated .* use --output-file" "init -o FILE (deprecated)" "$SHOPCTL" init --preset minimal -o "$WORK/old.yaml"
+cmp -s "$WORK/new.yaml" "$WORK/old.yaml" && ok "init -o FILE writes the same file" || bad "init -o FILE differs from --output-file"
+"$SHOPCTL" render -f "$APP" > "$WORK/rendered.yaml" 2>/dev/null
+expect 0 "" "harden --output-dir" "$SHOPCTL" harden -f "$WORK/rendered.yaml" --output-dir "$WORK/hnew"
+expect 0 "use --output-dir" "harden -o DIR (deprecated)" "$SHOPCTL" harden -f "$WORK/rendered.yaml" -o "$WORK/hold"
+diff -r "$WORK/hnew" "$WORK/hold" >/dev/null && [ -n "$(ls "$WORK/hnew")" ] && ok "harden -o DIR writes the same tree" || bad "harden -o DIR differs"
+expect 2 "disagree" "harden -o A --output-dir B" "$SHOPCTL" harden -f "$WORK/rendered.yaml" -o "$WORK/a" --output-dir "$WORK/b"
+expect 0 "" "import --output-file" "$SHOPCTL" import -f "$WORK/rendered.yaml" --name shop --output-file "$WORK/imp-new.yaml"
+expect 0 "use --output-file" "import -o FILE (deprecated)" "$SHOPCTL" import -f "$WORK/rendered.yaml" --name shop -o "$WORK/imp-old.yaml"
+cmp -s "$WORK/imp-new.yaml" "$WORK/imp-old.yaml" && ok "import -o FILE writes the same file" || bad "import -o FILE differs"
+# Non-empty input still works.
+expect 0 "" "validate of a real ShopApp" "$SHOPCTL" validate -f "$ROOT/manifests/sockshop/shopapp.yaml"
+
+# First-minute errors: unknown commands are named with the closest known one; help and --version.
+expect 2 'unknown command "rendr" \(did you mean "render"\?\)' "unknown command suggests the closest" "$SHOPCTL" rendr -f x.yaml
+expect 2 'unknown command "frobnicate"' "unknown command without a close one" "$SHOPCTL" frobnicate
+grep -q "did you mean" "$WORK/err" && bad "frobnicate got a suggestion: $(cat "$WORK/err")" || ok "no far-fetched suggestion"
+expect 0 "" "shopctl help" "$SHOPCTL" help
+grep -q "validate" "$WORK/out" && grep -q "render" "$WORK/out" && ok "help lists the commands" || bad "help output: $(head -c 300 "$WORK/out")"
+expect 0 "" "shopctl help render" "$SHOPCTL" help render
+grep -q -- "--filename" "$WORK/out" && grep -qi "render" "$WORK/out" && ok "help render prints render's help" || bad "help render: $(head -c 300 "$WORK/out")"
+[ ! -s "$WORK/err" ] && ok "help render runs nothing (stderr empty)" || bad "help render wrote stderr: $(head -c 300 "$WORK/err")"
+expect 2 'unknown command "rendr"' "help of an unknown command" "$SHOPCTL" help rendr
+expect 0 "" "shopctl --version" "$SHOPCTL" --version
+grep -Eq '^shopctl [0-9]' "$WORK/out" && ok "--version prints the version" || bad "--version: $(cat "$WORK/out")"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
