@@ -8,7 +8,7 @@
 #include "core/audit/audit.hpp"
 #include "core/model/parse.hpp"
 #include "core/render/render.hpp"
-#include "operator/intent.hpp"
+#include "core/apply/intent.hpp"
 
 using namespace shop;
 
@@ -101,12 +101,12 @@ void BM_DriftCheck(benchmark::State& state) {
   Json app = {{"apiVersion", "shopctl.io/v1alpha1"}, {"kind", "ShopApp"},
               {"metadata", {{"name", "sock-shop"}, {"namespace", "sock-shop"}, {"uid", "0000"}}}};
   std::vector<Json> live;
-  for (const auto& o : objects) live.push_back(op::withOwnership(o, app, true));
+  for (const auto& o : objects) live.push_back(apply::withOwnership(o, app, true));
   for (auto _ : state) {
     size_t same = 0;
     for (size_t i = 0; i < objects.size(); ++i) {
-      Json intent = op::withOwnership(objects[i], app, true);
-      same += op::liveContains(live[i], intent);
+      Json intent = apply::withOwnership(objects[i], app, true);
+      same += apply::liveContains(live[i], intent);
     }
     benchmark::DoNotOptimize(same);
   }

@@ -12,13 +12,13 @@
 #include <set>
 
 #include "cli/cluster.hpp"
+#include "core/apply/intent.hpp"
 #include "core/diff/kustomize.hpp"
 #include "core/diff/objects.hpp"
 #include "core/diff/unified.hpp"
 #include "core/render/meta.hpp"
 #include "core/render/render.hpp"
 #include "kube/discovery.hpp"
-#include "operator/intent.hpp"
 
 namespace fs = std::filesystem;
 
@@ -38,7 +38,7 @@ struct DiffResult {
 };
 
 Json normalized(const Json& obj) {
-  return diff::withoutAnnotation(diff::stripServerFields(obj), op::kHashAnnotation);
+  return diff::withoutAnnotation(diff::stripServerFields(obj), apply::kHashAnnotation);
 }
 
 Entry makeEntry(const diff::ObjectKey& key, Json before, Json after, const std::string& beforeSource,
@@ -50,21 +50,23 @@ Entry makeEntry(const diff::ObjectKey& key, Json before, Json after, const std::
   return e;
 }
 
-bool isMeshKind(const Json& o) { return o.value("apiVersion", "").find("istio.io/") != std::string::npos; }
-
-// The kinds the operator prunes (operator/controller.cpp): never Namespaces, PVCs or Secrets.
+// The kinds the operator prunes, from the apply intent it shares with this command.
 std::vector<const kube::Resource*> prunableKinds(kube::Discovery& disc) {
-  std::vector<const kube::Resource*> kinds = {&res::ServiceAccount, &res::ConfigMap, &res::Service,
-                                              &res::Deployment, &res::StatefulSet, &res::HorizontalPodAutoscaler,
-                                              &res::PodDisruptionBudget, &res::NetworkPolicy, &res::Ingress};
-  bool mesh = true;
-  for (const auto* r : {&res::PeerAuthentication, &res::AuthorizationPolicy, &res::DestinationRule,
-                        &res::VirtualService, &res::Gateway})
-    mesh = mesh && disc.has(*r, 0);
-  if (mesh)
-    kinds.insert(kinds.end(), {&res::PeerAuthentication, &res::AuthorizationPolicy, &res::DestinationRule,
-                               &res::VirtualService, &res::Gateway});
-  if (disc.has(res::ServiceMonitor, 0)) kinds.push_back(&res::ServiceMonitor);
+  std::vector<const kube::Resource*> kinds;
+  auto add = [&](const std::vector<apply::Kind>& ks) {
+    for (const auto& k : ks)
+      if (apply::isPrunableKind(k.kind))
+        if (const auto* r = res::forKind(k.apiVersion, k.kind)) kinds.push_back(r);
+  };
+  add(apply::baseKinds());
+  for (auto cap : {apply::Capability::Mesh, apply::Capability::Monitoring}) {
+    bool present = true;
+    for (const auto& k : apply::capabilityKinds(cap)) {
+      const auto* r = res::forKind(k.apiVersion, k.kind);
+      present = present && r && disc.has(*r, 0);
+    }
+    if (present) add(apply::capabilityKinds(cap));
+  }
   return kinds;
 }
 
@@ -138,7 +140,7 @@ DiffResult againstCluster(const LoadedApp& la, const ClusterFlags& flags, const 
       out.errors.push_back(key.str() + ": shopctl does not know the resource of " + o.value("apiVersion", ""));
       continue;
     }
-    if ((isMeshKind(o) || key.kind == "ServiceMonitor") && !disc.has(*r, 0)) {
+    if (apply::capabilityOf(o) != apply::Capability::Always && !disc.has(*r, 0)) {
       ++meshSkipped;
       continue;
     }
@@ -152,8 +154,7 @@ DiffResult againstCluster(const LoadedApp& la, const ClusterFlags& flags, const 
       continue;
     }
     if (key.kind == "Namespace" && live.notFound()) namespaceMissing = true;
-    const bool owned = key.kind != "Namespace" && key.kind != "PersistentVolumeClaim";
-    Json intent = op::withOwnership(o, appExists ? liveApp : la.document, owned && appExists);
+    Json intent = apply::withOwnership(o, appExists ? liveApp : la.document, apply::isOwnedKind(key.kind) && appExists);
     auto merged = client.apply(*r, key.namespace_, key.name, intent, fieldManager, true, true);
     Json after;
     if (merged.ok()) {
@@ -434,7 +435,7 @@ void addDiff(CLI::App& app) {
     std::string against = "cluster";
     std::string output = "unified";
     std::string ns;
-    std::string fieldManager = op::kFieldManager;
+    std::string fieldManager = apply::kFieldManager;
     std::vector<std::string> sets;
     ClusterFlags cluster;
   };

@@ -46,9 +46,9 @@ const std::vector<const Resource*>& all() {
   return v;
 }
 
-const Resource* forObject(const Json& obj) {
-  const std::string av = obj.value("apiVersion", "");
-  const std::string kind = obj.value("kind", "");
+const Resource* forObject(const Json& obj) { return forKind(obj.value("apiVersion", ""), obj.value("kind", "")); }
+
+const Resource* forKind(const std::string& av, const std::string& kind) {
   for (const Resource* r : all())
     if (r->apiVersion() == av && r->kind == kind) return r;
   return nullptr;

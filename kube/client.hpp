@@ -34,6 +34,7 @@ extern const Resource ShopApp, Namespace, ServiceAccount, Secret, ConfigMap, Ser
     CoreEvent, Pod, PeerAuthentication, AuthorizationPolicy, DestinationRule, VirtualService, Gateway, ServiceMonitor;
 // The resource of an object's apiVersion + kind, if known.
 const Resource* forObject(const Json& obj);
+const Resource* forKind(const std::string& apiVersion, const std::string& kind);
 const std::vector<const Resource*>& all();
 }  // namespace resources
 

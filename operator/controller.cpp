@@ -6,7 +6,8 @@
 #include "core/render/meta.hpp"
 #include "core/render/render.hpp"
 #include "kube/log.hpp"
-#include "operator/intent.hpp"
+#include "core/apply/intent.hpp"
+#include "operator/status.hpp"
 
 namespace shop::op {
 
@@ -16,17 +17,22 @@ namespace {
 
 const char* kChildSelector = "app.kubernetes.io/managed-by=shopctl";
 
+using apply::kFieldManager;
+using apply::kHashAnnotation;
+
+std::vector<const kube::Resource*> resourcesOf(const std::vector<apply::Kind>& kinds) {
+  std::vector<const kube::Resource*> out;
+  for (const auto& k : kinds)
+    if (const auto* r = res::forKind(k.apiVersion, k.kind)) out.push_back(r);
+  return out;
+}
 // Kinds the operator applies and watches, besides the optional mesh and monitoring kinds.
 const std::vector<const kube::Resource*>& childKinds() {
-  static const std::vector<const kube::Resource*> v = {
-      &res::Namespace, &res::ServiceAccount, &res::Secret, &res::ConfigMap, &res::Service,
-      &res::PersistentVolumeClaim, &res::Deployment, &res::StatefulSet, &res::HorizontalPodAutoscaler,
-      &res::PodDisruptionBudget, &res::NetworkPolicy, &res::Ingress};
+  static const std::vector<const kube::Resource*> v = resourcesOf(apply::baseKinds());
   return v;
 }
 const std::vector<const kube::Resource*>& meshKinds() {
-  static const std::vector<const kube::Resource*> v = {&res::PeerAuthentication, &res::AuthorizationPolicy,
-                                                      &res::DestinationRule, &res::VirtualService, &res::Gateway};
+  static const std::vector<const kube::Resource*> v = resourcesOf(apply::capabilityKinds(apply::Capability::Mesh));
   return v;
 }
 
@@ -258,12 +264,12 @@ Outcome Controller::reconcile(const std::string& key) {
   std::vector<Json> desired;
   size_t meshSkipped = 0, monitorSkipped = 0;
   for (auto& o : rendered.objects) {
-    const std::string av = o.value("apiVersion", "");
-    if (av.find("istio.io/") != std::string::npos && !mesh) {
+    const apply::Capability cap = apply::capabilityOf(o);
+    if (cap == apply::Capability::Mesh && !mesh) {
       ++meshSkipped;
       continue;
     }
-    if (av.rfind("monitoring.coreos.com/", 0) == 0 && !monitor) {
+    if (cap == apply::Capability::Monitoring && !monitor) {
       ++monitorSkipped;
       continue;
     }
@@ -314,8 +320,8 @@ Outcome Controller::reconcile(const std::string& key) {
       continue;
     }
     // The Namespace is shared; PVCs hold data: neither is owned, so neither is ever collected.
-    const bool owned = kind != "Namespace" && kind != "PersistentVolumeClaim";
-    Json intent = withOwnership(o, appObj, owned);
+    const bool owned = apply::isOwnedKind(kind);
+    Json intent = apply::withOwnership(o, appObj, owned);
     auto* inf = informer(kind);
     auto live = inf ? inf->get(ons, oname) : std::nullopt;
     // Never take over an object another controller owns (another ShopApp with a component of
@@ -334,7 +340,7 @@ Outcome Controller::reconcile(const std::string& key) {
     if (live && live->contains("metadata") &&
         (*live)["metadata"].value("annotations", Json::object()).value(kHashAnnotation, "") ==
             intent["metadata"]["annotations"][kHashAnnotation] &&
-        liveContains(*live, intent)) {
+        apply::liveContains(*live, intent)) {
       ++skipped;
       continue;
     }
@@ -357,7 +363,7 @@ Outcome Controller::reconcile(const std::string& key) {
     if (mesh) kinds.insert(kinds.end(), meshKinds().begin(), meshKinds().end());
     if (monitor) kinds.push_back(&res::ServiceMonitor);
     for (const auto* r : kinds) {
-      if (r->kind == "PersistentVolumeClaim" || r->kind == "Secret" || r->kind == "Namespace") continue;
+      if (!apply::isPrunableKind(r->kind)) continue;
       auto* inf = informer(r->kind);
       if (!inf) continue;
       for (const auto& o : inf->list(ns, kAppLabel, app.name)) {

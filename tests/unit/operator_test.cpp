@@ -6,12 +6,14 @@
 #include <set>
 #include <thread>
 
-#include "operator/intent.hpp"
+#include "core/apply/intent.hpp"
+#include "operator/status.hpp"
 #include "operator/metrics.hpp"
 #include "operator/workqueue.hpp"
 
 using namespace shop;
 using namespace shop::op;
+using namespace shop::apply;
 using namespace std::chrono_literals;
 
 TEST(WorkQueue, NeverHoldsAKeyTwice) {

@@ -1,13 +1,17 @@
-#include "operator/intent.hpp"
+#include "core/apply/intent.hpp"
 
 #include <cmath>
+#include <map>
 #include <regex>
 
 #include "core/render/meta.hpp"
 
-namespace shop::op {
+namespace shop::apply {
 
 double quantityValue(const std::string& q) {
+  // Quantities we compare are short; anything longer is not one (and a regex over a huge input
+  // could exhaust the stack).
+  if (q.empty() || q.size() > 64) return -1;
   static const std::regex re("([+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?");
   std::smatch m;
   if (!std::regex_match(q, m, re)) return -1;
@@ -83,68 +87,48 @@ Json withOwnership(Json obj, const Json& app, bool owned) {
   return obj;
 }
 
-bool setCondition(Json& conditions, const std::string& type, const std::string& status, const std::string& reason,
-                  const std::string& message, int64_t generation, const std::string& now) {
-  if (!conditions.is_array()) conditions = Json::array();
-  for (auto& c : conditions) {
-    if (c.value("type", "") != type) continue;
-    const bool flipped = c.value("status", "") != status;
-    const bool changed = flipped || c.value("reason", "") != reason || c.value("message", "") != message ||
-                         c.value("observedGeneration", int64_t{-1}) != generation;
-    if (!changed) return false;
-    c["status"] = status;
-    c["reason"] = reason;
-    c["message"] = message;
-    c["observedGeneration"] = generation;
-    if (flipped) c["lastTransitionTime"] = now;
-    return true;
+const std::vector<Kind>& baseKinds() {
+  static const std::vector<Kind> v = {
+      {"v1", "Namespace"},
+      {"v1", "ServiceAccount"},
+      {"v1", "Secret"},
+      {"v1", "ConfigMap"},
+      {"v1", "Service"},
+      {"v1", "PersistentVolumeClaim"},
+      {"apps/v1", "Deployment"},
+      {"apps/v1", "StatefulSet"},
+      {"autoscaling/v2", "HorizontalPodAutoscaler"},
+      {"policy/v1", "PodDisruptionBudget"},
+      {"networking.k8s.io/v1", "NetworkPolicy"},
+      {"networking.k8s.io/v1", "Ingress"}};
+  return v;
+}
+
+const std::vector<Kind>& capabilityKinds(Capability c) {
+  static const std::vector<Kind> mesh = {{"security.istio.io/v1", "PeerAuthentication"},
+                                         {"security.istio.io/v1", "AuthorizationPolicy"},
+                                         {"networking.istio.io/v1", "DestinationRule"},
+                                         {"networking.istio.io/v1", "VirtualService"},
+                                         {"networking.istio.io/v1", "Gateway"}};
+  static const std::vector<Kind> monitoring = {{"monitoring.coreos.com/v1", "ServiceMonitor"}};
+  static const std::vector<Kind> none;
+  switch (c) {
+    case Capability::Mesh: return mesh;
+    case Capability::Monitoring: return monitoring;
+    case Capability::Always: break;
   }
-  conditions.push_back({{"type", type},
-                        {"status", status},
-                        {"observedGeneration", generation},
-                        {"lastTransitionTime", now},
-                        {"reason", reason},
-                        {"message", message}});
-  return true;
+  return none;
 }
 
-WorkloadState workloadState(const Json* live, int minReplicas) {
-  WorkloadState s;
-  if (!live) {
-    s.message = "not created yet";
-    return s;
-  }
-  s.exists = true;
-  const Json& spec = (*live)["spec"];
-  const Json& st = live->value("status", Json::object());
-  s.desired = std::max(spec.value("replicas", 1), minReplicas);
-  s.readyReplicas = st.value("readyReplicas", 0);
-  const int updated = st.value("updatedReplicas", 0);
-  const int64_t gen = (*live)["metadata"].value("generation", int64_t{0});
-  const int64_t seen = st.value("observedGeneration", int64_t{0});
-  if (seen < gen) {
-    s.message = "change not yet observed by the workload controller";
-  } else if (s.readyReplicas < s.desired) {
-    s.message = std::to_string(s.readyReplicas) + "/" + std::to_string(s.desired) + " replicas ready";
-  } else if (updated < s.desired) {
-    s.message = std::to_string(updated) + "/" + std::to_string(s.desired) + " replicas updated";
-  } else {
-    s.ready = true;
-    s.message = std::to_string(s.readyReplicas) + "/" + std::to_string(s.desired) + " replicas ready";
-  }
-  return s;
+Capability capabilityOf(const Json& obj) {
+  const std::string av = obj.value("apiVersion", "");
+  if (av.find("istio.io/") != std::string::npos) return Capability::Mesh;
+  if (av.rfind("monitoring.coreos.com/", 0) == 0) return Capability::Monitoring;
+  return Capability::Always;
 }
 
-static Json stripTimes(Json s) {
-  if (s.contains("conditions"))
-    for (auto& c : s["conditions"]) c.erase("lastTransitionTime");
-  return s;
-}
+bool isOwnedKind(const std::string& kind) { return kind != "Namespace" && kind != "PersistentVolumeClaim"; }
 
-bool sameStatus(const Json& a, const Json& b) {
-  // The API server returns keys sorted; ours are in the order we built them. Compare as
-  // unordered JSON, where key order does not matter.
-  return nlohmann::json::parse(stripTimes(a).dump()) == nlohmann::json::parse(stripTimes(b).dump());
-}
+bool isPrunableKind(const std::string& kind) { return isOwnedKind(kind) && kind != "Secret"; }
 
-}  // namespace shop::op
+}  // namespace shop::apply

@@ -1,5 +1,5 @@
 #pragma once
-// Pure pieces of reconciliation, unit-tested on plain data.
+// Pure pieces of the ShopApp status: conditions and workload readiness, unit-tested on plain data.
 #include <map>
 #include <string>
 #include <vector>
@@ -7,21 +7,6 @@
 #include "core/io/json.hpp"
 
 namespace shop::op {
-
-inline constexpr const char* kFieldManager = "shop-operator";
-inline constexpr const char* kHashAnnotation = "shopctl.io/applied-hash";
-
-// True when every field of intent is in live with the same value: the object has not drifted
-// from what we apply. Extra fields in live (server defaults, other managers) are fine.
-// Quantities compare by value ("0.5" == "500m", "1Gi" == "1024Mi").
-bool liveContains(const Json& live, const Json& intent);
-
-// Stable hash of an object's intent (what we apply), excluding our own annotation.
-std::string intentHash(const Json& obj);
-
-// The object as the operator applies it: the renderer's object plus the controller owner
-// reference (when owned) and the applied-hash annotation.
-Json withOwnership(Json obj, const Json& app, bool owned);
 
 // metav1.Condition handling: set a condition, keeping lastTransitionTime unless the status
 // changes. Returns true when anything changed.
@@ -43,8 +28,5 @@ WorkloadState workloadState(const Json* live, int minReplicas = 0);
 
 // Compare two status objects ignoring condition timestamps and key order.
 bool sameStatus(const Json& a, const Json& b);
-
-// Quantity in base units (cores or bytes), or -1 when s is not a quantity.
-double quantityValue(const std::string& s);
 
 }  // namespace shop::op

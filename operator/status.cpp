@@ -1,0 +1,70 @@
+#include "operator/status.hpp"
+
+
+namespace shop::op {
+
+bool setCondition(Json& conditions, const std::string& type, const std::string& status, const std::string& reason,
+                  const std::string& message, int64_t generation, const std::string& now) {
+  if (!conditions.is_array()) conditions = Json::array();
+  for (auto& c : conditions) {
+    if (c.value("type", "") != type) continue;
+    const bool flipped = c.value("status", "") != status;
+    const bool changed = flipped || c.value("reason", "") != reason || c.value("message", "") != message ||
+                         c.value("observedGeneration", int64_t{-1}) != generation;
+    if (!changed) return false;
+    c["status"] = status;
+    c["reason"] = reason;
+    c["message"] = message;
+    c["observedGeneration"] = generation;
+    if (flipped) c["lastTransitionTime"] = now;
+    return true;
+  }
+  conditions.push_back({{"type", type},
+                        {"status", status},
+                        {"observedGeneration", generation},
+                        {"lastTransitionTime", now},
+                        {"reason", reason},
+                        {"message", message}});
+  return true;
+}
+
+WorkloadState workloadState(const Json* live, int minReplicas) {
+  WorkloadState s;
+  if (!live) {
+    s.message = "not created yet";
+    return s;
+  }
+  s.exists = true;
+  const Json& spec = (*live)["spec"];
+  const Json& st = live->value("status", Json::object());
+  s.desired = std::max(spec.value("replicas", 1), minReplicas);
+  s.readyReplicas = st.value("readyReplicas", 0);
+  const int updated = st.value("updatedReplicas", 0);
+  const int64_t gen = (*live)["metadata"].value("generation", int64_t{0});
+  const int64_t seen = st.value("observedGeneration", int64_t{0});
+  if (seen < gen) {
+    s.message = "change not yet observed by the workload controller";
+  } else if (s.readyReplicas < s.desired) {
+    s.message = std::to_string(s.readyReplicas) + "/" + std::to_string(s.desired) + " replicas ready";
+  } else if (updated < s.desired) {
+    s.message = std::to_string(updated) + "/" + std::to_string(s.desired) + " replicas updated";
+  } else {
+    s.ready = true;
+    s.message = std::to_string(s.readyReplicas) + "/" + std::to_string(s.desired) + " replicas ready";
+  }
+  return s;
+}
+
+static Json stripTimes(Json s) {
+  if (s.contains("conditions"))
+    for (auto& c : s["conditions"]) c.erase("lastTransitionTime");
+  return s;
+}
+
+bool sameStatus(const Json& a, const Json& b) {
+  // The API server returns keys sorted; ours are in the order we built them. Compare as
+  // unordered JSON, where key order does not matter.
+  return nlohmann::json::parse(stripTimes(a).dump()) == nlohmann::json::parse(stripTimes(b).dump());
+}
+
+}  // namespace shop::op
