@@ -7,6 +7,7 @@
 #   pass MSG / fail MSG                     report; fail exits 1
 #   expect_fail DESC GREP_PATTERN CMD...    CMD must fail and its output match GREP_PATTERN
 #   wait_for DESC TIMEOUT_S CMD...          retry CMD until it succeeds
+#   wait_crds CRD...                        wait until each CRD is Established (60 s)
 # shellcheck shell=bash
 set -euo pipefail
 
@@ -51,6 +52,20 @@ wait_for() {
     sleep 1
   done
   pass "$desc"
+}
+
+# wait_crds NAME...: wait until each CRD reports Established=True. `kubectl wait --for
+# condition=established` right after the create can fail outright ("<nil> is of the type
+# <nil>, expected []interface{}") when the API server has not written .status.conditions
+# yet, so poll the condition instead.
+wait_crds() {
+  local crd deadline=$((SECONDS + 60))
+  for crd in "$@"; do
+    until [ "$(kc get crd "$crd" -o jsonpath='{.status.conditions[?(@.type=="Established")].status}' 2>/dev/null)" = True ]; do
+      [ $SECONDS -lt $deadline ] || fail "CRD $crd is not Established after 60s"
+      sleep 0.2
+    done
+  done
 }
 
 E2E_NAMESPACES=()

@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 kc apply --server-side -f "$ROOT/crds/" >/dev/null || fail "installing the CRD failed"
-kc wait --for=condition=Established crd/shopapps.shopctl.io --timeout=60s >/dev/null
+wait_crds shopapps.shopctl.io
 
 OVL=$(mktemp -d)
 trap 'rm -rf "$OVL"; kc delete namespace shop-system monitoring --wait=false >/dev/null 2>&1 || true; e2e_cleanup_namespaces' EXIT
