@@ -59,6 +59,12 @@ int main(int argc, char** argv) {
       return kOk;
     }
     if (!first.empty() && first[0] != '-' && !known(first)) return unknown(first);
+    // CLI11 would answer "A subcommand is required" and never name the flag it did not know.
+    if (first.size() > 1 && first[0] == '-' && first != "-h" && first != "--help" && first != "--help-all") {
+      std::cerr << "shopctl: unknown flag \"" << first << "\" before the command: the only flags that come first are\n"
+                << "--help, --help-all and --version; a command's own flags follow it (shopctl CMD --help lists them).\n";
+      return kUsage;
+    }
   }
   try {
     app.parse(argc, argv);

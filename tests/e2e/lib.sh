@@ -11,6 +11,7 @@
 #   nginx_service NAME [IMAGE]              the test fixture service: one spec.services entry
 #                                           running nginx-unprivileged (default $NGINX_IMAGE) on
 #                                           8080 behind port 80, with its writable paths
+#   wait_crds CRD...                        wait until each CRD is Established (60 s)
 # shellcheck shell=bash
 set -euo pipefail
 
@@ -66,6 +67,20 @@ wait_for() {
     sleep 1
   done
   pass "$desc"
+}
+
+# wait_crds NAME...: wait until each CRD reports Established=True. `kubectl wait --for
+# condition=established` right after the create can fail outright ("<nil> is of the type
+# <nil>, expected []interface{}") when the API server has not written .status.conditions
+# yet, so poll the condition instead.
+wait_crds() {
+  local crd deadline=$((SECONDS + 60))
+  for crd in "$@"; do
+    until [ "$(kc get crd "$crd" -o jsonpath='{.status.conditions[?(@.type=="Established")].status}' 2>/dev/null)" = True ]; do
+      [ $SECONDS -lt $deadline ] || fail "CRD $crd is not Established after 60s"
+      sleep 0.2
+    done
+  done
 }
 
 E2E_NAMESPACES=()

@@ -27,7 +27,7 @@ function(shop_add_realnode_test name)
     RESOURCE_LOCK testenv TIMEOUT ${RN_TIMEOUT} ENVIRONMENT "${REALNODE_ENVIRONMENT}")
 endfunction()
 
-foreach(t pod_basics restricted netpol dns_services operator_incluster)
+foreach(t pod_basics restricted netpol dns_services volumes_images operator_incluster)
   shop_add_realnode_test(realnode_${t} COMMAND bash ${E2E_DIR}/realnode/${t}.sh)
 endforeach()
 shop_add_realnode_test(realnode_hpa COMMAND bash ${E2E_DIR}/realnode/hpa.sh TIMEOUT 600)

@@ -95,8 +95,7 @@ pass "the three Applications pass the Application CRD of Argo CD $ARGO"
 # --- Flux ------------------------------------------------------------------------------------
 kc apply --server-side -f "$KC_DIR/config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml" \
   -f "$SC_DIR/config/crd/bases/source.toolkit.fluxcd.io_gitrepositories.yaml" >/dev/null
-kc wait --for condition=established --timeout=60s crd/kustomizations.kustomize.toolkit.fluxcd.io \
-  crd/gitrepositories.source.toolkit.fluxcd.io >/dev/null
+wait_crds kustomizations.kustomize.toolkit.fluxcd.io gitrepositories.source.toolkit.fluxcd.io
 kc create namespace flux-system --dry-run=client -o yaml | kc apply --server-side -f - >/dev/null
 for f in gitrepository kustomization-operator kustomization-rendered; do
   kc apply --server-side --dry-run=server -f "$INT/flux/$f.yaml" >/dev/null 2>"$GT_DIR/err" ||

@@ -28,7 +28,7 @@ shopctl() { "$SHOPCTL_BIN" "$@"; }
 
 gt_install_crd() {
   kc apply --server-side --force-conflicts -f "$REPO/crds/shopapps.shopctl.io.yaml" >/dev/null
-  kc wait --for condition=established --timeout=60s crd/shopapps.shopctl.io >/dev/null
+  wait_crds shopapps.shopctl.io
 }
 
 gt_app_namespace() {

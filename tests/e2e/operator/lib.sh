@@ -25,7 +25,7 @@ trap 'op_cleanup; e2e_cleanup_namespaces' EXIT
 
 op_install() {
   kc apply --server-side --force-conflicts -f "$REPO/crds/shopapps.shopctl.io.yaml" >/dev/null
-  kc wait --for condition=established --timeout=60s crd/shopapps.shopctl.io >/dev/null
+  wait_crds shopapps.shopctl.io
   for f in namespace serviceaccount rbac; do
     kc apply --server-side --force-conflicts -f "$REPO/manifests/operator/$f.yaml" >/dev/null
   done

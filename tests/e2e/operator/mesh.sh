@@ -34,7 +34,7 @@ wait_for "MeshAvailable=False after the Istio CRDs are deleted" 60 jp_is "$NS" s
 pass "without Istio: $(kc -n "$NS" get shopapp shop -o jsonpath='{.status.conditions[?(@.type=="MeshAvailable")].message}')"
 
 restore
-kc wait --for condition=established --timeout=60s crd/virtualservices.networking.istio.io >/dev/null
+wait_crds virtualservices.networking.istio.io
 wait_for "mesh objects are created again, without a restart" 90 kc -n "$NS" get virtualservice api
 wait_for "MeshAvailable=True again" 60 jp_is "$NS" shopapp/shop '{.status.conditions[?(@.type=="MeshAvailable")].status}' True
 [ "$(grep -c 'starting version' "$OP_DIR/op.log")" = 1 ] || fail "the operator restarted"

@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 kc apply --server-side -f "$ROOT/crds/" >/dev/null || fail "installing the CRD failed"
-kc wait --for=condition=Established crd/shopapps.shopctl.io --timeout=60s >/dev/null
+wait_crds shopapps.shopctl.io
 
 OVL=$(mktemp -d)
 trap 'rm -rf "$OVL"; kc delete namespace shop-system monitoring --wait=false >/dev/null 2>&1 || true; e2e_cleanup_namespaces' EXIT
@@ -81,8 +81,9 @@ YAML
 done
 rn_wait_ready monitoring app=scraper 90
 rn_wait_ready "$NS" app=scraper 90
-lip=$(kc -n shop-system get pod "$leader" -o jsonpath='{.status.podIP}' 2>/dev/null || true)
-[ -n "$lip" ] || lip=$(kc -n shop-system get pods -l app.kubernetes.io/name=shop-operator -o jsonpath='{.items[0].status.podIP}')
+# The leader's identity is POD_RANDOM (hostname_suffix): its metrics carry the reconcile counters.
+leader_pod=${leader%_*}
+lip=$(kc -n shop-system get pod "$leader_pod" -o jsonpath='{.status.podIP}') || fail "no pod $leader_pod for leader $leader"
 m=$(kc -n monitoring exec scraper -- curl -sf --max-time 5 "http://$lip:8080/metrics") || fail "metrics not reachable from the monitoring namespace"
 grep -q '^controller_runtime_reconcile_total' <<<"$m" || fail "no controller_runtime_reconcile_total in the metrics"
 pass "metrics answer to the monitoring namespace ($(grep -c '^[a-z]' <<<"$m") samples)"
@@ -92,8 +93,6 @@ fi
 pass "metrics refused from another namespace (the shipped NetworkPolicy, enforced)"
 
 # Failover: delete the leader's pod; the standby takes the Lease and keeps reconciling.
-leader_pod=$(kc -n shop-system get pods -l app.kubernetes.io/name=shop-operator -o name | sed 's|pod/||' | while read -r p; do case $leader in "$p"*) echo "$p" ;; esac; done | head -1)
-[ -n "$leader_pod" ] || leader_pod=$(kc -n shop-system get pods -l app.kubernetes.io/name=shop-operator -o jsonpath='{.items[0].metadata.name}')
 kc -n shop-system delete pod "$leader_pod" --wait=false >/dev/null
 wait_for "another replica takes the Lease" 60 bash -c "$(declare -f kc holder); h=\$(holder); [ -n \"\$h\" ] && [ \"\$h\" != '$leader' ]"
 kc -n "$NS" patch shopapp shop --type=merge -p '{"spec":{"services":[{"name":"web","image":"nginxinc/nginx-unprivileged:1.27.3-alpine","ports":[{"name":"http","port":80,"targetPort":8080}],"writablePaths":["/tmp","/var/cache/nginx"],"probes":{"readiness":{"http":{"path":"/"}}}}]}}' >/dev/null
