@@ -332,6 +332,22 @@ static bool hostishName(const std::string& envName) {
   return false;
 }
 
+// The non-empty items of "a, b,c", trimmed.
+static std::vector<std::string> commaList(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < list.size()) {
+    size_t comma = list.find(',', start);
+    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
 void Inventory::addEdge(CallEdge e) {
   for (const auto& c : calls_) {
     if (c.from == e.from && c.toService == e.toService && c.toNamespace == e.toNamespace && c.toName == e.toName) return;
@@ -408,20 +424,8 @@ void Inventory::buildCallGraph(const std::vector<ExtraCall>& extra) {
     }
     // Explicit edges: the annotation on the workload, then the image table.
     const Json& ann = fieldAt(o, "metadata.annotations");
-    std::string declared = str(field(ann, "shopctl.io/calls"));
-    size_t start = 0;
-    while (start < declared.size()) {
-      size_t comma = declared.find(',', start);
-      std::string name = declared.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      name.erase(0, name.find_first_not_of(" \t"));
-      name.erase(name.find_last_not_of(" \t") + 1);
-      if (!name.empty()) {
-        auto refs = findHostRefs(name, true);
-        for (const auto& r : refs) link(r, "annotation shopctl.io/calls");
-      }
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
+    for (const auto& name : commaList(str(field(ann, "shopctl.io/calls"))))
+      for (const auto& r : findHostRefs(name, true)) link(r, "annotation shopctl.io/calls");
     for (const auto& c : containers(w, false)) {
       const Json& cj = field(spec, "containers")[c.index];
       if (const auto* p = findProfile(parseImage(str(field(cj, "image"))))) {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <regex>
 
+#include "core/model/quantity.hpp"
+
 namespace shop::audit {
 
 namespace {
@@ -136,22 +138,7 @@ bool tagIsVersioned(const std::string& tag) {
 std::optional<double> parseQuantity(const Json& v) {
   if (v.is_number()) return v.get<double>();
   if (!v.is_string()) return std::nullopt;
-  static const std::regex q("^([+-]?[0-9]*\\.?[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?[0-9]+)?$");
-  std::smatch m;
-  std::string s = v.get<std::string>();
-  if (!std::regex_match(s, m, q)) return std::nullopt;
-  double n = std::stod(m[1].str());
-  std::string suffix = m[2].str();
-  if (suffix.empty()) return n;
-  if (suffix == "m") return n / 1000.0;
-  if (suffix[0] == 'e' || suffix[0] == 'E') return n * std::pow(10.0, std::stod(suffix.substr(1)));
-  static const char* dec = "kMGTPE";
-  bool binary = suffix.size() == 2;
-  char unit = suffix[0] == 'K' ? 'k' : suffix[0];
-  for (int i = 0; dec[i]; ++i) {
-    if (dec[i] == unit) return n * std::pow(binary ? 1024.0 : 1000.0, i + 1);
-  }
-  return std::nullopt;
+  return shop::parseQuantity(v.get<std::string>());
 }
 
 std::vector<int> containerPorts(const Json& container) {

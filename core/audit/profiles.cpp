@@ -35,8 +35,8 @@ ImageProfile sockShopService(const std::string& name, std::vector<std::string> c
   return p;
 }
 
-std::vector<ImageProfile> build() {
-  std::vector<ImageProfile> t;
+// Databases and brokers: where their data lives, how to ask them if they are up, what to pin.
+void addDataStores(std::vector<ImageProfile>& t) {
 
   ImageProfile mongo;
   mongo.repository = "mongo";
@@ -115,7 +115,10 @@ std::vector<ImageProfile> build() {
   rabbit.liveness = tcp(5672);
   rabbit.note = "/etc/rabbitmq stays on the image (it holds enabled_plugins); only data and /tmp are writable";
   t.push_back(rabbit);
+}
 
+// Stateless images of the Sock Shop (and its exporter): health checks and the Services they call.
+void addServices(std::vector<ImageProfile>& t) {
   ImageProfile exporter;
   exporter.repository = "kbudde/rabbitmq-exporter";
   exporter.role = Role::Stateless;
@@ -143,6 +146,12 @@ std::vector<ImageProfile> build() {
   t.push_back(sockShopService("shipping", {"rabbitmq"}));
   t.push_back(sockShopService("queue-master", {"rabbitmq"}));
   t.push_back(sockShopService("user", {"user-db"}));
+}
+
+std::vector<ImageProfile> build() {
+  std::vector<ImageProfile> t;
+  addDataStores(t);
+  addServices(t);
   return t;
 }
 

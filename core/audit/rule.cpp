@@ -75,9 +75,12 @@ void Results::fail(size_t object, std::string path, std::string message) {
 
 const std::vector<Rule>& ruleCatalog() {
   static const std::vector<Rule> catalog = [] {
-    std::vector<Rule> all = workloadRules();
-    auto more = objectRules();
-    all.insert(all.end(), more.begin(), more.end());
+    std::vector<Rule> all;
+    for (auto family : {probeRules, resourceRules, securityRules, imageRules, availabilityRules, dataRules, secretRules,
+                        exposureRules, deprecationRules, networkRules, meshRules, serviceAccountRules}) {
+      auto rules = family();
+      all.insert(all.end(), std::make_move_iterator(rules.begin()), std::make_move_iterator(rules.end()));
+    }
     return all;
   }();
   return catalog;
@@ -90,6 +93,35 @@ const Rule* findRule(const std::string& id) {
 }
 
 // ---- helpers shared by the rules and harden ------------------------------------------------
+
+void failEach(Results& res, size_t object, const Verdict& v) {
+  if (!v.checked) return;
+  if (v.failures.empty()) res.pass(object);
+  for (const auto& [path, message] : v.failures) res.fail(object, path, message);
+}
+
+Check failEachContainer(bool withInit,
+                        std::function<Verdict(const Inventory&, const Workload&, const ContainerRef&, const Json&)> judge) {
+  return [withInit, judge = std::move(judge)](const Inventory& inv, Results& res) {
+    eachContainer(inv, withInit, [&](const Workload& w, const ContainerRef& c, const Json& ctr) {
+      failEach(res, w.object, judge(inv, w, c, ctr));
+    });
+  };
+}
+
+Check failEachWorkload(std::function<Verdict(const Inventory&, const Workload&)> judge) {
+  return [judge = std::move(judge)](const Inventory& inv, Results& res) {
+    for (const auto& w : inv.workloads()) failEach(res, w.object, judge(inv, w));
+  };
+}
+
+std::string cname(const ContainerRef& c) {
+  return std::string(c.init ? "init container \"" : "container \"") + c.name + "\"";
+}
+
+bool scalable(const Workload& w) {
+  return w.kind == "Deployment" || w.kind == "StatefulSet" || w.kind == "ReplicaSet" || w.kind == "ReplicationController";
+}
 
 const Json& containerJson(const Inventory& inv, const Workload& w, const ContainerRef& c) {
   return field(inv.podSpec(w), c.init ? "initContainers" : "containers")[c.index];

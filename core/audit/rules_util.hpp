@@ -1,5 +1,6 @@
 #pragma once
 // Helpers the rule files and `harden` share (internal to core/audit).
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -8,8 +9,21 @@
 
 namespace shop::audit {
 
-std::vector<Rule> workloadRules();  // probes, resources, security, images
-std::vector<Rule> objectRules();    // availability, data, secrets, exposure, deprecation, network, mesh, SAs
+// The catalog's rows, one function per family, each defined in its family's file beside the
+// family's fixes (probes.cpp, resources.cpp, security.cpp, images.cpp, availability.cpp,
+// data.cpp, network.cpp, deprecation.cpp).
+std::vector<Rule> probeRules();
+std::vector<Rule> resourceRules();
+std::vector<Rule> securityRules();
+std::vector<Rule> imageRules();
+std::vector<Rule> availabilityRules();
+std::vector<Rule> dataRules();
+std::vector<Rule> secretRules();
+std::vector<Rule> exposureRules();
+std::vector<Rule> deprecationRules();
+std::vector<Rule> networkRules();
+std::vector<Rule> meshRules();
+std::vector<Rule> serviceAccountRules();
 
 // The container's Json.
 const Json& containerJson(const Inventory& inv, const Workload& w, const ContainerRef& c);
@@ -58,5 +72,42 @@ bool hasReplicatedBackends(const Inventory& inv, size_t service);
 
 // The ServiceAccount a pod uses ("default" when unset).
 std::string serviceAccountOf(const Json& podSpec);
+
+// ---- walks the checks share ----------------------------------------------------------------
+
+// f(workload, container ref, container Json) for every container (init containers too when withInit).
+template <class F>
+void eachContainer(const Inventory& inv, bool withInit, F f) {
+  for (const auto& w : inv.workloads())
+    for (const auto& c : inv.containers(w, withInit)) f(w, c, containerJson(inv, w, c));
+}
+
+// What a check made of one subject: not its business (skipped), fine (passed), or findings.
+struct Verdict {
+  bool checked = true;
+  std::vector<std::pair<std::string, std::string>> failures;  // path, message
+  Verdict& fail(std::string path, std::string message) {
+    failures.emplace_back(std::move(path), std::move(message));
+    return *this;
+  }
+};
+inline Verdict passed() { return {}; }
+inline Verdict skipped() { return {false, {}}; }
+inline Verdict failed(std::string path, std::string message) { return Verdict{}.fail(std::move(path), std::move(message)); }
+// Records a verdict on an object: a pass, or each of its findings.
+void failEach(Results& res, size_t object, const Verdict& v);
+
+using Check = std::function<void(const Inventory&, Results&)>;
+// A check that judges every container on its own: each verdict is a pass or a finding on the
+// container's workload.
+Check failEachContainer(bool withInit,
+                        std::function<Verdict(const Inventory&, const Workload&, const ContainerRef&, const Json&)> judge);
+// The same for every workload (its pod spec is inv.podSpec(w)).
+Check failEachWorkload(std::function<Verdict(const Inventory&, const Workload&)> judge);
+
+// "container \"web\"" or "init container \"seed\"", for messages.
+std::string cname(const ContainerRef& c);
+// Deployments, StatefulSets, ReplicaSets and ReplicationControllers: what replicas apply to.
+bool scalable(const Workload& w);
 
 }  // namespace shop::audit

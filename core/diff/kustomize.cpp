@@ -7,25 +7,11 @@
 
 #include "core/diff/objects.hpp"
 #include "core/io/yaml.hpp"
+#include "core/util/text.hpp"
 
 namespace shop::diff {
 
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-std::string escapePointer(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
 
 std::vector<std::string> splitPointer(const std::string& path) {
   std::vector<std::string> out;

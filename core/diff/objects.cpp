@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/io/yaml.hpp"
+#include "core/util/text.hpp"
 
 namespace shop::diff {
 
@@ -32,16 +33,6 @@ Json canonical(const Json& v) {
     if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) return Json(static_cast<int64_t>(d));
   }
   return v;
-}
-
-std::string escapePointer(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
 }
 
 void walk(const Json& before, const Json& after, const std::string& path, std::vector<FieldChange>& out) {

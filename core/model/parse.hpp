@@ -8,6 +8,7 @@
 
 #include "core/io/diag.hpp"
 #include "core/io/yaml.hpp"
+#include "core/model/engines.hpp"  // engineInfo, for callers that used to find it here
 #include "core/model/shopapp.hpp"
 
 namespace shop {
@@ -27,15 +28,5 @@ ParseResult parseShopApp(const YamlDocument& doc, const ParseOptions& opts = {})
 ParseResult parseShopApp(const Json& obj, const ParseOptions& opts = {});
 // Reads a file ("-" for stdin) holding exactly one ShopApp (other documents are an error).
 ParseResult loadShopAppFile(const std::string& path, const ParseOptions& opts = {});
-
-// Engine facts used by defaulting, rendering and docs.
-struct EngineInfo {
-  const char* name;
-  const char* defaultVersion;
-  const char* imageRepo;
-  int port;
-  const char* dataPath;
-};
-const EngineInfo& engineInfo(Engine e);
 
 }  // namespace shop

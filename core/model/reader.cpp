@@ -4,6 +4,8 @@
 #include <cmath>
 #include <regex>
 
+#include "core/model/quantity.hpp"
+
 namespace shop {
 
 std::string jsonTypeName(const Json& v) {
@@ -47,11 +49,7 @@ std::optional<std::string> closest(const std::string& word, const std::vector<st
   return best;
 }
 
-bool isQuantity(const std::string& s) {
-  static const std::regex re(
-      "[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?");
-  return std::regex_match(s, re);
-}
+bool isQuantity(const std::string& s) { return parseQuantity(s).has_value(); }
 
 double durationMs(const std::string& s) {
   static const std::regex part("([0-9]+(\\.[0-9]+)?)(h|ms|m|s)");
@@ -208,8 +206,9 @@ std::optional<std::string> Reader::quantity(const std::string& key) {
     typeError(key, *v, "a quantity such as 100m, 1.5 or 256Mi");
     return std::nullopt;
   }
-  if (!isQuantity(s)) {
-    error(key, "\"" + s + "\" is not a quantity (examples: 100m, 1.5, 256Mi, 1Gi)");
+  if (const QuantityResult q = parseQuantityText(s); !q.value) {
+    const std::string shown = s.size() > 20 ? s.substr(0, 20) + "..." : s;
+    error(key, "\"" + shown + "\" is not a quantity: it " + q.error + " (examples: 100m, 1.5, 256Mi, 1Gi)");
     return std::nullopt;
   }
   if (!s.empty() && s[0] == '-') {

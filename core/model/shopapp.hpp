@@ -189,7 +189,7 @@ struct Scrape {
 
 // ---- the parts of an app -------------------------------------------------------------
 
-// spec.defaults holds service settings (see policyKeys() in parse.cpp); they are merged into
+// spec.defaults holds service settings (see policyKeys() in parse_fields.cpp); they are merged into
 // each service while parsing, so the model has no separate defaults.
 struct Service {
   std::string name;

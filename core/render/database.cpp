@@ -2,7 +2,7 @@
 // PostgreSQL streaming replication. Scripts are POSIX sh: they run in the official images
 // (Debian- and Alpine-based) and in images built on them.
 #include "core/render/datastore.hpp"
-#include "core/model/parse.hpp"
+#include "core/model/engines.hpp"
 
 namespace shop::steps {
 

@@ -2,7 +2,7 @@
 #include "core/render/datastore.hpp"
 
 #include "core/render/meta.hpp"
-#include "core/model/parse.hpp"
+#include "core/model/engines.hpp"
 #include "core/render/security.hpp"
 #include "core/render/steps.hpp"
 

@@ -2,36 +2,36 @@
 
 namespace shop {
 
-static Json timing(Json probe, ProbeUse use) {
+ProbeTiming probeTiming(ProbeUse use, bool exec) {
+  const int timeout = exec ? kExecProbeTimeoutSeconds : kProbeTimeoutSeconds;
   switch (use) {
-    case ProbeUse::Readiness:
-      probe["periodSeconds"] = 10;
-      probe["timeoutSeconds"] = 5;
-      probe["failureThreshold"] = 3;
-      break;
-    case ProbeUse::Liveness:
-      probe["periodSeconds"] = 20;
-      probe["timeoutSeconds"] = 5;
-      probe["failureThreshold"] = 6;
-      break;
-    case ProbeUse::Startup:
-      probe["periodSeconds"] = 10;
-      probe["timeoutSeconds"] = 5;
-      probe["failureThreshold"] = 30;
-      break;
+    case ProbeUse::Readiness: return {10, timeout, 3};
+    case ProbeUse::Liveness: return {20, timeout, 6};
+    case ProbeUse::Startup: return {10, timeout, 30};
   }
-  return probe;
+  return {10, timeout, 3};
 }
 
-Json httpGetProbe(const std::string& path, const Json& port, ProbeUse use) {
-  return timing({{"httpGet", {{"path", path}, {"port", port}}}}, use);
+Json probe(const Json& handler, ProbeUse use, const ProbeSettings& s) {
+  const ProbeTiming t = probeTiming(use, handler.contains("exec"));
+  Json p = handler;
+  if (s.initialDelaySeconds) p["initialDelaySeconds"] = *s.initialDelaySeconds;
+  p["periodSeconds"] = s.periodSeconds.value_or(t.periodSeconds);
+  p["timeoutSeconds"] = s.timeoutSeconds.value_or(t.timeoutSeconds);
+  p["failureThreshold"] = s.failureThreshold.value_or(t.failureThreshold);
+  if (s.successThreshold) p["successThreshold"] = *s.successThreshold;
+  return p;
 }
 
-Json tcpSocketProbe(const Json& port, ProbeUse use) { return timing({{"tcpSocket", {{"port", port}}}}, use); }
-
-Json execProbe(const std::vector<std::string>& command, ProbeUse use) {
-  return timing({{"exec", {{"command", command}}}}, use);
+Json httpGetHandler(const std::string& path, const Json& port, const std::string& scheme) {
+  return {{"httpGet", {{"path", path}, {"port", port}, {"scheme", scheme}}}};
 }
+Json tcpSocketHandler(const Json& port) { return {{"tcpSocket", {{"port", port}}}}; }
+Json execHandler(const std::vector<std::string>& command) { return {{"exec", {{"command", command}}}}; }
+
+Json httpGetProbe(const std::string& path, const Json& port, ProbeUse use) { return probe(httpGetHandler(path, port), use); }
+Json tcpSocketProbe(const Json& port, ProbeUse use) { return probe(tcpSocketHandler(port), use); }
+Json execProbe(const std::vector<std::string>& command, ProbeUse use) { return probe(execHandler(command), use); }
 
 Json dnsEgressRule() {
   return {{"to", Json::array({{{"namespaceSelector", {{"matchLabels", {{"kubernetes.io/metadata.name", "kube-system"}}}}},
@@ -47,12 +47,10 @@ Json podPeer(const Json& matchLabels) { return {{"podSelector", {{"matchLabels",
 
 Json spreadConstraints(const Json& matchLabels) {
   const Json selector = {{"matchLabels", matchLabels}};
-  return Json::array({
-      {{"maxSkew", 1}, {"topologyKey", "topology.kubernetes.io/zone"}, {"whenUnsatisfiable", "ScheduleAnyway"},
-       {"labelSelector", selector}},
-      {{"maxSkew", 1}, {"topologyKey", "kubernetes.io/hostname"}, {"whenUnsatisfiable", "ScheduleAnyway"},
-       {"labelSelector", selector}},
-  });
+  Json out = Json::array();
+  for (const char* key : {"topology.kubernetes.io/zone", "kubernetes.io/hostname"})
+    out.push_back({{"maxSkew", 1}, {"topologyKey", key}, {"whenUnsatisfiable", "ScheduleAnyway"}, {"labelSelector", selector}});
+  return out;
 }
 
 Json preferredHostAntiAffinity(const Json& matchLabels) {
@@ -62,32 +60,48 @@ Json preferredHostAntiAffinity(const Json& matchLabels) {
                           {{"labelSelector", {{"matchLabels", matchLabels}}}, {"topologyKey", "kubernetes.io/hostname"}}}}})}};
 }
 
-Json disruptionBudgetSpec(const Json& matchLabels) {
-  Json spec = Json::object();
-  spec["maxUnavailable"] = 1;
+Json disruptionBudgetSpec(const Json& matchLabels, const Json& budget) {
+  Json spec = budget;
   spec["selector"] = {{"matchLabels", matchLabels}};
   spec["unhealthyPodEvictionPolicy"] = "AlwaysAllow";
   return spec;
 }
 
-Json cpuAutoscalerSpec(const std::string& targetKind, const std::string& targetName, int minReplicas,
-                       int maxReplicas, int cpuPercent) {
+Json autoscalerSpec(const std::string& targetKind, const std::string& targetName, int minReplicas, int maxReplicas,
+                    const Json& metrics, const Json& behavior) {
   Json spec = Json::object();
   spec["scaleTargetRef"] = {{"apiVersion", "apps/v1"}, {"kind", targetKind}, {"name", targetName}};
   spec["minReplicas"] = minReplicas;
   spec["maxReplicas"] = maxReplicas;
-  spec["metrics"] = Json::array(
-      {{{"type", "Resource"},
-        {"resource", {{"name", "cpu"}, {"target", {{"type", "Utilization"}, {"averageUtilization", cpuPercent}}}}}}});
+  spec["metrics"] = metrics;
+  spec["behavior"] = behavior;
   return spec;
 }
 
-Json meshRetries() {
-  return {{"attempts", 3}, {"perTryTimeout", "3s"}, {"retryOn", "connect-failure,refused-stream,unavailable,cancelled"}};
+Json utilizationMetric(const std::string& resource, int percent) {
+  return {{"type", "Resource"},
+          {"resource", {{"name", resource}, {"target", {{"type", "Utilization"}, {"averageUtilization", percent}}}}}};
 }
 
-Json meshOutlierDetection() {
-  return {{"consecutive5xxErrors", 5}, {"interval", "10s"}, {"baseEjectionTime", "30s"}, {"maxEjectionPercent", 50}};
+Json defaultScaleDown() {
+  return {{"stabilizationWindowSeconds", 300}, {"policies", Json::array({{{"type", "Pods"}, {"value", 1}, {"periodSeconds", 60}}})}};
+}
+
+Json meshRetries() { return {{"attempts", kMesh.attempts}, {"retryOn", kMesh.retryOn}}; }
+
+Json meshOutlierDetection(int maxEjectionPercent) {
+  return {{"consecutive5xxErrors", kMesh.consecutive5xxErrors},
+          {"interval", kMesh.interval},
+          {"baseEjectionTime", kMesh.baseEjectionTime},
+          {"maxEjectionPercent", maxEjectionPercent}};
+}
+
+Json meshHttpRoute(const std::string& host, const Json& settings) {
+  Json http = Json::object();
+  http["name"] = "default";
+  http["route"] = Json::array({{{"destination", {{"host", host}}}}});
+  for (auto it = settings.begin(); it != settings.end(); ++it) http[it.key()] = it.value();
+  return http;
 }
 
 }  // namespace shop

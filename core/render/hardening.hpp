@@ -1,7 +1,11 @@
 #pragma once
-// Model-free hardening shapes shared by the renderer and `shopctl harden`, so that a hardened
-// foreign manifest and a rendered ShopApp say the same thing the same way. Each function is pure
-// and returns one Json fragment.
+// The hardening defaults and the fragments built from them, in one place: the renderer and
+// `shopctl harden` both build their probes, NetworkPolicy peers, spread, PodDisruptionBudgets,
+// autoscalers and Istio route/outlier settings here, so a rendered ShopApp and a hardened
+// foreign manifest say the same thing the same way (tests/unit/hardening_defaults_test.cpp
+// checks that they do). Model-free: every function is pure and returns one Json fragment.
+// docs/hardening.md ("Defaults shared with the renderer") lists the values and why.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,34 +13,82 @@
 
 namespace shop {
 
-// Probes. Timing: readiness every 10s (3 failures), liveness every 20s (6 failures, so a long GC
-// pause does not restart the pod), startup every 10s for up to 5 minutes (slow JVMs).
+// ---- Probes ------------------------------------------------------------------------------
+// Readiness every 10s, 3 failures; liveness every 20s, 6 failures (a long GC pause does not
+// restart the pod); startup every 10s, 30 failures (5 minutes for a slow JVM). A check
+// answers in 3s, or 10s for exec probes (they start a process: a database shell, a JVM tool).
 enum class ProbeUse { Readiness, Liveness, Startup };
+struct ProbeTiming {
+  int periodSeconds;
+  int timeoutSeconds;
+  int failureThreshold;
+};
+inline constexpr int kProbeTimeoutSeconds = 3;
+inline constexpr int kExecProbeTimeoutSeconds = 10;
+ProbeTiming probeTiming(ProbeUse use, bool exec);
+
+// What a probe's author may set; unset fields take the defaults above.
+struct ProbeSettings {
+  std::optional<int> initialDelaySeconds;
+  std::optional<int> periodSeconds;
+  std::optional<int> timeoutSeconds;
+  std::optional<int> failureThreshold;
+  std::optional<int> successThreshold;
+};
+// A probe: the handler's keys, then initialDelaySeconds (when set), periodSeconds,
+// timeoutSeconds, failureThreshold, successThreshold (when set).
+Json probe(const Json& handler, ProbeUse use, const ProbeSettings& settings = {});
+Json httpGetHandler(const std::string& path, const Json& port, const std::string& scheme = "HTTP");
+Json tcpSocketHandler(const Json& port);
+Json execHandler(const std::vector<std::string>& command);
 Json httpGetProbe(const std::string& path, const Json& port, ProbeUse use);
 Json tcpSocketProbe(const Json& port, ProbeUse use);
 Json execProbe(const std::vector<std::string>& command, ProbeUse use);
 
-// Network policy pieces: DNS egress to kube-system's kube-dns on UDP/TCP 53; peers.
+// ---- NetworkPolicy pieces ------------------------------------------------------------------
+// Egress to kube-system's kube-dns on UDP and TCP 53.
 Json dnsEgressRule();
 Json namespacePeer(const std::string& ns);
 Json podPeer(const Json& matchLabels);
 
-// Spread replicas over zones and nodes (ScheduleAnyway keeps small clusters schedulable) and
-// prefer different nodes: {"topologySpreadConstraints": [...], "affinity": {"podAntiAffinity": ...}}.
+// ---- Placement and disruption ------------------------------------------------------------
+// Spread replicas over zones and nodes (maxSkew 1, ScheduleAnyway keeps small and one-zone
+// clusters schedulable) and prefer different nodes (weight 100).
 Json spreadConstraints(const Json& matchLabels);
 Json preferredHostAntiAffinity(const Json& matchLabels);
 
-// PodDisruptionBudget spec: maxUnavailable 1, unhealthyPodEvictionPolicy AlwaysAllow.
-Json disruptionBudgetSpec(const Json& matchLabels);
+// PodDisruptionBudget spec: the budget (maxUnavailable 1 unless given), the selector, and
+// unhealthyPodEvictionPolicy AlwaysAllow (pods that are not Ready protect nothing).
+Json disruptionBudgetSpec(const Json& matchLabels, const Json& budget = Json{{"maxUnavailable", 1}});
 
-// autoscaling/v2 HPA spec on average CPU utilization.
-Json cpuAutoscalerSpec(const std::string& targetKind, const std::string& targetName, int minReplicas,
-                       int maxReplicas, int cpuPercent);
+// ---- Autoscaling --------------------------------------------------------------------------
+// autoscaling/v2 HPA spec; behavior.scaleDown defaults to defaultScaleDown().
+Json autoscalerSpec(const std::string& targetKind, const std::string& targetName, int minReplicas, int maxReplicas,
+                    const Json& metrics, const Json& behavior);
+Json utilizationMetric(const std::string& resource, int percent);
+// Scale down gently: one pod a minute after five calm minutes, so a short lull does not throw
+// away warm capacity.
+Json defaultScaleDown();
 
-// Istio: retries that are safe for non-idempotent calls (the request never reached the server),
-// a route timeout, and the outlier detection/connection pool defaults.
+// ---- Istio --------------------------------------------------------------------------------
+// A route timeout of 15s; 2 attempts, retried only on failures where the request cannot have
+// reached the server (connect-failure, refused-stream, reset-before-request), so retrying is
+// safe for non-idempotent calls; no perTryTimeout (with these retry conditions it would only cut
+// slow requests short). Outlier detection: eject after 5 consecutive 5xx, checked every 10s,
+// for 30s, at most 50% of the endpoints (brokers pass their own percentage).
+struct MeshDefaults {
+  const char* timeout = "15s";
+  int attempts = 2;
+  const char* retryOn = "connect-failure,refused-stream,reset-before-request";
+  int consecutive5xxErrors = 5;
+  const char* interval = "10s";
+  const char* baseEjectionTime = "30s";
+  int maxEjectionPercent = 50;
+};
+inline constexpr MeshDefaults kMesh{};
 Json meshRetries();
-inline constexpr const char* kMeshRouteTimeout = "10s";
-Json meshOutlierDetection();
+Json meshOutlierDetection(int maxEjectionPercent = kMesh.maxEjectionPercent);
+// One HTTP route to host with the given settings (timeout, retries, fault) after it.
+Json meshHttpRoute(const std::string& host, const Json& settings);
 
 }  // namespace shop

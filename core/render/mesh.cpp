@@ -1,6 +1,7 @@
 // Istio: mTLS for the app's pods, AuthorizationPolicies that allow exactly the dependsOn
 // edges, and per-service VirtualService (timeouts, retries, faults) and DestinationRule
 // (connection pool, outlier detection) for every service something calls.
+#include "core/render/hardening.hpp"
 #include "core/render/meta.hpp"
 #include "core/render/steps.hpp"
 
@@ -16,15 +17,14 @@ std::string principal(const std::string& ns, const std::string& sa) {
   return "cluster.local/ns/" + ns + "/sa/" + sa;
 }
 
-// What a service gets when its ShopApp says nothing: retry only what cannot have reached
-// the server (safe for non-idempotent requests; such failures are quick, so no per-try
-// timeout is needed), a route timeout, and outlier detection.
+// What a service gets when its ShopApp says nothing: the shared mesh defaults (hardening.hpp).
 Resilience withDefaults(const Resilience& r) {
   Resilience out = r;
-  if (!out.timeout) out.timeout = "15s";
-  if (!out.retries) out.retries = Retries{2, std::nullopt, std::string("connect-failure,refused-stream,reset-before-request")};
+  if (!out.timeout) out.timeout = kMesh.timeout;
+  if (!out.retries) out.retries = Retries{kMesh.attempts, std::nullopt, std::string(kMesh.retryOn)};
   if (!out.outlierDetection)
-    out.outlierDetection = OutlierDetection{5, std::nullopt, std::string("10s"), std::string("30s"), 50, std::nullopt};
+    out.outlierDetection = OutlierDetection{kMesh.consecutive5xxErrors, std::nullopt, std::string(kMesh.interval),
+                                            std::string(kMesh.baseEjectionTime), kMesh.maxEjectionPercent, std::nullopt};
   return out;
 }
 
@@ -64,7 +64,7 @@ void renderMesh(const ShopApp& app, Out& out) {
     Json dr = object("networking.istio.io/v1", "DestinationRule", d.name, ns, componentLabels(app, d.name, "broker"));
     dr["spec"] = {{"host", host(app, d.name)},
                   {"trafficPolicy",
-                   {{"outlierDetection", {{"consecutive5xxErrors", 5}, {"interval", "10s"}, {"baseEjectionTime", "30s"}, {"maxEjectionPercent", 34}}},
+                   {{"outlierDetection", meshOutlierDetection(34)},
                     {"tls", {{"mode", "ISTIO_MUTUAL"}}}}}};
     out.add(dr);
   }
@@ -136,11 +136,7 @@ void renderMesh(const ShopApp& app, Out& out) {
     if (!routed) continue;
 
     Json vs = object("networking.istio.io/v1", "VirtualService", s.name, ns, componentLabels(app, s.name, "service"));
-    Json route = httpRouteSettings(s.resilience);
-    Json http = Json::object();
-    http["name"] = "default";
-    http["route"] = Json::array({{{"destination", {{"host", host(app, s.name)}}}}});
-    for (auto it = route.begin(); it != route.end(); ++it) http[it.key()] = it.value();
+    const Json http = meshHttpRoute(host(app, s.name), httpRouteSettings(s.resilience));
     vs["spec"] = {{"hosts", {host(app, s.name)}}, {"http", Json::array({http})}};
     out.add(vs);
   }

@@ -3,7 +3,7 @@
 // id from the pod ordinal, no ZooKeeper).
 #include "core/render/datastore.hpp"
 #include "core/render/meta.hpp"
-#include "core/model/parse.hpp"
+#include "core/model/engines.hpp"
 
 namespace shop::steps {
 

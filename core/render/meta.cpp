@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "core/util/text.hpp"
+
 namespace shop {
 
 Json appLabels(const ShopApp& app) {
@@ -48,11 +50,7 @@ std::string imageTag(const std::string& image) {
 }
 
 std::string stableHash(const std::string& text) {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
+  const uint64_t h = fnv1a64(text);
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;

@@ -3,6 +3,7 @@
 // the mesh control plane.
 #include <set>
 
+#include "core/render/hardening.hpp"
 #include "core/render/meta.hpp"
 #include "core/render/steps.hpp"
 
@@ -18,13 +19,7 @@ Json portsJson(const std::vector<int>& ports) {
   return arr;
 }
 
-Json namespacePeer(const std::string& ns) {
-  return {{"namespaceSelector", {{"matchLabels", {{"kubernetes.io/metadata.name", ns}}}}}};
-}
-
-Json podPeer(const ShopApp& app, const std::string& component) {
-  return {{"podSelector", {{"matchLabels", selectorLabels(app, component)}}}};
-}
+Json podPeer(const ShopApp& app, const std::string& component) { return shop::podPeer(selectorLabels(app, component)); }
 
 std::vector<std::string> componentsOf(const ShopApp& app) {
   std::vector<std::string> out;
@@ -45,10 +40,7 @@ void renderNetworkPolicies(const ShopApp& app, Out& out) {
   base["spec"] = {
       {"podSelector", {{"matchLabels", {{kAppLabel, app.name}}}}},
       {"policyTypes", {"Ingress", "Egress"}},
-      {"egress",
-       Json::array({{{"to", Json::array({{{"namespaceSelector", {{"matchLabels", {{"kubernetes.io/metadata.name", "kube-system"}}}}},
-                                          {"podSelector", {{"matchLabels", {{"k8s-app", "kube-dns"}}}}}}})},
-                     {"ports", Json::array({{{"protocol", "UDP"}, {"port", 53}}, {{"protocol", "TCP"}, {"port", 53}}})}}})},
+      {"egress", Json::array({dnsEgressRule()})},
   };
   out.add(base);
 

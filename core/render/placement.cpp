@@ -1,3 +1,7 @@
+// Pod-level pieces every workload shares: placement (spread and anti-affinity), the
+// PodDisruptionBudget, the base pod spec and ServiceAccount, scrape annotations, and the
+// call-graph lookups (callersOf, roleOf, componentPorts) the network and mesh steps use.
+#include "core/render/hardening.hpp"
 #include "core/render/meta.hpp"
 #include "core/render/security.hpp"
 #include "core/render/steps.hpp"
@@ -6,32 +10,16 @@ namespace shop::steps {
 
 void addPlacement(const ShopApp& app, const std::string& component, int maxPods, Json& podSpec) {
   if (maxPods < 2) return;
-  const Json selector = {{"matchLabels", selectorLabels(app, component)}};
-  // Spread over zones and nodes. ScheduleAnyway keeps a small or one-zone cluster schedulable;
-  // the scheduler still prefers the spread.
-  podSpec["topologySpreadConstraints"] = Json::array({
-      {{"maxSkew", 1}, {"topologyKey", "topology.kubernetes.io/zone"},
-       {"whenUnsatisfiable", "ScheduleAnyway"}, {"labelSelector", selector}},
-      {{"maxSkew", 1}, {"topologyKey", "kubernetes.io/hostname"},
-       {"whenUnsatisfiable", "ScheduleAnyway"}, {"labelSelector", selector}},
-  });
-  podSpec["affinity"] = {
-      {"podAntiAffinity",
-       {{"preferredDuringSchedulingIgnoredDuringExecution",
-         Json::array({{{"weight", 100},
-                       {"podAffinityTerm",
-                        {{"labelSelector", selector}, {"topologyKey", "kubernetes.io/hostname"}}}}})}}}};
+  const Json selector = selectorLabels(app, component);
+  podSpec["topologySpreadConstraints"] = spreadConstraints(selector);
+  podSpec["affinity"] = {{"podAntiAffinity", preferredHostAntiAffinity(selector)}};
 }
 
 Json disruptionBudget(const ShopApp& app, const std::string& component, const std::string& role,
                       const Json& budget) {
   Json pdb = object("policy/v1", "PodDisruptionBudget", component, app.namespace_,
                     componentLabels(app, component, role));
-  Json spec = budget;
-  spec["selector"] = {{"matchLabels", selectorLabels(app, component)}};
-  // Pods that are not Ready protect nothing; evicting them must never be blocked.
-  spec["unhealthyPodEvictionPolicy"] = "AlwaysAllow";
-  pdb["spec"] = spec;
+  pdb["spec"] = disruptionBudgetSpec(selectorLabels(app, component), budget);
   return pdb;
 }
 

@@ -18,7 +18,7 @@ struct Out {
 void renderNamespace(const ShopApp& app, Out& out);                          // namespace.cpp
 void renderService(const ShopApp& app, const Service& s, Out& out);          // workload.cpp
 void renderAutoscaling(const ShopApp& app, const Service& s, Out& out);      // autoscaling.cpp
-void renderDataStore(const ShopApp& app, const DataStore& d, Out& out);      // database.cpp / messaging.cpp
+void renderDataStore(const ShopApp& app, const DataStore& d, Out& out);      // datastore.cpp (engine plans: database.cpp, messaging.cpp)
 void renderNetworkPolicies(const ShopApp& app, Out& out);                    // network.cpp
 void renderMesh(const ShopApp& app, Out& out);                               // mesh.cpp
 void renderGateway(const ShopApp& app, Out& out);                            // gateway.cpp

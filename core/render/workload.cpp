@@ -1,6 +1,7 @@
 // Services: ServiceAccount, ConfigMap, PersistentVolumeClaims, Service, Deployment, PDB.
 #include <algorithm>
 
+#include "core/render/hardening.hpp"
 #include "core/render/meta.hpp"
 #include "core/render/security.hpp"
 #include "core/render/steps.hpp"
@@ -9,8 +10,7 @@ namespace shop::steps {
 
 namespace {
 
-Json probeJson(const Probe& p, const Service& s) {
-  Json j = Json::object();
+Json probeJson(const Probe& p, const Service& s, ProbeUse use) {
   auto portValue = [&](const std::string& port) -> Json {
     if (port.empty()) return s.ports.empty() ? Json(0) : Json(s.ports[0].targetPort);
     if (std::all_of(port.begin(), port.end(), ::isdigit)) return std::stoi(port);
@@ -18,19 +18,16 @@ Json probeJson(const Probe& p, const Service& s) {
       if (sp.name == port) return sp.targetPort;  // numeric: works on and off the mesh
     return port;
   };
+  Json handler = Json::object();
   if (p.http) {
-    j["httpGet"] = {{"path", p.http->path}, {"port", portValue(p.http->port)}, {"scheme", p.http->scheme}};
+    handler = httpGetHandler(p.http->path, portValue(p.http->port), p.http->scheme);
   } else if (p.tcpPort) {
-    j["tcpSocket"] = {{"port", portValue(*p.tcpPort)}};
+    handler = tcpSocketHandler(portValue(*p.tcpPort));
   } else if (p.exec) {
-    j["exec"] = {{"command", *p.exec}};
+    handler = execHandler(*p.exec);
   }
-  if (p.initialDelaySeconds) j["initialDelaySeconds"] = *p.initialDelaySeconds;
-  j["periodSeconds"] = p.periodSeconds.value_or(10);
-  j["timeoutSeconds"] = p.timeoutSeconds.value_or(3);
-  j["failureThreshold"] = p.failureThreshold.value_or(3);
-  if (p.successThreshold) j["successThreshold"] = *p.successThreshold;
-  return j;
+  return probe(handler, use,
+               {p.initialDelaySeconds, p.periodSeconds, p.timeoutSeconds, p.failureThreshold, p.successThreshold});
 }
 
 // Readiness answers "can this pod take traffic", liveness "is the process alive". When only
@@ -49,8 +46,6 @@ Probes effectiveProbes(const Service& s) {
     } else {
       p.liveness = *p.readiness;
     }
-    p.liveness->periodSeconds = p.liveness->periodSeconds.value_or(20);
-    p.liveness->failureThreshold = p.liveness->failureThreshold.value_or(6);
     if (p.startup) p.liveness->initialDelaySeconds.reset();
   }
   return p;
@@ -140,9 +135,9 @@ void renderService(const ShopApp& app, const Service& s, Out& out) {
   if (!s.config.env.empty()) c["envFrom"] = Json::array({{{"configMapRef", {{"name", configName}}}}});
   c["resources"] = resourcesJson(s.resources);
   const Probes probes = effectiveProbes(s);
-  if (probes.startup) c["startupProbe"] = probeJson(*probes.startup, s);
-  c["livenessProbe"] = probeJson(*probes.liveness, s);
-  c["readinessProbe"] = probeJson(*probes.readiness, s);
+  if (probes.startup) c["startupProbe"] = probeJson(*probes.startup, s, ProbeUse::Startup);
+  c["livenessProbe"] = probeJson(*probes.liveness, s, ProbeUse::Liveness);
+  c["readinessProbe"] = probeJson(*probes.readiness, s, ProbeUse::Readiness);
   std::vector<int> containerPorts;
   for (const auto& p : s.ports) containerPorts.push_back(p.targetPort);
   c["securityContext"] = containerSecurityContext(

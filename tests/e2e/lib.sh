@@ -7,6 +7,10 @@
 #   pass MSG / fail MSG                     report; fail exits 1
 #   expect_fail DESC GREP_PATTERN CMD...    CMD must fail and its output match GREP_PATTERN
 #   wait_for DESC TIMEOUT_S CMD...          retry CMD until it succeeds
+#   shopapp_header NAME NAMESPACE           the first lines of a ShopApp, up to "spec:"
+#   nginx_service NAME [IMAGE]              the test fixture service: one spec.services entry
+#                                           running nginx-unprivileged (default $NGINX_IMAGE) on
+#                                           8080 behind port 80, with its writable paths
 #   wait_crds CRD...                        wait until each CRD is Established (60 s)
 # shellcheck shell=bash
 set -euo pipefail
@@ -18,6 +22,17 @@ E2E_NAME=$(basename "$0" .sh)
 source "$TESTENV_RUN_DIR/env"
 
 kc() { "$TESTENV_BIN/kubectl" --kubeconfig="$TESTENV_KUBECONFIG" "$@"; }
+
+# The inline test app. In a heredoc: $(shopapp_header shop "$NS"), then "  services:", then
+# $(nginx_service web) followed by the service's own extra lines (indented 4).
+NGINX_IMAGE=nginxinc/nginx-unprivileged:1.27.2-alpine
+shopapp_header() {
+  printf 'apiVersion: shopctl.io/v1alpha1\nkind: ShopApp\nmetadata: {name: %s, namespace: %s}\nspec:\n' "$1" "$2"
+}
+nginx_service() {
+  printf '  - name: %s\n    image: %s\n    ports: [{name: http, port: 80, targetPort: 8080}]\n    writablePaths: [/tmp, /var/cache/nginx]\n' \
+    "$1" "${2:-$NGINX_IMAGE}"
+}
 
 pass() { echo "ok   [$E2E_NAME] $*"; }
 fail() {

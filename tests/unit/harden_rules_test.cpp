@@ -1,6 +1,8 @@
 // harden on small inputs: pass-through, ignore annotations, API conversions, args credentials.
 #include <gtest/gtest.h>
 
+#include "test_util.hpp"
+
 #include "core/audit/audit.hpp"
 #include "core/audit/harden.hpp"
 #include "core/io/yaml.hpp"
@@ -8,18 +10,14 @@
 using namespace shop;
 using namespace shop::audit;
 
+using namespace shop::test;
+
 namespace {
 
 std::vector<Manifest> load(const std::string& yaml) {
   auto r = loadManifests(yaml, "in.yaml");
   EXPECT_FALSE(r.diags.hasErrors()) << r.diags.str();
   return r.manifests;
-}
-
-const Json* find(const std::vector<Json>& objs, const std::string& kind, const std::string& name) {
-  for (const auto& o : objs)
-    if (kindOf(o) == kind && nameOf(o) == name) return &o;
-  return nullptr;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // to fix, and the specific corrections the issue asks for.
 #include <gtest/gtest.h>
 
+#include "test_util.hpp"
+
 #include <map>
 #include <set>
 
@@ -11,6 +13,8 @@
 
 using namespace shop;
 using namespace shop::audit;
+
+using namespace shop::test;
 
 namespace {
 
@@ -31,21 +35,6 @@ std::vector<Manifest> reread(const std::vector<Json>& objects) {
   EXPECT_FALSE(r.diags.hasErrors()) << r.diags.str();
   return r.manifests;
 }
-
-const Json* find(const std::vector<Json>& objs, const std::string& kind, const std::string& name) {
-  for (const auto& o : objs)
-    if (kindOf(o) == kind && nameOf(o) == name) return &o;
-  return nullptr;
-}
-
-std::vector<const Json*> all(const std::vector<Json>& objs, const std::string& kind) {
-  std::vector<const Json*> out;
-  for (const auto& o : objs)
-    if (kindOf(o) == kind) out.push_back(&o);
-  return out;
-}
-
-const Json& container(const Json& workload, size_t i = 0) { return workload["spec"]["template"]["spec"]["containers"][i]; }
 
 HardenOptions meshOptions() {
   HardenOptions o;
@@ -262,7 +251,7 @@ TEST(HardenSockShop, StatelessServicesGetHpaPdbAndSpread) {
 TEST(HardenSockShop, ProbesAddedAndLivenessDiffersFromReadiness) {
   auto out = harden(upstream(), {});
   const Json& carts = container(*find(out.objects, "Deployment", "carts"));
-  EXPECT_EQ(carts["readinessProbe"]["httpGet"], (Json{{"path", "/health"}, {"port", 80}}));
+  EXPECT_EQ(carts["readinessProbe"]["httpGet"], (Json{{"path", "/health"}, {"port", 80}, {"scheme", "HTTP"}}));
   EXPECT_EQ(carts["livenessProbe"]["tcpSocket"], (Json{{"port", 80}}));
   EXPECT_EQ(carts["startupProbe"]["failureThreshold"], 30);
   // the upstream's identical probes: liveness becomes a TCP check, timing kept
@@ -323,8 +312,8 @@ TEST(HardenSockShop, MeshPoliciesForCalledServices) {
   auto out = harden(upstream(), meshOptions());
   const Json* vs = find(out.objects, "VirtualService", "carts");
   ASSERT_NE(vs, nullptr);
-  EXPECT_EQ((*vs)["spec"]["http"][0]["timeout"], "10s");
-  EXPECT_EQ((*vs)["spec"]["http"][0]["retries"]["retryOn"], "connect-failure,refused-stream,unavailable,cancelled");
+  EXPECT_EQ((*vs)["spec"]["http"][0]["timeout"], "15s");
+  EXPECT_EQ((*vs)["spec"]["http"][0]["retries"], Json({{"attempts", 2}, {"retryOn", "connect-failure,refused-stream,reset-before-request"}}));
   EXPECT_EQ(find(out.objects, "VirtualService", "carts-db"), nullptr);  // MongoDB is not HTTP
   EXPECT_EQ(find(out.objects, "DestinationRule", "carts-db"), nullptr);  // one pod: nothing to eject to
   EXPECT_NE(find(out.objects, "DestinationRule", "carts"), nullptr);

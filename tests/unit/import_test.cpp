@@ -11,6 +11,8 @@
 
 using namespace shop;
 
+using namespace shop::test;
+
 namespace {
 
 const char* kUpstream = SHOP_SOURCE_DIR "/../shared/fixtures/sockshop-upstream/complete-demo.yaml";
@@ -29,12 +31,6 @@ Imported importUpstream() {
   audit::Inventory inv(std::move(loaded.manifests));
   out.result = importer::importShopApp(inv, {"sock-shop", ""});
   return out;
-}
-
-const Json* find(const std::vector<Json>& objs, const std::string& kind, const std::string& name) {
-  for (const auto& o : objs)
-    if (o["kind"] == kind && o["metadata"]["name"] == name) return &o;
-  return nullptr;
 }
 
 }  // namespace

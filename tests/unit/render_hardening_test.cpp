@@ -11,6 +11,8 @@
 
 using namespace shop;
 
+using namespace shop::test;
+
 namespace {
 
 struct Rendered {
@@ -31,12 +33,6 @@ bool selects(const Json& matchLabels, const Json& labels) {
   for (auto it = matchLabels.begin(); it != matchLabels.end(); ++it)
     if (!labels.contains(it.key()) || labels[it.key()] != it.value()) return false;
   return true;
-}
-
-const Json* find(const std::vector<Json>& objs, const std::string& kind, const std::string& name) {
-  for (const auto& o : objs)
-    if (o["kind"] == kind && o["metadata"]["name"] == name) return &o;
-  return nullptr;
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 
 using namespace shop;
 
+using namespace shop::test;
+
 namespace {
 
 std::vector<Json> renderYaml(const std::string& yaml) { return render(test::mustParse(yaml)).objects; }
@@ -16,18 +18,6 @@ std::vector<Json> renderFile(const std::string& path) {
   auto res = loadShopAppFile(path);
   if (!res.app) throw std::runtime_error(res.diags.str());
   return render(*res.app).objects;
-}
-
-const Json& get(const std::vector<Json>& objs, const std::string& kind, const std::string& name) {
-  for (const auto& o : objs)
-    if (o["kind"] == kind && o["metadata"]["name"] == name) return o;
-  throw std::runtime_error("no " + kind + "/" + name);
-}
-
-bool has(const std::vector<Json>& objs, const std::string& kind) {
-  for (const auto& o : objs)
-    if (o["kind"] == kind) return true;
-  return false;
 }
 
 std::set<std::string> egressTargets(const Json& np) {

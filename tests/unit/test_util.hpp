@@ -1,8 +1,11 @@
 #pragma once
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "core/io/json.hpp"
 #include "core/model/parse.hpp"
 
 namespace shop::test {
@@ -21,6 +24,35 @@ inline ShopApp mustParse(const std::string& yaml) {
   auto res = parseShopApp(loaded.documents[0]);
   if (!res.app) throw std::runtime_error("invalid test app:\n" + res.diags.str());
   return *res.app;
+}
+
+// The one set of object lookups for unit tests.
+inline std::string objectKind(const Json& o) { return o.value("kind", ""); }
+inline std::string objectName(const Json& o) {
+  return o.contains("metadata") && o["metadata"].is_object() ? o["metadata"].value("name", "") : "";
+}
+// The object of that kind and name, or nullptr.
+inline const Json* find(const std::vector<Json>& objs, const std::string& kind, const std::string& name) {
+  for (const auto& o : objs)
+    if (objectKind(o) == kind && objectName(o) == name) return &o;
+  return nullptr;
+}
+// The same, for tests that cannot go on without it: throws (the test fails naming the object).
+inline const Json& get(const std::vector<Json>& objs, const std::string& kind, const std::string& name) {
+  if (const Json* o = find(objs, kind, name)) return *o;
+  throw std::runtime_error("no " + kind + "/" + name);
+}
+// Every object of a kind, in order.
+inline std::vector<const Json*> all(const std::vector<Json>& objs, const std::string& kind) {
+  std::vector<const Json*> out;
+  for (const auto& o : objs)
+    if (objectKind(o) == kind) out.push_back(&o);
+  return out;
+}
+inline bool has(const std::vector<Json>& objs, const std::string& kind) { return !all(objs, kind).empty(); }
+// Container i of a workload's pod template.
+inline const Json& container(const Json& workload, size_t i = 0) {
+  return workload["spec"]["template"]["spec"]["containers"][i];
 }
 
 inline const char* kApps[][2] = {

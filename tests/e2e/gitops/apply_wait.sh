@@ -13,15 +13,9 @@ gt_install_crd
 gt_app_namespace gwait
 app() {  # NAME EXTRA-DB-FIELDS EXTRA-SERVICE-FIELDS (component names are per app: they share a namespace)
   cat <<APP
-apiVersion: shopctl.io/v1alpha1
-kind: ShopApp
-metadata: {name: $1, namespace: $APP_NS}
-spec:
+$(shopapp_header "$1" "$APP_NS")
   services:
-  - name: $1-web
-    image: nginxinc/nginx-unprivileged:1.27.2-alpine
-    ports: [{name: http, port: 80, targetPort: 8080}]
-    writablePaths: [/tmp, /var/cache/nginx]
+$(nginx_service "$1-web")
 $3
   databases:
   - name: $1-db

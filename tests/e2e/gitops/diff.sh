@@ -11,20 +11,11 @@ gt_install_crd
 gt_app_namespace gdiff
 app() {  # $1: image tag of api; $2: extra services
   cat <<APP
-apiVersion: shopctl.io/v1alpha1
-kind: ShopApp
-metadata: {name: shop, namespace: $APP_NS}
-spec:
+$(shopapp_header shop "$APP_NS")
   services:
-  - name: web
-    image: nginxinc/nginx-unprivileged:1.27.2-alpine
-    ports: [{name: http, port: 80, targetPort: 8080}]
-    writablePaths: [/tmp, /var/cache/nginx]
+$(nginx_service web)
     dependsOn: [api]
-  - name: api
-    image: nginxinc/nginx-unprivileged:$1
-    ports: [{name: http, port: 80, targetPort: 8080}]
-    writablePaths: [/tmp, /var/cache/nginx]
+$(nginx_service api "nginxinc/nginx-unprivileged:$1")
 $2
   databases:
   - {name: db, engine: redis}
@@ -84,20 +75,11 @@ grep -q "^+      - image: nginxinc/nginx-unprivileged:1.27.3-alpine$" <<<"$OUT" 
 # 4. A service removed and one added: the operator would create the new one's objects and
 #    prune the old one's (only objects it controls; the Namespace and PVCs never).
 cat >"$GT_DIR/app-swap.yaml" <<APP
-apiVersion: shopctl.io/v1alpha1
-kind: ShopApp
-metadata: {name: shop, namespace: $APP_NS}
-spec:
+$(shopapp_header shop "$APP_NS")
   services:
-  - name: web
-    image: nginxinc/nginx-unprivileged:1.27.2-alpine
-    ports: [{name: http, port: 80, targetPort: 8080}]
-    writablePaths: [/tmp, /var/cache/nginx]
+$(nginx_service web)
     dependsOn: [cart]
-  - name: cart
-    image: nginxinc/nginx-unprivileged:1.27.2-alpine
-    ports: [{name: http, port: 80, targetPort: 8080}]
-    writablePaths: [/tmp, /var/cache/nginx]
+$(nginx_service cart)
   databases:
   - {name: db, engine: redis}
 APP

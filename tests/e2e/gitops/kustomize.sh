@@ -15,22 +15,13 @@ gt_app_namespace gkop
 NS_B=$APP_NS
 app() {
   cat <<APP
-apiVersion: shopctl.io/v1alpha1
-kind: ShopApp
-metadata: {name: shop, namespace: $1}
-spec:
+$(shopapp_header shop "$1")
   gateway: {host: shop.example.com}
   services:
-  - name: web
-    image: nginxinc/nginx-unprivileged:1.27.2-alpine
-    ports: [{name: http, port: 80, targetPort: 8080}]
-    writablePaths: [/tmp, /var/cache/nginx]
+$(nginx_service web)
     expose: {paths: ["/"]}
     dependsOn: [api]
-  - name: api
-    image: nginxinc/nginx-unprivileged:1.27.2-alpine
-    ports: [{name: http, port: 80, targetPort: 8080}]
-    writablePaths: [/tmp, /var/cache/nginx]
+$(nginx_service api)
   databases:
   - {name: db, engine: redis}
 APP

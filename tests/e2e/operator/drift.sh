@@ -9,15 +9,9 @@ e2e_namespace drift
 op_install
 op_start op --namespace "$NS" --leader-elect=false
 cat <<APP | kc apply --server-side -f - >/dev/null
-apiVersion: shopctl.io/v1alpha1
-kind: ShopApp
-metadata: {name: shop, namespace: $NS}
-spec:
+$(shopapp_header shop "$NS")
   services:
-  - name: web
-    image: nginxinc/nginx-unprivileged:1.27.2-alpine
-    ports: [{name: http, port: 80, targetPort: 8080}]
-    writablePaths: [/tmp, /var/cache/nginx]
+$(nginx_service web)
     replicas: 2
     autoscaling: {enabled: false}
     probes: {readiness: {http: {path: /}}}

@@ -10,15 +10,9 @@ op_install
 op_start op --namespace "$NS" --leader-elect=false
 app() {  # $1: extra services YAML, $2: databases YAML, $3: web image, $4: web scaling
   cat <<APP
-apiVersion: shopctl.io/v1alpha1
-kind: ShopApp
-metadata: {name: shop, namespace: $NS}
-spec:
+$(shopapp_header shop "$NS")
   services:
-  - name: web
-    image: $3
-    ports: [{name: http, port: 80, targetPort: 8080}]
-    writablePaths: [/tmp, /var/cache/nginx]
+$(nginx_service web "$3")
     probes: {readiness: {http: {path: /}}}
 $4
 $1
@@ -76,15 +70,9 @@ op_no_forbidden "$since"
 # Two apps in one namespace with a component of the same name: the second must not take over
 # the first one's objects; it reports the conflict instead.
 cat <<APP | kc apply --server-side -f - >/dev/null
-apiVersion: shopctl.io/v1alpha1
-kind: ShopApp
-metadata: {name: other, namespace: $NS}
-spec:
+$(shopapp_header other "$NS")
   services:
-  - name: web
-    image: nginxinc/nginx-unprivileged:1.27.2-alpine
-    ports: [{name: http, port: 80, targetPort: 8080}]
-    writablePaths: [/tmp, /var/cache/nginx]
+$(nginx_service web)
     probes: {readiness: {http: {path: /}}}
 APP
 wait_for "the second app is Stalled on the conflict" 60 jp_is "$NS" shopapp/other '{.status.conditions[?(@.type=="Stalled")].status}' True

@@ -11,15 +11,9 @@ op_install
 op_start op --namespace "$NS" --leader-elect=false
 base() {
   cat <<APP
-apiVersion: shopctl.io/v1alpha1
-kind: ShopApp
-metadata: {name: $1, namespace: $NS}
-spec:
+$(shopapp_header "$1" "$NS")
   services:
-  - name: web
-    image: $2
-    ports: [{name: http, port: 80, targetPort: 8080}]
-    writablePaths: [/tmp, /var/cache/nginx]
+$(nginx_service web "$2")
 $3
 APP
 }

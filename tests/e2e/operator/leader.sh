@@ -16,15 +16,9 @@ sleep 3
 grep -q "became leader" "$OP_DIR/b.log" && fail "two leaders at once"
 pass "operator b is a standby"
 cat <<APP | kc apply --server-side -f - >/dev/null
-apiVersion: shopctl.io/v1alpha1
-kind: ShopApp
-metadata: {name: shop, namespace: $NS}
-spec:
+$(shopapp_header shop "$NS")
   services:
-  - name: web
-    image: nginxinc/nginx-unprivileged:1.27.2-alpine
-    ports: [{name: http, port: 80, targetPort: 8080}]
-    writablePaths: [/tmp, /var/cache/nginx]
+$(nginx_service web)
     probes: {readiness: {http: {path: /}}}
 APP
 op_wait_ready "$NS" shop 60

@@ -12,16 +12,10 @@ e2e_namespace mesh
 op_install
 op_start op --namespace "$NS" --leader-elect=false
 cat <<APP | kc apply --server-side -f - >/dev/null
-apiVersion: shopctl.io/v1alpha1
-kind: ShopApp
-metadata: {name: shop, namespace: $NS}
-spec:
+$(shopapp_header shop "$NS")
   mesh: {enabled: true}
   services:
-  - name: web
-    image: nginxinc/nginx-unprivileged:1.27.2-alpine
-    ports: [{name: http, port: 80, targetPort: 8080}]
-    writablePaths: [/tmp, /var/cache/nginx]
+$(nginx_service web)
     dependsOn: [api]
     probes: {readiness: {http: {path: /}}}
   - name: api

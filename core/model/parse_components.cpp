@@ -1,0 +1,386 @@
+// A service, a data store (database or broker), and the whole spec.
+#include "core/model/parse_detail.hpp"
+
+#include <algorithm>
+#include <regex>
+
+#include "core/model/engines.hpp"
+
+namespace shop::parse_detail {
+
+// ---- service ---------------------------------------------------------------------------
+
+Service parseService(Reader r, const ShopApp& app) {
+  Service s;
+  s.name = r.nonEmpty("name").value_or("");
+  if (!r.has("name")) r.errorHere("name is required");
+  if (!s.name.empty()) checkName(r, "name", s.name);
+  s.image = r.nonEmpty("image").value_or("");
+  if (!r.has("image")) r.errorHere("image is required");
+  if (!s.image.empty()) {
+    auto problem = imageProblem(s.image, app.security.allowLatestTag);
+    if (!problem.empty()) r.error("image", problem);
+  }
+  std::set<std::string> portNames;
+  std::set<int> portNumbers;
+  r.list("ports", [&](const std::string& path, const Json& item) {
+    Port p;
+    if (item.is_object()) {
+      Reader pr(&item, path, r.diags());
+      p.port = pr.int32("port", 1, 65535).value_or(0);
+      if (!pr.has("port")) pr.errorHere("port is required");
+      p.targetPort = pr.int32("targetPort", 1, 65535).value_or(0);
+      if (auto n = pr.str("name")) {
+        static const std::regex portName("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+        if (n->size() > 15 || !std::regex_match(*n, portName) ||
+            std::none_of(n->begin(), n->end(), ::isalpha))
+          pr.error("name", "\"" + *n + "\" is not a valid port name (lower-case, at most 15 characters, with a letter)");
+        p.name = *n;
+      }
+      if (auto proto = pr.oneOf("protocol", {"TCP", "UDP", "SCTP"})) p.protocol = *proto;
+      p.appProtocol = pr.str("appProtocol");
+      pr.done();
+    } else {
+      r.diags().error(path, "must be an object such as {port: 80} or {name: http, port: 80, targetPort: 8080}" +
+                                std::string(item.is_number_integer() ? " (write {port: " + item.dump() + "})" : ""));
+      return;
+    }
+    if (p.targetPort == 0) p.targetPort = p.port;
+    if (p.name.empty()) p.name = s.ports.empty() ? "http" : "http-" + std::to_string(p.port);
+    if (!p.appProtocol && p.protocol == "TCP") p.appProtocol = "http";
+    if (!portNames.insert(p.name).second) r.diags().error(path, "duplicate port name \"" + p.name + "\"");
+    if (p.port && !portNumbers.insert(p.port).second)
+      r.diags().error(path, "duplicate port " + std::to_string(p.port));
+    s.ports.push_back(p);
+  });
+  if (auto n = r.int32("replicas", 0, 1000)) s.replicas = *n;
+  s.command = r.strList("command");
+  s.args = r.strList("args");
+  s.env = parseEnv(r, "env");
+  if (Reader c = r.obj("config"); c.present()) {
+    std::set<std::string> paths;
+    c.list("files", [&](const std::string& path, const Json& item) {
+      Reader f(item.is_object() ? &item : nullptr, path, r.diags());
+      if (!item.is_object()) {
+        r.diags().error(path, "must be an object {path, content}");
+        return;
+      }
+      ConfigFile cf;
+      cf.path = f.nonEmpty("path").value_or("");
+      if (!f.has("path")) f.errorHere("path is required");
+      if (!cf.path.empty()) checkAbsolutePath(f, "path", cf.path);
+      if (!cf.path.empty() && !paths.insert(cf.path).second) f.error("path", "duplicate file \"" + cf.path + "\"");
+      cf.content = f.str("content").value_or("");
+      if (!f.has("content")) f.errorHere("content is required");
+      f.done();
+      s.config.files.push_back(cf);
+    });
+    s.config.env = c.strMap("env");
+    for (const auto& [k, v] : s.config.env)
+      if (secretLooking(k) && !v.empty())
+        c.error("env", "\"" + k + "\" looks like a credential; put it in a Secret and use env[].secret");
+    c.done();
+  }
+  if (Reader rr = r.obj("resources"); rr.present()) s.resources = parseResources(rr);
+  if (Reader pr = r.obj("probes"); pr.present()) {
+    s.probes.liveness = parseProbe(pr.obj("liveness"));
+    s.probes.readiness = parseProbe(pr.obj("readiness"));
+    s.probes.startup = parseProbe(pr.obj("startup"));
+    pr.done();
+  }
+  if (r.has("writablePaths")) {
+    s.writablePaths = r.strList("writablePaths");
+  } else {
+    s.writablePaths = {"/tmp"};
+  }
+  for (size_t i = 0; i < s.writablePaths.size(); ++i) {
+    const auto& p = s.writablePaths[i];
+    if (p.empty() || p[0] != '/')
+      r.diags().error(indexPath(r.at("writablePaths"), i), "\"" + p + "\" must be an absolute path");
+  }
+  if (auto q = r.quantity("writableSizeLimit")) s.writableSizeLimit = *q;
+  std::set<std::string> volNames;
+  r.list("storage", [&](const std::string& path, const Json& item) {
+    Reader v(item.is_object() ? &item : nullptr, path, r.diags());
+    if (!item.is_object()) {
+      r.diags().error(path, "must be an object {name, path, size}");
+      return;
+    }
+    Volume vol;
+    vol.name = v.nonEmpty("name").value_or("");
+    if (!v.has("name")) v.errorHere("name is required");
+    if (!vol.name.empty()) {
+      if (!isDnsLabel(vol.name, 20)) v.error("name", "\"" + vol.name + "\" must be a DNS label of at most 20 characters");
+      if (!volNames.insert(vol.name).second) v.error("name", "duplicate volume \"" + vol.name + "\"");
+    }
+    vol.path = v.nonEmpty("path").value_or("");
+    if (!v.has("path")) v.errorHere("path is required");
+    if (!vol.path.empty()) checkAbsolutePath(v, "path", vol.path);
+    if (auto q = v.quantity("size")) vol.size = *q;
+    if (auto m = v.oneOf("accessMode", {"ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod"}))
+      vol.accessMode = *m;
+    vol.storageClass = v.str("storageClass");
+    vol.existingClaim = v.str("existingClaim");
+    v.done();
+    s.storage.push_back(vol);
+  });
+  s.dependsOn = r.strList("dependsOn");
+  if (s.dependsOn.size() > kMaxDependsOn)
+    r.error("dependsOn", "at most " + std::to_string(kMaxDependsOn) + " dependencies (the CRD's bound)");
+  if (Reader e = r.obj("expose"); e.present()) {
+    Expose ex;
+    ex.paths = e.strList("paths");
+    if (ex.paths.empty()) e.error("paths", "list at least one path prefix, e.g. [\"/\"]");
+    for (size_t i = 0; i < ex.paths.size(); ++i)
+      if (ex.paths[i].empty() || ex.paths[i][0] != '/')
+        r.diags().error(indexPath(e.at("paths"), i), "\"" + ex.paths[i] + "\" must start with '/'");
+    ex.port = e.intOrString("port");
+    ex.rewrite = e.str("rewrite");
+    e.done();
+    s.expose = ex;
+  }
+  if (r.has("autoscaling")) {
+    parseAutoscaling(r.obj("autoscaling"), s.autoscaling);
+  } else if (s.replicas > 0 && std::none_of(s.storage.begin(), s.storage.end(), [](const Volume& v) {
+               return !v.existingClaim && (v.accessMode == "ReadWriteOnce" || v.accessMode == "ReadWriteOncePod");
+             })) {
+    // Stateless services scale with load unless the ShopApp says otherwise: replicas is the
+    // floor, twice that the ceiling, at 80% of the CPU request. (A service that holds a
+    // single-node volume cannot scale out, so it gets no autoscaler by default.)
+    s.autoscaling.enabled = true;
+    s.autoscaling.min = s.replicas;
+    s.autoscaling.max = s.replicas * 2;
+    s.autoscaling.cpu = 80;
+  }
+  s.resilience = parseResilience(r.obj("resilience"));
+  s.security = parseSecurityOverrides(r.obj("security"));
+  if (auto p = r.oneOf("imagePullPolicy", {"Always", "IfNotPresent", "Never"})) s.imagePullPolicy = *p;
+  if (auto t = r.int32("terminationGracePeriodSeconds", 0, 3600)) s.terminationGracePeriodSeconds = *t;
+  if (auto sp = r.boolean("spread")) s.spread = *sp;
+  s.priorityClassName = r.str("priorityClassName");
+  s.podAnnotations = r.strMap("podAnnotations");
+  s.labels = r.strMap("labels");
+  static const std::regex labelKey("([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
+  static const std::regex labelValue("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
+  for (const auto& [k, v] : s.labels) {
+    const std::string where = childPath(r.at("labels"), k);
+    if (!std::regex_match(k, labelKey) || k.size() > 317) r.diags().error(where, "\"" + k + "\" is not a valid label key");
+    else if (k.rfind("app.kubernetes.io/", 0) == 0 || k.rfind("shopctl.io/", 0) == 0)
+      r.diags().error(where, "\"" + k + "\" is set by shopctl (it selects the pods); choose another key");
+    if (!std::regex_match(v, labelValue)) r.diags().error(where, "\"" + v + "\" is not a valid label value (at most 63 characters: letters, digits, '-', '_', '.')");
+  }
+  s.meshInject = r.boolean("meshInject");
+  if (Reader m = r.obj("metrics"); m.present()) {
+    s.scrape.enabled = m.boolean("enabled").value_or(true);
+    if (auto p = m.str("path")) s.scrape.path = *p;
+    s.scrape.port = m.intOrString("port");
+    m.done();
+  } else if (s.ports.empty()) {
+    s.scrape.enabled = false;
+  }
+  r.done();
+  return s;
+}
+
+// ---- databases and brokers -------------------------------------------------------------
+
+DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
+  DataStore d;
+  d.name = r.nonEmpty("name").value_or("");
+  if (!r.has("name")) r.errorHere("name is required");
+  if (!d.name.empty()) checkName(r, "name", d.name);
+  std::optional<std::string> engine =
+      broker ? r.oneOf("engine", {"rabbitmq", "kafka"})
+             : r.oneOf("engine", {"mongodb", "mysql", "redis", "postgresql"});
+  if (!r.has("engine")) r.errorHere(broker ? "engine is required (rabbitmq or kafka)"
+                                           : "engine is required (mongodb, mysql, redis or postgresql)");
+  if (engine) d.engine = *engineFromName(*engine);
+  const EngineInfo& info = engineInfo(d.engine);
+  d.version = r.nonEmpty("version").value_or(info.defaultVersion);
+  if (auto img = r.nonEmpty("image")) {
+    d.image = *img;
+    if (r.has("version") && engine) r.warning("version", "ignored because image is set");
+  } else {
+    d.image = std::string(info.imageRepo) + ":" + d.version;
+  }
+  auto problem = imageProblem(d.image, app.security.allowLatestTag);
+  if (!problem.empty()) r.error(r.has("image") ? "image" : "version", problem);
+  if (auto n = r.int32("replicas", 1, 9)) d.replicas = *n;
+  d.port = r.int32("port", 1, 65535).value_or(info.port);
+  if (Reader s = r.obj("storage"); s.present()) {
+    if (auto q = s.quantity("size")) d.storage.size = *q;
+    d.storage.storageClass = s.str("storageClass");
+    if (auto w = s.oneOf("whenDeleted", {"Retain", "Delete"})) d.storage.whenDeleted = *w;
+    if (auto w = s.oneOf("whenScaled", {"Retain", "Delete"})) d.storage.whenScaled = *w;
+    s.done();
+  }
+  if (Reader rr = r.obj("resources"); rr.present()) d.resources = parseResources(rr);
+  if (Reader c = r.obj("credentials"); c.present() && d.engine == Engine::Kafka) {
+    r.error("credentials", "kafka runs PLAINTEXT inside the app's network policies and has no credentials");
+    c.raw("secretName");
+    c.raw("generate");
+  } else if (c.present()) {
+    if (auto n = c.nonEmpty("secretName")) {
+      static const std::regex subdomain("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+      if (n->size() > 253 || !std::regex_match(*n, subdomain)) c.error("secretName", "\"" + *n + "\" is not a valid Secret name");
+      d.credentials.secretName = *n;
+    }
+    d.credentials.generate = c.boolean("generate").value_or(true);
+    c.done();
+  }
+  if (d.credentials.secretName.empty()) d.credentials.secretName = d.name + "-credentials";
+  if (!broker) {  // brokers have no databases or seeds; for them these are unknown fields
+    d.database = r.str("database");
+    d.user = r.str("user");
+  }
+  if (d.engine == Engine::Redis && (d.database || d.user))
+    r.errorHere("redis has no databases or users to create; remove database and user");
+  d.env = parseEnv(r, "env");
+  if (!broker) d.args = r.strList("args");  // engine flags; brokers are configured by env
+  d.security = parseSecurityOverrides(r.obj("security"));
+  if (auto p = r.oneOf("imagePullPolicy", {"Always", "IfNotPresent", "Never"})) d.imagePullPolicy = *p;
+  d.priorityClassName = r.str("priorityClassName").value_or("");
+  if (!broker) {
+    d.seedFrom = r.str("seedFrom");
+    if (auto a = r.boolean("clientAuth")) d.clientAuth = *a;
+  }
+  if (!d.clientAuth && (d.engine == Engine::MySQL || d.engine == Engine::PostgreSQL))
+    r.error("clientAuth", std::string(engineName(d.engine)) + " always requires client credentials");
+  if (d.seedFrom && ((*d.seedFrom).empty() || (*d.seedFrom)[0] != '/'))
+    r.error("seedFrom", "must be an absolute path inside the image");
+  if (d.engine == Engine::MongoDB && d.replicas % 2 == 0)
+    r.warning("replicas", "an even number of MongoDB members tolerates no more failures than one "
+                          "fewer; use an odd number");
+  if (d.engine == Engine::Kafka && d.replicas == 2)
+    r.warning("replicas", "two KRaft controllers cannot lose either one; use 1 or 3");
+  r.done();
+  return d;
+}
+
+// ---- the whole app --------------------------------------------------------------------
+
+void parseSpec(Reader spec, ShopApp& app) {
+  // security first: image checks depend on allowLatestTag
+  if (Reader s = spec.obj("security"); s.present()) {
+    if (auto v = s.oneOf("podSecurity", {"restricted", "baseline", "privileged"})) app.security.podSecurity = *v;
+    if (auto v = s.integer("runAsUser", 1, 2147483647)) app.security.runAsUser = *v;
+    if (auto v = s.integer("runAsGroup", 1, 2147483647)) app.security.runAsGroup = *v;
+    if (auto v = s.integer("fsGroup", 1, 2147483647)) app.security.fsGroup = *v;
+    if (auto v = s.boolean("readOnlyRootFilesystem")) app.security.readOnlyRootFilesystem = *v;
+    if (auto v = s.boolean("networkPolicies")) app.security.networkPolicies = *v;
+    if (auto v = s.boolean("serviceAccounts")) app.security.serviceAccounts = *v;
+    app.security.imagePullSecrets = s.strList("imagePullSecrets");
+    if (auto v = s.boolean("allowLatestTag")) app.security.allowLatestTag = *v;
+    s.done();
+  }
+  if (Reader m = spec.obj("mesh"); m.present()) {
+    if (auto v = m.boolean("enabled")) app.mesh.enabled = *v;
+    if (auto v = m.oneOf("mtls", {"STRICT", "PERMISSIVE"})) app.mesh.mtls = *v;
+    if (auto v = m.boolean("authorizationPolicies")) app.mesh.authorizationPolicies = *v;
+    if (auto v = m.str("controlPlaneNamespace")) app.mesh.controlPlaneNamespace = *v;
+    m.done();
+  }
+  if (Reader g = spec.obj("gateway"); g.present()) {
+    app.gateway.enabled = g.boolean("enabled").value_or(true);
+    if (auto v = g.pattern("host", "\\*|(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*",
+                           "a host name (e.g. shop.example.com, *.example.com or *)"))
+      app.gateway.host = *v;
+    if (Reader t = g.obj("tls"); t.present()) {
+      app.gateway.tlsSecret = t.nonEmpty("secretName");
+      if (!t.has("secretName")) t.errorHere("secretName is required");
+      if (auto v = t.boolean("httpsRedirect")) app.gateway.httpsRedirect = *v;
+      t.done();
+    }
+    if (auto v = g.str("ingressClassName")) app.gateway.ingressClassName = *v;
+    app.gateway.selector = g.strMap("selector");
+    if (auto v = g.str("namespace")) app.gateway.namespace_ = *v;
+    if (auto v = g.str("serviceAccount")) app.gateway.serviceAccount = *v;
+    g.done();
+  }
+  if (app.gateway.selector.empty()) app.gateway.selector = {{"istio", "ingressgateway"}};
+  if (app.gateway.namespace_.empty())
+    app.gateway.namespace_ = app.mesh.enabled ? app.mesh.controlPlaneNamespace : "ingress-nginx";
+  if (app.gateway.serviceAccount.empty())
+    app.gateway.serviceAccount = app.mesh.enabled ? "istio-ingressgateway-service-account" : "ingress-nginx";
+  if (Reader m = spec.obj("monitoring"); m.present()) {
+    if (auto v = m.oneOf("prometheus", {"annotations", "serviceMonitor", "none"})) app.monitoring.prometheus = *v;
+    if (auto v = m.str("namespace")) app.monitoring.namespace_ = *v;
+    if (auto v = m.duration("interval")) app.monitoring.interval = *v;
+    m.done();
+  }
+
+  // defaults: validated once where they are written, then merged under each service
+  Json defaults = Json::object();
+  if (Reader d = spec.obj("defaults"); d.present()) {
+    const Json* raw = spec.raw("defaults");
+    Json probe = Json::object();
+    probe["name"] = "defaults";
+    probe["image"] = "defaults:0";
+    for (const auto& k : policyKeys()) {
+      if (raw->contains(k)) {
+        defaults[k] = (*raw)[k];
+        probe[k] = (*raw)[k];
+      }
+      d.raw(k);
+    }
+    Diagnostics scratch;
+    parseService(Reader(&probe, d.path(), scratch), app);
+    for (auto& diag : scratch.items())
+      if (diag.path.rfind(d.path() + ".", 0) == 0 && diag.path.find(".name") == std::string::npos)
+        spec.diags().add(diag);
+    // Invalid defaults are reported once, where they are written, and not merged into every
+    // service again.
+    if (scratch.hasErrors()) defaults = Json::object();
+    d.done();
+  }
+  std::set<std::string> names;
+  auto claim = [&](const std::string& path, const std::string& name) {
+    if (name.empty()) return;
+    if (!names.insert(name).second)
+      spec.diags().error(path + ".name", "duplicate name \"" + name +
+                                             "\": services, databases and messaging share one namespace of names");
+  };
+  spec.list("databases", [&](const std::string& path, const Json& item) {
+    if (!item.is_object()) {
+      spec.diags().error(path, "must be an object");
+      return;
+    }
+    app.databases.push_back(parseStore(Reader(&item, path, spec.diags()), false, app));
+    claim(path, app.databases.back().name);
+  });
+  for (auto [list, max] : {std::pair<const char*, size_t>{"databases", kMaxDatabases}, {"messaging", kMaxBrokers}})
+    if (const Json* l = spec.raw(list); l && l->is_array() && l->size() > max)
+      spec.error(list, "at most " + std::to_string(max) + " entries in one ShopApp");
+  spec.list("messaging", [&](const std::string& path, const Json& item) {
+    if (!item.is_object()) {
+      spec.diags().error(path, "must be an object");
+      return;
+    }
+    app.messaging.push_back(parseStore(Reader(&item, path, spec.diags()), true, app));
+    claim(path, app.messaging.back().name);
+  });
+  const Json* services = spec.raw("services");
+  if (!services) {
+    spec.errorHere("services is required: list at least one service");
+  } else if (!services->is_array()) {
+    spec.error("services", "must be a list, not " + jsonTypeName(*services));
+  } else {
+    if (services->empty()) spec.error("services", "list at least one service");
+    if (services->size() > kMaxServices)
+      spec.error("services", "at most " + std::to_string(kMaxServices) + " services in one ShopApp");
+    for (size_t i = 0; i < services->size(); ++i) {
+      const std::string path = indexPath(spec.at("services"), i);
+      const Json& item = (*services)[i];
+      if (!item.is_object()) {
+        spec.diags().error(path, "must be an object");
+        continue;
+      }
+      Json merged = deepMerge(defaults, item);
+      app.services.push_back(parseService(Reader(&merged, path, spec.diags()), app));
+      claim(path, app.services.back().name);
+    }
+  }
+  spec.done();
+}
+
+}  // namespace shop::parse_detail

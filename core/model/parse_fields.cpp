@@ -1,0 +1,341 @@
+// Helpers and the small pieces of a ShopApp: resources, probes, env, autoscaling, resilience,
+// security overrides.
+#include "core/model/parse_detail.hpp"
+
+#include <algorithm>
+#include <regex>
+
+namespace shop::parse_detail {
+
+// ---- helpers -------------------------------------------------------------------------
+
+void checkName(Reader& r, const std::string& key, const std::string& value) {
+  if (value.size() > kMaxNameLen || !std::regex_match(value, std::regex(kNameRe))) {
+    r.error(key, "\"" + value +
+                     "\" is not a valid name: use lower-case letters, digits and '-', start with a "
+                     "letter, end with a letter or digit, at most " +
+                     std::to_string(kMaxNameLen) + " characters");
+  }
+}
+
+// Returns an error message for an image reference, or "" when it is pinned and well formed.
+std::string imageProblem(const std::string& image, bool allowLatest) {
+  static const std::regex ref(
+      "([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._/-][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
+      "(@sha256:[a-f0-9]{64})?");
+  if (!std::regex_match(image, ref)) return "\"" + image + "\" is not a valid image reference";
+  if (image.find('@') != std::string::npos) return "";
+  const size_t slash = image.rfind('/');
+  const size_t colon = image.find(':', slash == std::string::npos ? 0 : slash);
+  if (colon == std::string::npos) {
+    if (allowLatest) return "";
+    return "image \"" + image +
+           "\" has no tag; pin a version (e.g. " + image +
+           ":1.2.3) or a digest, or set spec.security.allowLatestTag: true";
+  }
+  const std::string tag = image.substr(colon + 1);
+  if (tag == "latest" && !allowLatest)
+    return "image tag \"latest\" is not allowed: pin a version, or set "
+           "spec.security.allowLatestTag: true";
+  return "";
+}
+
+bool secretLooking(const std::string& name) {
+  static const std::regex re(".*(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL).*",
+                             std::regex::icase);
+  return std::regex_match(name, re);
+}
+
+Json deepMerge(const Json& base, const Json& over) {
+  if (!base.is_object() || !over.is_object()) return over;
+  Json out = base;
+  for (auto it = over.begin(); it != over.end(); ++it) {
+    auto b = out.find(it.key());
+    if (b != out.end() && b->is_object() && it->is_object()) {
+      *b = deepMerge(*b, *it);
+    } else {
+      out[it.key()] = *it;
+    }
+  }
+  return out;
+}
+
+
+// ---- pieces ----------------------------------------------------------------------------
+
+ResourceList parseResourceList(Reader r) {
+  ResourceList l;
+  l.cpu = r.quantity("cpu");
+  l.memory = r.quantity("memory");
+  l.ephemeralStorage = r.quantity("ephemeral-storage");
+  r.done();
+  return l;
+}
+
+Resources parseResources(Reader r) {
+  Resources res;
+  res.requests = parseResourceList(r.obj("requests"));
+  res.limits = parseResourceList(r.obj("limits"));
+  r.done();
+  return res;
+}
+
+std::optional<Probe> parseProbe(Reader r) {
+  if (!r.present()) return std::nullopt;
+  Probe p;
+  int kinds = 0;
+  if (auto h = r.obj("http"); h.present()) {
+    ++kinds;
+    HttpGet g;
+    if (auto path = h.str("path")) {
+      if (path->empty() || (*path)[0] != '/') h.error("path", "must start with '/'");
+      g.path = *path;
+    }
+    if (auto port = h.intOrString("port")) g.port = *port;
+    if (auto scheme = h.oneOf("scheme", {"HTTP", "HTTPS"})) g.scheme = *scheme;
+    h.done();
+    p.http = g;
+  }
+  if (auto t = r.obj("tcp"); t.present()) {
+    ++kinds;
+    p.tcpPort = t.intOrString("port").value_or("");
+    t.done();
+  }
+  if (r.has("exec")) {
+    ++kinds;
+    auto cmd = r.strList("exec");
+    if (cmd.empty()) r.error("exec", "must list the command and its arguments");
+    p.exec = cmd;
+  }
+  if (kinds != 1) r.errorHere("set exactly one of http, tcp or exec");
+  p.initialDelaySeconds = r.int32("initialDelaySeconds", 0, 3600);
+  p.periodSeconds = r.int32("periodSeconds", 1, 3600);
+  p.timeoutSeconds = r.int32("timeoutSeconds", 1, 3600);
+  p.failureThreshold = r.int32("failureThreshold", 1, 1000);
+  p.successThreshold = r.int32("successThreshold", 1, 1000);
+  r.done();
+  return p;
+}
+
+std::vector<EnvVar> parseEnv(Reader& parent, const std::string& key) {
+  std::vector<EnvVar> out;
+  std::set<std::string> seen;
+  parent.list(key, [&](const std::string& path, const Json& item) {
+    if (!item.is_object()) {
+      parent.diags().error(path, "must be an object with a name and a value, secret or configMap");
+      return;
+    }
+    Reader r(&item, path, parent.diags());
+    EnvVar e;
+    e.name = r.nonEmpty("name").value_or("");
+    if (!r.has("name")) r.errorHere("name is required");
+    static const std::regex envName("[-._a-zA-Z][-._a-zA-Z0-9]*");
+    if (!e.name.empty() && !std::regex_match(e.name, envName))
+      r.error("name", "\"" + e.name + "\" is not a valid environment variable name");
+    if (!e.name.empty() && !seen.insert(e.name).second)
+      r.error("name", "duplicate environment variable \"" + e.name + "\"");
+    int sources = 0;
+    if (r.has("value")) {
+      ++sources;
+      const Json* v = r.raw("value");
+      if (v->is_string()) {
+        e.value = v->get<std::string>();
+      } else {
+        r.error("value", "must be a string, not " + jsonTypeName(*v) + " (quote it: \"" +
+                             v->dump() + "\")");
+      }
+    }
+    auto keyRef = [&](const char* k) -> std::optional<KeyRef> {
+      Reader kr = r.obj(k);
+      if (!kr.present()) return std::nullopt;
+      ++sources;
+      KeyRef ref;
+      ref.name = kr.nonEmpty("name").value_or("");
+      ref.key = kr.nonEmpty("key").value_or("");
+      if (!kr.has("name")) kr.errorHere("name is required");
+      if (!kr.has("key")) kr.errorHere("key is required");
+      ref.optional = kr.boolean("optional").value_or(false);
+      kr.done();
+      return ref;
+    };
+    e.secret = keyRef("secret");
+    e.configMap = keyRef("configMap");
+    if (auto f = r.str("fieldPath")) {
+      ++sources;
+      e.fieldPath = f;
+    }
+    if (sources != 1) r.errorHere("set exactly one of value, secret, configMap or fieldPath");
+    if (e.value && !e.value->empty() && secretLooking(e.name))
+      r.error("value",
+              "\"" + e.name +
+                  "\" looks like a credential; never put it in plain text: use secret: {name: ..., "
+                  "key: ...}");
+    r.done();
+    out.push_back(std::move(e));
+  });
+  return out;
+}
+
+void parseScalingRules(Reader r, std::optional<ScalingRules>& out) {
+  if (!r.present()) return;
+  ScalingRules s;
+  s.stabilizationWindowSeconds = r.int32("stabilizationWindowSeconds", 0, 3600);
+  s.selectPolicy = r.oneOf("selectPolicy", {"Max", "Min", "Disabled"});
+  r.list("policies", [&](const std::string& path, const Json& item) {
+    Reader p(item.is_object() ? &item : nullptr, path, r.diags());
+    if (!item.is_object()) {
+      r.diags().error(path, "must be an object {type, value, periodSeconds}");
+      return;
+    }
+    ScalingPolicy sp;
+    sp.type = p.oneOf("type", {"Pods", "Percent"}).value_or("");
+    sp.value = p.int32("value", 1, 100000).value_or(0);
+    sp.periodSeconds = p.int32("periodSeconds", 1, 1800).value_or(0);
+    if (!p.has("type") || !p.has("value") || !p.has("periodSeconds"))
+      p.errorHere("type, value and periodSeconds are required");
+    p.done();
+    s.policies.push_back(sp);
+  });
+  r.done();
+  out = s;
+}
+
+void parseAutoscaling(Reader r, Autoscaling& a) {
+  if (!r.present()) return;
+  a.enabled = r.boolean("enabled").value_or(true);
+  if (auto v = r.int32("min", 1, 1000)) a.min = *v;
+  if (auto v = r.int32("max", 1, 1000)) a.max = *v;
+  a.cpu = r.int32("cpu", 1, 1000);
+  a.memory = r.int32("memory", 1, 1000);
+  if (a.enabled && !r.has("max")) r.errorHere("max is required when autoscaling is enabled");
+  parseScalingRules(r.obj("scaleUp"), a.scaleUp);
+  parseScalingRules(r.obj("scaleDown"), a.scaleDown);
+  r.done();
+}
+
+const std::set<std::string>& retryOnPolicies() {
+  static const std::set<std::string> s = {
+      "5xx", "gateway-error", "reset", "reset-before-request", "connect-failure", "retriable-4xx",
+      "refused-stream", "retriable-status-codes", "retriable-headers", "envoy-ratelimited",
+      "http3-post-connect-failure", "cancelled", "deadline-exceeded", "internal",
+      "resource-exhausted", "unavailable"};
+  return s;
+}
+
+Resilience parseResilience(Reader r) {
+  Resilience res;
+  if (!r.present()) return res;
+  res.timeout = r.duration("timeout");
+  if (Reader rr = r.obj("retries"); rr.present()) {
+    Retries rt;
+    rt.attempts = rr.int32("attempts", 0, 100).value_or(0);
+    if (!rr.has("attempts")) rr.errorHere("attempts is required");
+    rt.perTryTimeout = rr.duration("perTryTimeout");
+    if (auto on = rr.str("retryOn")) {
+      size_t start = 0;
+      while (start <= on->size()) {
+        size_t comma = on->find(',', start);
+        if (comma == std::string::npos) comma = on->size();
+        std::string tok = on->substr(start, comma - start);
+        bool status = !tok.empty() && std::all_of(tok.begin(), tok.end(), ::isdigit) &&
+                      std::stoi(tok) >= 100 && std::stoi(tok) <= 599;
+        if (!status && !retryOnPolicies().count(tok)) {
+          std::vector<std::string> cands(retryOnPolicies().begin(), retryOnPolicies().end());
+          std::string msg = "\"" + tok + "\" is not a retry condition Istio accepts";
+          if (auto c = closest(tok, cands)) msg += " (did you mean \"" + *c + "\"?)";
+          rr.error("retryOn", msg);
+        }
+        start = comma + 1;
+      }
+      rt.retryOn = on;
+    }
+    if (rt.attempts == 0 && (rt.perTryTimeout || rt.retryOn))
+      rr.errorHere("perTryTimeout and retryOn need attempts > 0 (attempts: 0 disables retries)");
+    if (rt.perTryTimeout && res.timeout && durationMs(*rt.perTryTimeout) > durationMs(*res.timeout))
+      rr.error("perTryTimeout", "is longer than the route timeout " + *res.timeout +
+                                    ", so no retry could ever run");
+    rr.done();
+    res.retries = rt;
+  }
+  if (Reader fr = r.obj("faults"); fr.present()) {
+    Faults f;
+    if (Reader d = fr.obj("delay"); d.present()) {
+      FaultDelay fd;
+      fd.fixedDelay = d.duration("fixedDelay").value_or("");
+      fd.percentage = d.number("percentage", 0, 100).value_or(0);
+      if (!d.has("fixedDelay") || !d.has("percentage"))
+        d.errorHere("fixedDelay and percentage are required");
+      d.done();
+      f.delay = fd;
+    }
+    if (Reader a = fr.obj("abort"); a.present()) {
+      FaultAbort fa;
+      fa.httpStatus = a.int32("httpStatus", 200, 599).value_or(0);
+      fa.percentage = a.number("percentage", 0, 100).value_or(0);
+      if (!a.has("httpStatus") || !a.has("percentage"))
+        a.errorHere("httpStatus and percentage are required");
+      a.done();
+      f.abort = fa;
+    }
+    if (!f.delay && !f.abort) fr.errorHere("set delay, abort or both");
+    fr.done();
+    res.faults = f;
+  }
+  if (Reader cp = r.obj("connectionPool"); cp.present()) {
+    ConnectionPool p;
+    p.maxConnections = cp.int32("maxConnections", 1, 1 << 30);
+    p.connectTimeout = cp.duration("connectTimeout");
+    p.http1MaxPendingRequests = cp.int32("http1MaxPendingRequests", 1, 1 << 30);
+    p.http2MaxRequests = cp.int32("http2MaxRequests", 1, 1 << 30);
+    p.maxRequestsPerConnection = cp.int32("maxRequestsPerConnection", 0, 1 << 29);
+    p.maxRetries = cp.int32("maxRetries", 0, 1 << 30);
+    cp.done();
+    res.connectionPool = p;
+  }
+  if (Reader od = r.obj("outlierDetection"); od.present()) {
+    OutlierDetection o;
+    o.consecutive5xxErrors = od.int32("consecutive5xxErrors", 0, 1 << 30);
+    o.consecutiveGatewayErrors = od.int32("consecutiveGatewayErrors", 0, 1 << 30);
+    o.interval = od.duration("interval");
+    o.baseEjectionTime = od.duration("baseEjectionTime");
+    o.maxEjectionPercent = od.int32("maxEjectionPercent", 0, 100);
+    o.minHealthPercent = od.int32("minHealthPercent", 0, 100);
+    od.done();
+    res.outlierDetection = o;
+  }
+  r.done();
+  return res;
+}
+
+SecurityOverrides parseSecurityOverrides(Reader r) {
+  SecurityOverrides s;
+  if (!r.present()) return s;
+  s.runAsUser = r.integer("runAsUser", 1, 2147483647);
+  s.runAsGroup = r.integer("runAsGroup", 1, 2147483647);
+  s.fsGroup = r.integer("fsGroup", 1, 2147483647);
+  s.readOnlyRootFilesystem = r.boolean("readOnlyRootFilesystem");
+  s.addCapabilities = r.strList("addCapabilities");
+  static const std::regex cap("[A-Z_]+");
+  for (size_t i = 0; i < s.addCapabilities.size(); ++i)
+    if (!std::regex_match(s.addCapabilities[i], cap))
+      r.diags().error(indexPath(r.at("addCapabilities"), i),
+                      "\"" + s.addCapabilities[i] + "\" is not a capability name (e.g. NET_BIND_SERVICE)");
+  r.done();
+  return s;
+}
+
+void checkAbsolutePath(Reader& r, const std::string& key, const std::string& p) {
+  if (p.empty() || p[0] != '/' || p.find("..") != std::string::npos)
+    r.error(key, "\"" + p + "\" must be an absolute path without '..'");
+}
+
+// Keys a service may take from spec.defaults.
+const std::vector<std::string>& policyKeys() {
+  static const std::vector<std::string> k = {
+      "replicas", "resources", "autoscaling", "resilience", "imagePullPolicy",
+      "terminationGracePeriodSeconds", "spread", "priorityClassName", "writableSizeLimit"};
+  return k;
+}
+
+
+}  // namespace shop::parse_detail

@@ -1,0 +1,155 @@
+// Validation: what spans fields (references, uniqueness, requests within limits).
+#include "core/model/parse_detail.hpp"
+
+#include <algorithm>
+
+#include "core/model/quantity.hpp"
+
+namespace shop::parse_detail {
+
+void checkRequestsWithinLimits(Diagnostics& diags, const std::string& path, const Resources& r) {
+  auto check = [&](const std::optional<std::string>& req, const std::optional<std::string>& lim,
+                   const char* name) {
+    if (req && lim && parseQuantity(*req).value_or(-1) > parseQuantity(*lim).value_or(-1))
+      diags.error(path + ".resources.requests." + name,
+                  "request " + *req + " is larger than the limit " + *lim);
+  };
+  check(r.requests.cpu, r.limits.cpu, "cpu");
+  check(r.requests.memory, r.limits.memory, "memory");
+  check(r.requests.ephemeralStorage, r.limits.ephemeralStorage, "ephemeral-storage");
+}
+
+void validateApp(ShopApp& app, Diagnostics& diags) {
+  std::set<std::string> exposed;
+  bool anyExposed = false, anyResilience = false;
+  for (size_t i = 0; i < app.services.size(); ++i) {
+    Service& s = app.services[i];
+    const std::string path = "spec.services[" + std::to_string(i) + "]";
+    for (size_t j = 0; j < s.dependsOn.size(); ++j) {
+      const std::string& dep = s.dependsOn[j];
+      const std::string dpath = path + ".dependsOn[" + std::to_string(j) + "]";
+      if (dep == s.name) {
+        diags.error(dpath, "a service cannot depend on itself");
+      } else if (!app.findService(dep) && !app.findStore(dep)) {
+        std::vector<std::string> cands;
+        for (const auto& o : app.services) cands.push_back(o.name);
+        for (const auto& o : app.databases) cands.push_back(o.name);
+        for (const auto& o : app.messaging) cands.push_back(o.name);
+        std::string msg = "\"" + dep + "\" is not a service, database or message broker of this app";
+        if (auto c = closest(dep, cands)) msg += " (did you mean \"" + *c + "\"?)";
+        diags.error(dpath, msg);
+      } else if (std::count(s.dependsOn.begin(), s.dependsOn.end(), dep) > 1 &&
+                 std::find(s.dependsOn.begin(), s.dependsOn.end(), dep) - s.dependsOn.begin() !=
+                     static_cast<long>(j)) {
+        diags.error(dpath, "\"" + dep + "\" is listed twice");
+      }
+    }
+    if (s.expose) {
+      anyExposed = true;
+      if (!app.gateway.enabled)
+        diags.error(path + ".expose", "the gateway is disabled: set spec.gateway.enabled: true to expose services");
+      if (s.ports.empty()) diags.error(path + ".expose", "a service without ports cannot be exposed");
+      for (const auto& p : s.expose->paths)
+        if (!exposed.insert(p).second)
+          diags.error(path + ".expose.paths", "path \"" + p + "\" is already routed to another service");
+      if (s.expose->port) {
+        bool found = false;
+        for (const auto& p : s.ports) found |= p.name == *s.expose->port || std::to_string(p.port) == *s.expose->port;
+        if (!found) diags.error(path + ".expose.port", "\"" + *s.expose->port + "\" is not one of this service's ports");
+      }
+    }
+    if (s.scrape.enabled && s.scrape.port) {
+      bool found = false;
+      for (const auto& p : s.ports)
+        found |= p.name == *s.scrape.port || std::to_string(p.port) == *s.scrape.port ||
+                 std::to_string(p.targetPort) == *s.scrape.port;
+      if (!found) diags.error(path + ".metrics.port", "\"" + *s.scrape.port + "\" is not one of this service's ports");
+    }
+    if (s.expose && s.expose->rewrite && !app.mesh.enabled)
+      diags.warning(path + ".expose.rewrite", "rewrites need the Istio gateway (spec.mesh.enabled); an Ingress does not rewrite paths");
+    // probes: default to TCP on the first port; without ports they must be given
+    auto checkProbePort = [&](const std::optional<Probe>& p, const char* which) {
+      if (!p) return;
+      std::string port = p->http ? p->http->port : p->tcpPort.value_or("");
+      if (p->exec) return;
+      const std::string ppath = path + ".probes." + which;
+      if (port.empty()) {
+        if (s.ports.empty()) diags.error(ppath, "port is required: this service declares no ports");
+        return;
+      }
+      bool numeric = std::all_of(port.begin(), port.end(), ::isdigit);
+      if (numeric) return;
+      bool found = false;
+      for (const auto& sp : s.ports) found |= sp.name == port;
+      if (!found) diags.error(ppath, "port \"" + port + "\" is not the name of one of this service's ports");
+    };
+    checkProbePort(s.probes.liveness, "liveness");
+    checkProbePort(s.probes.readiness, "readiness");
+    checkProbePort(s.probes.startup, "startup");
+    if (s.ports.empty() && (!s.probes.liveness || !s.probes.readiness))
+      diags.error(path + ".probes", "a service without ports needs explicit liveness and readiness probes (exec)");
+    // autoscaling
+    if (s.autoscaling.enabled) {
+      if (s.autoscaling.min > s.autoscaling.max)
+        diags.error(path + ".autoscaling.min", "min (" + std::to_string(s.autoscaling.min) +
+                                                   ") is larger than max (" + std::to_string(s.autoscaling.max) + ")");
+      if (!s.autoscaling.cpu && !s.autoscaling.memory) s.autoscaling.cpu = 80;
+    }
+    // storage
+    int maxPods = s.autoscaling.enabled ? s.autoscaling.max : s.replicas;
+    std::set<std::string> mounts;
+    auto mount = [&](const std::string& p, const std::string& where) {
+      if (!p.empty() && !mounts.insert(p).second)
+        diags.error(where, "\"" + p + "\" is mounted twice (storage, writablePaths and config files must not overlap)");
+    };
+    for (size_t v = 0; v < s.storage.size(); ++v) {
+      const auto& vol = s.storage[v];
+      const std::string vpath = path + ".storage[" + std::to_string(v) + "]";
+      if (maxPods > 1 && (vol.accessMode == "ReadWriteOnce" || vol.accessMode == "ReadWriteOncePod") && !vol.existingClaim)
+        diags.error(vpath + ".accessMode", "a " + vol.accessMode + " volume cannot be shared by " +
+                                               std::to_string(maxPods) +
+                                               " replicas on different nodes: use ReadWriteMany, or run one replica");
+      mount(vol.path, vpath + ".path");
+    }
+    for (size_t w = 0; w < s.writablePaths.size(); ++w)
+      mount(s.writablePaths[w], path + ".writablePaths[" + std::to_string(w) + "]");
+    for (size_t f = 0; f < s.config.files.size(); ++f)
+      mount(s.config.files[f].path, path + ".config.files[" + std::to_string(f) + "].path");
+    // security
+    if (app.security.podSecurity == "restricted")
+      for (const auto& cap : s.security.addCapabilities)
+        if (cap != "NET_BIND_SERVICE")
+          diags.error(path + ".security.addCapabilities",
+                      "\"" + cap + "\" is not allowed by Pod Security \"restricted\" (only NET_BIND_SERVICE)");
+    checkRequestsWithinLimits(diags, path, s.resources);
+    if (s.resilience.retries || s.resilience.timeout || s.resilience.faults ||
+        s.resilience.connectionPool || s.resilience.outlierDetection)
+      anyResilience = true;
+    if (s.replicas == 0 && !s.autoscaling.enabled)
+      diags.warning(path + ".replicas", "0 replicas: the service is scaled to zero");
+  }
+  if (app.gateway.enabled && app.gateway.tlsSecret && !app.gateway.httpsRedirect && !app.mesh.enabled)
+    diags.warning("spec.gateway.tls.httpsRedirect", "the Ingress path leaves redirects to the ingress controller's own settings");
+  if (app.gateway.enabled && !anyExposed)
+    diags.warning("spec.gateway", "the gateway is enabled but no service sets expose.paths");
+  if (!app.mesh.enabled && anyResilience)
+    diags.warning("spec.mesh.enabled",
+                  "resilience settings (retries, timeouts, faults, circuit breakers) need the Istio mesh; "
+                  "they are not rendered while the mesh is disabled");
+  auto storeDefaults = [&](std::vector<DataStore>& stores, const char* list) {
+    for (size_t i = 0; i < stores.size(); ++i) {
+      DataStore& d = stores[i];
+      const std::string path = std::string("spec.") + list + "[" + std::to_string(i) + "]";
+      checkRequestsWithinLimits(diags, path, d.resources);
+      if (app.security.podSecurity == "restricted")
+        for (const auto& cap : d.security.addCapabilities)
+          if (cap != "NET_BIND_SERVICE")
+            diags.error(path + ".security.addCapabilities",
+                        "\"" + cap + "\" is not allowed by Pod Security \"restricted\" (only NET_BIND_SERVICE)");
+    }
+  };
+  storeDefaults(app.databases, "databases");
+  storeDefaults(app.messaging, "messaging");
+}
+
+}  // namespace shop::parse_detail

@@ -1,0 +1,179 @@
+// harden on an app whose calls are invisible: its services find each other by host names baked
+// into their images (no env, args or ConfigMap names them). The hardened NetworkPolicies must
+// still allow every call the app makes. A small NetworkPolicy evaluator (the semantics of
+// networking.k8s.io/v1 for podSelector, namespaceSelector, policyTypes and TCP ports) judges the
+// hardened objects; it is written here from the API reference, not taken from a CNI.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/audit/harden.hpp"
+#include "test_util.hpp"
+
+using namespace shop;
+using namespace shop::audit;
+
+namespace {
+
+// ---- the evaluator -----------------------------------------------------------------------
+
+struct Pod {
+  std::string ns;
+  Json labels;
+};
+
+bool selects(const Json& selector, const Json& labels) {
+  if (!selector.is_object()) return false;
+  const Json matchLabels = selector.value("matchLabels", Json::object());  // a named copy: items() must not outlive it
+  for (const auto& [k, v] : matchLabels.items())
+    if (!labels.contains(k) || labels[k] != v) return false;
+  for (const auto& e : selector.value("matchExpressions", Json::array())) {
+    const std::string key = e.value("key", ""), op = e.value("operator", "");
+    const Json values = e.value("values", Json::array());
+    const bool has = labels.contains(key);
+    const bool in = has && std::find(values.begin(), values.end(), labels[key]) != values.end();
+    if ((op == "In" && !in) || (op == "NotIn" && in) || (op == "Exists" && !has) || (op == "DoesNotExist" && has)) return false;
+  }
+  return true;
+}
+
+// Whether a peer of a policy in namespace policyNs matches pod.
+bool peerMatches(const Json& peer, const std::string& policyNs, const Pod& pod) {
+  if (peer.contains("ipBlock")) return false;  // pods are not addressed by CIDR here
+  const Json nsLabels = {{"kubernetes.io/metadata.name", pod.ns}};
+  const bool hasPods = peer.contains("podSelector"), hasNs = peer.contains("namespaceSelector");
+  if (hasNs && !selects(peer["namespaceSelector"], nsLabels)) return false;
+  if (!hasNs && pod.ns != policyNs) return false;
+  return !hasPods || selects(peer["podSelector"], pod.labels);
+}
+
+bool portMatches(const Json& ports, int port) {
+  if (!ports.is_array() || ports.empty()) return true;
+  for (const auto& p : ports)
+    if (p.value("protocol", "TCP") == "TCP" && (!p.contains("port") || p["port"] == port)) return true;
+  return false;
+}
+
+bool hasType(const Json& spec, const char* type) {
+  const Json types = spec.value("policyTypes", Json::array());
+  if (!types.empty()) return std::find(types.begin(), types.end(), Json(type)) != types.end();
+  return std::string(type) == "Ingress" || spec.contains("egress");
+}
+
+// One direction: the policies selecting `subject` with this type, and whether some rule lets
+// `other` through on `port`.
+bool directionAllows(const std::vector<Json>& objects, const Pod& subject, const Pod& other, int port, bool ingress) {
+  bool isolated = false;
+  for (const auto& o : objects) {
+    if (test::objectKind(o) != "NetworkPolicy" || o["metadata"].value("namespace", "") != subject.ns) continue;
+    const Json& spec = o["spec"];
+    if (!hasType(spec, ingress ? "Ingress" : "Egress") || !selects(spec.value("podSelector", Json::object()), subject.labels))
+      continue;
+    isolated = true;
+    for (const auto& rule : spec.value(ingress ? "ingress" : "egress", Json::array())) {
+      const Json peers = rule.value(ingress ? "from" : "to", Json::array());
+      bool peerOk = peers.empty();
+      for (const auto& p : peers) peerOk |= peerMatches(p, subject.ns, other);
+      if (peerOk && portMatches(rule.value("ports", Json::array()), port)) return true;
+    }
+  }
+  return !isolated;
+}
+
+bool allowed(const std::vector<Json>& objects, const Pod& from, const Pod& to, int port) {
+  return directionAllows(objects, from, to, port, false) && directionAllows(objects, to, from, port, true);
+}
+
+// ---- the fixture -------------------------------------------------------------------------
+
+// web (the entry point) calls api; api calls store; worker calls api and store. Each finds the
+// other by a host name compiled into its image: nothing in the YAML says so.
+std::string deployment(const std::string& name, const std::string& image, const std::string& ports) {
+  return "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + name + ", namespace: acme}\nspec:\n" +
+         "  selector: {matchLabels: {app: " + name + "}}\n  template:\n    metadata: {labels: {app: " + name + "}}\n" +
+         "    spec:\n      containers: [{name: " + name + ", image: registry.example.com/acme/" + image + ports + "}]\n";
+}
+std::string service(const std::string& name, const std::string& spec) {
+  return "---\napiVersion: v1\nkind: Service\nmetadata: {name: " + name + ", namespace: acme}\nspec: {selector: {app: " +
+         name + "}, " + spec + "}\n";
+}
+const std::string kApp = "apiVersion: v1\nkind: Namespace\nmetadata: {name: acme}\n" +
+                         deployment("web", "web:1.4.0", ", ports: [{containerPort: 8080}]") +
+                         service("web", "type: NodePort, ports: [{port: 80, targetPort: 8080}]") +
+                         deployment("api", "api:2.0.1", ", ports: [{containerPort: 9000}]") +
+                         service("api", "ports: [{port: 80, targetPort: 9000}]") +
+                         deployment("store", "store:3.2.0", ", ports: [{containerPort: 7000}]") +
+                         service("store", "ports: [{port: 7000}]") + deployment("worker", "worker:1.0.0", "");
+
+const Pod kWeb{"acme", {{"app", "web"}}}, kApi{"acme", {{"app", "api"}}}, kStore{"acme", {{"app", "store"}}},
+    kWorker{"acme", {{"app", "worker"}}}, kStranger{"elsewhere", {{"app", "api"}}};
+
+struct Call {
+  const char* name;
+  const Pod& from;
+  const Pod& to;
+  int port;  // the callee's container port (Service targetPort)
+};
+const Call kCalls[] = {
+    {"web -> api", kWeb, kApi, 9000},
+    {"api -> store", kApi, kStore, 7000},
+    {"worker -> api", kWorker, kApi, 9000},
+    {"worker -> store", kWorker, kStore, 7000},
+};
+
+std::vector<Manifest> input() {
+  auto r = loadManifests(kApp, "acme.yaml");
+  EXPECT_FALSE(r.diags.hasErrors()) << r.diags.str();
+  return r.manifests;
+}
+
+}  // namespace
+
+TEST(HardenUnknownCalls, TheEvaluatorDeniesWhatAPolicySetDoesNotAllow) {
+  // The evaluator must be able to say no, or the tests below prove nothing.
+  const std::vector<Json> denyAll = {Json::parse(R"({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+    "metadata": {"name": "d", "namespace": "acme"}, "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}})")};
+  for (const auto& c : kCalls) EXPECT_FALSE(allowed(denyAll, c.from, c.to, c.port)) << c.name;
+  for (const auto& c : kCalls) EXPECT_TRUE(allowed({}, c.from, c.to, c.port)) << c.name << " (no policy: all allowed)";
+}
+
+TEST(HardenUnknownCalls, EveryCallIsStillAllowedAfterHarden) {
+  const HardenResult out = harden(input(), {});
+  ASSERT_NE(test::find(out.objects, "NetworkPolicy", "default-deny"), nullptr) << "harden wrote no default deny";
+  for (const auto& c : kCalls) EXPECT_TRUE(allowed(out.objects, c.from, c.to, c.port)) << c.name;
+  // Still a policy, not an open door: other namespaces cannot reach the backends.
+  EXPECT_FALSE(allowed(out.objects, kStranger, kApi, 9000));
+  EXPECT_FALSE(allowed(out.objects, kStranger, kStore, 7000));
+  EXPECT_TRUE(allowed(out.objects, kStranger, kWeb, 8080)) << "the entry point takes traffic from the ingress controller";
+}
+
+TEST(HardenUnknownCalls, HardenSaysWhatItCouldNotSeeAndHowToTightenIt) {
+  const HardenResult out = harden(input(), {});
+  for (const char* name : {"web", "api", "store", "worker"}) {
+    bool warned = false;
+    for (const auto& w : out.warnings)
+      warned |= w.find("the calls of " + std::string(name) + " are not visible") != std::string::npos &&
+                w.find("--call " + std::string(name) + "=") != std::string::npos;
+    EXPECT_TRUE(warned) << name;
+  }
+  bool explained = false;
+  for (const auto& c : out.changes) explained |= c.message.find("(calls not visible)") != std::string::npos;
+  EXPECT_TRUE(explained);
+}
+
+TEST(HardenUnknownCalls, NamedCallsNarrowThePoliciesToThem) {
+  // Everyone's calls named but store's: the named workloads get exact policies; store, whose
+  // calls are still unknown, keeps its way to every Service of the namespace.
+  HardenOptions opts;
+  opts.calls = {{"web", "api"}, {"api", "store"}, {"worker", "api"}, {"worker", "store"}};
+  const HardenResult out = harden(input(), opts);
+  for (const auto& c : kCalls) EXPECT_TRUE(allowed(out.objects, c.from, c.to, c.port)) << c.name;
+  EXPECT_FALSE(allowed(out.objects, kWeb, kStore, 7000)) << "web does not call store";
+  EXPECT_FALSE(allowed(out.objects, kApi, kWeb, 8080)) << "api does not call web";
+  EXPECT_FALSE(allowed(out.objects, kWorker, kWeb, 8080)) << "worker does not call web";
+  EXPECT_TRUE(allowed(out.objects, kStore, kApi, 9000)) << "store's calls are unknown: not cut off";
+  size_t unknown = 0;
+  for (const auto& w : out.warnings) unknown += w.find("are not visible") != std::string::npos;
+  EXPECT_EQ(unknown, 1u) << "only store's calls are unknown";
+}
