@@ -4,6 +4,7 @@
 
 #include "cli/cluster.hpp"
 #include "cli/progress.hpp"
+#include "core/util/text.hpp"
 #include "core/render/render.hpp"
 #include "kube/discovery.hpp"
 
@@ -60,7 +61,7 @@ void addApply(CLI::App& app) {
   cmd->callback([o] {
     std::chrono::milliseconds timeout{};
     if (!parseDuration(o->timeout, timeout)) {
-      std::cerr << "shopctl: --timeout " << o->timeout << ": expected a duration such as 90s, 5m or 1h30m\n";
+      std::cerr << "shopctl: --timeout " << shop::quotedValue(o->timeout) << ": expected a duration such as 90s, 5m or 1h30m\n";
       throw ExitRequest{kUsage};
     }
     LoadedApp la = loadApp(o->file, o->ns, !o->validate);

@@ -1,7 +1,6 @@
 #include "cli/cluster.hpp"
 
 #include <ctime>
-#include <regex>
 
 #include "core/diff/objects.hpp"
 #include "kube/config.hpp"
@@ -97,18 +96,34 @@ std::string age(const std::string& t) {
 }
 
 bool parseDuration(const std::string& s, std::chrono::milliseconds& out) {
-  static const std::regex plain("[0-9]+");
-  static const std::regex parts("(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?");
-  std::smatch m;
-  if (std::regex_match(s, plain)) {
-    out = std::chrono::seconds(std::stol(s));
-    return true;
+  // "90" (seconds) or h/m/s parts in that order, each at most once: "1h", "2m30s", "1h0m5s".
+  // At most 9 digits a number, so nothing overflows; a hand parser, not a regex, so a long
+  // argument costs no stack.
+  constexpr size_t kMaxDigits = 9;
+  if (s.empty()) return false;
+  long long secs = 0;
+  size_t i = 0;
+  int nextUnit = 0;  // index into "hms" of the next unit allowed
+  while (i < s.size()) {
+    const size_t start = i;
+    long long n = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') n = n * 10 + (s[i++] - '0');
+    const size_t digits = i - start;
+    if (digits == 0 || digits > kMaxDigits) return false;
+    if (i == s.size()) {  // a bare number: only as the whole argument
+      if (start != 0) return false;
+      secs = n;
+      break;
+    }
+    static constexpr char kUnits[] = "hms";
+    static constexpr long long kScale[] = {3600, 60, 1};
+    int u = nextUnit;
+    while (u < 3 && kUnits[u] != s[i]) ++u;
+    if (u == 3) return false;
+    secs += n * kScale[u];
+    nextUnit = u + 1;
+    ++i;
   }
-  if (s.empty() || !std::regex_match(s, m, parts)) return false;
-  long secs = 0;
-  if (m[2].matched) secs += std::stol(m[2]) * 3600;
-  if (m[4].matched) secs += std::stol(m[4]) * 60;
-  if (m[6].matched) secs += std::stol(m[6]);
   out = std::chrono::seconds(secs);
   return true;
 }

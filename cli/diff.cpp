@@ -8,7 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <regex>
+#include "core/util/match.hpp"
 #include <set>
 
 #include "cli/cluster.hpp"
@@ -354,9 +354,8 @@ int externalDiff(const std::string& spec, const DiffResult& r) {
     p = q == std::string::npos ? spec.size() : q;
   }
   if (words.empty()) return -1;
-  static const std::regex safeArg("[a-zA-Z0-9=-]+");
   for (size_t i = 1; i < words.size(); ++i)
-    if (!std::regex_match(words[i], safeArg)) {
+    if (!match::safeWord(words[i])) {
       std::cerr << "shopctl: SHOPCTL_EXTERNAL_DIFF: argument \"" << words[i]
                 << "\" is not allowed (letters, digits, '-' and '=' only, as for KUBECTL_EXTERNAL_DIFF)\n";
       return kUsage;

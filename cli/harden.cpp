@@ -8,6 +8,7 @@
 #include "cli/manifest_input.hpp"
 #include "core/audit/audit.hpp"
 #include "core/audit/harden.hpp"
+#include "core/util/text.hpp"
 
 namespace shop::cli {
 
@@ -148,7 +149,7 @@ void addHarden(CLI::App& app) {
       throw ExitRequest{kUsage};
     }
     auto result = audit::harden(manifests, o);
-    for (const auto& w : result.warnings) std::cerr << "shopctl harden: warning: " << w << "\n";
+    for (const auto& w : result.warnings) std::cerr << "shopctl harden: warning: " << shop::clip(w, 1500) << "\n";
     std::ostream& ex = outDir->empty() ? std::cerr : std::cout;
     if (*explain) {
       for (const auto& c : result.changes) ex << "[" << c.ruleId << "] " << c.object << ": " << c.message << "\n";

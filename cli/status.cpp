@@ -6,6 +6,7 @@
 
 #include "cli/cluster.hpp"
 #include "cli/progress.hpp"
+#include "core/util/text.hpp"
 #include "core/diff/kstatus.hpp"
 #include "core/render/meta.hpp"
 #include "kube/discovery.hpp"
@@ -259,7 +260,7 @@ void addStatus(CLI::App& app) {
     }
     std::chrono::milliseconds interval{};
     if (!parseDuration(o->interval, interval) || interval.count() == 0) {
-      std::cerr << "shopctl: --interval " << o->interval << ": expected a duration such as 2s\n";
+      std::cerr << "shopctl: --interval " << shop::quotedValue(o->interval) << ": expected a duration such as 2s\n";
       throw ExitRequest{kUsage};
     }
     Cluster c = connectCluster(o->cluster);

@@ -1,29 +1,17 @@
 #include "core/apply/intent.hpp"
 
 #include <cmath>
-#include <map>
-#include <regex>
 
+#include "core/model/quantity.hpp"
 #include "core/render/meta.hpp"
 
 namespace shop::apply {
 
 double quantityValue(const std::string& q) {
-  // Quantities we compare are short; anything longer is not one (and a regex over a huge input
-  // could exhaust the stack).
-  if (q.empty() || q.size() > 64) return -1;
-  static const std::regex re("([+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?");
-  std::smatch m;
-  if (!std::regex_match(q, m, re)) return -1;
-  double v = std::stod(m[1].str());
-  const std::string s = m[2].str();
-  static const std::map<std::string, double> mul = {
-      {"", 1}, {"Ki", 1024.0}, {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0},
-      {"Pi", 1125899906842624.0}, {"Ei", 1152921504606846976.0}, {"n", 1e-9}, {"u", 1e-6}, {"m", 1e-3},
-      {"k", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"P", 1e15}, {"E", 1e18}};
-  auto it = mul.find(s);
-  if (it != mul.end()) return v * it->second;
-  return v * std::pow(10.0, std::stod(s.substr(1)));
+  // The model's hand-written parser: length-bounded, no regex (one over a huge input could
+  // exhaust the stack).
+  const auto v = parseQuantity(q);
+  return v ? *v : -1;
 }
 
 static bool scalarEqual(const Json& live, const Json& intent) {

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <regex>
+
+#include "core/util/match.hpp"
 
 namespace shop::audit {
 
@@ -275,17 +276,15 @@ std::vector<HostRef> findHostRefs(const std::string& text, bool bareIsHost) {
     size_t at = text.find('@', start);
     if (at != std::string::npos && at < end) skip.emplace_back(start, at);
   }
-  static const std::regex host("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
   auto wordChar = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), host); it != std::sregex_iterator(); ++it) {
-    size_t b = static_cast<size_t>(it->position());
-    size_t e = b + static_cast<size_t>(it->length());
+  // Both lists run left to right and the userinfo spans do not overlap: one walk serves.
+  size_t nextSkip = 0;
+  for (auto [b, e] : match::dnsSubdomainRuns(text)) {
     if (b > 0 && (wordChar(text[b - 1]) || text[b - 1] == '.')) continue;
     if (e < text.size() && (wordChar(text[e]) || text[e] == '(')) continue;  // "tcp(" is not a host
-    bool skipped = false;
-    for (auto [s, t] : skip) skipped |= b >= s && b < t;
-    if (skipped) continue;
-    std::string token = it->str();
+    while (nextSkip < skip.size() && skip[nextSkip].second <= b) ++nextSkip;
+    if (nextSkip < skip.size() && b >= skip[nextSkip].first) continue;
+    std::string token = text.substr(b, e - b);
     int port = 0;
     bool hostContext = false;
     if (e + 1 < text.size() && text[e] == ':' && std::isdigit(static_cast<unsigned char>(text[e + 1]))) {

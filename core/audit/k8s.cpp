@@ -2,9 +2,9 @@
 
 #include <cctype>
 #include <cmath>
-#include <regex>
 
 #include "core/model/quantity.hpp"
+#include "core/util/match.hpp"
 
 namespace shop::audit {
 
@@ -131,8 +131,7 @@ ImageRef parseImage(const std::string& image) {
 }
 
 bool tagIsVersioned(const std::string& tag) {
-  static const std::regex versioned("(^|[^0-9])v?[0-9]+\\.[0-9]+");
-  return std::regex_search(tag, versioned);
+  return match::hasVersionNumber(tag);
 }
 
 std::optional<double> parseQuantity(const Json& v) {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <regex>
+#include "core/util/match.hpp"
 
 #include "core/audit/rules_util.hpp"
 
@@ -151,10 +151,8 @@ bool sensitiveName(const std::string& name) {
 
 bool credentialValue(const std::string& value) {
   // scheme://user:password@host, user:password@tcp(host) (Go MySQL DSN), PEM private keys.
-  static const std::regex url("[A-Za-z][A-Za-z0-9+.-]*://[^/\\s:@]+:[^/\\s@]+@");
-  static const std::regex dsn("(^|[\\s=])[A-Za-z0-9_.-]+:[^\\s@/:]+@(tcp|unix)\\(");
   if (value.find("PRIVATE KEY-----") != std::string::npos) return true;
-  return std::regex_search(value, url) || std::regex_search(value, dsn);
+  return match::containsUrlPassword(value) || match::containsDsnPassword(value);
 }
 
 bool plaintextCredentialEnv(const Json& env) {

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
+#include "core/util/match.hpp"
 #include <set>
 
 namespace shop::importer {
@@ -41,10 +41,7 @@ std::string tagOf(const std::string& image) {
   return colon == std::string::npos ? "" : image.substr(colon + 1, image.find('@') - colon - 1);
 }
 
-bool secretLooking(const std::string& name) {
-  static const std::regex re(".*(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL).*", std::regex::icase);
-  return std::regex_match(name, re);
-}
+bool secretLooking(const std::string& name) { return match::secretLookingName(name); }
 
 Json probeOf(const Json& p) {
   Json out = Json::object();

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "core/util/text.hpp"
+
 namespace shop {
 
 std::string Diagnostic::str() const {
@@ -14,8 +16,9 @@ std::string Diagnostic::str() const {
     out += std::to_string(pos.line) + ":" + std::to_string(pos.col) + ": ";
   }
   out += severity == Severity::Error ? "error: " : "warning: ";
-  if (!path.empty()) out += path + ": ";
-  out += message;
+  // Both may embed user input (a map key, a value): a hostile one must not flood the output.
+  if (!path.empty()) out += clip(path, 300) + ": ";
+  out += clip(message, 1500);
   return out;
 }
 

@@ -1,24 +1,14 @@
 #include <cmath>
 #include <cstdio>
-#include <regex>
 
+#include "core/io/scalar.hpp"
 #include "core/io/yaml.hpp"
 
 namespace shop {
 
 namespace {
 
-bool looksLikeNumberOrSpecial(const std::string& s) {
-  // Anything YAML 1.1 or 1.2 resolves to a non-string: numbers (with _ separators, sexagesimal
-  // 1:30, octal 0755/0o755, hex, binary), booleans and nulls of either version.
-  static const std::regex number(
-      "[-+]?(\\.[0-9]+|[0-9][0-9_:]*(\\.[0-9_]*)?)([eE][-+]?[0-9]+)?|"
-      "[-+]?0[xob][0-9a-fA-F_]+|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
-  static const std::regex special(
-      "y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|"
-      "null|Null|NULL|~|<<|=");
-  return std::regex_match(s, number) || std::regex_match(s, special);
-}
+bool looksLikeNumberOrSpecial(const std::string& s) { return yamlscalar::isNonString11or12(s); }
 
 std::string quote(const std::string& s) {
   std::string out = "\"";

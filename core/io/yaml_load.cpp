@@ -3,10 +3,10 @@
 #include <cmath>
 #include <fstream>
 #include <iostream>
-#include <regex>
 #include <sstream>
 #include <unordered_set>
 
+#include "core/io/scalar.hpp"
 #include "core/io/yaml.hpp"
 
 namespace shop {
@@ -62,24 +62,20 @@ struct Converter {
     if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
     if (s == "true" || s == "True" || s == "TRUE") return true;
     if (s == "false" || s == "False" || s == "FALSE") return false;
-    static const std::regex intDec("[-+]?[0-9]+");
-    static const std::regex intOct("0o[0-7]+");
-    static const std::regex intHex("0x[0-9a-fA-F]+");
-    static const std::regex flt("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
     try {
-      if (std::regex_match(s, intDec)) {
+      if (yamlscalar::isDecimalInt(s)) {
         errno = 0;
         char* end = nullptr;
         long long v = std::strtoll(s.c_str(), &end, 10);
         if (errno == 0) return v;
         return std::strtod(s.c_str(), nullptr);
       }
-      if (std::regex_match(s, intOct)) return std::stoll(s.substr(2), nullptr, 8);
-      if (std::regex_match(s, intHex)) return std::stoll(s.substr(2), nullptr, 16);
+      if (yamlscalar::isOctalInt(s)) return std::stoll(s.substr(2), nullptr, 8);
+      if (yamlscalar::isHexInt(s)) return std::stoll(s.substr(2), nullptr, 16);
     } catch (const std::exception&) {
       return s;
     }
-    if (std::regex_match(s, flt)) return std::strtod(s.c_str(), nullptr);
+    if (yamlscalar::isCoreFloat(s)) return std::strtod(s.c_str(), nullptr);
     if (s == ".inf" || s == ".Inf" || s == ".INF" || s == "+.inf") return s;  // not JSON
     return s;
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/model/parse_detail.hpp"
+#include "core/util/text.hpp"
 
 namespace shop {
 
@@ -23,13 +24,13 @@ ParseResult parseJson(const Json& root, const ParseOptions& opts) {
   if (!apiVersion) {
     if (!top.has("apiVersion")) diags.error("apiVersion", std::string("is required: ") + kApiVersion);
   } else if (*apiVersion != kApiVersion) {
-    diags.error("apiVersion", "\"" + *apiVersion + "\" is not supported: use " + kApiVersion);
+    diags.error("apiVersion", quotedValue(*apiVersion) + " is not supported: use " + kApiVersion);
   }
   auto kind = top.str("kind");
   if (!kind) {
     if (!top.has("kind")) diags.error("kind", "is required: ShopApp");
   } else if (*kind != kKind) {
-    diags.error("kind", "\"" + *kind + "\" is not a ShopApp");
+    diags.error("kind", quotedValue(*kind) + " is not a ShopApp");
   }
   // metadata is read leniently: objects from a cluster carry many server-owned fields
   const Json* meta = top.raw("metadata");
@@ -44,7 +45,7 @@ ParseResult parseJson(const Json& root, const ParseOptions& opts) {
       diags.error("metadata.name", "is required");
     }
     if (auto ns = m.str("namespace")) {
-      if (!isDnsLabel(*ns)) m.error("namespace", "\"" + *ns + "\" is not a valid namespace name");
+      if (!isDnsLabel(*ns)) m.error("namespace", quotedValue(*ns) + " is not a valid namespace name");
       app.namespace_ = *ns;
     }
     if (auto g = m.integer("generation", 0, INT64_MAX)) app.generation = *g;

@@ -2,9 +2,10 @@
 #include "core/model/parse_detail.hpp"
 
 #include <algorithm>
-#include <regex>
 
 #include "core/model/engines.hpp"
+#include "core/util/match.hpp"
+#include "core/util/text.hpp"
 
 namespace shop::parse_detail {
 
@@ -31,10 +32,9 @@ Service parseService(Reader r, const ShopApp& app) {
       if (!pr.has("port")) pr.errorHere("port is required");
       p.targetPort = pr.int32("targetPort", 1, 65535).value_or(0);
       if (auto n = pr.str("name")) {
-        static const std::regex portName("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-        if (n->size() > 15 || !std::regex_match(*n, portName) ||
+        if (n->size() > 15 || !match::dnsLabel(*n) ||
             std::none_of(n->begin(), n->end(), ::isalpha))
-          pr.error("name", "\"" + *n + "\" is not a valid port name (lower-case, at most 15 characters, with a letter)");
+          pr.error("name", quotedValue(*n) + " is not a valid port name (lower-case, at most 15 characters, with a letter)");
         p.name = *n;
       }
       if (auto proto = pr.oneOf("protocol", {"TCP", "UDP", "SCTP"})) p.protocol = *proto;
@@ -78,7 +78,7 @@ Service parseService(Reader r, const ShopApp& app) {
     s.config.env = c.strMap("env");
     for (const auto& [k, v] : s.config.env)
       if (secretLooking(k) && !v.empty())
-        c.error("env", "\"" + k + "\" looks like a credential; put it in a Secret and use env[].secret");
+        c.error("env", quotedValue(k) + " looks like a credential; put it in a Secret and use env[].secret");
     c.done();
   }
   if (Reader rr = r.obj("resources"); rr.present()) s.resources = parseResources(rr);
@@ -96,7 +96,7 @@ Service parseService(Reader r, const ShopApp& app) {
   for (size_t i = 0; i < s.writablePaths.size(); ++i) {
     const auto& p = s.writablePaths[i];
     if (p.empty() || p[0] != '/')
-      r.diags().error(indexPath(r.at("writablePaths"), i), "\"" + p + "\" must be an absolute path");
+      r.diags().error(indexPath(r.at("writablePaths"), i), quotedValue(p) + " must be an absolute path");
   }
   if (auto q = r.quantity("writableSizeLimit")) s.writableSizeLimit = *q;
   std::set<std::string> volNames;
@@ -110,7 +110,7 @@ Service parseService(Reader r, const ShopApp& app) {
     vol.name = v.nonEmpty("name").value_or("");
     if (!v.has("name")) v.errorHere("name is required");
     if (!vol.name.empty()) {
-      if (!isDnsLabel(vol.name, 20)) v.error("name", "\"" + vol.name + "\" must be a DNS label of at most 20 characters");
+      if (!isDnsLabel(vol.name, 20)) v.error("name", quotedValue(vol.name) + " must be a DNS label of at most 20 characters");
       if (!volNames.insert(vol.name).second) v.error("name", "duplicate volume \"" + vol.name + "\"");
     }
     vol.path = v.nonEmpty("path").value_or("");
@@ -133,7 +133,7 @@ Service parseService(Reader r, const ShopApp& app) {
     if (ex.paths.empty()) e.error("paths", "list at least one path prefix, e.g. [\"/\"]");
     for (size_t i = 0; i < ex.paths.size(); ++i)
       if (ex.paths[i].empty() || ex.paths[i][0] != '/')
-        r.diags().error(indexPath(e.at("paths"), i), "\"" + ex.paths[i] + "\" must start with '/'");
+        r.diags().error(indexPath(e.at("paths"), i), quotedValue(ex.paths[i]) + " must start with '/'");
     ex.port = e.intOrString("port");
     ex.rewrite = e.str("rewrite");
     e.done();
@@ -160,14 +160,12 @@ Service parseService(Reader r, const ShopApp& app) {
   s.priorityClassName = r.str("priorityClassName");
   s.podAnnotations = r.strMap("podAnnotations");
   s.labels = r.strMap("labels");
-  static const std::regex labelKey("([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
-  static const std::regex labelValue("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
   for (const auto& [k, v] : s.labels) {
     const std::string where = childPath(r.at("labels"), k);
-    if (!std::regex_match(k, labelKey) || k.size() > 317) r.diags().error(where, "\"" + k + "\" is not a valid label key");
+    if (k.size() > 317 || !match::labelKey(k)) r.diags().error(where, quotedValue(k) + " is not a valid label key");
     else if (k.rfind("app.kubernetes.io/", 0) == 0 || k.rfind("shopctl.io/", 0) == 0)
-      r.diags().error(where, "\"" + k + "\" is set by shopctl (it selects the pods); choose another key");
-    if (!std::regex_match(v, labelValue)) r.diags().error(where, "\"" + v + "\" is not a valid label value (at most 63 characters: letters, digits, '-', '_', '.')");
+      r.diags().error(where, quotedValue(k) + " is set by shopctl (it selects the pods); choose another key");
+    if (!match::labelValue(v)) r.diags().error(where, quotedValue(v) + " is not a valid label value (at most 63 characters: letters, digits, '-', '_', '.')");
   }
   s.meshInject = r.boolean("meshInject");
   if (Reader m = r.obj("metrics"); m.present()) {
@@ -221,8 +219,7 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
     c.raw("generate");
   } else if (c.present()) {
     if (auto n = c.nonEmpty("secretName")) {
-      static const std::regex subdomain("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-      if (n->size() > 253 || !std::regex_match(*n, subdomain)) c.error("secretName", "\"" + *n + "\" is not a valid Secret name");
+      if (n->size() > 253 || !match::dnsSubdomain(*n)) c.error("secretName", quotedValue(*n) + " is not a valid Secret name");
       d.credentials.secretName = *n;
     }
     d.credentials.generate = c.boolean("generate").value_or(true);
@@ -282,8 +279,7 @@ void parseSpec(Reader spec, ShopApp& app) {
   }
   if (Reader g = spec.obj("gateway"); g.present()) {
     app.gateway.enabled = g.boolean("enabled").value_or(true);
-    if (auto v = g.pattern("host", "\\*|(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*",
-                           "a host name (e.g. shop.example.com, *.example.com or *)"))
+    if (auto v = g.pattern("host", match::hostPattern, "a host name (e.g. shop.example.com, *.example.com or *)"))
       app.gateway.host = *v;
     if (Reader t = g.obj("tls"); t.present()) {
       app.gateway.tlsSecret = t.nonEmpty("secretName");

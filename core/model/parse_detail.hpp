@@ -20,8 +20,10 @@
 
 namespace shop::parse_detail {
 
-inline const char* const kNameRe = "[a-z]([-a-z0-9]*[a-z0-9])?";
 inline constexpr size_t kMaxNameLen = 40;  // leaves room for derived names (<name>-headless-N, ...)
+// Registry, repository, tag and digest together; the OCI distribution spec allows a repository
+// of 255 characters and a tag of 128.
+inline constexpr size_t kMaxImageLen = 512;
 // List bounds shared with the CRD: they keep the API server's cost estimate of the CEL rules
 // within budget.
 inline constexpr size_t kMaxServices = 40, kMaxDatabases = 12, kMaxBrokers = 6, kMaxDependsOn = 12;

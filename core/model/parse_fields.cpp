@@ -3,16 +3,17 @@
 #include "core/model/parse_detail.hpp"
 
 #include <algorithm>
-#include <regex>
+
+#include "core/util/match.hpp"
+#include "core/util/text.hpp"
 
 namespace shop::parse_detail {
 
 // ---- helpers -------------------------------------------------------------------------
 
 void checkName(Reader& r, const std::string& key, const std::string& value) {
-  if (value.size() > kMaxNameLen || !std::regex_match(value, std::regex(kNameRe))) {
-    r.error(key, "\"" + value +
-                     "\" is not a valid name: use lower-case letters, digits and '-', start with a "
+  if (value.size() > kMaxNameLen || !match::dns1035Label(value)) {
+    r.error(key, quotedValue(value) + " is not a valid name: use lower-case letters, digits and '-', start with a "
                      "letter, end with a letter or digit, at most " +
                      std::to_string(kMaxNameLen) + " characters");
   }
@@ -20,10 +21,10 @@ void checkName(Reader& r, const std::string& key, const std::string& value) {
 
 // Returns an error message for an image reference, or "" when it is pinned and well formed.
 std::string imageProblem(const std::string& image, bool allowLatest) {
-  static const std::regex ref(
-      "([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._/-][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
-      "(@sha256:[a-f0-9]{64})?");
-  if (!std::regex_match(image, ref)) return "\"" + image + "\" is not a valid image reference";
+  if (image.size() > kMaxImageLen)
+    return "image reference of " + std::to_string(image.size()) + " characters is too long (at most " +
+           std::to_string(kMaxImageLen) + ")";
+  if (!match::imageReference(image)) return quotedValue(image) + " is not a valid image reference";
   if (image.find('@') != std::string::npos) return "";
   const size_t slash = image.rfind('/');
   const size_t colon = image.find(':', slash == std::string::npos ? 0 : slash);
@@ -40,11 +41,7 @@ std::string imageProblem(const std::string& image, bool allowLatest) {
   return "";
 }
 
-bool secretLooking(const std::string& name) {
-  static const std::regex re(".*(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL).*",
-                             std::regex::icase);
-  return std::regex_match(name, re);
-}
+bool secretLooking(const std::string& name) { return match::secretLookingName(name); }
 
 Json deepMerge(const Json& base, const Json& over) {
   if (!base.is_object() || !over.is_object()) return over;
@@ -129,9 +126,8 @@ std::vector<EnvVar> parseEnv(Reader& parent, const std::string& key) {
     EnvVar e;
     e.name = r.nonEmpty("name").value_or("");
     if (!r.has("name")) r.errorHere("name is required");
-    static const std::regex envName("[-._a-zA-Z][-._a-zA-Z0-9]*");
-    if (!e.name.empty() && !std::regex_match(e.name, envName))
-      r.error("name", "\"" + e.name + "\" is not a valid environment variable name");
+    if (!e.name.empty() && !match::envVarName(e.name))
+      r.error("name", quotedValue(e.name) + " is not a valid environment variable name");
     if (!e.name.empty() && !seen.insert(e.name).second)
       r.error("name", "duplicate environment variable \"" + e.name + "\"");
     int sources = 0;
@@ -167,8 +163,7 @@ std::vector<EnvVar> parseEnv(Reader& parent, const std::string& key) {
     if (sources != 1) r.errorHere("set exactly one of value, secret, configMap or fieldPath");
     if (e.value && !e.value->empty() && secretLooking(e.name))
       r.error("value",
-              "\"" + e.name +
-                  "\" looks like a credential; never put it in plain text: use secret: {name: ..., "
+              quotedValue(e.name) + " looks like a credential; never put it in plain text: use secret: {name: ..., "
                   "key: ...}");
     r.done();
     out.push_back(std::move(e));
@@ -237,11 +232,11 @@ Resilience parseResilience(Reader r) {
         size_t comma = on->find(',', start);
         if (comma == std::string::npos) comma = on->size();
         std::string tok = on->substr(start, comma - start);
-        bool status = !tok.empty() && std::all_of(tok.begin(), tok.end(), ::isdigit) &&
+        bool status = tok.size() == 3 && std::all_of(tok.begin(), tok.end(), ::isdigit) &&
                       std::stoi(tok) >= 100 && std::stoi(tok) <= 599;
         if (!status && !retryOnPolicies().count(tok)) {
           std::vector<std::string> cands(retryOnPolicies().begin(), retryOnPolicies().end());
-          std::string msg = "\"" + tok + "\" is not a retry condition Istio accepts";
+          std::string msg = quotedValue(tok) + " is not a retry condition Istio accepts";
           if (auto c = closest(tok, cands)) msg += " (did you mean \"" + *c + "\"?)";
           rr.error("retryOn", msg);
         }
@@ -315,18 +310,17 @@ SecurityOverrides parseSecurityOverrides(Reader r) {
   s.fsGroup = r.integer("fsGroup", 1, 2147483647);
   s.readOnlyRootFilesystem = r.boolean("readOnlyRootFilesystem");
   s.addCapabilities = r.strList("addCapabilities");
-  static const std::regex cap("[A-Z_]+");
   for (size_t i = 0; i < s.addCapabilities.size(); ++i)
-    if (!std::regex_match(s.addCapabilities[i], cap))
+    if (!match::capabilityName(s.addCapabilities[i]))
       r.diags().error(indexPath(r.at("addCapabilities"), i),
-                      "\"" + s.addCapabilities[i] + "\" is not a capability name (e.g. NET_BIND_SERVICE)");
+                      quotedValue(s.addCapabilities[i]) + " is not a capability name (e.g. NET_BIND_SERVICE)");
   r.done();
   return s;
 }
 
 void checkAbsolutePath(Reader& r, const std::string& key, const std::string& p) {
   if (p.empty() || p[0] != '/' || p.find("..") != std::string::npos)
-    r.error(key, "\"" + p + "\" must be an absolute path without '..'");
+    r.error(key, quotedValue(p) + " must be an absolute path without '..'");
 }
 
 // Keys a service may take from spec.defaults.

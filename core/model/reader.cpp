@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <regex>
 
 #include "core/model/quantity.hpp"
+#include "core/util/match.hpp"
+#include "core/util/text.hpp"
 
 namespace shop {
 
@@ -51,29 +52,11 @@ std::optional<std::string> closest(const std::string& word, const std::vector<st
 
 bool isQuantity(const std::string& s) { return parseQuantity(s).has_value(); }
 
-double durationMs(const std::string& s) {
-  static const std::regex part("([0-9]+(\\.[0-9]+)?)(h|ms|m|s)");
-  if (s.empty()) return -1;
-  double total = 0;
-  auto begin = std::sregex_iterator(s.begin(), s.end(), part);
-  size_t consumed = 0;
-  for (auto it = begin; it != std::sregex_iterator(); ++it) {
-    if (static_cast<size_t>(it->position()) != consumed) return -1;
-    consumed += it->length();
-    double v = std::stod((*it)[1].str());
-    const std::string unit = (*it)[3].str();
-    total += unit == "h" ? v * 3600000 : unit == "m" ? v * 60000 : unit == "s" ? v * 1000 : v;
-  }
-  if (consumed != s.size()) return -1;
-  return total;
-}
+double durationMs(const std::string& s) { return match::durationMs(s); }
 
 bool isDuration(const std::string& s) { return durationMs(s) >= 1; }
 
-bool isDnsLabel(const std::string& s, size_t maxLen) {
-  static const std::regex re("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-  return !s.empty() && s.size() <= maxLen && std::regex_match(s, re);
-}
+bool isDnsLabel(const std::string& s, size_t maxLen) { return s.size() <= maxLen && match::dnsLabel(s); }
 
 Reader::Reader(const Json* j, std::string path, Diagnostics& diags)
     : j_(j), path_(std::move(path)), diags_(diags) {}
@@ -133,12 +116,12 @@ std::optional<std::string> Reader::oneOf(const std::string& key,
   return std::nullopt;
 }
 
-std::optional<std::string> Reader::pattern(const std::string& key, const char* regex,
+std::optional<std::string> Reader::pattern(const std::string& key, bool (*ok)(std::string_view),
                                            const char* what) {
   auto s = str(key);
   if (!s) return s;
-  if (!std::regex_match(*s, std::regex(regex))) {
-    error(key, "\"" + *s + "\" is not " + what);
+  if (!ok(*s)) {
+    error(key, quotedValue(*s) + " is not " + what);
     return std::nullopt;
   }
   return s;
@@ -207,8 +190,7 @@ std::optional<std::string> Reader::quantity(const std::string& key) {
     return std::nullopt;
   }
   if (const QuantityResult q = parseQuantityText(s); !q.value) {
-    const std::string shown = s.size() > 20 ? s.substr(0, 20) + "..." : s;
-    error(key, "\"" + shown + "\" is not a quantity: it " + q.error + " (examples: 100m, 1.5, 256Mi, 1Gi)");
+    error(key, quotedValue(s) + " is not a quantity: it " + q.error + " (examples: 100m, 1.5, 256Mi, 1Gi)");
     return std::nullopt;
   }
   if (!s.empty() && s[0] == '-') {
@@ -224,7 +206,7 @@ std::optional<std::string> Reader::duration(const std::string& key) {
     return s;
   }
   if (!isDuration(*s)) {
-    error(key, "\"" + *s + "\" is not a duration of at least 1ms (examples: 250ms, 2s, 1m30s)");
+    error(key, quotedValue(*s) + " is not a duration of at least 1ms (examples: 250ms, 2s, 1m30s)");
     return std::nullopt;
   }
   return s;
@@ -233,8 +215,27 @@ std::optional<std::string> Reader::duration(const std::string& key) {
 std::optional<std::string> Reader::intOrString(const std::string& key) {
   const Json* v = get(key);
   if (!v) return std::nullopt;
-  if (v->is_number_integer()) return std::to_string(v->get<int64_t>());
-  if (v->is_string() && !v->get<std::string>().empty()) return v->get<std::string>();
+  // A number (or a string of digits, as Kubernetes' IntOrString reads it) is a port: 1-65535.
+  auto port = [&](std::string_view digits) -> std::optional<std::string> {
+    if (digits.size() > 5 || std::stoi(std::string(digits)) < 1 || std::stoi(std::string(digits)) > 65535) {
+      error(key, quotedValue(digits) + " is not a port number (1-65535)");
+      return std::nullopt;
+    }
+    return std::to_string(std::stoi(std::string(digits)));
+  };
+  if (v->is_number_integer()) {
+    const int64_t n = v->get<int64_t>();
+    if (n < 1 || n > 65535) {
+      error(key, std::to_string(n) + " is not a port number (1-65535)");
+      return std::nullopt;
+    }
+    return std::to_string(n);
+  }
+  if (v->is_string() && !v->get<std::string>().empty()) {
+    const std::string& s = v->get<std::string>();
+    if (std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) return port(s);
+    return s;
+  }
   typeError(key, *v, "a port number or a port name");
   return std::nullopt;
 }

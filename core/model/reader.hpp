@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/io/diag.hpp"
@@ -30,7 +31,8 @@ class Reader {
   std::optional<std::string> str(const std::string& key);
   std::optional<std::string> nonEmpty(const std::string& key);
   std::optional<std::string> oneOf(const std::string& key, std::initializer_list<const char*> allowed);
-  std::optional<std::string> pattern(const std::string& key, const char* regex, const char* what);
+  // A string that ok accepts; otherwise an error "\"<value>\" is not <what>".
+  std::optional<std::string> pattern(const std::string& key, bool (*ok)(std::string_view), const char* what);
   std::optional<int64_t> integer(const std::string& key, int64_t min, int64_t max);
   std::optional<int> int32(const std::string& key, int min, int max);
   std::optional<double> number(const std::string& key, double min, double max);

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/model/quantity.hpp"
+#include "core/util/text.hpp"
 
 namespace shop::parse_detail {
 
@@ -35,13 +36,13 @@ void validateApp(ShopApp& app, Diagnostics& diags) {
         for (const auto& o : app.services) cands.push_back(o.name);
         for (const auto& o : app.databases) cands.push_back(o.name);
         for (const auto& o : app.messaging) cands.push_back(o.name);
-        std::string msg = "\"" + dep + "\" is not a service, database or message broker of this app";
+        std::string msg = quotedValue(dep) + " is not a service, database or message broker of this app";
         if (auto c = closest(dep, cands)) msg += " (did you mean \"" + *c + "\"?)";
         diags.error(dpath, msg);
       } else if (std::count(s.dependsOn.begin(), s.dependsOn.end(), dep) > 1 &&
                  std::find(s.dependsOn.begin(), s.dependsOn.end(), dep) - s.dependsOn.begin() !=
                      static_cast<long>(j)) {
-        diags.error(dpath, "\"" + dep + "\" is listed twice");
+        diags.error(dpath, quotedValue(dep) + " is listed twice");
       }
     }
     if (s.expose) {
@@ -55,7 +56,7 @@ void validateApp(ShopApp& app, Diagnostics& diags) {
       if (s.expose->port) {
         bool found = false;
         for (const auto& p : s.ports) found |= p.name == *s.expose->port || std::to_string(p.port) == *s.expose->port;
-        if (!found) diags.error(path + ".expose.port", "\"" + *s.expose->port + "\" is not one of this service's ports");
+        if (!found) diags.error(path + ".expose.port", quotedValue(*s.expose->port) + " is not one of this service's ports");
       }
     }
     if (s.scrape.enabled && s.scrape.port) {
@@ -63,7 +64,7 @@ void validateApp(ShopApp& app, Diagnostics& diags) {
       for (const auto& p : s.ports)
         found |= p.name == *s.scrape.port || std::to_string(p.port) == *s.scrape.port ||
                  std::to_string(p.targetPort) == *s.scrape.port;
-      if (!found) diags.error(path + ".metrics.port", "\"" + *s.scrape.port + "\" is not one of this service's ports");
+      if (!found) diags.error(path + ".metrics.port", quotedValue(*s.scrape.port) + " is not one of this service's ports");
     }
     if (s.expose && s.expose->rewrite && !app.mesh.enabled)
       diags.warning(path + ".expose.rewrite", "rewrites need the Istio gateway (spec.mesh.enabled); an Ingress does not rewrite paths");
@@ -100,7 +101,7 @@ void validateApp(ShopApp& app, Diagnostics& diags) {
     std::set<std::string> mounts;
     auto mount = [&](const std::string& p, const std::string& where) {
       if (!p.empty() && !mounts.insert(p).second)
-        diags.error(where, "\"" + p + "\" is mounted twice (storage, writablePaths and config files must not overlap)");
+        diags.error(where, quotedValue(p) + " is mounted twice (storage, writablePaths and config files must not overlap)");
     };
     for (size_t v = 0; v < s.storage.size(); ++v) {
       const auto& vol = s.storage[v];
@@ -120,7 +121,7 @@ void validateApp(ShopApp& app, Diagnostics& diags) {
       for (const auto& cap : s.security.addCapabilities)
         if (cap != "NET_BIND_SERVICE")
           diags.error(path + ".security.addCapabilities",
-                      "\"" + cap + "\" is not allowed by Pod Security \"restricted\" (only NET_BIND_SERVICE)");
+                      quotedValue(cap) + " is not allowed by Pod Security \"restricted\" (only NET_BIND_SERVICE)");
     checkRequestsWithinLimits(diags, path, s.resources);
     if (s.resilience.retries || s.resilience.timeout || s.resilience.faults ||
         s.resilience.connectionPool || s.resilience.outlierDetection)
@@ -145,7 +146,7 @@ void validateApp(ShopApp& app, Diagnostics& diags) {
         for (const auto& cap : d.security.addCapabilities)
           if (cap != "NET_BIND_SERVICE")
             diags.error(path + ".security.addCapabilities",
-                        "\"" + cap + "\" is not allowed by Pod Security \"restricted\" (only NET_BIND_SERVICE)");
+                        quotedValue(cap) + " is not allowed by Pod Security \"restricted\" (only NET_BIND_SERVICE)");
     }
   };
   storeDefaults(app.databases, "databases");

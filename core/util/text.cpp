@@ -31,4 +31,19 @@ std::string escapePointer(std::string_view key) {
   return out;
 }
 
+std::string clip(std::string_view text, size_t max) {
+  if (text.size() <= max) return std::string(text);
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+  return std::string(text.substr(0, cut)) + "... (" + std::to_string(text.size()) + " characters)";
+}
+
+std::string quotedValue(std::string_view value) {
+  constexpr size_t kMaxWhole = 64, kShown = 40;
+  if (value.size() <= kMaxWhole) return "\"" + std::string(value) + "\"";
+  const std::string cut = clip(value, kShown);  // "<40 characters>... (N characters)"
+  const size_t dots = cut.rfind("... (");
+  return "\"" + cut.substr(0, dots) + "...\"" + cut.substr(dots + 3);
+}
+
 }  // namespace shop
