@@ -16,6 +16,9 @@ namespace res = kube::resources;
 namespace {
 
 const char* kChildSelector = "app.kubernetes.io/managed-by=shopctl";
+// On a ShopApp, "true" lets it take over existing objects of its rendered names that no
+// controller owns (say, those a `shopctl render | kubectl apply` made before the operator).
+const char* kAdoptAnnotation = "shopctl.io/adopt-existing";
 
 using apply::kFieldManager;
 using apply::kHashAnnotation;
@@ -307,6 +310,8 @@ Outcome Controller::reconcile(const std::string& key) {
   }
 
   // Apply what is missing or drifted.
+  const bool adoptExisting =
+      appObj["metadata"].value("annotations", Json::object()).value(kAdoptAnnotation, "") == "true";
   std::set<std::string> desiredKeys;
   size_t applied = 0, skipped = 0;
   for (const auto& o : desired) {
@@ -324,16 +329,38 @@ Outcome Controller::reconcile(const std::string& key) {
     Json intent = apply::withOwnership(o, appObj, owned);
     auto* inf = informer(kind);
     auto live = inf ? inf->get(ons, oname) : std::nullopt;
-    // Never take over an object another controller owns (another ShopApp with a component of
-    // the same name in this namespace, say): report it and leave it alone.
+    // The cache holds only objects labelled as shopctl's: one it does not hold may still exist
+    // (a hand-made Service, the API server's own default/kubernetes). Ask before creating.
+    if (!live && owned) {
+      auto g = client_.get(*r, ons, oname);
+      if (g.ok()) {
+        live = g.body;
+      } else if (!g.notFound()) {
+        fail(kind + "/" + oname, g);
+        continue;
+      }
+    }
+    // Never take over an object this app did not create: another controller's (another
+    // ShopApp with a component of the same name, say), or one nobody controls, unless the app
+    // opts in to adopting those. Report it and leave it alone (it is never pruned either).
     if (live && owned) {
+      const Json none = Json::array();
       std::string otherOwner;
-      for (const auto& ref : (*live)["metadata"].value("ownerReferences", Json::array()))
-        if (ref.value("controller", false) && ref.value("uid", "") != uid)
-          otherOwner = ref.value("kind", "") + " " + ref.value("name", "");
+      bool ours = false;
+      for (const auto& ref : (*live)["metadata"].value("ownerReferences", none)) {
+        if (!ref.value("controller", false)) continue;
+        if (ref.value("uid", "") == uid) ours = true;
+        else otherOwner = ref.value("kind", "") + " " + ref.value("name", "");
+      }
       if (!otherOwner.empty()) {
         errors.push_back(kind + "/" + oname + ": already controlled by " + otherOwner +
                          " in this namespace; rename the component or move one app to another namespace");
+        continue;
+      }
+      if (!ours && !adoptExisting) {
+        errors.push_back(kind + "/" + oname + ": exists and was not created by this ShopApp; rename the component, "
+                         "delete the object, or annotate the ShopApp " + std::string(kAdoptAnnotation) +
+                         "=true to take it over");
         continue;
       }
     }
