@@ -4,6 +4,7 @@
 
 #include "core/model/parse.hpp"
 #include "core/render/meta.hpp"
+#include "core/render/collisions.hpp"
 #include "core/render/render.hpp"
 #include "kube/log.hpp"
 #include "core/apply/intent.hpp"
@@ -235,14 +236,11 @@ Outcome Controller::reconcile(const std::string& key) {
   // keys to status would leave a reference dangling.
   Json conds = status.value("conditions", Json::array());
 
-  ParseOptions po;
-  po.defaultNamespace = ns;
-  ParseResult parsed = parseShopApp(appObj, po);
-  if (!parsed.app) {
-    // Invalid specs that got past the CRD: say why, and wait for the next edit.
+  // Invalid specs that got past the CRD: say why, and wait for the next edit.
+  auto invalidSpec = [&](const Diagnostics& diags) {
     std::string msg;
     size_t n = 0;
-    for (const auto& d : parsed.diags.items()) {
+    for (const auto& d : diags.items()) {
       if (d.severity != Severity::Error) continue;
       if (n++ < 3) msg += (msg.empty() ? "" : "; ") + d.path + ": " + d.message;
     }
@@ -256,9 +254,16 @@ Outcome Controller::reconcile(const std::string& key) {
       events_.record(appObj, "Warning", "InvalidSpec", "Validate", msg);
     }
     return Outcome::Done;
-  }
+  };
+  ParseOptions po;
+  po.defaultNamespace = ns;
+  po.checkRendered = false;  // checked below on the one render
+  ParseResult parsed = parseShopApp(appObj, po);
+  if (!parsed.app) return invalidSpec(parsed.diags);
   ShopApp app = *parsed.app;
   RenderResult rendered = render(app);
+  // Two parts rendering one object would overwrite each other on every reconcile.
+  if (Diagnostics clash = checkRenderedObjects(app, rendered.objects); clash.hasErrors()) return invalidSpec(clash);
 
   // Optional capabilities: the mesh kinds need Istio's CRDs, ServiceMonitor the Prometheus
   // operator's. Without them those objects are left out, and the status says so.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/model/parse_detail.hpp"
+#include "core/render/collisions.hpp"
 #include "core/util/text.hpp"
 
 namespace shop {
@@ -70,6 +71,7 @@ ParseResult parseJson(const Json& root, const ParseOptions& opts) {
     applyDefaults(app);
     validateApp(app, diags);
   }
+  if (!diags.hasErrors() && opts.checkRendered) diags.append(checkRenderedObjects(app));
   if (!diags.hasErrors()) res.app = std::move(app);
   return res;
 }
