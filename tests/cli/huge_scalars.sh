@@ -123,6 +123,12 @@ done
 printf 'a: 1\n---\n,\n' > "$WORK/comma.yaml"
 expect 2 'comma.yaml:[0-9]+:[0-9]+: error: invalid YAML: unexpected ","' "validate of a lone ',' document (yaml-cpp loops on it)" timeout 60 "$SHOPCTL" validate -f "$WORK/comma.yaml"
 
+# ---- wrong types in foreign manifests: input errors, not "internal error: [json.exception...]"
+printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec:\n  selector: {matchLabels: {app: x}}\n  template:\n    metadata: {labels: {app: x}}\n    spec:\n      containers: ["nginx"]\n' > "$WORK/bare.yaml"
+for cmd in audit harden import; do
+  expect 2 'bare.yaml:9:[0-9]+: error: spec.template.spec.containers\[0\]: must be an object, not string' "$cmd of a container given as a bare string" "$SHOPCTL" $cmd -f "$WORK/bare.yaml"
+done
+
 # ---- durations on the command line ---------------------------------------------------------
 expect 2 "--timeout .*expected a duration" "apply --timeout of 30 digits" "$SHOPCTL" apply -f "$WORK/env-value.yaml" --timeout 999999999999999999999999999999
 expect 2 "--timeout .*expected a duration" "apply --timeout of 100k digits" "$SHOPCTL" apply -f "$WORK/env-value.yaml" --timeout "${ARGV_DIGITS}s"
