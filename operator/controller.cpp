@@ -4,6 +4,7 @@
 
 #include "core/model/parse.hpp"
 #include "core/render/meta.hpp"
+#include "core/render/collisions.hpp"
 #include "core/render/render.hpp"
 #include "kube/log.hpp"
 #include "core/apply/intent.hpp"
@@ -16,6 +17,9 @@ namespace res = kube::resources;
 namespace {
 
 const char* kChildSelector = "app.kubernetes.io/managed-by=shopctl";
+// On a ShopApp, "true" lets it take over existing objects of its rendered names that no
+// controller owns (say, those a `shopctl render | kubectl apply` made before the operator).
+const char* kAdoptAnnotation = "shopctl.io/adopt-existing";
 
 using apply::kFieldManager;
 using apply::kHashAnnotation;
@@ -232,14 +236,11 @@ Outcome Controller::reconcile(const std::string& key) {
   // keys to status would leave a reference dangling.
   Json conds = status.value("conditions", Json::array());
 
-  ParseOptions po;
-  po.defaultNamespace = ns;
-  ParseResult parsed = parseShopApp(appObj, po);
-  if (!parsed.app) {
-    // Invalid specs that got past the CRD: say why, and wait for the next edit.
+  // Invalid specs that got past the CRD: say why, and wait for the next edit.
+  auto invalidSpec = [&](const Diagnostics& diags) {
     std::string msg;
     size_t n = 0;
-    for (const auto& d : parsed.diags.items()) {
+    for (const auto& d : diags.items()) {
       if (d.severity != Severity::Error) continue;
       if (n++ < 3) msg += (msg.empty() ? "" : "; ") + d.path + ": " + d.message;
     }
@@ -253,9 +254,16 @@ Outcome Controller::reconcile(const std::string& key) {
       events_.record(appObj, "Warning", "InvalidSpec", "Validate", msg);
     }
     return Outcome::Done;
-  }
+  };
+  ParseOptions po;
+  po.defaultNamespace = ns;
+  po.checkRendered = false;  // checked below on the one render
+  ParseResult parsed = parseShopApp(appObj, po);
+  if (!parsed.app) return invalidSpec(parsed.diags);
   ShopApp app = *parsed.app;
   RenderResult rendered = render(app);
+  // Two parts rendering one object would overwrite each other on every reconcile.
+  if (Diagnostics clash = checkRenderedObjects(app, rendered.objects); clash.hasErrors()) return invalidSpec(clash);
 
   // Optional capabilities: the mesh kinds need Istio's CRDs, ServiceMonitor the Prometheus
   // operator's. Without them those objects are left out, and the status says so.
@@ -307,6 +315,8 @@ Outcome Controller::reconcile(const std::string& key) {
   }
 
   // Apply what is missing or drifted.
+  const bool adoptExisting =
+      appObj["metadata"].value("annotations", Json::object()).value(kAdoptAnnotation, "") == "true";
   std::set<std::string> desiredKeys;
   size_t applied = 0, skipped = 0;
   for (const auto& o : desired) {
@@ -324,16 +334,38 @@ Outcome Controller::reconcile(const std::string& key) {
     Json intent = apply::withOwnership(o, appObj, owned);
     auto* inf = informer(kind);
     auto live = inf ? inf->get(ons, oname) : std::nullopt;
-    // Never take over an object another controller owns (another ShopApp with a component of
-    // the same name in this namespace, say): report it and leave it alone.
+    // The cache holds only objects labelled as shopctl's: one it does not hold may still exist
+    // (a hand-made Service, the API server's own default/kubernetes). Ask before creating.
+    if (!live && owned) {
+      auto g = client_.get(*r, ons, oname);
+      if (g.ok()) {
+        live = g.body;
+      } else if (!g.notFound()) {
+        fail(kind + "/" + oname, g);
+        continue;
+      }
+    }
+    // Never take over an object this app did not create: another controller's (another
+    // ShopApp with a component of the same name, say), or one nobody controls, unless the app
+    // opts in to adopting those. Report it and leave it alone (it is never pruned either).
     if (live && owned) {
+      const Json none = Json::array();
       std::string otherOwner;
-      for (const auto& ref : (*live)["metadata"].value("ownerReferences", Json::array()))
-        if (ref.value("controller", false) && ref.value("uid", "") != uid)
-          otherOwner = ref.value("kind", "") + " " + ref.value("name", "");
+      bool ours = false;
+      for (const auto& ref : (*live)["metadata"].value("ownerReferences", none)) {
+        if (!ref.value("controller", false)) continue;
+        if (ref.value("uid", "") == uid) ours = true;
+        else otherOwner = ref.value("kind", "") + " " + ref.value("name", "");
+      }
       if (!otherOwner.empty()) {
         errors.push_back(kind + "/" + oname + ": already controlled by " + otherOwner +
                          " in this namespace; rename the component or move one app to another namespace");
+        continue;
+      }
+      if (!ours && !adoptExisting) {
+        errors.push_back(kind + "/" + oname + ": exists and was not created by this ShopApp; rename the component, "
+                         "delete the object, or annotate the ShopApp " + std::string(kAdoptAnnotation) +
+                         "=true to take it over");
         continue;
       }
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/audit/shape.hpp"
 #include "core/util/match.hpp"
 
 namespace shop::audit {
@@ -36,6 +37,7 @@ void addDocuments(std::vector<YamlDocument>& docs, std::vector<Manifest>& out, D
         bad(prefix, "object has no apiVersion or kind");
         return;
       }
+      if (!shapeOk(obj, prefix, bad)) return;  // wrong types: input errors, never analysed
       out.push_back(Manifest{std::move(obj), doc.file, map, prefix});
     };
     if (isListKind(doc.value)) {

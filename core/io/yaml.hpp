@@ -7,6 +7,12 @@
 // (true/false, null, integers, floats); quoted scalars are always strings. Duplicate keys
 // are errors, as they are for the Kubernetes API server's strict decoding.
 //
+// Limits (YamlLimits; a document past one is an error naming where it stopped, never a crash
+// or an unbounded allocation): a file of at most 64 MiB; per document at most 500,000 nodes
+// and 64 MiB of scalar text, both counted after aliases are expanded, and at most 100,000
+// nodes copied through aliases (a "billion laughs" stops there). Nesting deeper than
+// yaml-cpp's limit (2,000 levels) is an error too.
+//
 // Emitting prints Json as block-style YAML the way kubectl does, quoting every string that
 // a YAML 1.1 or 1.2 reader could take for something else ("yes", "0755", "1:30", "true").
 #include <optional>
@@ -18,6 +24,13 @@
 #include "core/io/json.hpp"
 
 namespace shop {
+
+struct YamlLimits {
+  size_t maxFileBytes = size_t{64} << 20;     // 64 MiB
+  size_t maxNodes = 500'000;                  // per document, after alias expansion
+  size_t maxScalarBytes = size_t{64} << 20;   // per document, after alias expansion
+  size_t maxAliasNodes = 100'000;             // per document, nodes copied through aliases
+};
 
 class SourceMap {
  public:
@@ -47,7 +60,8 @@ struct YamlLoadResult {
 
 // Parses every document in text. Empty documents (only comments, or a bare "---") are
 // skipped. On a syntax error, `error` names file:line:col and nothing is returned.
-YamlLoadResult loadYaml(const std::string& text, const std::string& file = "");
+YamlLoadResult loadYaml(const std::string& text, const std::string& file = "",
+                        const YamlLimits& limits = {});
 
 // Reads a file ("-" is standard input) and parses it.
 YamlLoadResult loadYamlFile(const std::string& path);

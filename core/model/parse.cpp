@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/model/parse_detail.hpp"
+#include "core/render/collisions.hpp"
 #include "core/util/text.hpp"
 
 namespace shop {
@@ -52,6 +53,12 @@ ParseResult parseJson(const Json& root, const ParseOptions& opts) {
     if (auto u = m.str("uid")) app.uid = *u;
   }
   if (app.namespace_.empty()) app.namespace_ = opts.defaultNamespace;
+  // The cluster's own namespaces: an app there would relabel them for Pod Security and sit
+  // beside the control plane's objects.
+  for (const char* sys : {"kube-system", "kube-public", "kube-node-lease"})
+    if (app.namespace_ == sys)
+      diags.error(meta && meta->is_object() && meta->contains("namespace") ? "metadata.namespace" : "metadata",
+                  quotedValue(app.namespace_) + " is a system namespace of Kubernetes: deploy the app into a namespace of its own");
   top.raw("status");
   Reader spec = top.obj("spec");
   if (!spec.present()) {
@@ -64,6 +71,7 @@ ParseResult parseJson(const Json& root, const ParseOptions& opts) {
     applyDefaults(app);
     validateApp(app, diags);
   }
+  if (!diags.hasErrors() && opts.checkRendered) diags.append(checkRenderedObjects(app));
   if (!diags.hasErrors()) res.app = std::move(app);
   return res;
 }

@@ -15,6 +15,10 @@ namespace shop {
 
 struct ParseOptions {
   std::string defaultNamespace = "default";  // when metadata.namespace is absent
+  // Render a valid app and refuse it when two of its parts render objects of one kind and
+  // name, or a ConfigMap past 1 MiB (core/render/collisions.hpp). A caller that renders
+  // anyway (the operator) turns it off and checks its own render, to render once.
+  bool checkRendered = true;
 };
 
 struct ParseResult {

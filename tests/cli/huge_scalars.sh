@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Scalars far longer than any real one, in every field a pattern checks: shopctl must answer
-# with an error naming the field, or accept it, and never die of a signal (std::regex used to
-# recurse once per character and overflow the stack: `shopctl audit` on a 27k-character env
-# value was a segfault).
+# Scalars far longer than any real one, in every field a pattern checks, and YAML built to
+# explode (alias bombs, yaml-cpp's endless ',' document): shopctl must answer with an error
+# naming the file and field, or accept it, and never die of a signal, hang or flood the output
+# (std::regex used to recurse once per character and overflow the stack: `shopctl audit` on a
+# 27k-character env value was a segfault; a 695-byte alias bomb ran for minutes in gigabytes).
 #
 #   tests/cli/huge_scalars.sh SHOPCTL
 set -uo pipefail
@@ -104,6 +105,28 @@ for cmd in audit harden import; do
   elif [ "$rc" -eq 2 ] && ! grep -q "error: " "$WORK/err"; then bad "$cmd: exit 2 without an error line: $(head -c 300 "$WORK/err")"
   elif [ "$(wc -c < "$WORK/err")" -gt 65536 ]; then bad "$cmd: $(wc -c < "$WORK/err") bytes of warnings and errors for one manifest: values are not cut"
   else ok "$cmd of a manifest with 300k-character scalars (exit $rc)"; fi
+done
+
+# ---- aliases: a "billion laughs" (695 bytes, 10^9 strings once expanded) -------------------
+{
+  printf 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+  prev=a
+  for n in b c d e f g h i; do
+    printf '%s: &%s [' "$n" "$n"; for k in 1 2 3 4 5 6 7 8 9 10; do printf '%s*%s' "$([ $k = 1 ] || echo ,)" "$prev"; done; printf ']\n'
+    prev=$n
+  done
+} > "$WORK/lol.yaml"
+for cmd in validate render audit harden import; do
+  # (the old loader ran past 30 s and 2 GB here; timeout turns a hang into a failure)
+  expect 2 'lol.yaml:[0-9]+:[0-9]+: error: .*aliases expand to more than 100000 nodes' "$cmd of a billion laughs" timeout 60 "$SHOPCTL" $cmd -f "$WORK/lol.yaml"
+done
+printf 'a: 1\n---\n,\n' > "$WORK/comma.yaml"
+expect 2 'comma.yaml:[0-9]+:[0-9]+: error: invalid YAML: unexpected ","' "validate of a lone ',' document (yaml-cpp loops on it)" timeout 60 "$SHOPCTL" validate -f "$WORK/comma.yaml"
+
+# ---- wrong types in foreign manifests: input errors, not "internal error: [json.exception...]"
+printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec:\n  selector: {matchLabels: {app: x}}\n  template:\n    metadata: {labels: {app: x}}\n    spec:\n      containers: ["nginx"]\n' > "$WORK/bare.yaml"
+for cmd in audit harden import; do
+  expect 2 'bare.yaml:9:[0-9]+: error: spec.template.spec.containers\[0\]: must be an object, not string' "$cmd of a container given as a bare string" "$SHOPCTL" $cmd -f "$WORK/bare.yaml"
 done
 
 # ---- durations on the command line ---------------------------------------------------------

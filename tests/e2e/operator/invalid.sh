@@ -47,4 +47,21 @@ base shop nginxinc/nginx-unprivileged:1.27.2-alpine '    probes: {readiness: {ht
   kc apply --server-side -f - >/dev/null
 op_wait_ready "$NS" shop 60
 [ "$(op_condition "$NS" shop Stalled)" = False ] || fail "Stalled should be False after the fix"
+
+# Passes the CRD and every field check, but two parts render one object: a service named
+# cart-headless beside a database cart (whose headless Service has that name). Applied, the two
+# would overwrite each other on every reconcile.
+cat <<APP | kc apply --server-side -f - >/dev/null
+$(shopapp_header clash "$NS")
+  services:
+$(nginx_service cart-headless)
+    probes: {readiness: {http: {path: /}}}
+  databases:
+  - {name: cart, engine: redis, replicas: 1}
+APP
+wait_for "an app whose parts render one object twice is Stalled" 60 jp_is "$NS" shopapp/clash '{.status.conditions[?(@.type=="Stalled")].reason}' InvalidSpec
+msg=$(kc -n "$NS" get shopapp clash -o jsonpath='{.status.conditions[?(@.type=="Stalled")].message}')
+grep -q 'Service "cart-headless" would be rendered twice: for database "cart"' <<<"$msg" || fail "the collision is not named: $msg"
+[ "$(kc -n "$NS" get sts,deploy -l shopctl.io/app=clash -o name | wc -l)" = 0 ] || fail "a colliding app must not create children"
+pass "rendered-name collision: $msg"
 op_no_forbidden "$since"
