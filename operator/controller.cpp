@@ -252,7 +252,8 @@ Outcome Controller::reconcile(const std::string& key) {
     setCondition(conds, "Stalled", "True", "InvalidSpec", msg, generation, now);
     status["conditions"] = conds;
     if (!sameStatus(oldStatus, status)) {
-      writeStatus(appObj, status);
+      // A status that did not reach the API server is retried with backoff like any failure.
+      if (!writeStatus(appObj, status)) return Outcome::Error;
       events_.record(appObj, "Warning", "InvalidSpec", "Validate", msg);
     }
     return Outcome::Done;
@@ -546,7 +547,8 @@ Outcome Controller::reconcile(const std::string& key) {
       kube::debug("status changed", {{"app", key}, {"fields", changed}, {"old", oldStatus.dump().substr(0, 400)},
                                      {"new", status.dump().substr(0, 400)}});
     }
-    writeStatus(appObj, status);
+    // Not written, the status would stay stale until some other event: retry with backoff.
+    if (!writeStatus(appObj, status)) outcome = Outcome::Error;
   }
   kube::info("reconciled", {{"app", key}, {"generation", generation}, {"applied", applied}, {"skipped", skipped},
                             {"pruned", pruned}, {"ready", std::to_string(readyCount) + "/" + std::to_string(total)},
