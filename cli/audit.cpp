@@ -31,7 +31,7 @@ void addAudit(CLI::App& app) {
       "Exit status: 0 no finding at or above --fail-on, 1 findings, 2 unreadable or empty input, or usage.");
   auto files = std::make_shared<std::vector<std::string>>();
   auto output = std::make_shared<std::string>("table");
-  auto failOn = std::make_shared<std::string>("info");
+  auto failOn = std::make_shared<std::string>("high");
   auto disabled = std::make_shared<std::vector<std::string>>();
   auto configFile = std::make_shared<std::string>();
   auto listRules = std::make_shared<bool>(false);
@@ -40,7 +40,8 @@ void addAudit(CLI::App& app) {
   cmd->add_option("-o,--output", *output, "Output format: table, json or sarif")
       ->check(CLI::IsMember({"table", "json", "sarif"}));
   cmd->add_option("--fail-on", *failOn,
-                  "Lowest severity that makes the exit status 1: critical, high, medium, low, info, or none")
+                  "Lowest severity that makes the exit status 1: critical, high (the default, as kube-score fails on critical and "
+                  "Polaris on danger), medium, low, info (any finding), or none")
       ->check(CLI::IsMember({"critical", "high", "medium", "low", "info", "none"}));
   cmd->add_option("--disable", *disabled, "Rule id to skip (repeatable)");
   cmd->add_option("--config", *configFile, "YAML file with `disable: [rule-id, ...]`");

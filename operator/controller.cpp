@@ -20,6 +20,8 @@ const char* kChildSelector = "app.kubernetes.io/managed-by=shopctl";
 // On a ShopApp, "true" lets it take over existing objects of its rendered names that no
 // controller owns (say, those a `shopctl render | kubectl apply` made before the operator).
 const char* kAdoptAnnotation = "shopctl.io/adopt-existing";
+// How often an app waiting for Secrets it does not watch looks for them again.
+constexpr std::chrono::milliseconds kPollInterval{5000};
 
 using apply::kFieldManager;
 using apply::kHashAnnotation;
@@ -250,7 +252,8 @@ Outcome Controller::reconcile(const std::string& key) {
     setCondition(conds, "Stalled", "True", "InvalidSpec", msg, generation, now);
     status["conditions"] = conds;
     if (!sameStatus(oldStatus, status)) {
-      writeStatus(appObj, status);
+      // A status that did not reach the API server is retried with backoff like any failure.
+      if (!writeStatus(appObj, status)) return Outcome::Error;
       events_.record(appObj, "Warning", "InvalidSpec", "Validate", msg);
     }
     return Outcome::Done;
@@ -300,7 +303,7 @@ Outcome Controller::reconcile(const std::string& key) {
     auto direct = client_.get(res::Secret, ns, s.name);  // the cache only sees labelled Secrets
     if (direct.ok()) continue;
     if (!s.generate) {
-      missingSecrets.push_back(s.name);
+      missingSecrets.push_back(s.name + " (credentials.generate is false)");
       continue;
     }
     std::vector<std::pair<std::string, std::string>> values;
@@ -312,6 +315,29 @@ Outcome Controller::reconcile(const std::string& key) {
     } else {
       fail("Secret/" + s.name, r);
     }
+  }
+
+  // Secrets the spec names (env[].secret, the Ingress's TLS Secret): pods would not start, or
+  // TLS would not be served, without them, so the app is not Ready until they exist.
+  {
+    std::set<std::string> own(secretNames.begin(), secretNames.end()), asked;
+    auto need = [&](const std::string& secret, const std::string& by) {
+      if (secret.empty() || own.count(secret) || !asked.insert(secret).second) return;
+      if (secrets && secrets->get(ns, secret)) return;
+      auto direct = client_.get(res::Secret, ns, secret);
+      if (direct.ok()) return;
+      if (direct.notFound()) missingSecrets.push_back(secret + " (" + by + ")");
+      else fail("Secret/" + secret, direct);
+    };
+    auto envRefs = [&](const std::vector<EnvVar>& env, const std::string& where) {
+      for (const auto& e : env)
+        if (e.secret && !e.secret->optional) need(e.secret->name, "env " + e.name + " of " + where);
+    };
+    for (const auto& sv : app.services) envRefs(sv.env, "service " + sv.name);
+    for (const auto& d : app.databases) envRefs(d.env, "database " + d.name);
+    for (const auto& d : app.messaging) envRefs(d.env, "broker " + d.name);
+    if (app.gateway.enabled && !app.mesh.enabled && app.gateway.tlsSecret)
+      need(*app.gateway.tlsSecret, "the gateway's TLS");
   }
 
   // Apply what is missing or drifted.
@@ -491,9 +517,9 @@ Outcome Controller::reconcile(const std::string& key) {
     }
     events_.record(appObj, "Warning", "ApplyFailed", "Apply", msg);
   } else if (!missingSecrets.empty()) {
+    outcome = Outcome::RequeueAfter;  // the Secrets are not watched: look again in a while
     std::string msg = "create the Secret(s) ";
     for (size_t i = 0; i < missingSecrets.size(); ++i) msg += (i ? ", " : "") + missingSecrets[i];
-    msg += " (credentials.generate is false)";
     setCondition(conds, "Ready", "False", "SecretsMissing", msg, generation, now);
     setCondition(conds, "Reconciling", "False", "SecretsMissing", msg, generation, now);
     setCondition(conds, "Stalled", "True", "SecretsMissing", msg, generation, now);
@@ -521,7 +547,8 @@ Outcome Controller::reconcile(const std::string& key) {
       kube::debug("status changed", {{"app", key}, {"fields", changed}, {"old", oldStatus.dump().substr(0, 400)},
                                      {"new", status.dump().substr(0, 400)}});
     }
-    writeStatus(appObj, status);
+    // Not written, the status would stay stale until some other event: retry with backoff.
+    if (!writeStatus(appObj, status)) outcome = Outcome::Error;
   }
   kube::info("reconciled", {{"app", key}, {"generation", generation}, {"applied", applied}, {"skipped", skipped},
                             {"pruned", pruned}, {"ready", std::to_string(readyCount) + "/" + std::to_string(total)},
@@ -544,7 +571,9 @@ void Controller::worker() {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics_.observe("controller_runtime_reconcile_time_seconds", {{"controller", "shopapp"}}, secs);
     metrics_.inc("controller_runtime_active_workers", {{"controller", "shopapp"}}, -1);
-    const char* result = out == Outcome::Error ? "error" : out == Outcome::Requeue ? "requeue" : "success";
+    const char* result = out == Outcome::Error                                       ? "error"
+                         : out == Outcome::Requeue || out == Outcome::RequeueAfter ? "requeue"
+                                                                                    : "success";
     metrics_.inc("controller_runtime_reconcile_total", {{"controller", "shopapp"}, {"result", result}});
     if (out == Outcome::Error) {
       metrics_.inc("controller_runtime_reconcile_errors_total", {{"controller", "shopapp"}});
@@ -553,6 +582,8 @@ void Controller::worker() {
       queue_.forget(key);
     }
     queue_.done(key);
+    // Waiting on something no informer sees (a Secret the user makes has no shopctl label).
+    if (out == Outcome::RequeueAfter) queue_.addAfter(key, kPollInterval);
     metrics_.set("workqueue_depth", {{"name", "shopapp"}, {"controller", "shopapp"}}, static_cast<double>(queue_.depth()));
   }
 }

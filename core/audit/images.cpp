@@ -58,11 +58,14 @@ const Rule kImageRules[] = {
      .family = "images",
      .title = "imagePullPolicy is not Always",
      .rationale = "With IfNotPresent a node reuses whatever it has cached under that tag, and a pod can start from a "
-         "private image another tenant pulled, without presenting its own pull credentials.",
-     .fix = "Set imagePullPolicy: Always (cheap with pinned tags: the registry answers with the cached digest).",
+         "private image another tenant pulled, without presenting its own pull credentials. An image pinned by "
+         "digest is exempt: the node can only run those exact bytes (on clusters shared by tenants, the "
+         "AlwaysPullImages admission plugin is the place to check pull credentials).",
+     .fix = "Set imagePullPolicy: Always (cheap with pinned tags: the registry answers with the cached digest), or pin "
+         "the image by digest.",
      .autoFix = true,
      .check = failEachContainer(true, [](const Inventory&, const Workload&, const ContainerRef& c, const Json& ctr) -> Verdict {
-    if (field(ctr, "imagePullPolicy") == "Always")
+    if (field(ctr, "imagePullPolicy") == "Always" || !parseImage(str(field(ctr, "image"))).digest.empty())
       return passed();
     else
       return failed(c.path, cname(c) + " has imagePullPolicy " +
@@ -107,7 +110,8 @@ void Hardener::image(size_t i, Json& c, const std::string& who) {
                           (fromTable ? " (" + p->pinReason + ")" : " (--pin)"));
     }
   }
-  if (field(c, "imagePullPolicy") != "Always" && want(i, "image-pull-policy")) {
+  if (field(c, "imagePullPolicy") != "Always" && parseImage(str(field(c, "image"))).digest.empty() &&
+      want(i, "image-pull-policy")) {
     c["imagePullPolicy"] = "Always";
     change("image-pull-policy", i, who + ": imagePullPolicy Always");
   }

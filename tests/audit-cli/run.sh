@@ -19,7 +19,7 @@ expect_rc() {  # WANT DESC CMD...
 }
 
 # --fail-on: the upstream has 1 critical finding, so every threshold fails but `none`.
-expect_rc 1 "audit upstream (default --fail-on info)" "$SHOPCTL" audit -f "$UPSTREAM"
+expect_rc 1 "audit upstream (default --fail-on high)" "$SHOPCTL" audit -f "$UPSTREAM"
 expect_rc 1 "audit upstream --fail-on critical" "$SHOPCTL" audit -f "$UPSTREAM" --fail-on critical
 expect_rc 0 "audit upstream --fail-on none" "$SHOPCTL" audit -f "$UPSTREAM" --fail-on none
 grep -q '^score: [0-9]*/100' "$WORK/out" && ok "table ends with a score" || bad "no score line"
@@ -31,6 +31,8 @@ metadata: {name: web}
 spec: {type: NodePort, selector: {app: web}, ports: [{port: 80}]}
 YAML
 expect_rc 0 "medium finding, --fail-on high" "$SHOPCTL" audit -f "$WORK/medium.yaml" --fail-on high
+expect_rc 0 "medium finding, default --fail-on (high)" "$SHOPCTL" audit -f "$WORK/medium.yaml"
+expect_rc 1 "medium finding, --fail-on info" "$SHOPCTL" audit -f "$WORK/medium.yaml" --fail-on info
 expect_rc 1 "medium finding, --fail-on medium" "$SHOPCTL" audit -f "$WORK/medium.yaml" --fail-on medium
 expect_rc 0 "rule disabled with --disable" "$SHOPCTL" audit -f "$WORK/medium.yaml" --disable exposure-service-type
 printf 'disable: [exposure-service-type]\n' > "$WORK/config.yaml"
@@ -38,7 +40,7 @@ expect_rc 0 "rule disabled by --config" "$SHOPCTL" audit -f "$WORK/medium.yaml" 
 expect_rc 2 "unknown rule id is a usage error" "$SHOPCTL" audit -f "$WORK/medium.yaml" --disable no-such-rule
 
 # stdin, directories, broken YAML
-expect_rc 1 "audit from stdin" bash -c "\"$SHOPCTL\" audit -f - < \"$WORK/medium.yaml\""
+expect_rc 1 "audit from stdin" bash -c "\"$SHOPCTL\" audit -f - --fail-on medium < \"$WORK/medium.yaml\""
 grep -q '<stdin>' "$WORK/out" && ok "stdin findings name <stdin>" || bad "stdin findings do not name <stdin>"
 mkdir -p "$WORK/dir/sub"
 cp "$WORK/medium.yaml" "$WORK/dir/sub/a.yaml"

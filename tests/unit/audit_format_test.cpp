@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/audit/audit.hpp"
+#include "core/audit/harden.hpp"
 #include "core/io/yaml.hpp"
 
 using namespace shop;
@@ -347,4 +348,34 @@ TEST(AuditRules, HostReferencesInConfigValues) {
   refs = findHostRefs("https://example.com/x", false);
   ASSERT_EQ(refs.size(), 1u);
   EXPECT_FALSE(refs[0].svcForm);
+}
+
+// A digest pins the bytes: IfNotPresent cannot run another image, so image-pull-policy passes
+// (and harden leaves the policy alone); a tag with IfNotPresent is still flagged and fixed.
+TEST(AuditImages, PullPolicyIsNotFlaggedForDigestPinnedImages) {
+  const std::string digest(64, 'a');
+  const std::string yaml =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+      "  - {name: pinned, image: \"nginx@sha256:" + digest + "\", imagePullPolicy: IfNotPresent}\n"
+      "  - {name: tagged, image: \"nginx:1.27.2\", imagePullPolicy: IfNotPresent}\n";
+  auto report = runAudit(inventoryOf(yaml), {});
+  size_t n = 0;
+  for (const auto& f : report.findings)
+    if (f.ruleId == "image-pull-policy") {
+      ++n;
+      EXPECT_NE(f.message.find("tagged"), std::string::npos) << f.message;
+    }
+  EXPECT_EQ(n, 1u);
+  auto y = loadYaml(yaml, "p.yaml");
+  std::vector<Manifest> ms;
+  Diagnostics d;
+  addDocuments(y.documents, ms, d);
+  auto out = harden(ms, {});
+  const Json* pod = nullptr;
+  for (const auto& o : out.objects)
+    if (o.value("kind", "") == "Pod") pod = &o;
+  ASSERT_NE(pod, nullptr);
+  const Json& cs = (*pod)["spec"]["containers"];
+  EXPECT_EQ(cs[0]["imagePullPolicy"], "IfNotPresent");
+  EXPECT_EQ(cs[1]["imagePullPolicy"], "Always");
 }

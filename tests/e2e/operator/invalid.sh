@@ -64,4 +64,22 @@ msg=$(kc -n "$NS" get shopapp clash -o jsonpath='{.status.conditions[?(@.type=="
 grep -q 'Service "cart-headless" would be rendered twice: for database "cart"' <<<"$msg" || fail "the collision is not named: $msg"
 [ "$(kc -n "$NS" get sts,deploy -l shopctl.io/app=clash -o name | wc -l)" = 0 ] || fail "a colliding app must not create children"
 pass "rendered-name collision: $msg"
+
+# A Secret the spec references but nobody made: the pods could not start, so the app is not Ready
+# (on kwok the pods would be "ready" anyway: only the operator can tell).
+cat <<APP | kc apply --server-side -f - >/dev/null
+$(shopapp_header refs "$NS")
+  services:
+$(nginx_service api)
+    probes: {readiness: {http: {path: /}}}
+    env:
+    - {name: TOKEN, secret: {name: api-token, key: token}}
+APP
+wait_for "an app referencing a missing Secret is Stalled" 60 jp_is "$NS" shopapp/refs '{.status.conditions[?(@.type=="Stalled")].reason}' SecretsMissing
+msg=$(kc -n "$NS" get shopapp refs -o jsonpath='{.status.conditions[?(@.type=="Stalled")].message}')
+grep -q 'create the Secret(s) api-token (env TOKEN of service api)' <<<"$msg" || fail "the missing Secret is not named: $msg"
+[ "$(op_condition "$NS" refs Ready)" = False ] || fail "Ready should be False while api-token is missing"
+pass "missing referenced Secret: $msg"
+kc -n "$NS" create secret generic api-token --from-literal=token=t0k3n >/dev/null
+op_wait_ready "$NS" refs 90
 op_no_forbidden "$since"
