@@ -113,9 +113,11 @@ void LeaderElector::run(const std::atomic<bool>& stop, const std::function<void(
       return;
     }
   }
+  // Stopped (SIGTERM): drain first, then release. Released first, a standby could lead while
+  // reconciles in flight still write (66 writes came after the release when it was this way).
+  onStop();
   leading_ = false;
   release();
-  onStop();
 }
 
 }  // namespace kube

@@ -26,7 +26,10 @@ class LeaderElector {
  public:
   LeaderElector(Client& c, LeaderOptions o) : c_(c), o_(std::move(o)) {}
   // Blocks: campaigns until leading (calls onStart), renews while leading, and returns when
-  // leadership is lost (after calling onStop) or stop becomes true (after releasing).
+  // leadership is lost (after calling onStop) or stop becomes true (after calling onStop, which
+  // must drain every writer, and then releasing the Lease so a standby takes over at once). The
+  // Lease is not renewed while onStop drains: a drain longer than the lease lets a standby take
+  // over by expiry, as it would from a crashed leader.
   void run(const std::atomic<bool>& stop, const std::function<void()>& onStart, const std::function<void()>& onStop);
   bool leading() const { return leading_; }
   // Validates durations the way client-go does: leaseDuration > renewDeadline > 1.2 * retryPeriod.

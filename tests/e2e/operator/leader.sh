@@ -39,4 +39,23 @@ wait_for "the new leader reconciles" 30 kc -n "$NS" get svc web
 op_stop b TERM
 grep -q "released leadership" "$OP_DIR/b.log" || fail "a stopped leader must release its lease"
 pass "SIGTERM: b released the lease and exited"
+
+# SIGTERM during a reconcile: the reconcile finishes (or stops) before the Lease is released, so
+# no write of this leader can land while a standby may already lead.
+t0=$(now_iso)
+op_start c --namespace "$NS" $LE
+wait_for "operator c leads" 40 grep -q "became leader" "$OP_DIR/c.log"
+op_app_from_preset sockshop big | kc apply --server-side -f - >/dev/null
+c_writes() { [ "$(op_writes_since "$t0" e2e-c-)" -gt 0 ]; }
+wait_for "c is writing the Sock Shop" 30 c_writes
+op_stop c TERM
+grep -q "released leadership" "$OP_DIR/c.log" || fail "c did not release its lease"
+release=$(op_audit_since "$t0" | jq -rs '[.[] | select(.objectRef.resource == "leases" and .verb == "update" and (.userAgent | contains("e2e-c-")))
+  | .requestReceivedTimestamp] | max')
+last=$(op_audit_since "$t0" | jq -rs '[.[] | select(.objectRef.resource != "leases" and (.verb == "create" or .verb == "patch" or .verb == "update" or .verb == "delete") and (.userAgent | contains("e2e-c-")))
+  | .requestReceivedTimestamp] | max')
+n=$(op_writes_since "$t0" e2e-c-)
+[ "$release" != null ] && [ "$last" != null ] || fail "audit log: release $release, last write $last"
+[[ "$last" < "$release" ]] || fail "a write at $last came after the Lease was released at $release"
+pass "SIGTERM mid-reconcile: all $n writes of c ($last the last) came before its release ($release)"
 op_no_forbidden "$since"
