@@ -158,6 +158,7 @@ Service parseService(Reader r, const ShopApp& app) {
   if (auto t = r.int32("terminationGracePeriodSeconds", 0, 3600)) s.terminationGracePeriodSeconds = *t;
   if (auto sp = r.boolean("spread")) s.spread = *sp;
   s.priorityClassName = r.str("priorityClassName");
+  s.placement = parsePlacement(r);
   s.podAnnotations = r.strMap("podAnnotations");
   s.labels = r.strMap("labels");
   for (const auto& [k, v] : s.labels) {
@@ -237,6 +238,7 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
   d.security = parseSecurityOverrides(r.obj("security"));
   if (auto p = r.oneOf("imagePullPolicy", {"Always", "IfNotPresent", "Never"})) d.imagePullPolicy = *p;
   d.priorityClassName = r.str("priorityClassName").value_or("");
+  d.placement = parsePlacement(r);
   if (!broker) {
     d.seedFrom = r.str("seedFrom");
     if (auto a = r.boolean("clientAuth")) d.clientAuth = *a;
@@ -329,6 +331,11 @@ void parseSpec(Reader spec, ShopApp& app) {
     if (scratch.hasErrors()) defaults = Json::object();
     d.done();
   }
+  // Databases and brokers take the placement defaults only (the other defaults are service
+  // policies).
+  Json storeDefaults = Json::object();
+  for (const char* k : {"nodeSelector", "tolerations"})
+    if (defaults.contains(k)) storeDefaults[k] = defaults[k];
   std::set<std::string> names;
   auto claim = [&](const std::string& path, const std::string& name) {
     if (name.empty()) return;
@@ -341,7 +348,8 @@ void parseSpec(Reader spec, ShopApp& app) {
       spec.diags().error(path, "must be an object");
       return;
     }
-    app.databases.push_back(parseStore(Reader(&item, path, spec.diags()), false, app));
+    Json merged = deepMerge(storeDefaults, item);
+    app.databases.push_back(parseStore(Reader(&merged, path, spec.diags()), false, app));
     claim(path, app.databases.back().name);
   });
   for (auto [list, max] : {std::pair<const char*, size_t>{"databases", kMaxDatabases}, {"messaging", kMaxBrokers}})
@@ -352,7 +360,8 @@ void parseSpec(Reader spec, ShopApp& app) {
       spec.diags().error(path, "must be an object");
       return;
     }
-    app.messaging.push_back(parseStore(Reader(&item, path, spec.diags()), true, app));
+    Json merged = deepMerge(storeDefaults, item);
+    app.messaging.push_back(parseStore(Reader(&merged, path, spec.diags()), true, app));
     claim(path, app.messaging.back().name);
   });
   const Json* services = spec.raw("services");

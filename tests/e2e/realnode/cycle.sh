@@ -30,11 +30,12 @@ for i in 1 2; do
   check_clean "run $i"
   mkdir -p "$run"
 done
-# up_then_kill: start a cluster with a real node and kill `up` once the kubelet runs.
+# up_then_kill: start a cluster with a real node and kill `up` once the kubelet runs (waits up to
+# 10 min: on a busy machine the images may take long to import).
 up_then_kill() {
   bash "$ROOT/testenv/up" --run-dir "$run" --real-node --no-istio >"$run.up.log" 2>&1 &
   local up=$!
-  for _ in $(seq 1 600); do
+  for _ in $(seq 1 3000); do
     [ -f "$run/pids/rn-kubelet.pid" ] && break
     kill -0 $up 2>/dev/null || break
     sleep 0.2
