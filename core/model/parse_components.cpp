@@ -270,6 +270,29 @@ void parseSpec(Reader spec, ShopApp& app) {
     if (auto v = s.boolean("serviceAccounts")) app.security.serviceAccounts = *v;
     app.security.imagePullSecrets = s.strList("imagePullSecrets");
     if (auto v = s.boolean("allowLatestTag")) app.security.allowLatestTag = *v;
+    if (Reader d = s.obj("dns"); d.present()) {
+      DnsSpec& dns = app.security.dns;
+      if (auto v = d.str("namespace")) {
+        if (!match::dnsLabel(*v)) d.error("namespace", quotedValue(*v) + " is not a namespace name");
+        dns.namespace_ = *v;
+      }
+      if (d.has("podLabels")) {
+        dns.podLabels = d.strMap("podLabels");
+        if (dns.podLabels.empty()) d.error("podLabels", "name at least one label of the DNS pods (e.g. k8s-app: kube-dns)");
+        for (const auto& [k, v] : dns.podLabels) {
+          const std::string where = childPath(d.at("podLabels"), k);
+          if (k.size() > 317 || !match::labelKey(k)) d.diags().error(where, quotedValue(k) + " is not a valid label key");
+          if (!match::labelValue(v)) d.diags().error(where, quotedValue(v) + " is not a valid label value");
+        }
+      }
+      dns.cidrs = d.strList("cidrs");
+      if (dns.cidrs.size() > 10) d.error("cidrs", "at most 10 CIDRs");
+      for (size_t i = 0; i < dns.cidrs.size(); ++i)
+        if (!match::cidr(dns.cidrs[i]))
+          d.diags().error(indexPath(d.at("cidrs"), i),
+                          quotedValue(dns.cidrs[i]) + " is not a CIDR (an address with a prefix length, e.g. 169.254.20.10/32)");
+      d.done();
+    }
     s.done();
   }
   if (Reader m = spec.obj("mesh"); m.present()) {

@@ -278,6 +278,13 @@ struct DataStore {  // a database or a message broker: both are replicated State
   bool isBroker() const { return engine == Engine::RabbitMQ || engine == Engine::Kafka; }
 };
 
+// Where the app's pods resolve names: the one egress every NetworkPolicy baseline allows.
+struct DnsSpec {
+  std::string namespace_ = "kube-system";
+  std::map<std::string, std::string> podLabels = {{"k8s-app", "kube-dns"}};
+  std::vector<std::string> cidrs;  // resolvers that are not pods: NodeLocal DNSCache, a node's own
+};
+
 struct SecuritySpec {
   std::string podSecurity = "restricted";  // restricted | baseline | privileged
   int64_t runAsUser = 10001;
@@ -288,6 +295,7 @@ struct SecuritySpec {
   bool serviceAccounts = true;
   std::vector<std::string> imagePullSecrets;
   bool allowLatestTag = false;
+  DnsSpec dns;
 };
 
 struct MeshSpec {

@@ -277,6 +277,26 @@ TEST(Defaults, NoPlacementRendersOnlyTheLinuxSelector) {
   EXPECT_FALSE(spec.contains("tolerations"));
 }
 
+// The baseline's one egress, DNS: kube-system's kube-dns pods unless the cluster resolves
+// elsewhere (OpenShift's openshift-dns, NodeLocal DNSCache at 169.254.20.10, a resolver on the node).
+TEST(Network, DnsEgressGoesWhereTheClusterResolves) {
+  auto dnsRule = [](const std::vector<Json>& objs) { return get(objs, "NetworkPolicy", "t-baseline")["spec"]["egress"][0]; };
+  const Json byDefault = dnsRule(renderYaml(std::string(kBase) + R"(  services:
+  - {name: a, image: x/a:1, ports: [{port: 80}]}
+)"));
+  EXPECT_EQ(byDefault["to"], Json::parse(R"([{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                                               "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}])"));
+  const Json custom = dnsRule(renderYaml(std::string(kBase) + R"(  security:
+    dns: {namespace: openshift-dns, podLabels: {dns.operator.openshift.io/daemonset-dns: default}, cidrs: [169.254.20.10/32]}
+  services:
+  - {name: a, image: x/a:1, ports: [{port: 80}]}
+)"));
+  EXPECT_EQ(custom["to"], Json::parse(R"([{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "openshift-dns"}},
+                                             "podSelector": {"matchLabels": {"dns.operator.openshift.io/daemonset-dns": "default"}}},
+                                            {"ipBlock": {"cidr": "169.254.20.10/32"}}])"));
+  EXPECT_EQ(custom["ports"], byDefault["ports"]);
+}
+
 TEST(Defaults, ResilienceWithoutTheMeshIsAWarning) {
   auto loaded = loadYaml(std::string(kBase) + R"(  services:
   - name: a
