@@ -2,7 +2,7 @@
 
 namespace kube {
 
-bool Discovery::has(const Resource& r, int maxAgeSeconds) {
+std::optional<bool> Discovery::lookup(const Resource& r, int maxAgeSeconds) {
   const std::string gv = r.apiVersion();
   const auto now = std::chrono::steady_clock::now();
   {
@@ -22,7 +22,7 @@ bool Discovery::has(const Resource& r, int maxAgeSeconds) {
     std::lock_guard<std::mutex> l(mu_);
     auto it = cache_.find(gv);
     if (it != cache_.end()) return it->second.present && it->second.plurals.count(r.plural);
-    return false;
+    return std::nullopt;
   }
   std::lock_guard<std::mutex> l(mu_);
   cache_[gv] = e;

@@ -3,6 +3,7 @@
 // notice CRDs (Istio's, say) being installed or removed while it runs.
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "kube/client.hpp"
@@ -13,7 +14,10 @@ class Discovery {
  public:
   explicit Discovery(std::shared_ptr<Transport> t) : client_(std::move(t)) {}
   // True when group/version serves the resource's plural. Results are cached for maxAgeSeconds.
-  bool has(const Resource& r, int maxAgeSeconds = 30);
+  // An answer the server could not give (unreachable, 5xx) keeps the last known one; with none,
+  // has() says false and lookup() says nothing: absence is only what a 404 or a resource list says.
+  bool has(const Resource& r, int maxAgeSeconds = 30) { return lookup(r, maxAgeSeconds).value_or(false); }
+  std::optional<bool> lookup(const Resource& r, int maxAgeSeconds = 30);
   void invalidate();
 
  private:

@@ -171,37 +171,51 @@ void Controller::enqueueAll() {
     for (const auto& a : apps->list()) queue_.add(keyOf(a["metadata"].value("namespace", ""), a["metadata"].value("name", "")));
 }
 
+bool Controller::checkCapabilities(const std::atomic<bool>& stop) {
+  bool known = true;
+  std::optional<bool> mesh = true;
+  for (const auto* r : meshKinds()) {
+    const std::optional<bool> has = discovery_.lookup(*r, 0);
+    if (!has) mesh.reset();
+    else if (mesh) mesh = *mesh && *has;
+  }
+  if (!mesh) {
+    known = false;
+  } else if (*mesh && !meshInformers_) {
+    kube::info("Istio CRDs found: watching mesh objects");
+    for (const auto* r : meshKinds()) startInformer(*r, true);
+    meshInformers_ = true;
+    for (int i = 0; i < 300 && !stop; ++i) {
+      bool all = true;
+      for (const auto* r : meshKinds()) all = all && informer(r->kind) && informer(r->kind)->synced();
+      if (all) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    enqueueAll();
+  } else if (!*mesh && meshInformers_) {
+    kube::warn("Istio CRDs are gone: mesh objects are no longer rendered");
+    for (const auto* r : meshKinds()) stopInformer(r->kind);
+    meshInformers_ = false;
+    enqueueAll();
+  }
+  const std::optional<bool> monitor = discovery_.lookup(res::ServiceMonitor, 0);
+  if (!monitor) {
+    known = false;
+  } else if (*monitor != monitorInformers_) {
+    if (*monitor) startInformer(res::ServiceMonitor, true);
+    else stopInformer("ServiceMonitor");
+    monitorInformers_ = *monitor;
+    enqueueAll();
+  }
+  return known;
+}
+
 void Controller::watchCapabilities(const std::atomic<bool>& stop) {
-  auto last = std::chrono::steady_clock::now() - o_.discoveryInterval;
+  auto last = std::chrono::steady_clock::now();  // run() made the first check
   while (!stop) {
     if (std::chrono::steady_clock::now() - last >= o_.discoveryInterval) try {
       last = std::chrono::steady_clock::now();
-      bool mesh = true;
-      for (const auto* r : meshKinds()) mesh = mesh && discovery_.has(*r, 0);
-      if (mesh && !meshInformers_) {
-        kube::info("Istio CRDs found: watching mesh objects");
-        for (const auto* r : meshKinds()) startInformer(*r, true);
-        meshInformers_ = true;
-        for (int i = 0; i < 300 && !stop; ++i) {
-          bool all = true;
-          for (const auto* r : meshKinds()) all = all && informer(r->kind) && informer(r->kind)->synced();
-          if (all) break;
-          std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-        enqueueAll();
-      } else if (!mesh && meshInformers_) {
-        kube::warn("Istio CRDs are gone: mesh objects are no longer rendered");
-        for (const auto* r : meshKinds()) stopInformer(r->kind);
-        meshInformers_ = false;
-        enqueueAll();
-      }
-      const bool monitor = discovery_.has(res::ServiceMonitor, 0);
-      if (monitor != monitorInformers_) {
-        if (monitor) startInformer(res::ServiceMonitor, true);
-        else stopInformer("ServiceMonitor");
-        monitorInformers_ = monitor;
-        enqueueAll();
-      }
+      checkCapabilities(stop);
     } catch (const std::exception& e) {
       kube::error("capability check failed", {{"error", e.what()}});
     }
@@ -591,8 +605,23 @@ void Controller::worker() {
 void Controller::run(const std::atomic<bool>& stop) {
   startInformer(res::ShopApp, false);
   for (const auto* r : childKinds()) startInformer(*r, true);
+  // Which optional kinds the cluster serves, before the first reconcile: a reconcile that ran
+  // before discovery answered would report the mesh unavailable, then available, for nothing.
+  // An API server that cannot say (5xx, unreachable) is asked again; absence is only a 404.
+  for (int attempt = 0; !stop; ++attempt) {
+    bool known = false;
+    try {
+      known = checkCapabilities(stop);
+    } catch (const std::exception& e) {
+      kube::error("capability check failed", {{"error", e.what()}});
+    }
+    if (known) break;
+    if (attempt % 10 == 0) kube::warn("discovery cannot say yet whether Istio or ServiceMonitor CRDs are installed; asking again");
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(200 * (attempt + 1), 2000)));
+  }
   std::thread caps([this, &stop] { watchCapabilities(stop); });
-  // Wait for the caches, so the first reconciles see the cluster as it is.
+  // Wait for the caches (the mesh ones too, when Istio is installed), so the first reconciles
+  // see the cluster as it is.
   while (!stop) {
     bool all = true;
     {

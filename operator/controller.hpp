@@ -51,6 +51,9 @@ class Controller {
   void onShopApp(kube::EventType t, const Json& obj);
   void onChild(kube::EventType t, const Json& obj);
   void watchCapabilities(const std::atomic<bool>& stop);
+  // One look at the optional capabilities (Istio's CRDs, ServiceMonitor): start or stop their
+  // informers. False when discovery could not answer for one of them (nothing changed then).
+  bool checkCapabilities(const std::atomic<bool>& stop);
   void worker();
   void enqueueAll();
   bool writeStatus(const Json& app, const Json& status);

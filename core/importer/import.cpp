@@ -2,6 +2,7 @@
 
 #include "core/audit/harden.hpp"
 #include "core/audit/k8s.hpp"
+#include "core/audit/rules_util.hpp"
 
 #include <algorithm>
 #include <map>
@@ -112,9 +113,35 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
                               pod["containers"][containers[i].index].value("image", "") +
                               ") is left out: a ShopApp runs one container per component");
     if (pod.contains("initContainers")) notes.warning(path, "init containers are left out");
-    if (pod.contains("nodeSelector"))
-      notes.warning(path, "nodeSelector is left out (shopctl schedules on kubernetes.io/os: linux and spreads across zones)");
-    if (pod.contains("tolerations") || pod.contains("affinity")) notes.warning(path, "tolerations and affinity are left out");
+    // Node placement carries over (nodeSelector, tolerations); affinity does not: shopctl
+    // spreads replicas across zones and nodes itself.
+    Json placement = Json::object();
+    if (pod.contains("nodeSelector") && pod["nodeSelector"].is_object()) {
+      Json sel = Json::object();
+      for (const auto& [key, v] : pod["nodeSelector"].items()) {
+        std::string k = key;
+        for (const auto& l : audit::deprecatedNodeLabels())
+          if (k == l.from) {
+            notes.warning(path, "nodeSelector " + k + " becomes " + l.to + " (the deprecated node label)");
+            k = l.to;
+          }
+        // shopctl always selects kubernetes.io/os: linux
+        if (k != "kubernetes.io/os" && v.is_string()) sel[k] = v;
+      }
+      if (!sel.empty()) placement["nodeSelector"] = sel;
+    }
+    if (pod.contains("tolerations") && pod["tolerations"].is_array() && !pod["tolerations"].empty()) {
+      Json tols = Json::array();
+      for (const auto& t : pod["tolerations"]) {
+        if (!t.is_object()) continue;
+        Json o = Json::object();
+        for (const char* k : {"key", "operator", "value", "effect", "tolerationSeconds"})
+          if (t.contains(k) && !t[k].is_null()) o[k] = t[k];
+        tols.push_back(o);
+      }
+      placement["tolerations"] = tols;
+    }
+    if (pod.contains("affinity")) notes.warning(path, "affinity is left out (shopctl spreads replicas across zones and nodes)");
     names.insert(name);
     const int64_t replicas = inv.effectiveReplicas(w).value_or(1);
     // Ports, named as the Service that targets the workload names them.
@@ -214,6 +241,7 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
         if (!engine->broker) storeEnv.push_back(e);
       }
       if (!storeEnv.empty()) d["env"] = storeEnv;
+      for (auto it = placement.begin(); it != placement.end(); ++it) d[it.key()] = it.value();
       bool hasData = false;
       for (const auto& vol : pod.value("volumes", Json::array())) hasData |= vol.contains("persistentVolumeClaim");
       if (!hasData && w.kind == "Deployment")
@@ -231,6 +259,7 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
     if (!ports.empty()) s["ports"] = ports;
     s["replicas"] = std::max<int64_t>(replicas, 2);
     if (replicas < 2) notes.warning(path, "1 replica becomes 2 (and an autoscaler up to 4), so a restart is not an outage");
+    for (auto it = placement.begin(); it != placement.end(); ++it) s[it.key()] = it.value();
     if (c.contains("command")) s["command"] = c["command"];
     if (c.contains("args")) s["args"] = c["args"];
     if (!env.empty()) s["env"] = env;

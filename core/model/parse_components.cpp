@@ -158,6 +158,7 @@ Service parseService(Reader r, const ShopApp& app) {
   if (auto t = r.int32("terminationGracePeriodSeconds", 0, 3600)) s.terminationGracePeriodSeconds = *t;
   if (auto sp = r.boolean("spread")) s.spread = *sp;
   s.priorityClassName = r.str("priorityClassName");
+  s.placement = parsePlacement(r);
   s.podAnnotations = r.strMap("podAnnotations");
   s.labels = r.strMap("labels");
   for (const auto& [k, v] : s.labels) {
@@ -237,6 +238,7 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
   d.security = parseSecurityOverrides(r.obj("security"));
   if (auto p = r.oneOf("imagePullPolicy", {"Always", "IfNotPresent", "Never"})) d.imagePullPolicy = *p;
   d.priorityClassName = r.str("priorityClassName").value_or("");
+  d.placement = parsePlacement(r);
   if (!broker) {
     d.seedFrom = r.str("seedFrom");
     if (auto a = r.boolean("clientAuth")) d.clientAuth = *a;
@@ -268,6 +270,29 @@ void parseSpec(Reader spec, ShopApp& app) {
     if (auto v = s.boolean("serviceAccounts")) app.security.serviceAccounts = *v;
     app.security.imagePullSecrets = s.strList("imagePullSecrets");
     if (auto v = s.boolean("allowLatestTag")) app.security.allowLatestTag = *v;
+    if (Reader d = s.obj("dns"); d.present()) {
+      DnsSpec& dns = app.security.dns;
+      if (auto v = d.str("namespace")) {
+        if (!match::dnsLabel(*v)) d.error("namespace", quotedValue(*v) + " is not a namespace name");
+        dns.namespace_ = *v;
+      }
+      if (d.has("podLabels")) {
+        dns.podLabels = d.strMap("podLabels");
+        if (dns.podLabels.empty()) d.error("podLabels", "name at least one label of the DNS pods (e.g. k8s-app: kube-dns)");
+        for (const auto& [k, v] : dns.podLabels) {
+          const std::string where = childPath(d.at("podLabels"), k);
+          if (k.size() > 317 || !match::labelKey(k)) d.diags().error(where, quotedValue(k) + " is not a valid label key");
+          if (!match::labelValue(v)) d.diags().error(where, quotedValue(v) + " is not a valid label value");
+        }
+      }
+      dns.cidrs = d.strList("cidrs");
+      if (dns.cidrs.size() > 10) d.error("cidrs", "at most 10 CIDRs");
+      for (size_t i = 0; i < dns.cidrs.size(); ++i)
+        if (!match::cidr(dns.cidrs[i]))
+          d.diags().error(indexPath(d.at("cidrs"), i),
+                          quotedValue(dns.cidrs[i]) + " is not a CIDR (an address with a prefix length, e.g. 169.254.20.10/32)");
+      d.done();
+    }
     s.done();
   }
   if (Reader m = spec.obj("mesh"); m.present()) {
@@ -329,6 +354,11 @@ void parseSpec(Reader spec, ShopApp& app) {
     if (scratch.hasErrors()) defaults = Json::object();
     d.done();
   }
+  // Databases and brokers take the placement defaults only (the other defaults are service
+  // policies).
+  Json storeDefaults = Json::object();
+  for (const char* k : {"nodeSelector", "tolerations"})
+    if (defaults.contains(k)) storeDefaults[k] = defaults[k];
   std::set<std::string> names;
   auto claim = [&](const std::string& path, const std::string& name) {
     if (name.empty()) return;
@@ -341,7 +371,8 @@ void parseSpec(Reader spec, ShopApp& app) {
       spec.diags().error(path, "must be an object");
       return;
     }
-    app.databases.push_back(parseStore(Reader(&item, path, spec.diags()), false, app));
+    Json merged = deepMerge(storeDefaults, item);
+    app.databases.push_back(parseStore(Reader(&merged, path, spec.diags()), false, app));
     claim(path, app.databases.back().name);
   });
   for (auto [list, max] : {std::pair<const char*, size_t>{"databases", kMaxDatabases}, {"messaging", kMaxBrokers}})
@@ -352,7 +383,8 @@ void parseSpec(Reader spec, ShopApp& app) {
       spec.diags().error(path, "must be an object");
       return;
     }
-    app.messaging.push_back(parseStore(Reader(&item, path, spec.diags()), true, app));
+    Json merged = deepMerge(storeDefaults, item);
+    app.messaging.push_back(parseStore(Reader(&merged, path, spec.diags()), true, app));
     claim(path, app.messaging.back().name);
   });
   const Json* services = spec.raw("services");

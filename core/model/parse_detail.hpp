@@ -42,6 +42,8 @@ void parseAutoscaling(Reader r, Autoscaling& a);
 const std::set<std::string>& retryOnPolicies();
 Resilience parseResilience(Reader r);
 SecurityOverrides parseSecurityOverrides(Reader r);
+// nodeSelector and tolerations of a service, database or broker.
+Placement parsePlacement(Reader& r);
 void checkAbsolutePath(Reader& r, const std::string& key, const std::string& p);
 const std::vector<std::string>& policyKeys();
 

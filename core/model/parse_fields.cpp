@@ -318,6 +318,47 @@ SecurityOverrides parseSecurityOverrides(Reader r) {
   return s;
 }
 
+Placement parsePlacement(Reader& r) {
+  Placement p;
+  if (const Json* ns = r.raw("nodeSelector"); ns && ns->is_object() && ns->size() > 20)
+    r.error("nodeSelector", "at most 20 labels");
+  p.nodeSelector = r.strMap("nodeSelector");
+  for (const auto& [k, v] : p.nodeSelector) {
+    const std::string where = childPath(r.at("nodeSelector"), k);
+    if (k.size() > 317 || !match::labelKey(k)) r.diags().error(where, quotedValue(k) + " is not a valid label key");
+    if (!match::labelValue(v))
+      r.diags().error(where, quotedValue(v) + " is not a valid label value (at most 63 characters: letters, digits, '-', '_', '.')");
+  }
+  if (const Json* ts = r.raw("tolerations"); ts && ts->is_array() && ts->size() > 20)
+    r.error("tolerations", "at most 20 tolerations");
+  r.list("tolerations", [&](const std::string& path, const Json& item) {
+    if (!item.is_object()) {
+      r.diags().error(path, "must be an object with key, operator, value, effect");
+      return;
+    }
+    Reader t(&item, path, r.diags());
+    Toleration tol;
+    tol.key = t.str("key").value_or("");
+    if (auto o = t.oneOf("operator", {"Equal", "Exists"})) tol.op = *o;
+    tol.value = t.str("value").value_or("");
+    tol.effect = t.oneOf("effect", {"NoSchedule", "PreferNoSchedule", "NoExecute"}).value_or("");
+    tol.seconds = t.integer("tolerationSeconds", 0, 31536000);
+    if (!tol.key.empty() && (tol.key.size() > 317 || !match::labelKey(tol.key)))
+      t.error("key", quotedValue(tol.key) + " is not a valid taint key");
+    if (tol.key.empty() && tol.op != "Exists")
+      t.errorHere("a toleration without a key matches every taint and needs operator: Exists");
+    if (tol.op == "Exists" && !tol.value.empty())
+      t.error("value", "operator Exists matches any value: remove value");
+    if (!tol.value.empty() && !match::labelValue(tol.value))
+      t.error("value", quotedValue(tol.value) + " is not a valid taint value (at most 63 characters: letters, digits, '-', '_', '.')");
+    if (tol.seconds && tol.effect != "NoExecute")
+      t.error("tolerationSeconds", "only applies to effect NoExecute (how long the pod stays on a node after the taint)");
+    t.done();
+    p.tolerations.push_back(tol);
+  });
+  return p;
+}
+
 void checkAbsolutePath(Reader& r, const std::string& key, const std::string& p) {
   if (p.empty() || p[0] != '/' || p.find("..") != std::string::npos)
     r.error(key, quotedValue(p) + " must be an absolute path without '..'");
@@ -327,7 +368,8 @@ void checkAbsolutePath(Reader& r, const std::string& key, const std::string& p) 
 const std::vector<std::string>& policyKeys() {
   static const std::vector<std::string> k = {
       "replicas", "resources", "autoscaling", "resilience", "imagePullPolicy",
-      "terminationGracePeriodSeconds", "spread", "priorityClassName", "writableSizeLimit"};
+      "terminationGracePeriodSeconds", "spread", "priorityClassName", "writableSizeLimit",
+      "nodeSelector", "tolerations"};
   return k;
 }
 

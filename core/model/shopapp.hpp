@@ -167,6 +167,20 @@ struct Capabilities {
   std::vector<std::string> add;  // only NET_BIND_SERVICE passes the restricted profile
 };
 
+// Where a workload's pods may run: node labels they require and node taints they tolerate.
+struct Toleration {
+  std::string key;                 // empty with operator Exists: every taint
+  std::string op = "Equal";        // Equal | Exists
+  std::string value;               // Equal only
+  std::string effect;              // NoSchedule | PreferNoSchedule | NoExecute; empty: all
+  std::optional<int64_t> seconds;  // NoExecute only: how long the pod stays after the taint
+};
+
+struct Placement {
+  std::map<std::string, std::string> nodeSelector;  // added to kubernetes.io/os: linux
+  std::vector<Toleration> tolerations;
+};
+
 struct SecurityOverrides {  // per service or database
   std::optional<int64_t> runAsUser;
   std::optional<int64_t> runAsGroup;
@@ -214,6 +228,7 @@ struct Service {
   int terminationGracePeriodSeconds = 30;
   bool spread = true;
   std::optional<std::string> priorityClassName;
+  Placement placement;
   std::map<std::string, std::string> podAnnotations;
   std::map<std::string, std::string> labels;
   std::optional<bool> meshInject;  // per-service sidecar injection override
@@ -255,11 +270,19 @@ struct DataStore {  // a database or a message broker: both are replicated State
   SecurityOverrides security;
   std::string imagePullPolicy = "Always";
   std::string priorityClassName;
+  Placement placement;
   std::optional<std::string> seedFrom;  // image directory copied into an empty data volume
   // false: clients connect without credentials (legacy clients); members still authenticate
   // each other where the engine allows it (MongoDB keyfile).
   bool clientAuth = true;
   bool isBroker() const { return engine == Engine::RabbitMQ || engine == Engine::Kafka; }
+};
+
+// Where the app's pods resolve names: the one egress every NetworkPolicy baseline allows.
+struct DnsSpec {
+  std::string namespace_ = "kube-system";
+  std::map<std::string, std::string> podLabels = {{"k8s-app", "kube-dns"}};
+  std::vector<std::string> cidrs;  // resolvers that are not pods: NodeLocal DNSCache, a node's own
 };
 
 struct SecuritySpec {
@@ -272,6 +295,7 @@ struct SecuritySpec {
   bool serviceAccounts = true;
   std::vector<std::string> imagePullSecrets;
   bool allowLatestTag = false;
+  DnsSpec dns;
 };
 
 struct MeshSpec {

@@ -117,19 +117,21 @@ fi
 
 const char* kRedisRun = R"SH(#!/bin/sh
 # Member 0 is the primary; the others replicate it. The password goes into a private config
-# file, not onto the command line.
+# file, not onto the command line, as one double-quoted argument (Redis unescapes \\ and \"),
+# so spaces, quotes and $ in it are taken literally.
 set -eu
 ordinal="${POD_NAME##*-}"
 conf=/tmp/redis.conf
 umask 077
+quoted() { printf '"%s"' "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')"; }
 {
   echo "port $SHOP_PORT"
   echo "dir /data"
   echo "appendonly yes"
   echo "protected-mode no"
   if [ -n "${REDIS_PASSWORD:-}" ]; then
-    echo "requirepass $REDIS_PASSWORD"
-    echo "masterauth $REDIS_PASSWORD"
+    # printf, not echo: dash's echo would turn \\ back into \ and act on \c
+    printf 'requirepass %s\nmasterauth %s\n' "$(quoted "$REDIS_PASSWORD")" "$(quoted "$REDIS_PASSWORD")"
   fi
   if [ "$ordinal" != "0" ]; then
     echo "replicaof ${POD_NAME%-*}-0.$SHOP_HEADLESS.$POD_NAMESPACE.svc.cluster.local $SHOP_PORT"
@@ -262,8 +264,10 @@ StorePlan planRedis(const ShopApp& app, const DataStore& d) {
   p.writable = {"/tmp"};
   p.ports = Json::array({port("redis", d.port)});
   p.servicePorts = Json::array({servicePort("redis", d.port)});
-  p.readiness = execProbe("redis-cli -p " + std::to_string(d.port) +
-                              " ${REDIS_PASSWORD:+--no-auth-warning -a \"$REDIS_PASSWORD\"} ping | grep -q PONG",
+  // The password reaches redis-cli through its environment (REDISCLI_AUTH), never its
+  // command line, where every process of the node could read it.
+  p.readiness = execProbe("if [ -n \"${REDIS_PASSWORD:-}\" ]; then export REDISCLI_AUTH=\"$REDIS_PASSWORD\"; fi; redis-cli -p " +
+                              std::to_string(d.port) + " ping | grep -q PONG",
                           10, 3, 3);
   p.liveness = tcpProbe(d.port, 20, 3, 6);
   p.podManagementPolicy = "OrderedReady";

@@ -152,7 +152,7 @@ void renderDataStore(const ShopApp& app, const DataStore& d, Out& out) {
 
   Json podLabels = labels;
   podLabels["app.kubernetes.io/version"] = versionLabel(d.image);
-  Json pod = basePodSpec(app, d.name, d.security, d.priorityClassName, 60);
+  Json pod = basePodSpec(app, d.name, d.security, d.priorityClassName, 60, d.placement);
   addPlacement(app, d.name, d.replicas, pod);
   if (!inits.empty()) pod["initContainers"] = inits;
   pod["containers"] = Json::array({c});

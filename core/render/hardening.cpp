@@ -33,10 +33,11 @@ Json httpGetProbe(const std::string& path, const Json& port, ProbeUse use) { ret
 Json tcpSocketProbe(const Json& port, ProbeUse use) { return probe(tcpSocketHandler(port), use); }
 Json execProbe(const std::vector<std::string>& command, ProbeUse use) { return probe(execHandler(command), use); }
 
-Json dnsEgressRule() {
-  return {{"to", Json::array({{{"namespaceSelector", {{"matchLabels", {{"kubernetes.io/metadata.name", "kube-system"}}}}},
-                               {"podSelector", {{"matchLabels", {{"k8s-app", "kube-dns"}}}}}}})},
-          {"ports", Json::array({{{"protocol", "UDP"}, {"port", 53}}, {{"protocol", "TCP"}, {"port", 53}}})}};
+Json dnsEgressRule(const std::string& dnsNamespace, const Json& dnsPodLabels, const std::vector<std::string>& cidrs) {
+  Json to = Json::array({{{"namespaceSelector", {{"matchLabels", {{"kubernetes.io/metadata.name", dnsNamespace}}}}},
+                          {"podSelector", {{"matchLabels", dnsPodLabels}}}}});
+  for (const auto& c : cidrs) to.push_back({{"ipBlock", {{"cidr", c}}}});
+  return {{"to", to}, {"ports", Json::array({{{"protocol", "UDP"}, {"port", 53}}, {{"protocol", "TCP"}, {"port", 53}}})}};
 }
 
 Json namespacePeer(const std::string& ns) {

@@ -46,8 +46,10 @@ Json tcpSocketProbe(const Json& port, ProbeUse use);
 Json execProbe(const std::vector<std::string>& command, ProbeUse use);
 
 // ---- NetworkPolicy pieces ------------------------------------------------------------------
-// Egress to kube-system's kube-dns on UDP and TCP 53.
-Json dnsEgressRule();
+// Egress on UDP and TCP 53 to the DNS pods (kube-system's k8s-app: kube-dns by default) and to
+// resolvers given by address (NodeLocal DNSCache's 169.254.20.10/32, a node's own resolver).
+Json dnsEgressRule(const std::string& dnsNamespace = "kube-system", const Json& dnsPodLabels = {{"k8s-app", "kube-dns"}},
+                   const std::vector<std::string>& cidrs = {});
 Json namespacePeer(const std::string& ns);
 Json podPeer(const Json& matchLabels);
 

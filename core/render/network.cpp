@@ -40,7 +40,7 @@ void renderNetworkPolicies(const ShopApp& app, Out& out) {
   base["spec"] = {
       {"podSelector", {{"matchLabels", {{kAppLabel, app.name}}}}},
       {"policyTypes", {"Ingress", "Egress"}},
-      {"egress", Json::array({dnsEgressRule()})},
+      {"egress", Json::array({dnsEgressRule(app.security.dns.namespace_, Json(app.security.dns.podLabels), app.security.dns.cidrs)})},
   };
   out.add(base);
 

@@ -24,7 +24,7 @@ Json disruptionBudget(const ShopApp& app, const std::string& component, const st
 }
 
 Json basePodSpec(const ShopApp& app, const std::string& component, const SecurityOverrides& security,
-                 const std::string& priorityClassName, int terminationGracePeriodSeconds) {
+                 const std::string& priorityClassName, int terminationGracePeriodSeconds, const Placement& placement) {
   Json pod = Json::object();
   pod["serviceAccountName"] = app.security.serviceAccounts ? component : "default";
   pod["automountServiceAccountToken"] = false;
@@ -40,6 +40,20 @@ Json basePodSpec(const ShopApp& app, const std::string& component, const Securit
   if (!priorityClassName.empty()) pod["priorityClassName"] = priorityClassName;
   pod["terminationGracePeriodSeconds"] = terminationGracePeriodSeconds;
   pod["nodeSelector"] = {{"kubernetes.io/os", "linux"}};
+  for (const auto& [k, v] : placement.nodeSelector) pod["nodeSelector"][k] = v;
+  if (!placement.tolerations.empty()) {
+    Json tolerations = Json::array();
+    for (const auto& t : placement.tolerations) {
+      Json o = Json::object();
+      if (!t.key.empty()) o["key"] = t.key;
+      o["operator"] = t.op;
+      if (!t.value.empty()) o["value"] = t.value;
+      if (!t.effect.empty()) o["effect"] = t.effect;
+      if (t.seconds) o["tolerationSeconds"] = *t.seconds;
+      tolerations.push_back(o);
+    }
+    pod["tolerations"] = tolerations;
+  }
   return pod;
 }
 

@@ -35,9 +35,10 @@ Json disruptionBudget(const ShopApp& app, const std::string& component, const st
 Json serviceAccount(const ShopApp& app, const std::string& component, const std::string& role);
 // The pod spec every workload starts from: its service account (token not mounted), the
 // restricted pod security context (app-wide ids unless overridden), pull secrets, priority
-// class, grace period and the Linux node selector. Callers add placement, containers, volumes.
+// class, grace period, the Linux node selector plus the component's nodeSelector and
+// tolerations. Callers add spread, containers, volumes.
 Json basePodSpec(const ShopApp& app, const std::string& component, const SecurityOverrides& security,
-                 const std::string& priorityClassName, int terminationGracePeriodSeconds);
+                 const std::string& priorityClassName, int terminationGracePeriodSeconds, const Placement& placement);
 // The app.kubernetes.io/version label value of an image: its tag, or "unversioned".
 std::string versionLabel(const std::string& image);
 // Pod annotations for Prometheus scraping, when monitoring uses annotations.

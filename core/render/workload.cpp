@@ -179,7 +179,8 @@ void renderService(const ShopApp& app, const Service& s, Out& out) {
   if (s.scrape.enabled && !s.ports.empty()) addScrapeAnnotations(app, s.scrapeContainerPort(), s.scrape.path, annotations);
   for (const auto& [k, v] : s.podAnnotations) annotations[k] = v;
 
-  Json pod = basePodSpec(app, s.name, s.security, s.priorityClassName.value_or(""), s.terminationGracePeriodSeconds);
+  Json pod = basePodSpec(app, s.name, s.security, s.priorityClassName.value_or(""), s.terminationGracePeriodSeconds,
+                         s.placement);
   if (s.spread) addPlacement(app, s.name, maxPods, pod);
   pod["containers"] = Json::array({c});
   if (!volumes.empty()) pod["volumes"] = volumes;

@@ -1,5 +1,7 @@
 #include "core/util/match.hpp"
 
+#include <arpa/inet.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -131,6 +133,20 @@ bool envVarName(std::string_view s) {
 
 bool capabilityName(std::string_view s) {
   return nonEmptyAll(s, [](char c) { return upper(c) || c == '_'; });
+}
+
+bool cidr(std::string_view s) {
+  const size_t slash = s.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 >= s.size() || s.size() - slash > 4) return false;
+  const std::string addr(s.substr(0, slash));
+  int bits = 0;
+  for (char c : s.substr(slash + 1)) {
+    if (!digit(c)) return false;
+    bits = bits * 10 + (c - '0');
+  }
+  unsigned char buf[16];
+  if (addr.find(':') == std::string::npos) return inet_pton(AF_INET, addr.c_str(), buf) == 1 && bits <= 32;
+  return inet_pton(AF_INET6, addr.c_str(), buf) == 1 && bits <= 128;
 }
 
 bool safeWord(std::string_view s) {

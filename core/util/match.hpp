@@ -32,6 +32,8 @@ bool labelKey(std::string_view s);
 bool envVarName(std::string_view s);
 // [A-Z_]+
 bool capabilityName(std::string_view s);
+// An IPv4 or IPv6 address with a prefix length: 10.0.0.0/8, 169.254.20.10/32, fd00::/64
+bool cidr(std::string_view s);
 // [a-zA-Z0-9=-]+
 bool safeWord(std::string_view s);
 // ([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._/-][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?

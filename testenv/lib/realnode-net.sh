@@ -174,6 +174,21 @@ rn_sysctls_restore() {
   done <"$f"
 }
 
+# rn_clean_stale RUN: put the machine back after an earlier real node (of any run dir) that did not
+# stop cleanly (a crash, a killed shell, a machine whose /run outlived the processes). Fails, and
+# touches nothing, when another run dir's real node still runs.
+rn_clean_stale() {
+  local run=$1 owner
+  owner=$(rn_owner)
+  [ -n "$owner" ] || return 0
+  if [ "$owner" != "$run" ] && [ -d "$owner" ] && rn_alive "$owner"; then
+    te_log "a real node already runs for $owner (one per machine): bash testenv/realnode down --run-dir $owner"
+    return 1
+  fi
+  te_log "cleaning up after an earlier real node of $owner that did not stop cleanly"
+  rn_down "$owner"
+}
+
 # rn_down RUN: stop the real node of RUN and put the machine back as `up` found it. Works after a
 # crashed or half-done `up` (every step tolerates what is already gone).
 rn_down() {

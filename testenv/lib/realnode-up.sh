@@ -27,14 +27,7 @@ done
   te_die "the CNI plugins are missing in /usr/lib/cni (apt package containernetworking-plugins)"
 
 # --- one real node per machine ------------------------------------------------------------------
-owner=$(rn_owner)
-if [ -n "$owner" ]; then
-  if [ "$owner" != "$RUN" ] && [ -d "$owner" ] && rn_alive "$owner"; then
-    te_die "a real node already runs for $owner (one per machine): bash testenv/realnode down --run-dir $owner"
-  fi
-  te_log "cleaning up after an earlier real node of $owner that did not stop cleanly"
-  rn_down "$owner"
-fi
+rn_clean_stale "$RUN" || te_die "one real node per machine"
 mkdir -p "$RN_GLOBAL"
 echo "$RUN" >"$RN_GLOBAL/owner"
 

@@ -202,3 +202,11 @@ TEST(Quoted, LongValuesAreCutWithTheirLength) {
   const std::string s = std::string(39, 'a') + "\xC3\xA9" + std::string(100, 'b');
   EXPECT_EQ(quotedValue(s), "\"" + std::string(39, 'a') + "...\" (141 characters)");
 }
+
+TEST(Match, CidrsOfBothFamilies) {
+  for (const char* ok : {"10.0.0.0/8", "169.254.20.10/32", "0.0.0.0/0", "fd00::/64", "::1/128", "2001:db8::/32"})
+    EXPECT_TRUE(match::cidr(ok)) << ok;
+  for (const char* bad : {"", "/8", "10.0.0.0", "10.0.0.0/", "10.0.0.0/33", "10.0.0/8", "10.0.0.256/32", "fd00::/129",
+                          "10.0.0.0/8/8", "10.0.0.0/-1", "10.0.0.0/0008", "host/8", " 10.0.0.0/8"})
+    EXPECT_FALSE(match::cidr(bad)) << bad;
+}

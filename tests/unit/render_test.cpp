@@ -235,6 +235,68 @@ TEST(Defaults, ServicesInheritDefaultsAndOverrideThemFieldByField) {
   EXPECT_EQ(*app.services[0].resources.limits.cpu, "500m");       // built-in default
 }
 
+// Placement: spec.defaults' nodeSelector merges under every workload's (databases and brokers
+// too), its tolerations are replaced by a workload's own list, and kubernetes.io/os: linux stays.
+TEST(Defaults, PlacementReachesEveryWorkloadAndMergesNodeSelectors) {
+  auto objs = renderYaml(std::string(kBase) + R"(  defaults:
+    nodeSelector: {shopctl.io/pool: shop}
+    tolerations: [{key: shopctl.io/pool, operator: Equal, value: shop, effect: NoSchedule}]
+  services:
+  - name: a
+    image: x/a:1
+    ports: [{port: 80}]
+  - name: b
+    image: x/b:1
+    ports: [{port: 80}]
+    nodeSelector: {topology.kubernetes.io/zone: zone-a}
+    tolerations: [{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 60}]
+  databases:
+  - {name: db, engine: redis, tolerations: [{operator: Exists}]}
+  messaging:
+  - {name: mq, engine: rabbitmq}
+)");
+  auto pod = [&](const char* kind, const char* name) { return get(objs, kind, name)["spec"]["template"]["spec"]; };
+  const Json shopPool = Json::array({{{"key", "shopctl.io/pool"}, {"operator", "Equal"}, {"value", "shop"}, {"effect", "NoSchedule"}}});
+  EXPECT_EQ(pod("Deployment", "a")["nodeSelector"], (Json{{"kubernetes.io/os", "linux"}, {"shopctl.io/pool", "shop"}}));
+  EXPECT_EQ(pod("Deployment", "a")["tolerations"], shopPool);
+  EXPECT_EQ(pod("Deployment", "b")["nodeSelector"],
+            (Json{{"kubernetes.io/os", "linux"}, {"shopctl.io/pool", "shop"}, {"topology.kubernetes.io/zone", "zone-a"}}));
+  EXPECT_EQ(pod("Deployment", "b")["tolerations"],
+            Json::array({{{"key", "node.kubernetes.io/unreachable"}, {"operator", "Exists"}, {"effect", "NoExecute"}, {"tolerationSeconds", 60}}}));
+  EXPECT_EQ(pod("StatefulSet", "db")["nodeSelector"], (Json{{"kubernetes.io/os", "linux"}, {"shopctl.io/pool", "shop"}}));
+  EXPECT_EQ(pod("StatefulSet", "db")["tolerations"], Json::array({{{"operator", "Exists"}}}));
+  EXPECT_EQ(pod("StatefulSet", "mq")["tolerations"], shopPool);
+}
+
+TEST(Defaults, NoPlacementRendersOnlyTheLinuxSelector) {
+  auto objs = renderYaml(std::string(kBase) + R"(  services:
+  - {name: a, image: x/a:1, ports: [{port: 80}]}
+)");
+  const Json& spec = get(objs, "Deployment", "a")["spec"]["template"]["spec"];
+  EXPECT_EQ(spec["nodeSelector"], (Json{{"kubernetes.io/os", "linux"}}));
+  EXPECT_FALSE(spec.contains("tolerations"));
+}
+
+// The baseline's one egress, DNS: kube-system's kube-dns pods unless the cluster resolves
+// elsewhere (OpenShift's openshift-dns, NodeLocal DNSCache at 169.254.20.10, a resolver on the node).
+TEST(Network, DnsEgressGoesWhereTheClusterResolves) {
+  auto dnsRule = [](const std::vector<Json>& objs) { return get(objs, "NetworkPolicy", "t-baseline")["spec"]["egress"][0]; };
+  const Json byDefault = dnsRule(renderYaml(std::string(kBase) + R"(  services:
+  - {name: a, image: x/a:1, ports: [{port: 80}]}
+)"));
+  EXPECT_EQ(byDefault["to"], Json::parse(R"([{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                                               "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}])"));
+  const Json custom = dnsRule(renderYaml(std::string(kBase) + R"(  security:
+    dns: {namespace: openshift-dns, podLabels: {dns.operator.openshift.io/daemonset-dns: default}, cidrs: [169.254.20.10/32]}
+  services:
+  - {name: a, image: x/a:1, ports: [{port: 80}]}
+)"));
+  EXPECT_EQ(custom["to"], Json::parse(R"([{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "openshift-dns"}},
+                                             "podSelector": {"matchLabels": {"dns.operator.openshift.io/daemonset-dns": "default"}}},
+                                            {"ipBlock": {"cidr": "169.254.20.10/32"}}])"));
+  EXPECT_EQ(custom["ports"], byDefault["ports"]);
+}
+
 TEST(Defaults, ResilienceWithoutTheMeshIsAWarning) {
   auto loaded = loadYaml(std::string(kBase) + R"(  services:
   - name: a

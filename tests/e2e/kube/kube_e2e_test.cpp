@@ -1,6 +1,6 @@
 // kube/ against the real API server of the testenv cluster (KUBECONFIG from the fixture):
 // the reflector's relist on 410 Gone, exec credential plugins, and a token file re-read after a
-// 401 (service-account tokens rotate).
+// 401 (service-account tokens rotate), and discovery of unavailable groups.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -10,6 +10,7 @@
 
 #include "kube/client.hpp"
 #include "kube/config.hpp"
+#include "kube/discovery.hpp"
 #include "kube/reflector.hpp"
 
 using namespace kube;
@@ -164,4 +165,52 @@ TEST_F(KubeE2E, TlsVerificationCannotBeSkipped) {
   auto cfg = loadKubeconfig({dir + "/insecure.kubeconfig"}, "");
   EXPECT_FALSE(cfg.config);
   EXPECT_NE(cfg.error.find("insecure-skip-tls-verify"), std::string::npos) << cfg.error;
+}
+
+// Discovery tells "the server says this group is not served" (404) from "the server could not say"
+// (an aggregated API whose backend is missing answers 503): only the first is absence. The
+// operator waits for an answer before its first reconcile rather than taking a 503 for "no Istio".
+TEST_F(KubeE2E, DiscoveryTellsAnUnavailableGroupFromAnAbsentOne) {
+  auto t = std::make_shared<Transport>(admin());
+  Client c(t);
+  const std::string group = "unavailable" + std::to_string(::getpid()) + ".e2e.shopctl.io";
+  const Resource apiservices{"apiregistration.k8s.io", "v1", "apiservices", "APIService", false};
+  Json svc = {{"apiVersion", "apiregistration.k8s.io/v1"},
+              {"kind", "APIService"},
+              {"metadata", {{"name", "v1." + group}}},
+              {"spec",
+               {{"group", group},
+                {"version", "v1"},
+                {"groupPriorityMinimum", 1000},
+                {"versionPriority", 15},
+                {"insecureSkipTLSVerify", true},
+                {"service", {{"namespace", "default"}, {"name", "no-such-service"}, {"port", 443}}}}}};
+  auto made = c.create(apiservices, "", svc);
+  ASSERT_TRUE(made.ok()) << made.message();
+  struct Remover {
+    Client& c;
+    const Resource& r;
+    std::string name;
+    ~Remover() { c.remove(r, "", name); }
+  } remover{c, apiservices, "v1." + group};
+  // The aggregator serves the group once it has read the APIService: 503 from then on.
+  Result raw;
+  for (int i = 0; i < 100; ++i) {
+    raw = c.raw("/apis/" + group + "/v1");
+    if (raw.code == 503) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(raw.code, 503) << "the aggregator did not answer 503 for a backend-less APIService: " << raw.message();
+
+  Discovery d(t);
+  const Resource unavailable{group, "v1", "things", "Thing", true};
+  const Resource absent{"absent" + std::to_string(::getpid()) + ".e2e.shopctl.io", "v1", "things", "Thing", true};
+  EXPECT_FALSE(d.lookup(unavailable, 0).has_value()) << "a 503 is not an answer";
+  EXPECT_FALSE(d.has(unavailable, 0)) << "has() of an unknown is false";
+  ASSERT_TRUE(d.lookup(absent, 0).has_value()) << "a 404 is an answer";
+  EXPECT_FALSE(*d.lookup(absent, 0));
+  ASSERT_TRUE(d.lookup(resources::Deployment, 0).has_value());
+  EXPECT_TRUE(*d.lookup(resources::Deployment, 0));
+  const Resource notAPlural{"apps", "v1", "widgets", "Widget", true};
+  EXPECT_EQ(d.lookup(notAPlural, 0), std::optional<bool>(false)) << "a served group without the plural";
 }

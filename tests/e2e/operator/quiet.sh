@@ -16,6 +16,12 @@ op_stop op1
 restart=$(now_iso)
 op_start op2 --namespace "$NS" ${QUIET_OP_ARGS:-}
 wait_for "the restarted operator leads and has synced" 60 grep -q "caches synced" "$OP_DIR/op2.log"
+# The first reconcile must know the mesh kinds are served: discovery answers before the workers
+# start (a reconcile before it would say MeshAvailable=False, then True: two writes for nothing).
+found=$(grep -n "Istio CRDs found" "$OP_DIR/op2.log" | head -1 | cut -d: -f1)
+synced=$(grep -n "caches synced" "$OP_DIR/op2.log" | head -1 | cut -d: -f1)
+[ -n "$found" ] && [ "$found" -lt "$synced" ] || { op_log op2 >&2; fail "the restarted operator started its workers before discovery found the Istio CRDs"; }
+pass "discovery found the Istio CRDs before the workers started"
 sleep 30
 writes=$(op_writes_since "$restart")
 reads=$(op_audit_since "$restart" | jq -s '[.[] | select(.verb == "list" or .verb == "get" or .verb == "watch")] | length')

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Two real-node clusters one after the other, each stopped with testenv/down: after each, the
 # machine is exactly as before (processes, iptables chains, ipsets, links, addresses, network
-# namespaces, mounts, cgroups, sysctls). A `down` of a run whose `up` was killed halfway cleans up too.
+# namespaces, mounts, cgroups, sysctls). A `down` of a run whose `up` was killed halfway cleans up too,
+# and so does the next real node of another run dir when the killed run's processes are gone.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
@@ -9,6 +10,7 @@ source "$ROOT/testenv/lib/common.sh"
 source "$ROOT/testenv/lib/realnode-net.sh"
 run=$(mktemp -d /tmp/rn-cycle.XXXXXX)
 trap 'bash "$ROOT/testenv/down" --run-dir "$run" >/dev/null 2>&1 || true' EXIT
+rn_clean_stale "$run"  # what a crashed earlier run left is not this test's to judge
 before=$(rn_snapshot | sort)
 check_clean() {
   local after
@@ -28,17 +30,34 @@ for i in 1 2; do
   check_clean "run $i"
   mkdir -p "$run"
 done
-# A crashed `up`: kill it once the kubelet runs, then `down`.
-bash "$ROOT/testenv/up" --run-dir "$run" --real-node --no-istio >"$run.up.log" 2>&1 &
-up=$!
-for _ in $(seq 1 600); do
-  [ -f "$run/pids/rn-kubelet.pid" ] && break
-  kill -0 $up 2>/dev/null || break
-  sleep 0.2
-done
-[ -f "$run/pids/rn-kubelet.pid" ] || { cat "$run.up.log" >&2; echo "FAIL [realnode_cycle] the kubelet never started" >&2; exit 1; }
-kill -KILL $up 2>/dev/null || true
-wait $up 2>/dev/null || true
+# up_then_kill: start a cluster with a real node and kill `up` once the kubelet runs (waits up to
+# 10 min: on a busy machine the images may take long to import).
+up_then_kill() {
+  bash "$ROOT/testenv/up" --run-dir "$run" --real-node --no-istio >"$run.up.log" 2>&1 &
+  local up=$!
+  for _ in $(seq 1 3000); do
+    [ -f "$run/pids/rn-kubelet.pid" ] && break
+    kill -0 $up 2>/dev/null || break
+    sleep 0.2
+  done
+  [ -f "$run/pids/rn-kubelet.pid" ] || { cat "$run.up.log" >&2; echo "FAIL [realnode_cycle] the kubelet never started" >&2; exit 1; }
+  kill -KILL $up 2>/dev/null || true
+  wait $up 2>/dev/null || true
+}
+# A crashed `up`, then `down` of the same run dir.
+up_then_kill
 bash "$ROOT/testenv/down" --run-dir "$run" >/dev/null
 check_clean "down after an up killed halfway"
+# A crashed `up` whose node processes died too (the machine's state outlived them, as after a
+# killed session), then another run dir's real node starts: it cleans up first (what `up` and the
+# test fixture do before they record the machine).
+mkdir -p "$run"
+up_then_kill
+for f in "$run"/pids/rn-*.pid; do kill -KILL "$(cat "$f")" 2>/dev/null || true; done
+other=$(mktemp -d /tmp/rn-cycle-other.XXXXXX)
+rn_clean_stale "$other" 2>/dev/null || { echo "FAIL [realnode_cycle] another run dir could not clean up a dead real node" >&2; exit 1; }
+rmdir "$other"
+check_clean "another run dir cleaned up after a dead real node"
+bash "$ROOT/testenv/down" --run-dir "$run" >/dev/null
+check_clean "down of the dead run afterwards"
 rm -f "$run.up.log"

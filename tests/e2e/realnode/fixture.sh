@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CTest fixture of the real-node tests:
-#   fixture.sh up RUN_DIR     stop what a crashed earlier run left, record the machine's state,
+#   fixture.sh up RUN_DIR     stop what a crashed earlier run (of any run dir) left, record the machine's state,
 #                             start a testenv cluster with a real node (testenv/up --real-node)
 #   fixture.sh down RUN_DIR   stop it, and fail if the machine is not as `up` found it
 #                             (processes, iptables chains, ipsets, links, mounts, cgroups, sysctls)
@@ -16,6 +16,8 @@ snap=$run.machine-before
 case $cmd in
   up)
     bash "$ROOT/testenv/down" --run-dir "$run" >/dev/null 2>&1 || true
+    # What any other run dir's crashed real node left (up would clean it, after the snapshot).
+    rn_clean_stale "$run"
     rn_snapshot >"$snap"
     exec bash "$ROOT/testenv/up" --run-dir "$run" --real-node
     ;;

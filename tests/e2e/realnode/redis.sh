@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# A replicated Redis from a ShopApp, through shop-operator, on the real node, exactly as
+# rendered (Pod Security restricted, read-only root filesystem, the rendered NetworkPolicies):
+#   - 3 members Ready through the rendered probes; replication formed (INFO replication);
+#   - a key written through the primary Service is read on every replica;
+#   - a client without the password is refused; a service not in dependsOn, and a pod of another
+#     namespace, cannot connect at all;
+#   - the password is on no process command line in the pods, nor in any log;
+#   - the primary pod deleted: it comes back with its data and the replicas follow it again;
+#   - 3 -> 2 -> 3 members keeps the PVC of the removed member;
+#   - the ShopApp deleted: PVCs and the Secret stay; re-created, the data is still there;
+#   - a password with quotes, `$`, backslashes and spaces works (no shell or config injection).
+# Prints the figures bench/RESULTS.md records: apply to Ready, failover, pods' memory.
+source "$(dirname "$0")/lib.sh"
+SHOP_OPERATOR=${SHOPCTL_BUILD_DIR:?}/operator/shop-operator SHOPCTL=$SHOPCTL_BUILD_DIR/cli/shopctl
+source "$(dirname "$0")/../operator/lib.sh"
+e2e_namespace rn-redis
+op_install
+op_start op1 --namespace "$NS"
+
+RN_IMG_REDIS=localhost/shopctl/redis:7.0
+# The testenv's CoreDNS is a process on the node (10.245.0.1), not a kube-dns pod: the app's DNS
+# egress names it by address (spec.security.dns, as on clusters with NodeLocal DNSCache).
+app() {
+  cat <<YAML
+apiVersion: shopctl.io/v1alpha1
+kind: ShopApp
+metadata: {name: kv, namespace: $NS}
+spec:
+  security:
+    dns: {cidrs: [$TESTENV_REAL_NODE_IP/32]}
+  defaults:
+    nodeSelector: {kubernetes.io/hostname: $RN_NODE}
+    tolerations: [{key: $TESTENV_REAL_NODE_TAINT, operator: Exists, effect: NoSchedule}]
+    imagePullPolicy: Never
+  services:
+  - name: client
+    image: $RN_IMG_REDIS
+    command: [sleep, infinity]
+    replicas: 1
+    autoscaling: {enabled: false}
+    dependsOn: [cache]
+    env:
+    - name: REDISCLI_AUTH
+      secret: {name: cache-credentials, key: password}
+    probes:
+      liveness: {exec: ["true"]}
+      readiness: {exec: ["true"]}
+  databases:
+  - name: cache
+    engine: redis
+    image: $RN_IMG_REDIS
+    imagePullPolicy: Never
+    replicas: ${1:-3}
+    storage: {storageClass: realnode-local, size: 64Mi}
+YAML
+}
+
+member() { echo "cache-$1"; }
+# redis-cli inside member $1 against itself, authenticated through the environment.
+on_member() {
+  local m=$1; shift
+  kc -n "$NS" exec "$(member "$m")" -c redis -- sh -c 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli "$@"' sh "$@"
+}
+client_pod() {  # the client pod that is not on its way out
+  kc -n "$NS" get pods -l app.kubernetes.io/name=client -o json |
+    jq -r '[.items[] | select(.metadata.deletionTimestamp == null)][0].metadata.name'
+}
+on_client() { kc -n "$NS" exec "$(client_pod)" -- redis-cli -h cache "$@"; }
+replication_formed() {
+  local n=$1 i
+  [ "$(on_member 0 info replication | tr -d '\r' | sed -n 's/^connected_slaves://p')" = "$((n - 1))" ] || return 1
+  for ((i = 1; i < n; i++)); do
+    on_member "$i" info replication | tr -d '\r' | grep -qx 'master_link_status:up' || return 1
+  done
+}
+key_everywhere() {
+  local key=$1 want=$2 n=$3 i
+  for ((i = 0; i < n; i++)); do [ "$(on_member "$i" get "$key" | tr -d '\r')" = "$want" ] || return 1; done
+}
+wait_members() {
+  kc -n "$NS" rollout status sts/cache --timeout="${2:-240}s" >/dev/null 2>&1 ||
+    fail "StatefulSet cache not rolled out: $(kc -n "$NS" get pods -o wide 2>&1; kc -n "$NS" describe pods -l app.kubernetes.io/name=cache 2>&1 | tail -n 30)"
+  [ "$(kc -n "$NS" get sts cache -o jsonpath='{.status.readyReplicas}')" = "$1" ] || fail "StatefulSet cache: not $1 ready members"
+}
+
+# --- apply, Ready, replication ----------------------------------------------------------------
+t0=$SECONDS
+app | kc apply --server-side -f - >/dev/null || fail "applying the ShopApp failed"
+op_wait_ready "$NS" kv 300
+ready_s=$((SECONDS - t0))
+pods=$(kc -n "$NS" get pods -o jsonpath='{range .items[*]}{.metadata.name} {.spec.nodeName}{"\n"}{end}')
+[ "$(grep -c " $RN_NODE$" <<<"$pods")" = 4 ] || fail "every pod should run on the real node: $pods"
+[ "$(kc get ns "$NS" -o jsonpath='{.metadata.labels.pod-security\.kubernetes\.io/enforce}')" = restricted ] ||
+  fail "the namespace does not enforce Pod Security restricted"
+[ "$(kc -n "$NS" get sts cache -o jsonpath='{.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem}')" = true ] ||
+  fail "the members' root filesystem is not read-only"
+pass "3 members and a client Ready on the real node in ${ready_s}s, under Pod Security restricted with read-only root filesystems"
+wait_for "replication formed: member 0 has 2 replicas, both linked" 60 replication_formed 3
+
+# --- data through the primary Service ---------------------------------------------------------
+[ "$(on_client set greeting hello | tr -d '\r')" = OK ] || fail "SET through Service cache failed"
+wait_for "the key written through Service cache is read on every member" 20 key_everywhere greeting hello 3
+out=$(kc -n "$NS" exec "$(client_pod)" -- env -u REDISCLI_AUTH redis-cli -h cache get greeting 2>&1 | tr -d '\r')
+grep -q NOAUTH <<<"$out" || fail "a client without the password was not refused: $out"
+pass "a client without the password is refused (NOAUTH)"
+out=$(on_member 1 set greeting overwritten 2>&1 | tr -d '\r')
+grep -q READONLY <<<"$out" || fail "a replica accepted a write: $out"
+pass "replicas refuse writes (READONLY)"
+
+# --- NetworkPolicies, enforced ----------------------------------------------------------------
+probe_pod() {  # NAME NAMESPACE LABELS: a toolbox pod that complies with restricted
+  kc -n "$2" apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $1, labels: {$3}}
+spec:
+$(rn_placement "  ")
+  securityContext: {runAsNonRoot: true, runAsUser: 65532, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: sh
+    image: $RN_IMG_TOOLBOX
+    imagePullPolicy: Never
+    command: [sleep, infinity]
+    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, readOnlyRootFilesystem: true}
+YAML
+}
+e2e_namespace rn-redis-other
+OTHER=$NS
+NS=${E2E_NAMESPACES[0]}
+probe_pod stranger "$NS" "app.kubernetes.io/name: stranger, app.kubernetes.io/instance: kv"
+probe_pod outsider "$OTHER" "app: outsider"
+rn_wait_ready "$NS" app.kubernetes.io/name=stranger
+rn_wait_ready "$OTHER" app=outsider
+cache_ip=$(kc -n "$NS" get svc cache -o jsonpath='{.spec.clusterIP}')
+kc -n "$NS" exec "$(client_pod)" -- redis-cli -h "$cache_ip" ping >/dev/null 2>&1 ||
+  fail "the client (dependsOn: [cache]) cannot reach the Service address"
+if kc -n "$NS" exec stranger -- nc -z -w 3 "$cache_ip" 6379 2>/dev/null; then fail "a pod of a service not in dependsOn connected to cache"; fi
+if kc -n "$OTHER" exec outsider -- nc -z -w 3 "$cache_ip" 6379 2>/dev/null; then fail "a pod of another namespace connected to cache"; fi
+pass "NetworkPolicies enforced: the dependsOn client connects; another service's pod and another namespace's pod are refused"
+kc -n "$NS" delete pod stranger --wait=false >/dev/null
+
+# --- the password stays off command lines and out of logs --------------------------------------
+pw=$(kc -n "$NS" get secret cache-credentials -o jsonpath='{.data.password}' | base64 -d)
+[ ${#pw} -ge 16 ] || fail "the operator-created password is short or missing (${#pw} characters)"
+# The long-lived processes' command lines (redis-server, sleep): 20 samples over 2 s.
+seen=$(kc -n "$NS" exec cache-0 -c redis -- sh -c 'i=0; while [ $i -lt 20 ]; do cat /proc/[0-9]*/cmdline 2>/dev/null | tr "\0" " "; echo; i=$((i + 1)); sleep 0.1; done' |
+  grep -cF -- "$pw" || true)
+[ "$seen" = 0 ] || fail "the password appeared on a process command line in cache-0 ($seen samples)"
+# The probes' processes live a few milliseconds: run each exec probe of the live pod under
+# `sh -x`, which prints every command with its arguments expanded. A password passed as an
+# argument (redis-cli -a) shows there; one exported to the environment shows only on the
+# `export` and `[` lines, builtins that start no process.
+for probe in readinessProbe livenessProbe startupProbe; do
+  cmd=$(kc -n "$NS" get pod cache-0 -o json | jq -r --arg p "$probe" '.spec.containers[0][$p].exec.command // empty | if .[0] == "/bin/sh" and .[1] == "-c" then .[2] else empty end')
+  [ -n "$cmd" ] || continue
+  trace=$(kc -n "$NS" exec cache-0 -c redis -- /bin/sh -x -c "$cmd" 2>&1 >/dev/null || true)
+  grep -q '^+ ' <<<"$trace" || fail "no trace of the $probe command: $trace"
+  if grep -v -e '^+ export ' -e '^+ \[ ' <<<"$trace" | grep -qF -- "$pw"; then fail "the $probe passes the password as a command argument"; fi
+done
+for p in cache-0 cache-1 cache-2 "$(client_pod)"; do
+  if kc -n "$NS" logs "$p" --all-containers 2>/dev/null | grep -qF -- "$pw"; then fail "the password is in the log of $p"; fi
+done
+if grep -qF -- "$pw" "$OP_DIR/op1.log"; then fail "the password is in the operator's log"; fi
+pass "the password is on no command line in the pods (running processes and the probes' commands), in no pod log, not in the operator's log"
+
+# --- failover: the primary pod deleted --------------------------------------------------------
+t1=$SECONDS
+kc -n "$NS" delete pod cache-0 --wait=false >/dev/null
+sleep 2
+wait_members 3
+failover_s=$((SECONDS - t1))
+[ "$(on_member 0 get greeting | tr -d '\r')" = hello ] || fail "member 0 came back without its data"
+wait_for "after the primary's restart the replicas follow it again" 90 replication_formed 3
+pass "primary pod deleted: back Ready with its data in ${failover_s}s"
+
+# --- 3 -> 2 -> 3 ------------------------------------------------------------------------------
+pvc_uid=$(kc -n "$NS" get pvc data-cache-2 -o jsonpath='{.metadata.uid}')
+app 2 | kc apply --server-side -f - >/dev/null
+cache_pods() { [ "$(kc -n "$NS" get pods -l app.kubernetes.io/name=cache -o name | wc -l)" = "$1" ]; }
+wait_for "scaled to 2 members" 120 cache_pods 2
+[ "$(kc -n "$NS" get pvc data-cache-2 -o jsonpath='{.metadata.uid}')" = "$pvc_uid" ] || fail "scaling down lost the PVC of member 2"
+[ "$(on_client set during-scale yes | tr -d '\r')" = OK ] || fail "SET with 2 members failed"
+app 3 | kc apply --server-side -f - >/dev/null
+op_wait_ready "$NS" kv 180
+wait_members 3
+wait_for "3 members again, replication formed" 60 replication_formed 3
+wait_for "member 2 serves the old and the new keys" 20 key_everywhere during-scale yes 3
+[ "$(kc -n "$NS" get pvc data-cache-2 -o jsonpath='{.metadata.uid}')" = "$pvc_uid" ] || fail "member 2 came back on another PVC"
+pass "3 -> 2 -> 3 members: member 2 came back on its own PVC, replication re-formed"
+
+# --- delete and re-create the ShopApp ---------------------------------------------------------
+secret_uid=$(kc -n "$NS" get secret cache-credentials -o jsonpath='{.metadata.uid}')
+kc -n "$NS" delete shopapp kv --wait=true --timeout=120s >/dev/null || fail "deleting the ShopApp failed"
+no_app_pods() { [ -z "$(kc -n "$NS" get pods -l shopctl.io/app=kv -o name)" ]; }
+wait_for "the ShopApp's pods are gone" 120 no_app_pods
+[ "$(kc -n "$NS" get pvc -o name | grep -c data-cache-)" = 3 ] || fail "deleting the ShopApp removed PVCs: $(kc -n "$NS" get pvc)"
+[ "$(kc -n "$NS" get secret cache-credentials -o jsonpath='{.metadata.uid}')" = "$secret_uid" ] || fail "deleting the ShopApp removed the Secret"
+app | kc apply --server-side -f - >/dev/null
+op_wait_ready "$NS" kv 300
+wait_for "re-created: replication formed" 60 replication_formed 3
+key_everywhere greeting hello 3 || fail "re-created on the kept PVCs, the data is gone"
+pass "ShopApp deleted and re-created: PVCs and Secret kept, the data is still there"
+
+# --- a hostile password -----------------------------------------------------------------------
+hostile='p"a$s w'"'"'o\rd $(id) `id` ;x'
+kc -n "$NS" patch secret cache-credentials --type merge -p "$(jq -n --arg p "$hostile" '{stringData: {password: $p}}')" >/dev/null
+kc -n "$NS" delete pod -l shopctl.io/app=kv --wait=false >/dev/null
+sleep 3
+wait_members 3 300
+kc -n "$NS" rollout status deploy/client --timeout=120s >/dev/null || fail "the client did not come back"
+wait_for "with the hostile password: replication formed" 90 replication_formed 3
+[ "$(on_client get greeting | tr -d '\r')" = hello ] || fail "the client cannot read with the hostile password"
+out=$(kc -n "$NS" exec "$(client_pod)" -- env REDISCLI_AUTH='p"a$s' redis-cli -h cache get greeting 2>&1 | tr -d '\r')
+grep -Eq 'WRONGPASS|NOAUTH|invalid' <<<"$out" || fail "a prefix of the password was accepted: $out"
+pass "a password with quotes, \$, backquotes, a backslash and spaces works, and only the whole of it"
+
+# --- figures ----------------------------------------------------------------------------------
+mem=""
+for _ in $(seq 1 45); do  # metrics-server has the restarted pods' usage after a scrape or two
+  mem=$(kc -n "$NS" top pod -l app.kubernetes.io/name=cache --no-headers 2>/dev/null | awk '{print $1 "=" $3}' | tr '\n' ' ' || true)
+  [ "$(wc -w <<<"$mem")" = 3 ] && break
+  sleep 2
+done
+echo "figures: engine redis 7.0 (Debian), 3 members: apply to Ready ${ready_s}s, primary pod deleted to Ready ${failover_s}s, memory ${mem:-unavailable}"
+op_no_forbidden "$(date -u -d "-1 hour" +%Y-%m-%dT%H:%M:%S.000000Z)"
