@@ -63,22 +63,7 @@ pass "the in-cluster operator reconciled the ShopApp to Ready (in-cluster config
 
 # Metrics: reachable from the monitoring namespace, refused from elsewhere (NetworkPolicy).
 kc create namespace monitoring >/dev/null 2>&1 || true
-for n in monitoring "$NS"; do
-  kc -n "$n" apply -f - >/dev/null <<YAML
-apiVersion: v1
-kind: Pod
-metadata: {name: scraper, labels: {app: scraper}}
-spec:
-$(rn_placement "  ")
-  securityContext: {runAsNonRoot: true, runAsUser: 65532, seccompProfile: {type: RuntimeDefault}}
-  containers:
-  - name: sh
-    image: $RN_IMG_TOOLBOX
-    imagePullPolicy: Never
-    command: [sleep, infinity]
-    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
-YAML
-done
+for n in monitoring "$NS"; do rn_toolbox_pod scraper "$n" "app: scraper"; done
 rn_wait_ready monitoring app=scraper 90
 rn_wait_ready "$NS" app=scraper 90
 # The leader's identity is POD_RANDOM (hostname_suffix): its metrics carry the reconcile counters.
