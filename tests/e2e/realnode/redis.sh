@@ -16,7 +16,7 @@ SHOP_OPERATOR=${SHOPCTL_BUILD_DIR:?}/operator/shop-operator SHOPCTL=$SHOPCTL_BUI
 source "$(dirname "$0")/../operator/lib.sh"
 e2e_namespace rn-redis
 op_install
-op_start op1 --namespace "$NS"
+op_start op1 --namespace "$NS" --leader-elect=false  # one operator; shop-system's Lease is operator_incluster's
 
 RN_IMG_REDIS=localhost/shopctl/redis:7.0
 # The testenv's CoreDNS is a process on the node (10.245.0.1), not a kube-dns pod: the app's DNS
