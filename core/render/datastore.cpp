@@ -104,7 +104,10 @@ void renderDataStore(const ShopApp& app, const DataStore& d, Out& out) {
   if (!d.args.empty()) c["args"] = d.args;
   c["ports"] = plan.ports;
   Json env = Json::array({envField("POD_NAME", "metadata.name"), envField("POD_NAMESPACE", "metadata.namespace"),
-                          envValue("SHOP_HEADLESS", headlessName(d)), envValue("SHOP_REPLICAS", std::to_string(d.replicas))});
+                          envValue("SHOP_HEADLESS", headlessName(d))});
+  // The member count is in the pod template only for the engine whose script reads it (MongoDB's
+  // replica-set initiation): anywhere else a scale would roll every member, the primary included.
+  if (d.engine == Engine::MongoDB) env.push_back(envValue("SHOP_REPLICAS", std::to_string(d.replicas)));
   for (const auto& e : plan.env) env.push_back(e);
   for (const auto& e : envJson(d.env)) env.push_back(e);
   c["env"] = env;

@@ -4,6 +4,8 @@
 #   rn_placement [INDENT]             nodeSelector + toleration YAML that puts a pod on the real node
 #   rn_wait_ready NS SELECTOR [T]     wait until every pod matching SELECTOR is Ready
 #   rn_exec NS POD CMD...             kubectl exec
+#   rn_toolbox_pod NAME NS LABELS     a toolbox pod on the real node that Pod Security restricted
+#                                     admits (LABELS: YAML flow pairs, e.g. "app: client")
 # shellcheck shell=bash
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 : "${TESTENV_REAL_NODE:?this test needs the real node: run it through ctest (fixture realnode)}"
@@ -28,3 +30,20 @@ rn_wait_ready() {
 }
 
 rn_exec() { local ns=$1 pod=$2; shift 2; kc -n "$ns" exec "$pod" -- "$@"; }
+
+rn_toolbox_pod() {
+  kc -n "$2" apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $1, labels: {$3}}
+spec:
+$(rn_placement "  ")
+  securityContext: {runAsNonRoot: true, runAsUser: 65532, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: sh
+    image: $RN_IMG_TOOLBOX
+    imagePullPolicy: Never
+    command: [sleep, infinity]
+    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, readOnlyRootFilesystem: true}
+YAML
+}

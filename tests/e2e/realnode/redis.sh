@@ -7,7 +7,7 @@
 #     namespace, cannot connect at all;
 #   - the password is on no process command line in the pods, nor in any log;
 #   - the primary pod deleted: it comes back with its data and the replicas follow it again;
-#   - 3 -> 2 -> 3 members keeps the PVC of the removed member;
+#   - 3 -> 2 -> 3 members restarts neither member 0 nor 1 and keeps the PVC of the removed member;
 #   - the ShopApp deleted: PVCs and the Secret stay; re-created, the data is still there;
 #   - a password with quotes, `$`, backslashes and spaces works (no shell or config injection).
 # Prints the figures bench/RESULTS.md records: apply to Ready, failover, pods' memory.
@@ -16,7 +16,7 @@ SHOP_OPERATOR=${SHOPCTL_BUILD_DIR:?}/operator/shop-operator SHOPCTL=$SHOPCTL_BUI
 source "$(dirname "$0")/../operator/lib.sh"
 e2e_namespace rn-redis
 op_install
-op_start op1 --namespace "$NS"
+op_start op1 --namespace "$NS" --leader-elect=false  # one operator; shop-system's Lease is operator_incluster's
 
 RN_IMG_REDIS=localhost/shopctl/redis:7.0
 # The testenv's CoreDNS is a process on the node (10.245.0.1), not a kube-dns pod: the app's DNS
@@ -109,27 +109,11 @@ grep -q READONLY <<<"$out" || fail "a replica accepted a write: $out"
 pass "replicas refuse writes (READONLY)"
 
 # --- NetworkPolicies, enforced ----------------------------------------------------------------
-probe_pod() {  # NAME NAMESPACE LABELS: a toolbox pod that complies with restricted
-  kc -n "$2" apply -f - >/dev/null <<YAML
-apiVersion: v1
-kind: Pod
-metadata: {name: $1, labels: {$3}}
-spec:
-$(rn_placement "  ")
-  securityContext: {runAsNonRoot: true, runAsUser: 65532, seccompProfile: {type: RuntimeDefault}}
-  containers:
-  - name: sh
-    image: $RN_IMG_TOOLBOX
-    imagePullPolicy: Never
-    command: [sleep, infinity]
-    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, readOnlyRootFilesystem: true}
-YAML
-}
 e2e_namespace rn-redis-other
 OTHER=$NS
 NS=${E2E_NAMESPACES[0]}
-probe_pod stranger "$NS" "app.kubernetes.io/name: stranger, app.kubernetes.io/instance: kv"
-probe_pod outsider "$OTHER" "app: outsider"
+rn_toolbox_pod stranger "$NS" "app.kubernetes.io/name: stranger, app.kubernetes.io/instance: kv"
+rn_toolbox_pod outsider "$OTHER" "app: outsider"
 rn_wait_ready "$NS" app.kubernetes.io/name=stranger
 rn_wait_ready "$OTHER" app=outsider
 cache_ip=$(kc -n "$NS" get svc cache -o jsonpath='{.spec.clusterIP}')
@@ -176,6 +160,8 @@ pass "primary pod deleted: back Ready with its data in ${failover_s}s"
 
 # --- 3 -> 2 -> 3 ------------------------------------------------------------------------------
 pvc_uid=$(kc -n "$NS" get pvc data-cache-2 -o jsonpath='{.metadata.uid}')
+pod_uids() { kc -n "$NS" get pod cache-0 cache-1 -o jsonpath='{.items[*].metadata.uid}'; }
+uids=$(pod_uids)
 app 2 | kc apply --server-side -f - >/dev/null
 cache_pods() { [ "$(kc -n "$NS" get pods -l app.kubernetes.io/name=cache -o name | wc -l)" = "$1" ]; }
 wait_for "scaled to 2 members" 120 cache_pods 2
@@ -187,7 +173,8 @@ wait_members 3
 wait_for "3 members again, replication formed" 60 replication_formed 3
 wait_for "member 2 serves the old and the new keys" 20 key_everywhere during-scale yes 3
 [ "$(kc -n "$NS" get pvc data-cache-2 -o jsonpath='{.metadata.uid}')" = "$pvc_uid" ] || fail "member 2 came back on another PVC"
-pass "3 -> 2 -> 3 members: member 2 came back on its own PVC, replication re-formed"
+[ "$(pod_uids)" = "$uids" ] || fail "scaling restarted members 0 and 1 (the primary included)"
+pass "3 -> 2 -> 3 members: members 0 and 1 never restarted, member 2 came back on its own PVC, replication re-formed"
 
 # --- delete and re-create the ShopApp ---------------------------------------------------------
 secret_uid=$(kc -n "$NS" get secret cache-credentials -o jsonpath='{.metadata.uid}')
