@@ -4,6 +4,7 @@
 #include <random>
 #include <sstream>
 
+#include "core/util/match.hpp"
 #include "cli/common.hpp"
 #include "cli/manifest_input.hpp"
 #include "core/audit/audit.hpp"
@@ -92,6 +93,15 @@ void addHarden(CLI::App& app) {
   cmd->add_option("--storage-class", opts->storageClass, "storageClassName of database volumes (default: cluster default)");
   cmd->add_option("--monitoring-namespace", opts->monitoringNamespace,
                   "Namespace whose scrapers may reach prometheus.io/scrape Services (default monitoring)");
+  auto dnsLabels = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("--dns-namespace", opts->dnsNamespace,
+                  "Namespace of the DNS pods every pod may reach on port 53 (default kube-system)");
+  cmd->add_option("--dns-pod-label", *dnsLabels,
+                  "KEY=VALUE label of those pods (repeatable; default k8s-app=kube-dns), e.g. "
+                  "dns.operator.openshift.io/daemonset-dns=default with --dns-namespace openshift-dns");
+  cmd->add_option("--dns-cidr", opts->dnsCidrs,
+                  "CIDR of a resolver that is not a pod, also allowed on port 53 (repeatable), e.g. "
+                  "169.254.20.10/32 for NodeLocal DNSCache");
   cmd->add_option("--call", *calls, "FROM=TO[,TO...]: workload FROM calls Service TO (repeatable)");
   cmd->add_option("--disable", *disabled, "Rule id not to fix (repeatable)");
   cmd->add_option("--config", *configFile, "Audit config (`disable: [...]`): those rules are not fixed either");
@@ -116,6 +126,17 @@ void addHarden(CLI::App& app) {
       }
       o.pins[audit::parseImage(p.substr(0, eq)).name()] = p.substr(eq + 1);
     }
+    if (!match::dnsLabel(o.dnsNamespace)) diags.error("--dns-namespace", "\"" + o.dnsNamespace + "\" is not a namespace name");
+    if (!dnsLabels->empty()) o.dnsPodLabels.clear();
+    for (const auto& l : *dnsLabels) {
+      auto eq = l.find('=');
+      if (eq == std::string::npos || !match::labelKey(l.substr(0, eq)) || !match::labelValue(l.substr(eq + 1)))
+        diags.error("--dns-pod-label", "\"" + l + "\" is not KEY=VALUE with a label key and value");
+      else
+        o.dnsPodLabels[l.substr(0, eq)] = l.substr(eq + 1);
+    }
+    for (const auto& c : o.dnsCidrs)
+      if (!match::cidr(c)) diags.error("--dns-cidr", "\"" + c + "\" is not a CIDR (an address with a prefix length, e.g. 169.254.20.10/32)");
     for (const auto& c : *calls) {
       auto eq = c.find('=');
       if (eq == std::string::npos || eq == 0 || eq + 1 == c.size()) {

@@ -40,6 +40,11 @@ struct HardenOptions {
   std::string storageSize = "1Gi";
   std::string storageClass;  // "" = the cluster default
   std::string monitoringNamespace = "monitoring";  // scrapers allowed in by NetworkPolicies
+  // Where pods resolve names: the one egress the default-deny policy allows (as ShopApp's
+  // spec.security.dns).
+  std::string dnsNamespace = "kube-system";
+  std::map<std::string, std::string> dnsPodLabels = {{"k8s-app", "kube-dns"}};
+  std::vector<std::string> dnsCidrs;
   std::vector<ExtraCall> calls;                    // call-graph edges the manifests do not show
   std::set<std::string> disabled;                  // rule ids not to fix
 };

@@ -441,9 +441,11 @@ void Hardener::namespacePolicies() {
     Json np = newObject("networking.k8s.io/v1", "NetworkPolicy", freeName("NetworkPolicy", ns, "default-deny"), ns, Json::object());
     np["spec"] = {{"podSelector", Json::object()},
                   {"policyTypes", Json::array({"Ingress", "Egress"})},
-                  {"egress", Json::array({dnsEgressRule()})}};
+                  {"egress", Json::array({dnsEgressRule(opts_.dnsNamespace, Json(opts_.dnsPodLabels), opts_.dnsCidrs)})}};
+    std::string dnsTo = "DNS to " + opts_.dnsNamespace;
+    for (const auto& c : opts_.dnsCidrs) dnsTo += " and " + c;
     changeNew("network-policy-missing", np,
-              "added: denies all traffic in the namespace except DNS to kube-system; the per-workload policies open the calls the app makes");
+              "added: denies all traffic in the namespace except " + dnsTo + "; the per-workload policies open the calls the app makes");
     add(anchor, before, std::move(np));
   }
 }

@@ -89,9 +89,12 @@ te_wait_http() {
 }
 
 te_pid_alive() {
-  local pid
+  local pid state
   pid=$(cat "$1" 2>/dev/null) || return 1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  # A killed process whose parent died stays a zombie until init reaps it: dead all the same.
+  state=$(sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$pid/stat" 2>/dev/null)
+  [ "$state" != Z ] && [ "$state" != X ]
 }
 
 # te_stop_pidfile PIDFILE [TIMEOUT_S]: TERM the process group started for it, KILL after a timeout.

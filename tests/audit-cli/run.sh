@@ -80,6 +80,12 @@ expect_rc 0 "harden the hardened tree again" "$SHOPCTL" harden -f "$WORK/tree"
 cmp -s "$WORK/out" "$WORK/hardened.yaml" && ok "harden(harden(x)) == harden(x) through --output-dir DIR" || bad "second harden differs"
 expect_rc 0 "hardened output audits clean at low" "$SHOPCTL" audit -f "$WORK/hardened.yaml" --fail-on low
 expect_rc 2 "harden --pin without =" "$SHOPCTL" harden -f "$UPSTREAM" --pin mongo
+# DNS egress of the default-deny policy: where the cluster resolves, and bad values named
+expect_rc 0 "harden --dns-cidr" "$SHOPCTL" harden -f "$UPSTREAM" --dns-cidr 169.254.20.10/32
+grep -q 'cidr: 169.254.20.10/32' "$WORK/out" && ok "the default-deny policy lets DNS out to 169.254.20.10/32" || bad "no ipBlock 169.254.20.10/32 in the output"
+expect_rc 2 "harden --dns-cidr without a prefix length" "$SHOPCTL" harden -f "$UPSTREAM" --dns-cidr 169.254.20.10
+grep -q -- '--dns-cidr' "$WORK/err" && ok "the error names --dns-cidr" || bad "the error does not name --dns-cidr: $(head -c 200 "$WORK/err")"
+expect_rc 2 "harden --dns-pod-label without =" "$SHOPCTL" harden -f "$UPSTREAM" --dns-pod-label k8s-app
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

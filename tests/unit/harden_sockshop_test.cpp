@@ -277,6 +277,27 @@ TEST(HardenSockShop, FrontEndIsNoLongerANodePort) {
   EXPECT_EQ((*ing)["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"], "front-end");
 }
 
+// The default-deny policy's one egress goes where the cluster resolves names: kube-system's
+// kube-dns pods by default, others and resolver addresses when asked (as spec.security.dns).
+TEST(HardenSockShop, DefaultDenyLetsDnsOutWhereTheClusterResolves) {
+  HardenOptions opts;
+  opts.dnsNamespace = "openshift-dns";
+  opts.dnsPodLabels = {{"dns.operator.openshift.io/daemonset-dns", "default"}};
+  opts.dnsCidrs = {"169.254.20.10/32"};
+  auto out = harden(upstream(), opts);
+  const Json* deny = find(out.objects, "NetworkPolicy", "default-deny");
+  ASSERT_NE(deny, nullptr);
+  EXPECT_EQ((*deny)["spec"]["egress"][0]["to"],
+            Json::parse(R"([{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "openshift-dns"}},
+                             "podSelector": {"matchLabels": {"dns.operator.openshift.io/daemonset-dns": "default"}}},
+                            {"ipBlock": {"cidr": "169.254.20.10/32"}}])"));
+  const auto plain = harden(upstream(), {});
+  const Json* byDefault = find(plain.objects, "NetworkPolicy", "default-deny");
+  ASSERT_NE(byDefault, nullptr);
+  EXPECT_EQ((*byDefault)["spec"]["egress"][0]["to"][0]["podSelector"]["matchLabels"], (Json{{"k8s-app", "kube-dns"}}));
+  EXPECT_EQ((*byDefault)["spec"]["egress"][0]["to"].size(), 1u);
+}
+
 TEST(HardenSockShop, NetworkPoliciesFollowTheCallGraph) {
   auto out = harden(upstream(), {});
   const Json* deny = find(out.objects, "NetworkPolicy", "default-deny");

@@ -54,8 +54,13 @@ check_clean "down after an up killed halfway"
 mkdir -p "$run"
 up_then_kill
 for f in "$run"/pids/rn-*.pid; do kill -KILL "$(cat "$f")" 2>/dev/null || true; done
+for _ in $(seq 1 100); do rn_alive "$run" || break; sleep 0.1; done  # SIGKILL lands asynchronously
+if rn_alive "$run"; then
+  for f in "$run"/pids/rn-*.pid; do te_pid_alive "$f" && echo "still alive: $f $(cat "$f") $(cat "/proc/$(cat "$f")/stat" 2>/dev/null)" >&2; done
+  echo "FAIL [realnode_cycle] the real node's processes survived SIGKILL" >&2; exit 1
+fi
 other=$(mktemp -d /tmp/rn-cycle-other.XXXXXX)
-rn_clean_stale "$other" 2>/dev/null || { echo "FAIL [realnode_cycle] another run dir could not clean up a dead real node" >&2; exit 1; }
+rn_clean_stale "$other" || { echo "FAIL [realnode_cycle] another run dir could not clean up a dead real node" >&2; exit 1; }
 rmdir "$other"
 check_clean "another run dir cleaned up after a dead real node"
 bash "$ROOT/testenv/down" --run-dir "$run" >/dev/null
