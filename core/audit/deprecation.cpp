@@ -50,11 +50,9 @@ const Rule kDeprecationRules[] = {
       const Json& spec = inv.podSpec(w);
       bool any = false;
       auto report = [&](const std::string& path, const std::string& key) {
-        for (const auto& l : deprecatedNodeLabels()) {
-          if (key == l.from) {
-            res.fail(w.object, path, std::string("uses deprecated node label ") + l.from + " (use " + l.to + ")");
-            any = true;
-          }
+        if (const LabelRename* l = deprecatedNodeLabel(key)) {
+          res.fail(w.object, path, std::string("uses deprecated node label ") + l->from + " (use " + l->to + ")");
+          any = true;
         }
       };
       const Json& ns = field(spec, "nodeSelector");
@@ -187,10 +185,9 @@ void Hardener::nodeLabels(const Workload& w) {
   size_t i = w.object;
   if (!want(i, "deprecated-node-label")) return;
   Json& spec = podSpec(i, w);
-  auto rename = [&](const std::string& key) -> std::string {
-    for (const auto& l : deprecatedNodeLabels())
-      if (key == l.from) return l.to;
-    return "";
+  auto rename = [](const std::string& key) -> std::string {
+    const LabelRename* l = deprecatedNodeLabel(key);
+    return l ? l->to : "";
   };
   if (spec.contains("nodeSelector") && spec["nodeSelector"].is_object()) {
     Json out = Json::object();

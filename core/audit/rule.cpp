@@ -174,7 +174,7 @@ bool probesIdentical(const Json& a, const Json& b) {
   return false;
 }
 
-const std::vector<LabelRename>& deprecatedNodeLabels() {
+const LabelRename* deprecatedNodeLabel(const std::string& key) {
   static const std::vector<LabelRename> t = {
       {"beta.kubernetes.io/os", "kubernetes.io/os"},
       {"beta.kubernetes.io/arch", "kubernetes.io/arch"},
@@ -182,7 +182,9 @@ const std::vector<LabelRename>& deprecatedNodeLabels() {
       {"failure-domain.beta.kubernetes.io/zone", "topology.kubernetes.io/zone"},
       {"failure-domain.beta.kubernetes.io/region", "topology.kubernetes.io/region"},
   };
-  return t;
+  for (const auto& l : t)
+    if (key == l.from) return &l;
+  return nullptr;
 }
 
 const ApiRename* removedApi(const std::string& apiVersion, const std::string& kind) {

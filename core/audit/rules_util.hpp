@@ -47,7 +47,8 @@ struct LabelRename {
   const char* from;
   const char* to;
 };
-const std::vector<LabelRename>& deprecatedNodeLabels();
+// The rename of a deprecated node label key, or nullptr for any other key.
+const LabelRename* deprecatedNodeLabel(const std::string& key);
 
 // apiVersion/kind pairs the API server no longer serves, with their replacement apiVersion.
 // `automatic` is false where the object's shape changed beyond what harden converts.

@@ -120,11 +120,10 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       Json sel = Json::object();
       for (const auto& [key, v] : pod["nodeSelector"].items()) {
         std::string k = key;
-        for (const auto& l : audit::deprecatedNodeLabels())
-          if (k == l.from) {
-            notes.warning(path, "nodeSelector " + k + " becomes " + l.to + " (the deprecated node label)");
-            k = l.to;
-          }
+        if (const audit::LabelRename* l = audit::deprecatedNodeLabel(k)) {
+          notes.warning(path, "nodeSelector " + k + " becomes " + l->to + " (the deprecated node label)");
+          k = l->to;
+        }
         // shopctl always selects kubernetes.io/os: linux
         if (k != "kubernetes.io/os" && v.is_string()) sel[k] = v;
       }

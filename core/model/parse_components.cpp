@@ -161,13 +161,7 @@ Service parseService(Reader r, const ShopApp& app) {
   s.placement = parsePlacement(r);
   s.podAnnotations = r.strMap("podAnnotations");
   s.labels = r.strMap("labels");
-  for (const auto& [k, v] : s.labels) {
-    const std::string where = childPath(r.at("labels"), k);
-    if (k.size() > 317 || !match::labelKey(k)) r.diags().error(where, quotedValue(k) + " is not a valid label key");
-    else if (k.rfind("app.kubernetes.io/", 0) == 0 || k.rfind("shopctl.io/", 0) == 0)
-      r.diags().error(where, quotedValue(k) + " is set by shopctl (it selects the pods); choose another key");
-    if (!match::labelValue(v)) r.diags().error(where, quotedValue(v) + " is not a valid label value (at most 63 characters: letters, digits, '-', '_', '.')");
-  }
+  checkLabels(r, "labels", s.labels, true);
   s.meshInject = r.boolean("meshInject");
   if (Reader m = r.obj("metrics"); m.present()) {
     s.scrape.enabled = m.boolean("enabled").value_or(true);
@@ -279,11 +273,7 @@ void parseSpec(Reader spec, ShopApp& app) {
       if (d.has("podLabels")) {
         dns.podLabels = d.strMap("podLabels");
         if (dns.podLabels.empty()) d.error("podLabels", "name at least one label of the DNS pods (e.g. k8s-app: kube-dns)");
-        for (const auto& [k, v] : dns.podLabels) {
-          const std::string where = childPath(d.at("podLabels"), k);
-          if (k.size() > 317 || !match::labelKey(k)) d.diags().error(where, quotedValue(k) + " is not a valid label key");
-          if (!match::labelValue(v)) d.diags().error(where, quotedValue(v) + " is not a valid label value");
-        }
+        checkLabels(d, "podLabels", dns.podLabels, false);
       }
       dns.cidrs = d.strList("cidrs");
       if (dns.cidrs.size() > 10) d.error("cidrs", "at most 10 CIDRs");

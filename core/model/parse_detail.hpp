@@ -42,6 +42,10 @@ void parseAutoscaling(Reader r, Autoscaling& a);
 const std::set<std::string>& retryOnPolicies();
 Resilience parseResilience(Reader r);
 SecurityOverrides parseSecurityOverrides(Reader r);
+// Label keys and values as the API server takes them, each error at the label's path; with
+// reservedForShopctl, keys under app.kubernetes.io/ and shopctl.io/ (the selectors) are refused.
+void checkLabels(Reader& r, const std::string& key, const std::map<std::string, std::string>& labels,
+                 bool reservedForShopctl);
 // nodeSelector and tolerations of a service, database or broker.
 Placement parsePlacement(Reader& r);
 void checkAbsolutePath(Reader& r, const std::string& key, const std::string& p);

@@ -318,17 +318,24 @@ SecurityOverrides parseSecurityOverrides(Reader r) {
   return s;
 }
 
+void checkLabels(Reader& r, const std::string& key, const std::map<std::string, std::string>& labels,
+                 bool reservedForShopctl) {
+  for (const auto& [k, v] : labels) {
+    const std::string where = childPath(r.at(key), k);
+    if (k.size() > 317 || !match::labelKey(k)) r.diags().error(where, quotedValue(k) + " is not a valid label key");
+    else if (reservedForShopctl && (k.rfind("app.kubernetes.io/", 0) == 0 || k.rfind("shopctl.io/", 0) == 0))
+      r.diags().error(where, quotedValue(k) + " is set by shopctl (it selects the pods); choose another key");
+    if (!match::labelValue(v))
+      r.diags().error(where, quotedValue(v) + " is not a valid label value (at most 63 characters: letters, digits, '-', '_', '.')");
+  }
+}
+
 Placement parsePlacement(Reader& r) {
   Placement p;
   if (const Json* ns = r.raw("nodeSelector"); ns && ns->is_object() && ns->size() > 20)
     r.error("nodeSelector", "at most 20 labels");
   p.nodeSelector = r.strMap("nodeSelector");
-  for (const auto& [k, v] : p.nodeSelector) {
-    const std::string where = childPath(r.at("nodeSelector"), k);
-    if (k.size() > 317 || !match::labelKey(k)) r.diags().error(where, quotedValue(k) + " is not a valid label key");
-    if (!match::labelValue(v))
-      r.diags().error(where, quotedValue(v) + " is not a valid label value (at most 63 characters: letters, digits, '-', '_', '.')");
-  }
+  checkLabels(r, "nodeSelector", p.nodeSelector, false);
   if (const Json* ts = r.raw("tolerations"); ts && ts->is_array() && ts->size() > 20)
     r.error("tolerations", "at most 20 tolerations");
   r.list("tolerations", [&](const std::string& path, const Json& item) {
