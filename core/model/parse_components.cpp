@@ -177,6 +177,28 @@ Service parseService(Reader r, const ShopApp& app) {
 
 // ---- databases and brokers -------------------------------------------------------------
 
+namespace {
+
+// The major version a PostgreSQL version or official image tag names ("12.19-alpine" -> 12),
+// or 0 when it names none: a tag of another image says nothing about the engine inside.
+int postgresMajor(const std::string& version, const std::optional<std::string>& image) {
+  std::string tag = version;
+  if (image) {
+    std::string ref = image->substr(0, image->find('@'));
+    size_t slash = ref.rfind('/'), colon = ref.rfind(':');
+    if (colon == std::string::npos || (slash != std::string::npos && colon < slash)) return 0;
+    std::string repo = ref.substr(0, colon);
+    if (repo.substr(repo.rfind('/') == std::string::npos ? 0 : repo.rfind('/') + 1) != "postgres") return 0;
+    tag = ref.substr(colon + 1);
+  }
+  int major = 0;
+  for (size_t i = 0; i < tag.size() && i < 4 && tag[i] >= '0' && tag[i] <= '9'; ++i) major = major * 10 + (tag[i] - '0');
+  return major;
+}
+
+}  // namespace
+
+
 DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
   DataStore d;
   d.name = r.nonEmpty("name").value_or("");
@@ -198,6 +220,10 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
   }
   auto problem = imageProblem(d.image, app.security.allowLatestTag);
   if (!problem.empty()) r.error(r.has("image") ? "image" : "version", problem);
+  if (int major = postgresMajor(d.version, r.has("image") ? std::optional(d.image) : std::nullopt);
+      d.engine == Engine::PostgreSQL && major > 0 && major < 13)
+    r.error(r.has("image") ? "image" : "version",
+            "PostgreSQL " + std::to_string(major) + " is not supported: the replication script needs 13 or later (wal_keep_size)");
   if (auto n = r.int32("replicas", 1, 9)) d.replicas = *n;
   d.port = r.int32("port", 1, 65535).value_or(info.port);
   if (Reader s = r.obj("storage"); s.present()) {

@@ -1,6 +1,7 @@
 // Database engines: MongoDB replica sets, MySQL GTID replication, Redis replicas and
 // PostgreSQL streaming replication. Scripts are POSIX sh: they run in the official images
-// (Debian- and Alpine-based) and in images built on them.
+// (Debian- and Alpine-based), in images built on them, and (Redis, PostgreSQL, which own their
+// whole lifecycle) in any image with the engine's binaries.
 #include "core/render/datastore.hpp"
 #include "core/model/engines.hpp"
 
@@ -142,33 +143,84 @@ exec redis-server "$conf" "$@"
 )SH";
 
 const char* kPgRun = R"SH(#!/bin/sh
+# Owns PostgreSQL's lifecycle with the engine's binaries alone (initdb, pg_ctl, postgres, psql,
+# pg_basebackup, pg_isready): no image entrypoint runs, so any image that has them works.
 # Member 0 is the primary; the others start from a base backup of it and stream its WAL.
+# A new data directory is made beside PGDATA and renamed into place only when complete, so a
+# member killed half-way starts over instead of serving a half-made cluster.
 set -eu
 ordinal="${POD_NAME##*-}"
-if [ "$ordinal" != "0" ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
-  primary="${POD_NAME%-*}-0.$SHOP_HEADLESS.$POD_NAMESPACE.svc.cluster.local"
-  until pg_isready -h "$primary" -p "$SHOP_PORT" >/dev/null 2>&1; do echo "waiting for $primary"; sleep 3; done
-  PGPASSWORD="$POSTGRES_REPLICATION_PASSWORD" pg_basebackup -h "$primary" -p "$SHOP_PORT" -U replicator \
-    -D "$PGDATA" -R -X stream -c fast
-  chmod 0700 "$PGDATA"
+primary="${POD_NAME%-*}-0.$SHOP_HEADLESS.$POD_NAMESPACE.svc.cluster.local"
+sock=/var/run/postgresql
+new="$PGDATA.shopctl-new"
+umask 077
+# The replication password reaches libpq through a password file, never an argument. Its
+# fields escape backslash and colon.
+pgpass_field() { printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/:/\\:/g'; }
+printf '*:*:*:replicator:%s\n' "$(pgpass_field "$POSTGRES_REPLICATION_PASSWORD")" > /tmp/.pgpass
+export PGPASSFILE=/tmp/.pgpass
+# initdb needs a user name for its uid. With a uid the image does not know (runAsUser, or
+# OpenShift's random uid) nss_wrapper provides one, where the image has it.
+named() {
+  if id -un >/dev/null 2>&1; then "$@"; return; fi
+  for lib in /usr/lib/*/libnss_wrapper.so /usr/lib/libnss_wrapper.so /usr/lib64/libnss_wrapper.so; do
+    [ -e "$lib" ] || continue
+    { grep -v '^postgres:' /etc/passwd || true; echo "postgres:x:$(id -u):$(id -g):PostgreSQL:$PGDATA:/bin/false"; } > /tmp/passwd
+    { grep -v '^postgres:' /etc/group || true; echo "postgres:x:$(id -g):"; } > /tmp/group
+    LD_PRELOAD="$lib" NSS_WRAPPER_PASSWD=/tmp/passwd NSS_WRAPPER_GROUP=/tmp/group "$@"
+    return
+  done
+  echo "uid $(id -u) has no user name, which initdb needs: run as a uid the image's /etc/passwd lists, or use an image with libnss_wrapper" >&2
+  exit 1
+}
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  rm -rf "$new"
+  if [ "$ordinal" = "0" ]; then
+    named initdb -D "$new" -U postgres -E UTF8 --auth-local=trust --auth-host=scram-sha-256
+    # Only the pod's own socket is trusted; every TCP connection needs a password.
+    printf '%s\n' '# written by shopctl' 'local all all trust' \
+      'host replication replicator all scram-sha-256' 'host all all all scram-sha-256' > "$new/pg_hba.conf"
+  else
+    until pg_isready -q -h "$primary" -p "$SHOP_PORT" -U replicator -d postgres; do echo "waiting for $primary"; sleep 3; done
+    until pg_basebackup -h "$primary" -p "$SHOP_PORT" -U replicator -D "$new" -X stream -c fast; do
+      echo "base backup of $primary failed; retrying"; rm -rf "$new"; sleep 3
+    done
+    touch "$new/standby.signal"
+  fi
+  mv "$new" "$PGDATA"
 fi
-exec docker-entrypoint.sh postgres -c listen_addresses='*' -c port="$SHOP_PORT" -c wal_level=replica \
-  -c max_wal_senders=10 -c hot_standby=on "$@"
+set -- -D "$PGDATA" -c listen_addresses='*' -c port="$SHOP_PORT" -c unix_socket_directories="$sock" \
+  -c wal_level=replica -c max_wal_senders=10 -c wal_keep_size=128MB -c hot_standby=on "$@"
+if [ "$ordinal" = "0" ]; then
+  # The roles, the database and every password from the Secret, on each start (so a changed
+  # Secret takes effect at the next restart), through the socket before any TCP client can come.
+  sql=$(/bin/sh /scripts/roles.sh)
+  pg_ctl -D "$PGDATA" -w -t 300 -o "-c listen_addresses='' -c unix_socket_directories=$sock -p $SHOP_PORT -c log_min_error_statement=panic" start
+  printf '%s\n' "$sql" | psql -X -q -v ON_ERROR_STOP=1 -h "$sock" -p "$SHOP_PORT" -U postgres -d postgres
+  pg_ctl -D "$PGDATA" -w -t 300 -m fast stop
+  exec postgres "$@"
+fi
+exec postgres "$@" -c primary_conninfo="host=$primary port=$SHOP_PORT user=replicator passfile=$PGPASSFILE application_name=$POD_NAME"
 )SH";
 
-const char* kPgInit = R"SH(#!/bin/sh
-# Run by the image's entrypoint on member 0's first start: the replication role and its
-# pg_hba entry, and the application user when one is asked for.
+const char* kPgRoles = R"SH(#!/bin/sh
+# Prints the SQL that makes the roles and the database match the Secret: values are quoted as
+# SQL literals and identifiers here, so quotes, $, backslashes and spaces in them are data.
 set -eu
-psql -v ON_ERROR_STOP=1 --username postgres <<EOSQL
-CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD '$POSTGRES_REPLICATION_PASSWORD';
-EOSQL
-echo "host replication replicator all scram-sha-256" >> "$PGDATA/pg_hba.conf"
+say() { printf '%s\n' "$*"; }  # not echo: dash's echo acts on backslashes
+literal() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"; }
+ident() { printf '"%s"' "$(printf '%s' "$1" | sed 's/"/""/g')"; }
+say "ALTER ROLE postgres PASSWORD $(literal "$POSTGRES_PASSWORD");"
+say "SELECT 'CREATE ROLE replicator' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'replicator') \\gexec"
+say "ALTER ROLE replicator WITH REPLICATION LOGIN PASSWORD $(literal "$POSTGRES_REPLICATION_PASSWORD");"
 if [ -n "${SHOP_APP_USER:-}" ]; then
-  psql -v ON_ERROR_STOP=1 --username postgres <<EOSQL
-CREATE ROLE "$SHOP_APP_USER" WITH LOGIN PASSWORD '$SHOP_APP_PASSWORD';
-GRANT ALL PRIVILEGES ON DATABASE "${POSTGRES_DB:-postgres}" TO "$SHOP_APP_USER";
-EOSQL
+  say "SELECT format('CREATE ROLE %I', $(literal "$SHOP_APP_USER")) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = $(literal "$SHOP_APP_USER")) \\gexec"
+  say "ALTER ROLE $(ident "$SHOP_APP_USER") WITH LOGIN PASSWORD $(literal "$SHOP_APP_PASSWORD");"
+fi
+if [ -n "${POSTGRES_DB:-}" ]; then
+  owner=postgres
+  [ -z "${SHOP_APP_USER:-}" ] || owner=$SHOP_APP_USER
+  say "SELECT format('CREATE DATABASE %I OWNER %I', $(literal "$POSTGRES_DB"), $(literal "$owner")) WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = $(literal "$POSTGRES_DB")) \\gexec"
 fi
 )SH";
 
@@ -280,14 +332,14 @@ StorePlan planPostgres(const ShopApp& app, const DataStore& d) {
   const std::string& secret = d.credentials.secretName;
   p.secretKeys = {{"postgres-password", SecretKeySpec::Password}, {"replication-password", SecretKeySpec::Password}};
   if (d.user) p.secretKeys.push_back({"password", SecretKeySpec::Password});
-  p.files = {{"run.sh", kPgRun}, {"initdb-replication.sh", kPgInit}};
-  p.fileMounts = {{"/docker-entrypoint-initdb.d/00-shopctl-replication.sh", "initdb-replication.sh"}};
+  p.files = {{"run.sh", kPgRun}, {"roles.sh", kPgRoles}};
   p.command = {"/bin/sh", "/scripts/run.sh"};
   p.env = Json::array({envValue("SHOP_PORT", std::to_string(d.port)),
                        envValue("PGDATA", std::string(engineInfo(d.engine).dataPath) + "/pgdata"),
                        envSecret("POSTGRES_PASSWORD", secret, "postgres-password"),
                        envSecret("POSTGRES_REPLICATION_PASSWORD", secret, "replication-password")});
-  if (d.database) p.env.push_back(envValue("POSTGRES_DB", *d.database));
+  // The application's database (owned by the application user), named like the user by default.
+  if (d.database || d.user) p.env.push_back(envValue("POSTGRES_DB", d.database.value_or(d.user.value_or(""))));
   if (d.user) {
     p.env.push_back(envValue("SHOP_APP_USER", *d.user));
     p.env.push_back(envSecret("SHOP_APP_PASSWORD", secret, "password"));
@@ -295,7 +347,9 @@ StorePlan planPostgres(const ShopApp& app, const DataStore& d) {
   p.writable = {"/tmp", "/var/run/postgresql"};
   p.ports = Json::array({port("postgresql", d.port)});
   p.servicePorts = Json::array({servicePort("postgresql", d.port)});
-  p.readiness = execProbe("pg_isready -h 127.0.0.1 -p " + std::to_string(d.port), 10, 5, 3);
+  // -U: without it libpq takes the user name of the uid, which an image need not know (the
+  // pod's runAsUser, 10001 by default), and pg_isready answers "no attempt" without asking.
+  p.readiness = execProbe("pg_isready -q -h 127.0.0.1 -p " + std::to_string(d.port) + " -U postgres -d postgres", 10, 5, 3);
   p.liveness = tcpProbe(d.port, 20, 5, 6);
   p.startup = tcpProbe(d.port, 5, 3, 120);
   p.podManagementPolicy = "OrderedReady";
