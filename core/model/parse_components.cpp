@@ -206,9 +206,9 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
   if (!d.name.empty()) checkName(r, "name", d.name);
   std::optional<std::string> engine =
       broker ? r.oneOf("engine", {"rabbitmq", "kafka"})
-             : r.oneOf("engine", {"mongodb", "mysql", "redis", "postgresql"});
+             : r.oneOf("engine", {"mongodb", "mysql", "mariadb", "redis", "postgresql"});
   if (!r.has("engine")) r.errorHere(broker ? "engine is required (rabbitmq or kafka)"
-                                           : "engine is required (mongodb, mysql, redis or postgresql)");
+                                           : "engine is required (mongodb, mysql, mariadb, redis or postgresql)");
   if (engine) d.engine = *engineFromName(*engine);
   const EngineInfo& info = engineInfo(d.engine);
   d.version = r.nonEmpty("version").value_or(info.defaultVersion);
@@ -263,7 +263,7 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
     d.seedFrom = r.str("seedFrom");
     if (auto a = r.boolean("clientAuth")) d.clientAuth = *a;
   }
-  if (!d.clientAuth && (d.engine == Engine::MySQL || d.engine == Engine::PostgreSQL))
+  if (!d.clientAuth && (d.engine == Engine::MySQL || d.engine == Engine::MariaDB || d.engine == Engine::PostgreSQL))
     r.error("clientAuth", std::string(engineName(d.engine)) + " always requires client credentials");
   if (d.seedFrom && ((*d.seedFrom).empty() || (*d.seedFrom)[0] != '/'))
     r.error("seedFrom", "must be an absolute path inside the image");

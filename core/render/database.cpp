@@ -224,6 +224,101 @@ if [ -n "${POSTGRES_DB:-}" ]; then
 fi
 )SH";
 
+const char* kMariaRun = R"SH(#!/bin/sh
+# Owns MariaDB's lifecycle with the engine's binaries alone (mariadb-install-db, mariadbd,
+# mariadb, mariadb-dump, mariadb-admin) and no option files (--no-defaults: an image's my.cnf
+# is not ours): any image that has them works. GTID replication the MariaDB way: member 0 is
+# the primary; a new member loads a consistent dump of it (its GTID position included) and
+# replicates with MASTER_USE_GTID=slave_pos. Every member keeps a binary log.
+# A new data directory is made beside the real one and renamed into place only when complete.
+set -eu
+ordinal="${POD_NAME##*-}"
+primary="${POD_NAME%-*}-0.$SHOP_HEADLESS.$POD_NAMESPACE.svc.cluster.local"
+new="$SHOP_DATADIR.shopctl-new"
+sock=/var/run/mysqld/mysqld.sock
+umask 077
+# Passwords reach the clients through MYSQL_PWD, never an argument.
+literal() { printf "'%s'" "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/''/g")"; }
+set -- --server-id=$((100 + ordinal)) --log-bin=mariadb-bin --log-slave-updates --binlog-format=ROW \
+  --socket="$sock" --pid-file=/var/run/mysqld/mariadbd.pid --skip-name-resolve "$@"
+# A server on the socket alone with grant checks off, for this script's own statements.
+pid=""
+start_local() {  # DATADIR [mariadbd options]
+  dir=$1; shift
+  mariadbd --no-defaults --datadir="$dir" --skip-networking --skip-grant-tables --skip-slave-start "$@" &
+  pid=$!
+  until mariadb-admin --no-defaults --socket="$sock" ping >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || { echo "mariadbd stopped during start-up" >&2; exit 1; }
+    sleep 1
+  done
+}
+stop_local() { kill "$pid"; wait "$pid" || true; }
+local_sql() { mariadb --no-defaults --socket="$sock" --batch; }
+if [ ! -d "$SHOP_DATADIR" ]; then
+  rm -rf "$new"
+  mariadb-install-db --no-defaults --datadir="$new" --auth-root-authentication-method=normal \
+    --skip-test-db >/dev/null
+  if [ "$ordinal" != "0" ]; then
+    export MYSQL_PWD="$MARIADB_ROOT_PASSWORD"
+    until mariadb --no-defaults -h "$primary" -P "$SHOP_PORT" -u root -e 'SELECT 1' >/dev/null 2>&1; do
+      echo "waiting for $primary"; sleep 3
+    done
+    dump="$SHOP_DATADIR.shopctl-dump.sql"
+    until mariadb-dump --no-defaults -h "$primary" -P "$SHOP_PORT" -u root --all-databases --single-transaction \
+        --gtid --master-data=1 --routines --events --triggers > "$dump"; do
+      echo "dump of $primary failed; retrying"; sleep 3
+    done
+    unset MYSQL_PWD
+    start_local "$new" "$@"
+    # The copy is not this member's own history: keep it out of its binary log.
+    { echo 'SET sql_log_bin = 0;'; cat "$dump"; } | local_sql
+    stop_local
+    rm -f "$dump"
+  fi
+  mv "$new" "$SHOP_DATADIR"
+fi
+start_local "$SHOP_DATADIR" "$@"
+if [ "$ordinal" = "0" ]; then
+  # The users, the database and every password from the Secret, on each start (so a changed
+  # Secret takes effect at the next restart), in the binary log so the replicas follow.
+  sql=$(/bin/sh /scripts/users.sh)
+  printf '%s\n' "$sql" | local_sql
+else
+  printf '%s\n' "STOP SLAVE; CHANGE MASTER TO MASTER_HOST=$(literal "$primary"), MASTER_PORT=$SHOP_PORT, MASTER_USER='replicator', MASTER_PASSWORD=$(literal "$MARIADB_REPLICATION_PASSWORD"), MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=5;" | local_sql
+  set -- "$@" --read-only
+fi
+stop_local
+exec mariadbd --no-defaults --datadir="$SHOP_DATADIR" --bind-address=0.0.0.0 --port="$SHOP_PORT" "$@"
+)SH";
+
+const char* kMariaUsers = R"SH(#!/bin/sh
+# Prints the SQL that makes the users and the database match the Secret: values are quoted as
+# SQL literals and identifiers here, so quotes, $, backslashes and spaces in them are data.
+set -eu
+say() { printf '%s\n' "$*"; }  # not echo: dash's echo acts on backslashes
+literal() { printf "'%s'" "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/''/g")"; }
+ident() { printf '`%s`' "$(printf '%s' "$1" | sed 's/`/``/g')"; }
+say "FLUSH PRIVILEGES;"
+# mariadb-install-db also makes root@127.0.0.1, root@::1 and root@<host> without a password.
+say "DELETE FROM mysql.global_priv WHERE User = '' OR (User = 'root' AND Host NOT IN ('localhost', '%'));"
+say "FLUSH PRIVILEGES;"
+say "CREATE USER IF NOT EXISTS 'root'@'%';"
+say "ALTER USER 'root'@'localhost' IDENTIFIED BY $(literal "$MARIADB_ROOT_PASSWORD");"
+say "ALTER USER 'root'@'%' IDENTIFIED BY $(literal "$MARIADB_ROOT_PASSWORD");"
+say "GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;"
+say "CREATE USER IF NOT EXISTS 'replicator'@'%';"
+say "ALTER USER 'replicator'@'%' IDENTIFIED BY $(literal "$MARIADB_REPLICATION_PASSWORD");"
+say "GRANT REPLICATION SLAVE ON *.* TO 'replicator'@'%';"
+if [ -n "${MARIADB_DATABASE:-}" ]; then
+  say "CREATE DATABASE IF NOT EXISTS $(ident "$MARIADB_DATABASE");"
+fi
+if [ -n "${MARIADB_USER:-}" ]; then
+  say "CREATE USER IF NOT EXISTS $(literal "$MARIADB_USER")@'%';"
+  say "ALTER USER $(literal "$MARIADB_USER")@'%' IDENTIFIED BY $(literal "$MARIADB_PASSWORD");"
+  say "GRANT ALL PRIVILEGES ON $(ident "$MARIADB_DATABASE").* TO $(literal "$MARIADB_USER")@'%';"
+fi
+)SH";
+
 }  // namespace
 
 StorePlan planMongo(const ShopApp& app, const DataStore& d) {
@@ -353,6 +448,39 @@ StorePlan planPostgres(const ShopApp& app, const DataStore& d) {
   p.liveness = tcpProbe(d.port, 20, 5, 6);
   p.startup = tcpProbe(d.port, 5, 3, 120);
   p.podManagementPolicy = "OrderedReady";
+  (void)app;
+  return p;
+}
+
+StorePlan planMariaDB(const ShopApp& app, const DataStore& d) {
+  StorePlan p;
+  const std::string& secret = d.credentials.secretName;
+  p.secretKeys = {{"root-password", SecretKeySpec::Password}, {"replication-password", SecretKeySpec::Password}};
+  if (d.user) p.secretKeys.push_back({"password", SecretKeySpec::Password});
+  p.files = {{"run.sh", kMariaRun}, {"users.sh", kMariaUsers}};
+  p.command = {"/bin/sh", "/scripts/run.sh"};
+  p.env = Json::array({envValue("SHOP_PORT", std::to_string(d.port)),
+                       envValue("SHOP_DATADIR", std::string(engineInfo(d.engine).dataPath) + "/data"),
+                       envSecret("MARIADB_ROOT_PASSWORD", secret, "root-password"),
+                       envSecret("MARIADB_REPLICATION_PASSWORD", secret, "replication-password")});
+  // The application's database, named like the user by default.
+  if (d.database || d.user) p.env.push_back(envValue("MARIADB_DATABASE", d.database.value_or(d.user.value_or(""))));
+  if (d.user) {
+    p.env.push_back(envValue("MARIADB_USER", *d.user));
+    p.env.push_back(envSecret("MARIADB_PASSWORD", secret, "password"));
+  }
+  p.writable = {"/tmp", "/var/run/mysqld"};
+  p.ports = Json::array({port("mysql", d.port)});
+  p.servicePorts = Json::array({servicePort("mysql", d.port)});
+  // The password goes through the environment (MYSQL_PWD), not -p, which would put it on a
+  // command line. Over TCP: the member is ready once it serves clients, not while the script
+  // works on the socket alone.
+  p.readiness = execProbe("export MYSQL_PWD=\"$MARIADB_ROOT_PASSWORD\"; mariadb-admin --no-defaults --protocol=tcp -h 127.0.0.1 -P " +
+                              std::to_string(d.port) + " -u root ping >/dev/null",
+                          10, 5, 3);
+  p.liveness = tcpProbe(d.port, 20, 5, 6);
+  p.startup = tcpProbe(d.port, 5, 3, 120);
+  p.podManagementPolicy = "OrderedReady";  // the primary first; replicas copy it
   (void)app;
   return p;
 }
