@@ -77,12 +77,16 @@ exec docker-entrypoint.sh mysqld --server-id=$((100 + ordinal)) --log-bin=mysql-
 
 const char* kMySqlReplica = R"SH(#!/bin/sh
 # Makes this member a read-only replica of member 0, once: copies the primary's data with a
-# consistent dump (GTIDs included), then replicates with auto-positioning.
+# consistent dump (GTIDs included), then replicates with auto-positioning. As for MariaDB (proven
+# on the real node), passwords reach the clients through MYSQL_PWD, never -p, and SQL quoted as
+# literals on stdin.
 set -u
 mark=/var/lib/mysql/.shopctl-replica
 primary="${POD_NAME%-*}-0.$SHOP_HEADLESS.$POD_NAMESPACE.svc.cluster.local"
-local_sql() { mysql --protocol=tcp -h 127.0.0.1 -P "$SHOP_PORT" -uroot -p"$MYSQL_ROOT_PASSWORD" "$@"; }
-primary_sql() { mysql -h "$primary" -P "$SHOP_PORT" -uroot -p"$MYSQL_ROOT_PASSWORD" "$@"; }
+export MYSQL_PWD="$MYSQL_ROOT_PASSWORD"
+literal() { printf "'%s'" "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/''/g")"; }
+local_sql() { mysql --protocol=tcp -h 127.0.0.1 -P "$SHOP_PORT" -uroot "$@"; }
+primary_sql() { mysql -h "$primary" -P "$SHOP_PORT" -uroot "$@"; }
 until local_sql -e 'SELECT 1' >/dev/null 2>&1; do sleep 3; done
 if [ -f "$mark" ]; then
   local_sql -e 'SET GLOBAL super_read_only = ON'
@@ -90,29 +94,34 @@ if [ -f "$mark" ]; then
 fi
 until primary_sql -e 'SELECT 1' >/dev/null 2>&1; do echo "waiting for $primary"; sleep 3; done
 version=$(local_sql -N -e 'SELECT VERSION()')
+host=$(literal "$primary")
+password=$(literal "$MYSQL_REPLICATION_PASSWORD")
 case "$version" in
   5.*|8.0.[0-9]-*|8.0.1[0-9]*|8.0.2[0-2]*)
     reset="STOP SLAVE; RESET SLAVE ALL; RESET MASTER;"
-    change="CHANGE MASTER TO MASTER_HOST='$primary', MASTER_PORT=$SHOP_PORT, MASTER_USER='replicator', MASTER_PASSWORD='$MYSQL_REPLICATION_PASSWORD', MASTER_AUTO_POSITION=1; START SLAVE;" ;;
+    change="CHANGE MASTER TO MASTER_HOST=$host, MASTER_PORT=$SHOP_PORT, MASTER_USER='replicator', MASTER_PASSWORD=$password, MASTER_AUTO_POSITION=1; START SLAVE;" ;;
   8.0.*)
     reset="STOP REPLICA; RESET REPLICA ALL; RESET MASTER;"
-    change="CHANGE REPLICATION SOURCE TO SOURCE_HOST='$primary', SOURCE_PORT=$SHOP_PORT, SOURCE_USER='replicator', SOURCE_PASSWORD='$MYSQL_REPLICATION_PASSWORD', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1; START REPLICA;" ;;
+    change="CHANGE REPLICATION SOURCE TO SOURCE_HOST=$host, SOURCE_PORT=$SHOP_PORT, SOURCE_USER='replicator', SOURCE_PASSWORD=$password, SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1; START REPLICA;" ;;
   *)
     reset="STOP REPLICA; RESET REPLICA ALL; RESET BINARY LOGS AND GTIDS;"
-    change="CHANGE REPLICATION SOURCE TO SOURCE_HOST='$primary', SOURCE_PORT=$SHOP_PORT, SOURCE_USER='replicator', SOURCE_PASSWORD='$MYSQL_REPLICATION_PASSWORD', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1; START REPLICA;" ;;
+    change="CHANGE REPLICATION SOURCE TO SOURCE_HOST=$host, SOURCE_PORT=$SHOP_PORT, SOURCE_USER='replicator', SOURCE_PASSWORD=$password, SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1; START REPLICA;" ;;
 esac
 local_sql -e "$reset" || exit 1
-mysqldump -h "$primary" -P "$SHOP_PORT" -uroot -p"$MYSQL_ROOT_PASSWORD" --all-databases --single-transaction \
+mysqldump -h "$primary" -P "$SHOP_PORT" -uroot --all-databases --single-transaction \
   --triggers --routines --events --set-gtid-purged=ON | local_sql || exit 1
-local_sql -e "$change SET GLOBAL super_read_only = ON;" || exit 1
+printf '%s\n' "$change SET GLOBAL super_read_only = ON;" | local_sql || exit 1
 touch "$mark"
 echo "replicating from $primary"
 )SH";
 
 const char* kMySqlInit = R"SH(#!/bin/sh
-# Sourced by the image's entrypoint on first start: the replication user, on member 0.
+# Sourced by the image's entrypoint on first start: the replication user, on member 0. The
+# password is quoted as an SQL literal and the statement goes on stdin (as for MariaDB).
 if [ "${POD_NAME##*-}" = "0" ]; then
-  mysql --protocol=socket -uroot -p"$MYSQL_ROOT_PASSWORD" -e "CREATE USER IF NOT EXISTS 'replicator'@'%' IDENTIFIED BY '$MYSQL_REPLICATION_PASSWORD'; GRANT REPLICATION SLAVE ON *.* TO 'replicator'@'%';"
+  printf "CREATE USER IF NOT EXISTS 'replicator'@'%%' IDENTIFIED BY '%s'; GRANT REPLICATION SLAVE ON *.* TO 'replicator'@'%%';\n" \
+    "$(printf '%s' "$MYSQL_REPLICATION_PASSWORD" | sed -e 's/\\/\\\\/g' -e "s/'/''/g")" |
+    MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql --protocol=socket -uroot
 fi
 )SH";
 
@@ -389,8 +398,9 @@ StorePlan planMySQL(const ShopApp& app, const DataStore& d) {
   p.writable = {"/tmp", "/var/run/mysqld"};
   p.ports = Json::array({port("mysql", d.port)});
   p.servicePorts = Json::array({servicePort("mysql", d.port)});
-  p.readiness = execProbe("mysql --protocol=tcp -h 127.0.0.1 -P " + std::to_string(d.port) +
-                              " -uroot -p\"$MYSQL_ROOT_PASSWORD\" -e 'SELECT 1' >/dev/null",
+  // The password through the environment (MYSQL_PWD, which MySQL 8 still reads), not -p.
+  p.readiness = execProbe("export MYSQL_PWD=\"$MYSQL_ROOT_PASSWORD\"; mysql --protocol=tcp -h 127.0.0.1 -P " +
+                              std::to_string(d.port) + " -uroot -e 'SELECT 1' >/dev/null",
                           10, 5, 3);
   p.liveness = tcpProbe(d.port, 20, 5, 6);
   p.startup = tcpProbe(d.port, 5, 3, 120);

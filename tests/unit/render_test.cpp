@@ -198,6 +198,32 @@ TEST(DataStores, PostgresAndMariaDbOwnTheirLifecycle) {
   EXPECT_EQ(keys, (std::set<std::string>{"root-password", "replication-password", "password"}));
 }
 
+// No engine passes a password as a command argument (`mysql -p"$PASSWORD"`, `redis-cli -a`), where
+// every process of the node could read it: probes and scripts use the environment or stdin.
+TEST(DataStores, NoPasswordOnACommandLine) {
+  auto objs = renderYaml(std::string(kBase) + R"(  services:
+  - {name: api, image: x/api:1, ports: [{port: 8080}], dependsOn: [my, maria, pg, kv]}
+  databases:
+  - {name: my, engine: mysql, user: app}
+  - {name: maria, engine: mariadb, user: app}
+  - {name: pg, engine: postgresql, user: app}
+  - {name: kv, engine: redis}
+)");
+  for (const char* name : {"my", "maria", "pg", "kv"}) {
+    SCOPED_TRACE(name);
+    std::vector<std::string> texts;
+    for (const auto& f : get(objs, "ConfigMap", std::string(name) + "-scripts")["data"]) texts.push_back(f);
+    const Json& c = get(objs, "StatefulSet", name)["spec"]["template"]["spec"]["containers"][0];
+    for (const char* probe : {"readinessProbe", "livenessProbe", "startupProbe"})
+      if (c.contains(probe) && c[probe].contains("exec")) texts.push_back(c[probe]["exec"]["command"][2]);
+    for (const auto& t : texts) {
+      EXPECT_EQ(t.find("-p\"$"), std::string::npos) << t;
+      EXPECT_EQ(t.find(" -a "), std::string::npos) << t;
+      EXPECT_EQ(t.find("PASSWORD\" pg_"), std::string::npos) << t;
+    }
+  }
+}
+
 TEST(DataStores, MongoReplicaSetUsesAKeyfileAndProtectsQuorum) {
   auto objs = renderFile("manifests/sockshop/shopapp.yaml");
   const Json& sts = get(objs, "StatefulSet", "orders-db");
