@@ -28,7 +28,8 @@ std::optional<EngineGuess> engineOf(const std::string& image) {
   auto has = [&](const char* s) { return last.find(s) != std::string::npos; };
   if (has("exporter")) return std::nullopt;
   if (has("mongo") || last == "user-db") return EngineGuess{"mongodb", false};
-  if (has("mysql") || has("mariadb") || last == "catalogue-db") return EngineGuess{"mysql", false};
+  if (has("mariadb")) return EngineGuess{"mariadb", false};
+  if (has("mysql") || last == "catalogue-db") return EngineGuess{"mysql", false};
   if (has("postgres")) return EngineGuess{"postgresql", false};
   if (has("redis")) return EngineGuess{"redis", false};
   if (has("rabbitmq")) return EngineGuess{"rabbitmq", true};
@@ -233,7 +234,7 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
                                   "-credentials, which the operator generates");
           continue;
         }
-        if (n == "MYSQL_DATABASE" || n == "POSTGRES_DB" || n == "MONGO_INITDB_DATABASE") {
+        if (n == "MYSQL_DATABASE" || n == "MARIADB_DATABASE" || n == "POSTGRES_DB" || n == "MONGO_INITDB_DATABASE") {
           d["database"] = e.value("value", "");
           continue;
         }

@@ -177,6 +177,28 @@ Service parseService(Reader r, const ShopApp& app) {
 
 // ---- databases and brokers -------------------------------------------------------------
 
+namespace {
+
+// The major version a PostgreSQL version or official image tag names ("12.19-alpine" -> 12),
+// or 0 when it names none: a tag of another image says nothing about the engine inside.
+int postgresMajor(const std::string& version, const std::optional<std::string>& image) {
+  std::string tag = version;
+  if (image) {
+    std::string ref = image->substr(0, image->find('@'));
+    size_t slash = ref.rfind('/'), colon = ref.rfind(':');
+    if (colon == std::string::npos || (slash != std::string::npos && colon < slash)) return 0;
+    std::string repo = ref.substr(0, colon);
+    if (repo.substr(repo.rfind('/') == std::string::npos ? 0 : repo.rfind('/') + 1) != "postgres") return 0;
+    tag = ref.substr(colon + 1);
+  }
+  int major = 0;
+  for (size_t i = 0; i < tag.size() && i < 4 && tag[i] >= '0' && tag[i] <= '9'; ++i) major = major * 10 + (tag[i] - '0');
+  return major;
+}
+
+}  // namespace
+
+
 DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
   DataStore d;
   d.name = r.nonEmpty("name").value_or("");
@@ -184,9 +206,9 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
   if (!d.name.empty()) checkName(r, "name", d.name);
   std::optional<std::string> engine =
       broker ? r.oneOf("engine", {"rabbitmq", "kafka"})
-             : r.oneOf("engine", {"mongodb", "mysql", "redis", "postgresql"});
+             : r.oneOf("engine", {"mongodb", "mysql", "mariadb", "redis", "postgresql"});
   if (!r.has("engine")) r.errorHere(broker ? "engine is required (rabbitmq or kafka)"
-                                           : "engine is required (mongodb, mysql, redis or postgresql)");
+                                           : "engine is required (mongodb, mysql, mariadb, redis or postgresql)");
   if (engine) d.engine = *engineFromName(*engine);
   const EngineInfo& info = engineInfo(d.engine);
   d.version = r.nonEmpty("version").value_or(info.defaultVersion);
@@ -198,6 +220,10 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
   }
   auto problem = imageProblem(d.image, app.security.allowLatestTag);
   if (!problem.empty()) r.error(r.has("image") ? "image" : "version", problem);
+  if (int major = postgresMajor(d.version, r.has("image") ? std::optional(d.image) : std::nullopt);
+      d.engine == Engine::PostgreSQL && major > 0 && major < 13)
+    r.error(r.has("image") ? "image" : "version",
+            "PostgreSQL " + std::to_string(major) + " is not supported: the replication script needs 13 or later (wal_keep_size)");
   if (auto n = r.int32("replicas", 1, 9)) d.replicas = *n;
   d.port = r.int32("port", 1, 65535).value_or(info.port);
   if (Reader s = r.obj("storage"); s.present()) {
@@ -237,7 +263,7 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
     d.seedFrom = r.str("seedFrom");
     if (auto a = r.boolean("clientAuth")) d.clientAuth = *a;
   }
-  if (!d.clientAuth && (d.engine == Engine::MySQL || d.engine == Engine::PostgreSQL))
+  if (!d.clientAuth && (d.engine == Engine::MySQL || d.engine == Engine::MariaDB || d.engine == Engine::PostgreSQL))
     r.error("clientAuth", std::string(engineName(d.engine)) + " always requires client credentials");
   if (d.seedFrom && ((*d.seedFrom).empty() || (*d.seedFrom)[0] != '/'))
     r.error("seedFrom", "must be an absolute path inside the image");

@@ -251,7 +251,7 @@ struct DataStorage {
   std::string whenScaled = "Retain";   // PVCs of pods removed by scale-down
 };
 
-enum class Engine { MongoDB, MySQL, Redis, PostgreSQL, RabbitMQ, Kafka };
+enum class Engine { MongoDB, MySQL, Redis, PostgreSQL, MariaDB, RabbitMQ, Kafka };
 
 struct DataStore {  // a database or a message broker: both are replicated StatefulSets
   std::string name;

@@ -50,6 +50,7 @@ void renderDataStore(const ShopApp& app, const DataStore& d, Out& out) {
     case Engine::MySQL: plan = planMySQL(app, d); break;
     case Engine::Redis: plan = planRedis(app, d); break;
     case Engine::PostgreSQL: plan = planPostgres(app, d); break;
+    case Engine::MariaDB: plan = planMariaDB(app, d); break;
     case Engine::RabbitMQ: plan = planRabbit(app, d); break;
     case Engine::Kafka: plan = planKafka(app, d); break;
   }

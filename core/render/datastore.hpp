@@ -36,6 +36,7 @@ StorePlan planMongo(const ShopApp& app, const DataStore& d);
 StorePlan planMySQL(const ShopApp& app, const DataStore& d);
 StorePlan planRedis(const ShopApp& app, const DataStore& d);
 StorePlan planPostgres(const ShopApp& app, const DataStore& d);
+StorePlan planMariaDB(const ShopApp& app, const DataStore& d);
 StorePlan planRabbit(const ShopApp& app, const DataStore& d);
 StorePlan planKafka(const ShopApp& app, const DataStore& d);
 

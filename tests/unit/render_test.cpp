@@ -150,6 +150,80 @@ TEST(DataStores, MySqlReplicationHasDistinctServerIdsAndAPrimaryService) {
   EXPECT_EQ(envOf(sts["spec"]["template"]["spec"]["containers"][0], "MYSQL_ROOT_PASSWORD"), "");
 }
 
+// PostgreSQL and MariaDB own their lifecycle: no image entrypoint, no init directory, and no
+// password on a command line (probes take it from the environment, scripts from stdin or files).
+TEST(DataStores, PostgresAndMariaDbOwnTheirLifecycle) {
+  auto objs = renderYaml(std::string(kBase) + R"(  services:
+  - {name: api, image: x/api:1, ports: [{port: 8080}], dependsOn: [pg, maria]}
+  databases:
+  - {name: pg, engine: postgresql, user: shop, replicas: 3}
+  - {name: maria, engine: mariadb, user: shop, database: orders, replicas: 3}
+)");
+  for (const char* name : {"pg", "maria"}) {
+    SCOPED_TRACE(name);
+    const Json& pod = get(objs, "StatefulSet", name)["spec"]["template"]["spec"];
+    const Json& c = pod["containers"][0];
+    EXPECT_EQ(c["command"], Json::array({"/bin/sh", "/scripts/run.sh"}));
+    for (const auto& m : c["volumeMounts"]) EXPECT_EQ(std::string(m["mountPath"]).find("docker-entrypoint"), std::string::npos);
+    for (const auto& [file, text] : get(objs, "ConfigMap", std::string(name) + "-scripts")["data"].items()) {
+      EXPECT_EQ(std::string(text).find("docker-entrypoint"), std::string::npos) << file;
+      // A new data directory is renamed into place only when complete.
+      if (file == "run.sh") {
+        EXPECT_NE(std::string(text).find(".shopctl-new\""), std::string::npos);
+      }
+    }
+    const std::string probe = c["readinessProbe"]["exec"]["command"][2];
+    EXPECT_EQ(probe.find("PASSWORD\" "), std::string::npos) << probe;  // never an argument
+    EXPECT_EQ(probe.find("-p\"$"), std::string::npos) << probe;  // mysql -p"$PASSWORD"
+    EXPECT_EQ(probe.find("-p$"), std::string::npos) << probe;
+  }
+  const Json& pg = get(objs, "StatefulSet", "pg")["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(envOf(pg, "POSTGRES_DB"), "shop");  // named like the user by default
+  EXPECT_NE(std::string(pg["readinessProbe"]["exec"]["command"][2]).find("-U postgres"), std::string::npos);
+  const Json& maria = get(objs, "StatefulSet", "maria")["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(maria["name"], "mariadb");
+  EXPECT_EQ(maria["image"], "mariadb:11.4.4");
+  EXPECT_EQ(envOf(maria, "MARIADB_DATABASE"), "orders");
+  EXPECT_EQ(envOf(maria, "MARIADB_ROOT_PASSWORD"), "");  // from the Secret, never a literal
+  EXPECT_EQ(envOf(maria, "SHOP_DATADIR"), "/var/lib/mysql/data");
+  EXPECT_NE(std::string(maria["readinessProbe"]["exec"]["command"][2]).find("export MYSQL_PWD="), std::string::npos);
+  const std::string run = get(objs, "ConfigMap", "maria-scripts")["data"]["run.sh"];
+  EXPECT_NE(run.find("MASTER_USE_GTID=slave_pos"), std::string::npos);
+  EXPECT_NE(run.find("--gtid --master-data=1"), std::string::npos);
+  EXPECT_NE(run.find("exec mariadbd --no-defaults"), std::string::npos);
+  EXPECT_EQ(get(objs, "Service", "maria")["spec"]["selector"]["statefulset.kubernetes.io/pod-name"], "maria-0");
+  std::set<std::string> keys;
+  for (const auto& k : get(objs, "StatefulSet", "maria")["spec"]["template"]["spec"]["containers"][0]["env"])
+    if (k.contains("valueFrom") && k["valueFrom"].contains("secretKeyRef")) keys.insert(k["valueFrom"]["secretKeyRef"]["key"]);
+  EXPECT_EQ(keys, (std::set<std::string>{"root-password", "replication-password", "password"}));
+}
+
+// No engine passes a password as a command argument (`mysql -p"$PASSWORD"`, `redis-cli -a`), where
+// every process of the node could read it: probes and scripts use the environment or stdin.
+TEST(DataStores, NoPasswordOnACommandLine) {
+  auto objs = renderYaml(std::string(kBase) + R"(  services:
+  - {name: api, image: x/api:1, ports: [{port: 8080}], dependsOn: [my, maria, pg, kv]}
+  databases:
+  - {name: my, engine: mysql, user: app}
+  - {name: maria, engine: mariadb, user: app}
+  - {name: pg, engine: postgresql, user: app}
+  - {name: kv, engine: redis}
+)");
+  for (const char* name : {"my", "maria", "pg", "kv"}) {
+    SCOPED_TRACE(name);
+    std::vector<std::string> texts;
+    for (const auto& f : get(objs, "ConfigMap", std::string(name) + "-scripts")["data"]) texts.push_back(f);
+    const Json& c = get(objs, "StatefulSet", name)["spec"]["template"]["spec"]["containers"][0];
+    for (const char* probe : {"readinessProbe", "livenessProbe", "startupProbe"})
+      if (c.contains(probe) && c[probe].contains("exec")) texts.push_back(c[probe]["exec"]["command"][2]);
+    for (const auto& t : texts) {
+      EXPECT_EQ(t.find("-p\"$"), std::string::npos) << t;
+      EXPECT_EQ(t.find(" -a "), std::string::npos) << t;
+      EXPECT_EQ(t.find("PASSWORD\" pg_"), std::string::npos) << t;
+    }
+  }
+}
+
 TEST(DataStores, MongoReplicaSetUsesAKeyfileAndProtectsQuorum) {
   auto objs = renderFile("manifests/sockshop/shopapp.yaml");
   const Json& sts = get(objs, "StatefulSet", "orders-db");

@@ -6,6 +6,14 @@
 #   rn_exec NS POD CMD...             kubectl exec
 #   rn_toolbox_pod NAME NS LABELS     a toolbox pod on the real node that Pod Security restricted
 #                                     admits (LABELS: YAML flow pairs, e.g. "app: client")
+# For the data stores (a ShopApp's StatefulSet NAME in NS):
+#   rn_store_isolated NS APP NAME PORT    a pod of another service of APP, and a pod of another
+#                                     namespace, cannot connect to Service NAME's PORT
+#   rn_store_secrets_hidden NS APP NAME OPLOG
+#                                     no value of Secret NAME-credentials is on a process command
+#                                     line in member 0 (running processes, and each exec probe run
+#                                     under sh -x), in a log of APP's pods, or in OPLOG
+#   rn_store_memory NS NAME N         "pod=usage ..." of the N members, from metrics-server
 # shellcheck shell=bash
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 : "${TESTENV_REAL_NODE:?this test needs the real node: run it through ctest (fixture realnode)}"
@@ -46,4 +54,57 @@ $(rn_placement "  ")
     command: [sleep, infinity]
     securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, readOnlyRootFilesystem: true}
 YAML
+}
+
+rn_store_isolated() {
+  local ns=$1 app=$2 name=$3 port=$4 other ip
+  other=$ns-other
+  kc create namespace "$other" >/dev/null 2>&1 || true
+  E2E_NAMESPACES+=("$other")
+  rn_toolbox_pod stranger "$ns" "app.kubernetes.io/name: stranger, app.kubernetes.io/instance: $app"
+  rn_toolbox_pod outsider "$other" "app: outsider"
+  rn_wait_ready "$ns" app.kubernetes.io/name=stranger
+  rn_wait_ready "$other" app=outsider
+  ip=$(kc -n "$ns" get svc "$name" -o jsonpath='{.spec.clusterIP}')
+  if kc -n "$ns" exec stranger -- nc -z -w 3 "$ip" "$port" 2>/dev/null; then fail "a pod of a service not in dependsOn connected to $name"; fi
+  if kc -n "$other" exec outsider -- nc -z -w 3 "$ip" "$port" 2>/dev/null; then fail "a pod of another namespace connected to $name"; fi
+  kc -n "$ns" delete pod stranger --wait=false >/dev/null
+  kc -n "$other" delete pod outsider --wait=false >/dev/null
+}
+
+rn_store_secrets_hidden() {
+  local ns=$1 app=$2 name=$3 oplog=$4 values v seen probe cmd trace container p
+  values=$(kc -n "$ns" get secret "$name-credentials" -o json | jq -r '.data | to_entries[] | .value | @base64d')
+  [ -n "$values" ] || fail "Secret $name-credentials has no values"
+  container=$(kc -n "$ns" get pod "$name-0" -o jsonpath='{.spec.containers[0].name}')
+  # The long-lived processes' command lines: 20 samples over 2 s.
+  seen=$(kc -n "$ns" exec "$name-0" -c "$container" -- sh -c 'i=0; while [ $i -lt 20 ]; do cat /proc/[0-9]*/cmdline 2>/dev/null | tr "\0" " "; echo; i=$((i + 1)); sleep 0.1; done')
+  # The probes' processes live milliseconds: run each exec probe under `sh -x`, which prints
+  # every command with its arguments expanded. A value passed as an argument shows there; one
+  # exported to the environment shows only on `export` and `[` lines, builtins that start no process.
+  for probe in readinessProbe livenessProbe startupProbe; do
+    cmd=$(kc -n "$ns" get pod "$name-0" -o json | jq -r --arg p "$probe" '.spec.containers[0][$p].exec.command // empty | if .[0] == "/bin/sh" and .[1] == "-c" then .[2] else empty end')
+    [ -n "$cmd" ] || continue
+    trace=$(kc -n "$ns" exec "$name-0" -c "$container" -- /bin/sh -x -c "$cmd" 2>&1 >/dev/null || true)
+    grep -q '^+ ' <<<"$trace" || fail "no trace of the $probe command: $trace"
+    seen+=$'\n'$(grep -v -e '^+ export ' -e '^+ \[ ' <<<"$trace" || true)
+  done
+  while IFS= read -r v; do
+    [ ${#v} -ge 16 ] || fail "a value of Secret $name-credentials is short (${#v} characters)"
+    if grep -qF -- "$v" <<<"$seen"; then fail "a value of Secret $name-credentials is on a process command line in $name-0"; fi
+    for p in $(kc -n "$ns" get pods -l "shopctl.io/app=$app" -o name); do
+      if kc -n "$ns" logs "$p" --all-containers 2>/dev/null | grep -qF -- "$v"; then fail "a value of Secret $name-credentials is in the log of $p"; fi
+    done
+    if grep -qF -- "$v" "$oplog"; then fail "a value of Secret $name-credentials is in the operator's log"; fi
+  done <<<"$values"
+}
+
+rn_store_memory() {
+  local ns=$1 name=$2 n=$3 mem=""
+  for _ in $(seq 1 45); do  # metrics-server has restarted pods' usage after a scrape or two
+    mem=$(kc -n "$ns" top pod -l "app.kubernetes.io/name=$name" --no-headers 2>/dev/null | awk '{print $1 "=" $3}' | tr '\n' ' ' || true)
+    [ "$(wc -w <<<"$mem")" = "$n" ] && break
+    sleep 2
+  done
+  echo "${mem:-unavailable}"
 }

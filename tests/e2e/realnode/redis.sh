@@ -109,43 +109,14 @@ grep -q READONLY <<<"$out" || fail "a replica accepted a write: $out"
 pass "replicas refuse writes (READONLY)"
 
 # --- NetworkPolicies, enforced ----------------------------------------------------------------
-e2e_namespace rn-redis-other
-OTHER=$NS
-NS=${E2E_NAMESPACES[0]}
-rn_toolbox_pod stranger "$NS" "app.kubernetes.io/name: stranger, app.kubernetes.io/instance: kv"
-rn_toolbox_pod outsider "$OTHER" "app: outsider"
-rn_wait_ready "$NS" app.kubernetes.io/name=stranger
-rn_wait_ready "$OTHER" app=outsider
 cache_ip=$(kc -n "$NS" get svc cache -o jsonpath='{.spec.clusterIP}')
 kc -n "$NS" exec "$(client_pod)" -- redis-cli -h "$cache_ip" ping >/dev/null 2>&1 ||
   fail "the client (dependsOn: [cache]) cannot reach the Service address"
-if kc -n "$NS" exec stranger -- nc -z -w 3 "$cache_ip" 6379 2>/dev/null; then fail "a pod of a service not in dependsOn connected to cache"; fi
-if kc -n "$OTHER" exec outsider -- nc -z -w 3 "$cache_ip" 6379 2>/dev/null; then fail "a pod of another namespace connected to cache"; fi
+rn_store_isolated "$NS" kv cache 6379
 pass "NetworkPolicies enforced: the dependsOn client connects; another service's pod and another namespace's pod are refused"
-kc -n "$NS" delete pod stranger --wait=false >/dev/null
 
 # --- the password stays off command lines and out of logs --------------------------------------
-pw=$(kc -n "$NS" get secret cache-credentials -o jsonpath='{.data.password}' | base64 -d)
-[ ${#pw} -ge 16 ] || fail "the operator-created password is short or missing (${#pw} characters)"
-# The long-lived processes' command lines (redis-server, sleep): 20 samples over 2 s.
-seen=$(kc -n "$NS" exec cache-0 -c redis -- sh -c 'i=0; while [ $i -lt 20 ]; do cat /proc/[0-9]*/cmdline 2>/dev/null | tr "\0" " "; echo; i=$((i + 1)); sleep 0.1; done' |
-  grep -cF -- "$pw" || true)
-[ "$seen" = 0 ] || fail "the password appeared on a process command line in cache-0 ($seen samples)"
-# The probes' processes live a few milliseconds: run each exec probe of the live pod under
-# `sh -x`, which prints every command with its arguments expanded. A password passed as an
-# argument (redis-cli -a) shows there; one exported to the environment shows only on the
-# `export` and `[` lines, builtins that start no process.
-for probe in readinessProbe livenessProbe startupProbe; do
-  cmd=$(kc -n "$NS" get pod cache-0 -o json | jq -r --arg p "$probe" '.spec.containers[0][$p].exec.command // empty | if .[0] == "/bin/sh" and .[1] == "-c" then .[2] else empty end')
-  [ -n "$cmd" ] || continue
-  trace=$(kc -n "$NS" exec cache-0 -c redis -- /bin/sh -x -c "$cmd" 2>&1 >/dev/null || true)
-  grep -q '^+ ' <<<"$trace" || fail "no trace of the $probe command: $trace"
-  if grep -v -e '^+ export ' -e '^+ \[ ' <<<"$trace" | grep -qF -- "$pw"; then fail "the $probe passes the password as a command argument"; fi
-done
-for p in cache-0 cache-1 cache-2 "$(client_pod)"; do
-  if kc -n "$NS" logs "$p" --all-containers 2>/dev/null | grep -qF -- "$pw"; then fail "the password is in the log of $p"; fi
-done
-if grep -qF -- "$pw" "$OP_DIR/op1.log"; then fail "the password is in the operator's log"; fi
+rn_store_secrets_hidden "$NS" kv cache "$OP_DIR/op1.log"
 pass "the password is on no command line in the pods (running processes and the probes' commands), in no pod log, not in the operator's log"
 
 # --- failover: the primary pod deleted --------------------------------------------------------
@@ -203,11 +174,5 @@ grep -Eq 'WRONGPASS|NOAUTH|invalid' <<<"$out" || fail "a prefix of the password 
 pass "a password with quotes, \$, backquotes, a backslash and spaces works, and only the whole of it"
 
 # --- figures ----------------------------------------------------------------------------------
-mem=""
-for _ in $(seq 1 45); do  # metrics-server has the restarted pods' usage after a scrape or two
-  mem=$(kc -n "$NS" top pod -l app.kubernetes.io/name=cache --no-headers 2>/dev/null | awk '{print $1 "=" $3}' | tr '\n' ' ' || true)
-  [ "$(wc -w <<<"$mem")" = 3 ] && break
-  sleep 2
-done
-echo "figures: engine redis 7.0 (Debian), 3 members: apply to Ready ${ready_s}s, primary pod deleted to Ready ${failover_s}s, memory ${mem:-unavailable}"
+echo "figures: engine redis 7.0 (Debian), 3 members: apply to Ready ${ready_s}s, primary pod deleted to Ready ${failover_s}s, memory $(rn_store_memory "$NS" cache 3)"
 op_no_forbidden "$(date -u -d "-1 hour" +%Y-%m-%dT%H:%M:%S.000000Z)"
