@@ -224,7 +224,7 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
       d.engine == Engine::PostgreSQL && major > 0 && major < 13)
     r.error(r.has("image") ? "image" : "version",
             "PostgreSQL " + std::to_string(major) + " is not supported: the replication script needs 13 or later (wal_keep_size)");
-  if (auto n = r.int32("replicas", 1, 9)) d.replicas = *n;
+  if (auto n = r.int32("replicas", 1, kMaxStoreMembers)) d.replicas = *n;
   d.port = r.int32("port", 1, 65535).value_or(info.port);
   if (Reader s = r.obj("storage"); s.present()) {
     if (auto q = s.quantity("size")) d.storage.size = *q;

@@ -253,6 +253,8 @@ struct DataStorage {
 
 enum class Engine { MongoDB, MySQL, Redis, PostgreSQL, MariaDB, RabbitMQ, Kafka };
 
+inline constexpr int kMaxStoreMembers = 9;  // replicas of a database or broker: 1 .. 9 (parser and CRD)
+
 struct DataStore {  // a database or a message broker: both are replicated StatefulSets
   std::string name;
   Engine engine = Engine::MongoDB;

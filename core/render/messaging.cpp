@@ -58,10 +58,15 @@ StorePlan planRabbit(const ShopApp& app, const DataStore& d) {
   const std::string& secret = d.credentials.secretName;
   p.secretKeys = {{"username", SecretKeySpec::Token}, {"password", SecretKeySpec::Password},
                   {"erlang-cookie", SecretKeySpec::Keyfile}};
+  // Every member a store can have, not just today's: the config (and so the pods) must not
+  // change when the ShopApp scales. A scale that rolled every member restarted the whole
+  // cluster while a removed member was still in it, and the restarted nodes waited for each
+  // other's Mnesia tables (found on the real node). Names of members that do not exist do not
+  // resolve; peer discovery skips them.
   std::string conf =
       "# Rendered by shopctl. Members find each other from this static list.\n"
       "cluster_formation.peer_discovery_backend = classic_config\n";
-  for (int i = 0; i < d.replicas; ++i)
+  for (int i = 0; i < kMaxStoreMembers; ++i)
     conf += "cluster_formation.classic_config.nodes." + std::to_string(i + 1) + " = rabbit@" + memberHost(app, d, i) + "\n";
   conf +=
       "cluster_partition_handling = pause_minority\n"
@@ -86,10 +91,12 @@ StorePlan planRabbit(const ShopApp& app, const DataStore& d) {
   if (management) p.ports.push_back(port("management", 15672));
   p.servicePorts = Json::array({servicePort("amqp", d.port), servicePort("epmd", 4369), servicePort("dist", 25672),
                                 servicePort("prometheus", 15692, "http")});
-  // The Erlang cookie must be private to the user running the node.
+  // The Erlang cookie must be private to the user running the node. The copy of the previous
+  // start is read-only (0400), so cp could not overwrite it: remove it first.
   p.initContainers.push_back(smallInit(
       d, "erlang-cookie",
-      "cp /secret/erlang-cookie /var/lib/rabbitmq/.erlang.cookie && chmod 0400 /var/lib/rabbitmq/.erlang.cookie",
+      "rm -f /var/lib/rabbitmq/.erlang.cookie && cp /secret/erlang-cookie /var/lib/rabbitmq/.erlang.cookie && "
+      "chmod 0400 /var/lib/rabbitmq/.erlang.cookie",
       Json::array({{{"name", "erlang-cookie"}, {"mountPath", "/secret"}, {"readOnly", true}},
                    {{"name", "data"}, {"mountPath", "/var/lib/rabbitmq"}}})));
   p.extraVolumes = Json::array({{{"name", "erlang-cookie"},

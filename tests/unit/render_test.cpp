@@ -263,6 +263,26 @@ TEST(DataStores, RabbitMqFormsAClusterFromAStaticMemberList) {
   EXPECT_EQ(get(objs, "Service", "rabbitmq")["spec"]["selector"].size(), 2u) << "clients reach every member";
 }
 
+// Scaling a store must not change its pod template, or the StatefulSet rolls every member:
+// for RabbitMQ that restarted the whole cluster with a removed member still in it (real node).
+TEST(DataStores, ScalingChangesNoPodTemplateButMongoDbsAndKafkas) {
+  auto render = [](int replicas) {
+    return renderYaml(std::string(kBase) + "  services:\n  - {name: api, image: x/api:1, ports: [{port: 8080}], dependsOn: [r, pg, maria, kv]}\n" +
+                      "  databases:\n  - {name: pg, engine: postgresql, replicas: " + std::to_string(replicas) + "}\n" +
+                      "  - {name: maria, engine: mariadb, replicas: " + std::to_string(replicas) + "}\n" +
+                      "  - {name: kv, engine: redis, replicas: " + std::to_string(replicas) + "}\n" +
+                      "  messaging:\n  - {name: r, engine: rabbitmq, replicas: " + std::to_string(replicas) + "}\n");
+  };
+  auto two = render(2), three = render(3);
+  for (const char* name : {"r", "pg", "maria", "kv"}) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(get(two, "StatefulSet", name)["spec"]["template"], get(three, "StatefulSet", name)["spec"]["template"]);
+    EXPECT_EQ(get(two, "ConfigMap", std::string(name) + "-scripts")["data"], get(three, "ConfigMap", std::string(name) + "-scripts")["data"]);
+  }
+  const std::string conf = get(two, "ConfigMap", "r-scripts")["data"]["rabbitmq.conf"];
+  EXPECT_NE(conf.find("nodes.9 = rabbit@r-8.r-headless.t.svc.cluster.local"), std::string::npos) << conf;
+}
+
 TEST(DataStores, StorageCanBeReleasedOnlyWhenAsked) {
   auto objs = renderYaml(std::string(kBase) + R"(  services:
   - {name: a, image: "x/a:1", ports: [{port: 80}], dependsOn: [db]}
