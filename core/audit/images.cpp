@@ -84,14 +84,7 @@ void Hardener::image(size_t i, Json& c, const std::string& who) {
   std::string img = str(field(c, "image"));
   ImageRef ref = parseImage(img);
   const char* rule = nullptr;
-  if (ref.digest.empty()) {
-    if (ref.tag.empty())
-      rule = "image-untagged";
-    else if (ref.tag == "latest")
-      rule = "image-latest";
-    else if (!tagIsVersioned(ref.tag))
-      rule = "image-floating-tag";
-  }
+  if (imageFloats(ref)) rule = ref.tag.empty() ? "image-untagged" : ref.tag == "latest" ? "image-latest" : "image-floating-tag";
   if (rule && want(i, rule)) {
     std::string pin = pinFor(ref, opts_);
     if (pin.empty()) {

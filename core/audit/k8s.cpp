@@ -134,6 +134,10 @@ bool tagIsVersioned(const std::string& tag) {
   return match::hasVersionNumber(tag);
 }
 
+bool imageFloats(const ImageRef& ref) {
+  return ref.digest.empty() && (ref.tag.empty() || ref.tag == "latest" || !tagIsVersioned(ref.tag));
+}
+
 std::optional<double> parseQuantity(const Json& v) {
   if (v.is_number()) return v.get<double>();
   if (!v.is_string()) return std::nullopt;

@@ -42,6 +42,9 @@ ImageRef parseImage(const std::string& image);
 
 // True when a tag names a version of at least major.minor ("4.4", "v1.2.3", "3.6.8-management").
 bool tagIsVersioned(const std::string& tag);
+// True when a reference can change under the same name: no digest, and no tag, "latest" or a
+// tag without major.minor ("alpine", "3").
+bool imageFloats(const ImageRef& ref);
 
 // Resource quantities: "100m" -> 0.1, "1Gi" -> 1073741824. nullopt when unparsable.
 std::optional<double> parseQuantity(const Json& v);

@@ -64,6 +64,33 @@ Json probeOf(const Json& p) {
   return out;
 }
 
+// Why an input object of this kind has no place in the ShopApp.
+std::string leftOutBecause(const std::string& kind) {
+  if (kind == "Service") return "selects none of the imported workloads; left out";
+  if (kind == "NetworkPolicy") return "NetworkPolicies are derived from dependsOn; this one is left out";
+  if (kind == "HorizontalPodAutoscaler") return "HPAs are derived from each service's autoscaling; this one is left out";
+  if (kind == "PodDisruptionBudget") return "PDBs are derived from each component's replicas; this one is left out";
+  if (kind == "ServiceAccount")
+    return "left out: the ShopApp renders a ServiceAccount per component with spec.security.serviceAccounts "
+           "(token not mounted unless asked)";
+  if (kind == "Role" || kind == "ClusterRole" || kind == "RoleBinding" || kind == "ClusterRoleBinding")
+    return "RBAC is not part of a ShopApp: left out; apply it yourself, bound to the component's ServiceAccount";
+  if (kind == "PodSecurityPolicy")
+    return "PodSecurityPolicy was removed in Kubernetes 1.25: left out; the ShopApp's namespace enforces Pod Security "
+           "admission instead (spec.security.podSecurity)";
+  if (kind == "ConfigMap") return "left out: give its files to a service with spec.services[].config.files";
+  if (kind == "Secret")
+    return "left out (its values do not belong in a ShopApp): create it in the cluster, and read it with env[].secret";
+  return "a " + (kind.empty() ? std::string("object without a kind") : kind) + " has no place in a ShopApp; left out";
+}
+
+// The digits a tag starts with ("4-alpine" -> "4", "v7.2" -> "7"), or "".
+std::string leadingNumber(const std::string& tag) {
+  size_t i = tag.size() > 1 && tag[0] == 'v' ? 1 : 0, j = i;
+  while (j < tag.size() && tag[j] >= '0' && tag[j] <= '9') ++j;
+  return tag.substr(i, j - i);
+}
+
 Json resourcesOf(const Json& r) {
   Json out = Json::object();
   for (const char* kind : {"requests", "limits"}) {
@@ -155,7 +182,9 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       for (const auto& p : svc["spec"].value("ports", Json::array())) {
         int port = p.value("port", 0);
         int target = port;
-        if (p.contains("targetPort") && p["targetPort"].is_number_integer()) target = p["targetPort"];
+        // targetPort 0 (or absent) means the same as port.
+        if (p.contains("targetPort") && p["targetPort"].is_number_integer() && p["targetPort"].get<int>() > 0)
+          target = p["targetPort"];
         if (p.contains("targetPort") && p["targetPort"].is_string())
           for (const auto& cp : c.value("ports", Json::array()))
             if (cp.value("name", "") == p["targetPort"].get<std::string>()) target = cp.value("containerPort", port);
@@ -205,12 +234,19 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       // A data store: a replicated StatefulSet from now on.
       Json d = {{"name", name}, {"engine", engine->engine}};
       // Untagged and floating images get harden's documented pin (mongo -> 4.4.29, which the old
-      // Sock Shop drivers still speak; redis:alpine -> a fixed Redis release, ...).
+      // Sock Shop drivers still speak; redis:alpine -> a fixed Redis release, ...). A pinned tag
+      // (redis:4.0.6) is kept as written: it is what the app was tested with.
       std::string ref = image;
       const audit::ImageRef parsed = audit::parseImage(image);
-      if (const std::string pin = audit::pinFor(parsed, audit::HardenOptions{}); !pin.empty()) {
+      if (const std::string pin = audit::imageFloats(parsed) ? audit::pinFor(parsed, audit::HardenOptions{}) : "";
+          !pin.empty()) {
         ref = pin.rfind("sha256:", 0) == 0 ? parsed.name() + "@" + pin : parsed.name() + ":" + pin;
-        notes.warning(path, "image \"" + image + "\" floats: pinned to " + ref + " (shopctl harden's table)");
+        std::string why = "image \"" + image + "\" floats: pinned to " + ref + " (shopctl harden's table)";
+        const std::string from = leadingNumber(parsed.tag), to = leadingNumber(pin);
+        if (!from.empty() && !to.empty() && from != to)
+          why += "; that changes the major version from " + from + " to " + to + ": check the app works with it, or pin " +
+                 parsed.name() + ":" + from + ".x yourself";
+        notes.warning(path, why);
       }
       const std::string tag = tagOf(ref);
       const bool official = ref.find('/') == std::string::npos;
@@ -351,10 +387,14 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
   spec["services"] = services;
   if (!databases.empty()) spec["databases"] = databases;
   if (!messaging.empty()) spec["messaging"] = messaging;
-  for (size_t i : inv.ofKind("NetworkPolicy"))
-    notes.warning(where(i), "NetworkPolicies are derived from dependsOn; this one is left out");
-  for (size_t i : inv.ofKind("HorizontalPodAutoscaler"))
-    notes.warning(where(i), "HPAs are derived from each service's autoscaling; this one is left out");
+  // Every input object is either mapped above or named here with why it is left out.
+  std::set<size_t> accounted;
+  for (const auto& w : inv.workloads()) accounted.insert(w.object);  // mapped, or warned about above
+  for (const auto& [i, component] : componentOfService) accounted.insert(i);
+  for (const char* kind : {"Ingress", "Namespace"})
+    for (size_t i : inv.ofKind(kind)) accounted.insert(i);
+  for (size_t i = 0; i < inv.manifests().size(); ++i)
+    if (!accounted.count(i)) notes.warning(where(i), leftOutBecause(inv.object(i).value("kind", "")));
 
   std::string appName = opts.name.empty() ? (ns.empty() ? "imported" : ns) : opts.name;
   Json meta = {{"name", appName}};

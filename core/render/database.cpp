@@ -263,6 +263,9 @@ start_local() {  # DATADIR [mariadbd options]
 }
 stop_local() { kill "$pid"; wait "$pid" || true; }
 local_sql() { mariadb --no-defaults --socket="$sock" --batch; }
+# What a killed server of an earlier container of this pod left (the run directory outlives a
+# container restart): nothing else runs in this container yet.
+rm -f "$sock" "$sock.lock" /var/run/mysqld/mariadbd.pid
 if [ ! -d "$SHOP_DATADIR" ]; then
   rm -rf "$new"
   mariadb-install-db --no-defaults --datadir="$new" --auth-root-authentication-method=normal \

@@ -113,3 +113,119 @@ TEST(Import, WhatCannotBeExpressedIsAWarningNotASilentLoss) {
   // And no plaintext password survives into the ShopApp.
   EXPECT_EQ(imp.result.app.dump().find("fake_password"), std::string::npos);
 }
+
+namespace {
+
+importer::ImportResult importText(const std::string& text) {
+  auto loaded = audit::loadManifests(text, "in.yaml");
+  if (loaded.diags.hasErrors()) throw std::runtime_error(loaded.diags.str());
+  audit::Inventory inv(std::move(loaded.manifests));
+  return importer::importShopApp(inv, {"shop", "shop"});
+}
+
+const char* kDeployment = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: %NAME%, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: %NAME%}}
+  template:
+    metadata: {labels: {app: %NAME%}}
+    spec:
+      containers:
+      - {name: main, image: "%IMAGE%", ports: [{containerPort: %PORT%}]}
+)";
+
+std::string deployment(const std::string& name, const std::string& image, int port) {
+  std::string d = kDeployment;
+  for (auto [k, v] : {std::pair<std::string, std::string>{"%NAME%", name}, {"%IMAGE%", image}, {"%PORT%", std::to_string(port)}})
+    for (size_t at; (at = d.find(k)) != std::string::npos;) d.replace(at, k.size(), v);
+  return d;
+}
+
+const Json& component(const Json& app, const char* list, const std::string& name) {
+  for (const auto& c : app["spec"][list])
+    if (c["name"] == name) return c;
+  throw std::runtime_error("no " + name + " in " + list);
+}
+
+}  // namespace
+
+// A pinned tag is what the app was tested with: kept. Only floating ones get harden's pin, and a
+// pin that changes the major version says so.
+TEST(Import, OnlyFloatingTagsArePinnedAndAMajorChangeIsSaid) {
+  auto res = importText(deployment("cache", "redis:4.0.6", 6379) + "---\n" + deployment("session", "redis:4-alpine", 6379) +
+                        "---\n" + deployment("store", "redis:7.2.4", 6379));
+  const std::string notes = res.notes.str();
+  EXPECT_EQ(component(res.app, "databases", "cache")["version"], "4.0.6") << res.app.dump(1);
+  EXPECT_EQ(component(res.app, "databases", "store")["version"], "7.2.4");
+  EXPECT_EQ(notes.find("\"redis:4.0.6\" floats"), std::string::npos) << notes;
+  EXPECT_EQ(notes.find("\"redis:7.2.4\" floats"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("\"redis:4-alpine\" floats: pinned to redis:7.2.4-alpine"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("changes the major version from 4 to 7"), std::string::npos) << notes;
+}
+
+TEST(Import, TargetPortZeroMeansThePort) {
+  auto res = importText(deployment("api", "registry.example/api:1.2.0", 8080) + R"(---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {app: api}
+  ports: [{port: 8080, targetPort: 0}]
+)");
+  const Json& ports = component(res.app, "services", "api")["ports"];
+  ASSERT_EQ(ports.size(), 1u) << ports.dump();
+  EXPECT_EQ(ports[0]["port"], 8080);
+  EXPECT_FALSE(ports[0].contains("targetPort")) << ports.dump();
+}
+
+// --help promises that nothing is dropped silently: every input object is mapped or named.
+TEST(Import, EveryObjectLeftOutIsNamedWithItsReason) {
+  auto res = importText(deployment("api", "registry.example/api:1.2.0", 8080) + R"(---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: api, namespace: shop}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: api-reader}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: api-reader, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: api-reader}
+subjects: [{kind: ServiceAccount, name: api, namespace: shop}]
+---
+apiVersion: policy/v1beta1
+kind: PodSecurityPolicy
+metadata: {name: restricted}
+spec: {privileged: false}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: orphan, namespace: shop}
+spec:
+  selector: {app: nothing}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: api-config, namespace: shop}
+data: {a: b}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w, namespace: shop}
+)");
+  const std::string notes = res.notes.str();
+  for (const char* expected : {"ServiceAccount api: left out", "ClusterRole api-reader: RBAC is not part of a ShopApp",
+                               "RoleBinding api-reader: RBAC is not part of a ShopApp",
+                               "PodSecurityPolicy restricted: PodSecurityPolicy was removed in Kubernetes 1.25",
+                               "Service orphan: selects none of the imported workloads",
+                               "ConfigMap api-config: left out", "Widget w: a Widget has no place in a ShopApp"})
+    EXPECT_NE(notes.find(expected), std::string::npos) << expected << "\n" << notes;
+  EXPECT_EQ(notes.find("Deployment api:"), std::string::npos) << "the mapped Deployment is not warned about\n" << notes;
+  EXPECT_FALSE(res.notes.hasErrors()) << notes;
+}

@@ -265,7 +265,7 @@ TEST(DataStores, RabbitMqFormsAClusterFromAStaticMemberList) {
 
 // Scaling a store must not change its pod template, or the StatefulSet rolls every member:
 // for RabbitMQ that restarted the whole cluster with a removed member still in it (real node).
-TEST(DataStores, ScalingChangesNoPodTemplateButMongoDbsAndKafkas) {
+TEST(DataStores, ScalingChangesNeitherPodTemplateNorScripts) {
   auto render = [](int replicas) {
     return renderYaml(std::string(kBase) + "  services:\n  - {name: api, image: x/api:1, ports: [{port: 8080}], dependsOn: [r, pg, maria, kv]}\n" +
                       "  databases:\n  - {name: pg, engine: postgresql, replicas: " + std::to_string(replicas) + "}\n" +
