@@ -220,8 +220,8 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
   }
   auto problem = imageProblem(d.image, app.security.allowLatestTag);
   if (!problem.empty()) r.error(r.has("image") ? "image" : "version", problem);
-  if (int major = postgresMajor(d.version, r.has("image") ? std::optional(d.image) : std::nullopt);
-      d.engine == Engine::PostgreSQL && major > 0 && major < 13)
+  if (int major = d.engine == Engine::PostgreSQL ? postgresMajor(d.version, r.has("image") ? std::optional(d.image) : std::nullopt) : 0;
+      major > 0 && major < 13)
     r.error(r.has("image") ? "image" : "version",
             "PostgreSQL " + std::to_string(major) + " is not supported: the replication script needs 13 or later (wal_keep_size)");
   if (auto n = r.int32("replicas", 1, kMaxStoreMembers)) d.replicas = *n;

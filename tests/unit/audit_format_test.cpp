@@ -8,17 +8,13 @@
 #include "core/audit/audit.hpp"
 #include "core/audit/harden.hpp"
 #include "core/io/yaml.hpp"
+#include "test_util.hpp"
 
 using namespace shop;
 using namespace shop::audit;
+using shop::test::inventoryOf;
 
 namespace {
-
-Inventory inventoryOf(const std::string& yaml, const std::string& file = "test.yaml") {
-  auto r = loadManifests(yaml, file);
-  EXPECT_FALSE(r.diags.hasErrors()) << r.diags.str();
-  return Inventory(std::move(r.manifests));
-}
 
 size_t count(const AuditReport& r, const std::string& rule) {
   size_t n = 0;

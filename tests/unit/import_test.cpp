@@ -88,9 +88,7 @@ TEST(Import, TheImportedAppIsHardened) {
   auto imp = importUpstream();
   auto parsed = parseShopApp(imp.result.app);
   ASSERT_TRUE(parsed.app);
-  auto loaded = audit::loadManifests(toYamlStream(render(*parsed.app).objects), "imported.yaml");
-  audit::Inventory inv(std::move(loaded.manifests));
-  auto report = audit::runAudit(inv, {});
+  auto report = audit::runAudit(test::inventoryOf(toYamlStream(render(*parsed.app).objects), "imported.yaml"), {});
   std::string list;
   for (const auto& f : report.findings)
     if (f.level == audit::Level::Critical || f.level == audit::Level::High) list += f.ruleId + " " + f.objectRef + "\n";
@@ -117,10 +115,7 @@ TEST(Import, WhatCannotBeExpressedIsAWarningNotASilentLoss) {
 namespace {
 
 importer::ImportResult importText(const std::string& text) {
-  auto loaded = audit::loadManifests(text, "in.yaml");
-  if (loaded.diags.hasErrors()) throw std::runtime_error(loaded.diags.str());
-  audit::Inventory inv(std::move(loaded.manifests));
-  return importer::importShopApp(inv, {"shop", "shop"});
+  return importer::importShopApp(test::inventoryOf(text, "in.yaml"), {"shop", "shop"});
 }
 
 const char* kDeployment = R"(apiVersion: apps/v1

@@ -15,9 +15,7 @@ TEST(RenderedAudit, EveryShippedAppAuditsClean) {
     SCOPED_TRACE(a[0]);
     auto parsed = loadShopAppFile(a[1]);
     ASSERT_TRUE(parsed.app) << parsed.diags.str();
-    auto loaded = audit::loadManifests(toYamlStream(render(*parsed.app).objects), std::string("rendered-") + a[0] + ".yaml");
-    audit::Inventory inv(std::move(loaded.manifests));
-    auto report = audit::runAudit(inv, {});
+    auto report = audit::runAudit(test::inventoryOf(toYamlStream(render(*parsed.app).objects), std::string("rendered-") + a[0] + ".yaml"), {});
     std::string list;
     for (const auto& f : report.findings) list += f.ruleId + " " + f.objectRef + "\n";
     std::string expected;

@@ -5,10 +5,20 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
+#include "core/audit/inventory.hpp"
 #include "core/io/json.hpp"
 #include "core/model/parse.hpp"
 
 namespace shop::test {
+
+// The inventory of manifests given as YAML text; fails the test if they do not load.
+inline audit::Inventory inventoryOf(const std::string& yaml, const std::string& file = "test.yaml") {
+  auto r = audit::loadManifests(yaml, file);
+  EXPECT_FALSE(r.diags.hasErrors()) << r.diags.str();
+  return audit::Inventory(std::move(r.manifests));
+}
 
 inline std::string readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
