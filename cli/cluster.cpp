@@ -157,4 +157,25 @@ std::string formatTable(const std::vector<std::vector<std::string>>& rows, const
   return out;
 }
 
+// "cpu 143%/50%" from an HPA's spec and status, "" when it has no resource metric yet.
+std::string hpaMetricsText(const Json& hpa) {
+  std::string out;
+  const Json cur = hpa.value("status", Json::object()).value("currentMetrics", Json::array());
+  for (const auto& m : hpa.value("spec", Json::object()).value("metrics", Json::array())) {
+    if (m.value("type", "") != "Resource") continue;
+    const Json r = m.value("resource", Json::object());
+    const std::string name = r.value("name", "");
+    std::string now = "?";
+    for (const auto& c : cur)
+      if (c.value("type", "") == "Resource" && c.value("resource", Json::object()).value("name", "") == name) {
+        const Json v = c["resource"].value("current", Json::object());
+        if (v.contains("averageUtilization")) now = std::to_string(v.value("averageUtilization", 0)) + "%";
+      }
+    const Json target = r.value("target", Json::object());
+    out += (out.empty() ? "" : ", ") + name + " " + now + "/" +
+           (target.contains("averageUtilization") ? std::to_string(target.value("averageUtilization", 0)) + "%" : "?");
+  }
+  return out;
+}
+
 }  // namespace shop::cli

@@ -54,4 +54,7 @@ const Json* findCondition(const Json& obj, const std::string& type);
 // cell, three spaces apart, the last column not padded. Every line starts with indent.
 std::string formatTable(const std::vector<std::vector<std::string>>& rows, const std::string& indent = "");
 
+// "cpu 143%/50%, memory ?/80%": an HPA's resource metrics, now/target ("" when it has none).
+std::string hpaMetricsText(const Json& hpa);
+
 }  // namespace shop::cli

@@ -8,6 +8,7 @@
 #include "cli/progress.hpp"
 #include "core/util/text.hpp"
 #include "core/diff/kstatus.hpp"
+#include "core/render/loadtest.hpp"
 #include "core/render/meta.hpp"
 #include "kube/discovery.hpp"
 
@@ -118,6 +119,41 @@ Json details(kube::Client& client, kube::Discovery& disc, const Json& app) {
   }
   d["members"] = members;
 
+  // Autoscalers of the app's services, and load tests against it (shopctl loadtest).
+  Json scaling = Json::array();
+  auto hpas = client.list(res::HorizontalPodAutoscaler, ns, lo);
+  if (hpas.ok()) {
+    for (const auto& h : hpas.body["items"]) {
+      const Json st = h.value("status", Json::object());
+      scaling.push_back({{"name", h["metadata"].value("name", "")},
+                         {"min", h["spec"].value("minReplicas", 1)},
+                         {"max", h["spec"].value("maxReplicas", 0)},
+                         {"current", st.value("currentReplicas", 0)},
+                         {"desired", st.value("desiredReplicas", 0)},
+                         {"metrics", hpaMetricsText(h)},
+                         {"lastScaleTime", st.value("lastScaleTime", "")}});
+    }
+  }
+  std::sort(scaling.begin(), scaling.end(), [](const Json& a, const Json& b) { return a["name"] < b["name"]; });
+  d["autoscaling"] = scaling;
+  Json tests = Json::array();
+  kube::ListOptions byTest;
+  byTest.labelSelector = std::string(kLoadTestOfLabel) + "=" + name;
+  auto jobs = client.list(res::Job, ns, byTest);
+  if (jobs.ok()) {
+    for (const auto& j : jobs.body["items"]) {
+      std::string state = "running";
+      for (const auto& c : j.value("status", Json::object()).value("conditions", Json::array()))
+        if (c.value("status", "") == "True" && (c.value("type", "") == "Complete" || c.value("type", "") == "Failed"))
+          state = c.value("type", "") == "Complete" ? "finished" : "failed";
+      tests.push_back({{"job", j["metadata"].value("name", "")},
+                       {"target", j["metadata"].value("labels", Json::object()).value(kLoadTestTargetLabel, "")},
+                       {"state", state},
+                       {"creationTimestamp", j["metadata"].value("creationTimestamp", "")}});
+    }
+  }
+  d["loadTests"] = tests;
+
   // Mesh policies present in the namespace for this app.
   Json mesh = {{"enabled", status.is_object() && status.contains("mesh")}};
   if (status.is_object() && status.contains("mesh")) {
@@ -208,6 +244,22 @@ std::string detailsText(const Json& d) {
     }
     out += "\nREPLICATION MEMBERS\n" + formatTable(mem, "  ");
   }
+  if (!d["autoscaling"].empty()) {
+    std::vector<std::vector<std::string>> t = {{"AUTOSCALER", "MIN", "MAX", "CURRENT", "DESIRED", "METRICS", "LAST SCALE"}};
+    for (const auto& h : d["autoscaling"]) {
+      const std::string last = h.value("lastScaleTime", "");
+      t.push_back({h.value("name", ""), std::to_string(h.value("min", 0)), std::to_string(h.value("max", 0)),
+                   std::to_string(h.value("current", 0)), std::to_string(h.value("desired", 0)),
+                   h.value("metrics", "").empty() ? "-" : h.value("metrics", ""), last.empty() ? "-" : age(last) + " ago"});
+    }
+    out += "\nAUTOSCALING\n" + formatTable(t, "  ");
+  }
+  if (!d["loadTests"].empty()) {
+    std::vector<std::vector<std::string>> t = {{"LOAD TEST", "TARGET", "STATE", "AGE"}};
+    for (const auto& j : d["loadTests"])
+      t.push_back({j.value("job", ""), j.value("target", ""), j.value("state", ""), age(j.value("creationTimestamp", ""))});
+    out += "\nLOAD TESTS\n" + formatTable(t, "  ");
+  }
   out += "\nEVENTS\n";
   if (d["events"].empty()) out += "  (none)\n";
   std::vector<std::vector<std::string>> ev = {{"AGE", "TYPE", "REASON", "MESSAGE"}};
@@ -227,7 +279,8 @@ void addStatus(CLI::App& app) {
       "Without a name: one line per ShopApp (READY is the Ready condition; STATUS is the kstatus\n"
       "result Flux and other tools compute: Current, InProgress, Failed or Terminating). With a\n"
       "name: its conditions, components (desired and ready replicas), the replication members of\n"
-      "its databases and brokers, the mesh policies present, and its recent events.\n\n"
+      "its databases and brokers, its autoscalers (current and desired replicas, metrics now and\n"
+      "target), load tests run by `shopctl loadtest`, the mesh policies present, and recent events.\n\n"
       "Examples:\n"
       "  shopctl status                         # ShopApps in the current namespace\n"
       "  shopctl status -A                      # in every namespace\n"

@@ -20,6 +20,7 @@ const Resource Service{"", "v1", "services", "Service"};
 const Resource PersistentVolumeClaim{"", "v1", "persistentvolumeclaims", "PersistentVolumeClaim"};
 const Resource Pod{"", "v1", "pods", "Pod"};
 const Resource CoreEvent{"", "v1", "events", "Event"};
+const Resource Job{"batch", "v1", "jobs", "Job"};
 const Resource Deployment{"apps", "v1", "deployments", "Deployment"};
 const Resource StatefulSet{"apps", "v1", "statefulsets", "StatefulSet"};
 const Resource HorizontalPodAutoscaler{"autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler"};
@@ -138,5 +139,22 @@ Result Client::remove(const Resource& r, const std::string& ns, const std::strin
 }
 
 Result Client::raw(const std::string& path) { return call("GET", path); }
+
+Result Client::podLog(const std::string& ns, const std::string& pod, const std::string& container, int tailLines) {
+  std::string q;
+  if (!container.empty()) q += "container=" + urlEncode(container);
+  if (tailLines > 0) q += std::string(q.empty() ? "" : "&") + "tailLines=" + std::to_string(tailLines);
+  Response r = t_->request("GET", resources::Pod.path(ns, pod) + "/log" + (q.empty() ? "" : "?" + q), "", "application/json", true);
+  Result out;
+  out.code = r.status;
+  out.error = r.error;
+  if (out.ok()) {
+    out.body = r.body;
+  } else if (!r.body.empty()) {
+    out.body = Json::parse(r.body, nullptr, false);
+    if (out.body.is_discarded()) out.body = Json();
+  }
+  return out;
+}
 
 }  // namespace kube

@@ -31,7 +31,7 @@ struct Resource {
 namespace resources {
 extern const Resource ShopApp, Namespace, ServiceAccount, Secret, ConfigMap, Service, PersistentVolumeClaim, Deployment,
     StatefulSet, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy, Ingress, Role, RoleBinding, Lease, Event,
-    CoreEvent, Pod, PeerAuthentication, AuthorizationPolicy, DestinationRule, VirtualService, Gateway, ServiceMonitor;
+    CoreEvent, Pod, Job, PeerAuthentication, AuthorizationPolicy, DestinationRule, VirtualService, Gateway, ServiceMonitor;
 // The resource of an object's apiVersion + kind, if known.
 const Resource* forObject(const Json& obj);
 const Resource* forKind(const std::string& apiVersion, const std::string& kind);
@@ -79,6 +79,8 @@ class Client {
                 const std::string& propagation = "Background", const std::string& uid = "");
   // GET of any path (discovery).
   Result raw(const std::string& path);
+  // A container's log as text (body is a JSON string; a Status object on errors). tailLines 0: all.
+  Result podLog(const std::string& ns, const std::string& pod, const std::string& container = "", int tailLines = 0);
 
   Transport& transport() { return *t_; }
   std::shared_ptr<Transport> transportPtr() { return t_; }

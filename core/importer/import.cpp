@@ -51,7 +51,16 @@ Json probeOf(const Json& p) {
     Json h = {{"path", p["httpGet"].value("path", "/")}};
     if (p["httpGet"].contains("port")) h["port"] = p["httpGet"]["port"];
     if (p["httpGet"].value("scheme", "HTTP") == "HTTPS") h["scheme"] = "HTTPS";
+    Json headers = Json::array();
+    for (const auto& hh : p["httpGet"].value("httpHeaders", Json::array()))
+      if (hh.is_object()) headers.push_back({{"name", hh.value("name", "")}, {"value", hh.value("value", "")}});
+    if (!headers.empty()) h["headers"] = headers;
     out["http"] = h;
+  } else if (p.contains("grpc") && p["grpc"].is_object()) {
+    Json g = Json::object();
+    if (p["grpc"].contains("port")) g["port"] = p["grpc"]["port"];
+    if (p["grpc"].contains("service")) g["service"] = p["grpc"]["service"];
+    out["grpc"] = g;
   } else if (p.contains("tcpSocket")) {
     out["tcp"] = {{"port", p["tcpSocket"]["port"]}};
   } else if (p.contains("exec")) {
@@ -304,11 +313,21 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       if (!r.empty()) s["resources"] = r;
     }
     Json probes = Json::object();
-    if (c.contains("livenessProbe")) probes["liveness"] = probeOf(c["livenessProbe"]);
-    if (c.contains("readinessProbe")) probes["readiness"] = probeOf(c["readinessProbe"]);
-    if (c.contains("startupProbe")) probes["startup"] = probeOf(c["startupProbe"]);
-    for (auto it = probes.begin(); it != probes.end();)
-      it = it->is_null() ? probes.erase(it) : std::next(it);
+    for (const auto& [key, use] : {std::pair<const char*, const char*>{"livenessProbe", "liveness"},
+                                   {"readinessProbe", "readiness"}, {"startupProbe", "startup"}}) {
+      if (!c.contains(key) || !c[key].is_object()) continue;
+      const Json& p = c[key];
+      Json mapped = probeOf(p);
+      if (mapped.is_null()) {
+        notes.warning(path, std::string(key) + " has no httpGet, tcpSocket, grpc or exec check: left out (the " +
+                                "ShopApp's default probe takes its place)");
+        continue;
+      }
+      if (p.contains("httpGet") && p["httpGet"].is_object() && p["httpGet"].contains("host"))
+        notes.warning(path, std::string(key) + ": httpGet.host is left out (the probe goes to the pod's own address; "
+                                               "send a Host header with http.headers if the server needs one)");
+      probes[use] = mapped;
+    }
     if (!probes.empty()) s["probes"] = probes;
     // Writable paths: emptyDir mounts (the root filesystem is read-only from now on).
     Json writable = Json::array();

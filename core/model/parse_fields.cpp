@@ -90,6 +90,27 @@ std::optional<Probe> parseProbe(Reader r) {
     }
     if (auto port = h.intOrString("port")) g.port = *port;
     if (auto scheme = h.oneOf("scheme", {"HTTP", "HTTPS"})) g.scheme = *scheme;
+    h.list("headers", [&](const std::string& hp, const Json& item) {
+      if (!item.is_object()) {
+        h.diags().error(hp, "must be an object with a name and a value");
+        return;
+      }
+      Reader hr(&item, hp, h.diags());
+      HttpHeader header;
+      header.name = hr.nonEmpty("name").value_or("");
+      if (!hr.has("name")) hr.errorHere("name is required");
+      // An HTTP header name is a token (RFC 9110): visible ASCII but separators.
+      static const std::string kSeparators = "\"(),/:;<=>?@[\\]{}";
+      for (char ch : header.name)
+        if (ch <= 32 || ch >= 127 || kSeparators.find(ch) != std::string::npos) {
+          hr.error("name", quotedValue(header.name) + " is not a valid HTTP header name");
+          break;
+        }
+      header.value = hr.str("value").value_or("");
+      if (header.value.find_first_of("\r\n") != std::string::npos) hr.error("value", "must be one line");
+      hr.done();
+      g.headers.push_back(header);
+    });
     h.done();
     p.http = g;
   }
@@ -98,13 +119,21 @@ std::optional<Probe> parseProbe(Reader r) {
     p.tcpPort = t.intOrString("port").value_or("");
     t.done();
   }
+  if (auto g = r.obj("grpc"); g.present()) {
+    ++kinds;
+    GrpcCheck check;
+    check.port = g.intOrString("port").value_or("");
+    check.service = g.str("service");
+    g.done();
+    p.grpc = check;
+  }
   if (r.has("exec")) {
     ++kinds;
     auto cmd = r.strList("exec");
     if (cmd.empty()) r.error("exec", "must list the command and its arguments");
     p.exec = cmd;
   }
-  if (kinds != 1) r.errorHere("set exactly one of http, tcp or exec");
+  if (kinds != 1) r.errorHere("set exactly one of http, tcp, grpc or exec");
   p.initialDelaySeconds = r.int32("initialDelaySeconds", 0, 3600);
   p.periodSeconds = r.int32("periodSeconds", 1, 3600);
   p.timeoutSeconds = r.int32("timeoutSeconds", 1, 3600);

@@ -30,15 +30,28 @@ struct Resources {
   ResourceList limits;
 };
 
+struct HttpHeader {
+  std::string name;
+  std::string value;
+};
+
 struct HttpGet {
   std::string path = "/";
   std::string port;  // number or port name, as text
   std::string scheme = "HTTP";
+  std::vector<HttpHeader> headers;  // httpHeaders
+};
+
+// The gRPC Health Checking Protocol (grpc.health.v1.Health/Check), as the kubelet speaks it.
+struct GrpcCheck {
+  std::string port;                    // number or port name, as text; "" = the first port
+  std::optional<std::string> service;  // the service name sent in the request ("" = the server)
 };
 
 struct Probe {
   std::optional<HttpGet> http;
   std::optional<std::string> tcpPort;  // number or name
+  std::optional<GrpcCheck> grpc;
   std::optional<std::vector<std::string>> exec;
   std::optional<int> initialDelaySeconds;
   std::optional<int> periodSeconds;

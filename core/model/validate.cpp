@@ -71,7 +71,7 @@ void validateApp(ShopApp& app, Diagnostics& diags) {
     // probes: default to TCP on the first port; without ports they must be given
     auto checkProbePort = [&](const std::optional<Probe>& p, const char* which) {
       if (!p) return;
-      std::string port = p->http ? p->http->port : p->tcpPort.value_or("");
+      std::string port = p->http ? p->http->port : p->grpc ? p->grpc->port : p->tcpPort.value_or("");
       if (p->exec) return;
       const std::string ppath = path + ".probes." + which;
       if (port.empty()) {

@@ -27,6 +27,11 @@ Json httpGetHandler(const std::string& path, const Json& port, const std::string
   return {{"httpGet", {{"path", path}, {"port", port}, {"scheme", scheme}}}};
 }
 Json tcpSocketHandler(const Json& port) { return {{"tcpSocket", {{"port", port}}}}; }
+Json grpcHandler(const Json& port, const std::optional<std::string>& service) {
+  Json g = {{"port", port}};
+  if (service) g["service"] = *service;
+  return {{"grpc", g}};
+}
 Json execHandler(const std::vector<std::string>& command) { return {{"exec", {{"command", command}}}}; }
 
 Json httpGetProbe(const std::string& path, const Json& port, ProbeUse use) { return probe(httpGetHandler(path, port), use); }

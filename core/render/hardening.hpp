@@ -40,6 +40,8 @@ struct ProbeSettings {
 Json probe(const Json& handler, ProbeUse use, const ProbeSettings& settings = {});
 Json httpGetHandler(const std::string& path, const Json& port, const std::string& scheme = "HTTP");
 Json tcpSocketHandler(const Json& port);
+// grpc.port must be a number (the kubelet takes no port names here).
+Json grpcHandler(const Json& port, const std::optional<std::string>& service);
 Json execHandler(const std::vector<std::string>& command);
 Json httpGetProbe(const std::string& path, const Json& port, ProbeUse use);
 Json tcpSocketProbe(const Json& port, ProbeUse use);

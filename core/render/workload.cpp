@@ -21,6 +21,13 @@ Json probeJson(const Probe& p, const Service& s, ProbeUse use) {
   Json handler = Json::object();
   if (p.http) {
     handler = httpGetHandler(p.http->path, portValue(p.http->port), p.http->scheme);
+    if (!p.http->headers.empty()) {
+      Json headers = Json::array();
+      for (const auto& h : p.http->headers) headers.push_back({{"name", h.name}, {"value", h.value}});
+      handler["httpGet"]["httpHeaders"] = headers;
+    }
+  } else if (p.grpc) {
+    handler = grpcHandler(portValue(p.grpc->port), p.grpc->service);
   } else if (p.tcpPort) {
     handler = tcpSocketHandler(portValue(*p.tcpPort));
   } else if (p.exec) {

@@ -85,5 +85,18 @@ expect 2 'unknown command "rendr"' "help of an unknown command" "$SHOPCTL" help 
 expect 0 "" "shopctl --version" "$SHOPCTL" --version
 grep -Eq '^shopctl [0-9]' "$WORK/out" && ok "--version prints the version" || bad "--version: $(cat "$WORK/out")"
 
+
+# loadtest: usage mistakes are refused before anything reaches a cluster (no kubeconfig needed).
+SOCK="$ROOT/manifests/sockshop/shopapp.yaml"
+expect 2 "takes SERVICE with -f FILE, got 2 names" "loadtest -f with two names" "$SHOPCTL" loadtest -f "$SOCK" sock-shop front-end --dry-run
+expect 2 "has no service \"front-nd\" \(did you mean \"front-end\"\?\)" "loadtest of a misspelt service" "$SHOPCTL" loadtest -f "$SOCK" front-nd --dry-run
+expect 2 "\"carts-db\" is a data store" "loadtest of a database" "$SHOPCTL" loadtest -f "$SOCK" carts-db --dry-run
+expect 2 "--duration .*whole seconds" "loadtest --duration 1.5s" "$SHOPCTL" loadtest -f "$SOCK" front-end --duration 1500ms --dry-run
+expect 2 "has no port \"8080\"" "loadtest --port that the service lacks" "$SHOPCTL" loadtest -f "$SOCK" front-end --port 8080 --dry-run
+expect 2 "namespace sock-shop, not other" "loadtest -n that contradicts the file" "$SHOPCTL" loadtest -f "$SOCK" front-end -n other --dry-run
+expect 0 "" "loadtest --dry-run prints the objects" "$SHOPCTL" loadtest -f "$SOCK" front-end --dry-run
+[ "$(grep -c '^kind: ' "$WORK/out")" = 3 ] && grep -q 'http://front-end.sock-shop.svc:80/' "$WORK/out" &&
+  ok "loadtest --dry-run: a Job and two NetworkPolicies against front-end" || bad "loadtest --dry-run printed: $(head -c 300 "$WORK/out")"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

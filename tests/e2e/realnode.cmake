@@ -31,6 +31,8 @@ foreach(t pod_basics restricted netpol dns_services volumes_images operator_incl
   shop_add_realnode_test(realnode_${t} COMMAND bash ${E2E_DIR}/realnode/${t}.sh)
 endforeach()
 shop_add_realnode_test(realnode_hpa COMMAND bash ${E2E_DIR}/realnode/hpa.sh TIMEOUT 600)
+# shopctl loadtest against a ShopApp through the operator: the HPA scales under it (issue 10).
+shop_add_realnode_test(realnode_loadtest COMMAND bash ${E2E_DIR}/realnode/loadtest.sh TIMEOUT 900)
 # Data stores through shop-operator, as rendered (issue 10): one test per engine.
 shop_add_realnode_test(realnode_redis COMMAND bash ${E2E_DIR}/realnode/redis.sh TIMEOUT 900)
 shop_add_realnode_test(realnode_postgresql COMMAND bash ${E2E_DIR}/realnode/postgresql.sh TIMEOUT 1200)

@@ -224,3 +224,43 @@ metadata: {name: w, namespace: shop}
   EXPECT_EQ(notes.find("Deployment api:"), std::string::npos) << "the mapped Deployment is not warned about\n" << notes;
   EXPECT_FALSE(res.notes.hasErrors()) << notes;
 }
+
+// gRPC probes and HTTP headers were dropped without a word, and render then invented TCP probes.
+TEST(Import, GrpcProbesAndHttpHeadersAreCarriedOver) {
+  std::string d = deployment("orders", "registry.example/orders:2.1.0", 50051);
+  const std::string probes = R"(        livenessProbe: {grpc: {port: 50051}, periodSeconds: 15}
+        readinessProbe: {grpc: {port: 50051, service: orders.v1.Orders}}
+        startupProbe: {httpGet: {path: /started, port: 50051, host: orders.local, httpHeaders: [{name: X-Probe, value: start}]}}
+)";
+  // The helper writes the container in flow style: rewrite it as a block with the probes.
+  const std::string flow = "      - {name: main, image: \"registry.example/orders:2.1.0\", ports: [{containerPort: 50051}]}";
+  d.replace(d.find(flow), flow.size(),
+            "      - name: main\n        image: registry.example/orders:2.1.0\n        ports: [{containerPort: 50051}]\n" + probes);
+  auto res = importText(d);
+  ASSERT_FALSE(res.notes.hasErrors()) << res.notes.str();
+  const Json& p = component(res.app, "services", "orders")["probes"];
+  EXPECT_EQ(p["liveness"], Json({{"grpc", {{"port", 50051}}}, {"periodSeconds", 15}})) << p.dump();
+  EXPECT_EQ(p["readiness"]["grpc"]["service"], "orders.v1.Orders");
+  EXPECT_EQ(p["startup"]["http"]["headers"], Json::array({{{"name", "X-Probe"}, {"value", "start"}}}));
+  const std::string notes = res.notes.str();
+  EXPECT_NE(notes.find("startupProbe: httpGet.host is left out"), std::string::npos) << notes;
+  // And render gives them back as written.
+  auto parsed = parseShopApp(res.app);
+  ASSERT_TRUE(parsed.app) << parsed.diags.str();
+  const RenderResult rendered = render(*parsed.app);
+  const Json& c = get(rendered.objects, "Deployment", "orders")["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(c["livenessProbe"]["grpc"], Json({{"port", 50051}}));
+  EXPECT_EQ(c["readinessProbe"]["grpc"], Json({{"port", 50051}, {"service", "orders.v1.Orders"}}));
+  EXPECT_EQ(c["startupProbe"]["httpGet"]["httpHeaders"][0]["name"], "X-Probe");
+}
+
+TEST(Import, AProbeWithNoKnownCheckIsNamed) {
+  std::string d = deployment("web", "registry.example/web:1.0.0", 8080);
+  const std::string flow = "      - {name: main, image: \"registry.example/web:1.0.0\", ports: [{containerPort: 8080}]}";
+  d.replace(d.find(flow), flow.size(),
+            "      - name: main\n        image: registry.example/web:1.0.0\n        ports: [{containerPort: 8080}]\n"
+            "        readinessProbe: {periodSeconds: 5}");
+  auto res = importText(d);
+  EXPECT_NE(res.notes.str().find("readinessProbe has no httpGet, tcpSocket, grpc or exec check: left out"), std::string::npos)
+      << res.notes.str();
+}
