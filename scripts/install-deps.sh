@@ -14,6 +14,8 @@ PKGS=(
   runc containernetworking-plugins iptables ipset conntrack iproute2 util-linux
   # Its images (testenv/images): root filesystems from Debian packages, made OCI archives.
   mmdebstrap umoci skopeo
+  # The Kafka image's jars, resolved from Maven Central (Kafka has no Debian package).
+  maven
 )
 
 missing=()

@@ -40,6 +40,11 @@ StorePlan planMariaDB(const ShopApp& app, const DataStore& d);
 StorePlan planRabbit(const ShopApp& app, const DataStore& d);
 StorePlan planKafka(const ShopApp& app, const DataStore& d);
 
+// Kafka's server.properties as rendered (KRaft, every member a controller and a broker): all but
+// the member's own node.id and advertised.listeners, which its run script adds.
+inline constexpr int kKafkaControllerPort = 9093;
+std::string kafkaServerProperties(const ShopApp& app, const DataStore& d);
+
 // Helpers for plans.
 std::string headlessName(const DataStore& d);
 // DNS name of member i: <name>-<i>.<name>-headless.<ns>.svc.cluster.local

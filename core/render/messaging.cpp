@@ -113,53 +113,83 @@ StorePlan planRabbit(const ShopApp& app, const DataStore& d) {
   return p;
 }
 
-StorePlan planKafka(const ShopApp& app, const DataStore& d) {
-  StorePlan p;
+std::string kafkaServerProperties(const ShopApp& app, const DataStore& d) {
   std::string voters;
   for (int i = 0; i < d.replicas; ++i) {
     if (i) voters += ",";
-    voters += std::to_string(i) + "@" + memberHost(app, d, i) + ":9093";
+    voters += std::to_string(i) + "@" + memberHost(app, d, i) + ":" + std::to_string(kKafkaControllerPort);
   }
-  const int rf = std::min(3, d.replicas);
+  const std::string rf = std::to_string(std::min(3, d.replicas));
   const std::string minIsr = d.replicas >= 3 ? "2" : "1";
-  p.files = {{"run.sh",
-              "#!/bin/sh\n"
-              "# The node id is the pod ordinal; the advertised address is the member's stable name.\n"
-              "set -eu\n"
-              "export KAFKA_NODE_ID=\"${POD_NAME##*-}\"\n"
-              "export KAFKA_ADVERTISED_LISTENERS=\"PLAINTEXT://$POD_NAME.$SHOP_HEADLESS.$POD_NAMESPACE.svc.cluster.local:" +
-                  std::to_string(d.port) +
-                  "\"\n"
-                  "exec /etc/kafka/docker/run\n"}};
+  return "# Rendered by shopctl. Every member is a KRaft controller and a broker; run.sh adds\n"
+         "# node.id (the pod ordinal) and advertised.listeners (the member's stable name).\n"
+         "process.roles=broker,controller\n"
+         "controller.quorum.voters=" + voters + "\n"
+         "listeners=PLAINTEXT://:" + std::to_string(d.port) + ",CONTROLLER://:" + std::to_string(kKafkaControllerPort) + "\n"
+         "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT\n"
+         "controller.listener.names=CONTROLLER\n"
+         "inter.broker.listener.name=PLAINTEXT\n"
+         "log.dirs=" + std::string(engineInfo(d.engine).dataPath) + "/logs\n"
+         "offsets.topic.replication.factor=" + rf + "\n"
+         "transaction.state.log.replication.factor=" + rf + "\n"
+         "transaction.state.log.min.isr=" + minIsr + "\n"
+         "default.replication.factor=" + rf + "\n"
+         "min.insync.replicas=" + minIsr + "\n"
+         "auto.create.topics.enable=true\n";
+}
+
+namespace {
+
+// Owns Kafka's lifecycle with the engine's jars alone: no image launcher runs, so any image with
+// `java` on PATH and Kafka's jars in /opt/kafka/libs works (the official apache/kafka image, or
+// one made from Debian's JRE and the jars from Maven Central).
+const char* kKafkaRun = R"SH(#!/bin/sh
+# The rendered properties plus this member's identity, in a writable copy: the node id is the pod
+# ordinal, the advertised address the member's stable name. The log directory is formatted for
+# the rendered cluster id on the first start; later starts find it formatted and leave it alone.
+set -eu
+libs=/opt/kafka/libs
+props=/tmp/server.properties
+{
+  cat /scripts/server.properties
+  printf 'node.id=%s\n' "${POD_NAME##*-}"
+  printf 'advertised.listeners=PLAINTEXT://%s.%s.%s.svc.cluster.local:%s\n' "$POD_NAME" "$SHOP_HEADLESS" "$POD_NAMESPACE" "$SHOP_PORT"
+} > "$props"
+log4j=-Dlog4j.configuration=file:/scripts/log4j.properties
+java -XX:MaxRAMPercentage=25 "$log4j" -cp "$libs/*" kafka.tools.StorageTool format \
+  -t "$CLUSTER_ID" -c "$props" --ignore-formatted
+# Heap: half the container's memory limit (the JVM reads it from the cgroup); the other half is
+# for the page cache Kafka relies on, metaspace and direct buffers. KAFKA_HEAP_OPTS replaces it,
+# KAFKA_OPTS adds flags (both split into words).
+# shellcheck disable=SC2086
+exec java ${KAFKA_HEAP_OPTS:--XX:MaxRAMPercentage=50 -XX:InitialRAMPercentage=50} -XX:+ExitOnOutOfMemoryError \
+  -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent \
+  -Djava.awt.headless=true "$log4j" ${KAFKA_OPTS:-} -cp "$libs/*" kafka.Kafka "$props"
+)SH";
+
+// Logs go to the container's stdout only: the root filesystem is read-only and nothing reads files.
+const char* kKafkaLog4j = R"(log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.kafka.authorizer.logger=WARN
+log4j.logger.org.apache.zookeeper=WARN
+)";
+
+}  // namespace
+
+StorePlan planKafka(const ShopApp& app, const DataStore& d) {
+  StorePlan p;
+  p.files = {{"run.sh", kKafkaRun}, {"server.properties", kafkaServerProperties(app, d)}, {"log4j.properties", kKafkaLog4j}};
   p.command = {"/bin/sh", "/scripts/run.sh"};
-  p.env = Json::array({
-      envValue("CLUSTER_ID", clusterId(app, d)),
-      envValue("KAFKA_PROCESS_ROLES", "broker,controller"),
-      envValue("KAFKA_LISTENERS", "PLAINTEXT://:" + std::to_string(d.port) + ",CONTROLLER://:9093"),
-      envValue("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"),
-      envValue("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER"),
-      envValue("KAFKA_INTER_BROKER_LISTENER_NAME", "PLAINTEXT"),
-      envValue("KAFKA_CONTROLLER_QUORUM_VOTERS", voters),
-      envValue("KAFKA_LOG_DIRS", std::string(engineInfo(d.engine).dataPath) + "/logs"),
-      envValue("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", std::to_string(rf)),
-      envValue("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", std::to_string(rf)),
-      envValue("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", minIsr),
-      envValue("KAFKA_DEFAULT_REPLICATION_FACTOR", std::to_string(rf)),
-      envValue("KAFKA_MIN_INSYNC_REPLICAS", minIsr),
-      envValue("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "true"),
-  });
-  p.writable = {"/tmp", "/opt/kafka/logs"};
-  // The image writes its generated server.properties next to its defaults: give it a
-  // writable copy of the config directory.
-  p.initContainers.push_back(smallInit(d, "config", "cp -R /opt/kafka/config/. /config/",
-                                       Json::array({{{"name", "kafka-config"}, {"mountPath", "/config"}}})));
-  p.extraVolumes = Json::array({{{"name", "kafka-config"}, {"emptyDir", {{"sizeLimit", "16Mi"}}}}});
-  p.extraMounts = Json::array({{{"name", "kafka-config"}, {"mountPath", "/opt/kafka/config"}}});
-  p.ports = Json::array({port("kafka", d.port), port("controller", 9093)});
-  p.servicePorts = Json::array({servicePort("kafka", d.port), servicePort("controller", 9093)});
+  p.env = Json::array({envValue("SHOP_PORT", std::to_string(d.port)), envValue("CLUSTER_ID", clusterId(app, d))});
+  p.writable = {"/tmp"};
+  p.ports = Json::array({port("kafka", d.port), port("controller", kKafkaControllerPort)});
+  p.servicePorts = Json::array({servicePort("kafka", d.port), servicePort("controller", kKafkaControllerPort)});
   p.readiness = tcpProbe(d.port, 10, 3, 3);
-  p.liveness = tcpProbe(9093, 20, 5, 6);
-  p.startup = tcpProbe(9093, 5, 3, 60);
+  p.liveness = tcpProbe(kKafkaControllerPort, 20, 5, 6);
+  p.startup = tcpProbe(kKafkaControllerPort, 5, 3, 60);
   p.podManagementPolicy = "Parallel";  // controllers need a quorum to start
   p.clientToPrimary = false;
   p.quorum = true;

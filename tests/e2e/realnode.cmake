@@ -38,6 +38,7 @@ shop_add_realnode_test(realnode_redis COMMAND bash ${E2E_DIR}/realnode/redis.sh 
 shop_add_realnode_test(realnode_postgresql COMMAND bash ${E2E_DIR}/realnode/postgresql.sh TIMEOUT 1200)
 shop_add_realnode_test(realnode_mariadb COMMAND bash ${E2E_DIR}/realnode/mariadb.sh TIMEOUT 1200)
 shop_add_realnode_test(realnode_rabbitmq COMMAND bash ${E2E_DIR}/realnode/rabbitmq.sh TIMEOUT 1200)
+shop_add_realnode_test(realnode_kafka COMMAND bash ${E2E_DIR}/realnode/kafka.sh TIMEOUT 1200)
 
 # Leaves nothing behind, twice, and after a crashed up: needs the machine's one real node, so it
 # runs after the fixture's cluster is gone.

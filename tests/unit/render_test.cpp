@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "core/render/datastore.hpp"
 #include "core/render/render.hpp"
 #include "test_util.hpp"
 
@@ -237,22 +238,79 @@ TEST(DataStores, MongoReplicaSetUsesAKeyfileAndProtectsQuorum) {
   EXPECT_EQ(user["spec"]["template"]["spec"]["initContainers"][0]["name"], "seed");
 }
 
+// Kafka's lifecycle is the rendered script's: the properties are rendered, the script adds the
+// member's identity, formats the log directory once and starts the broker with `java` alone.
 TEST(DataStores, KafkaRunsInKRaftModeWithoutZooKeeper) {
   auto objs = renderFile("manifests/examples/cafe.yaml");
   const Json& c = get(objs, "StatefulSet", "cafe-events")["spec"]["template"]["spec"]["containers"][0];
-  EXPECT_EQ(envOf(c, "KAFKA_PROCESS_ROLES"), "broker,controller");
-  EXPECT_EQ(envOf(c, "KAFKA_CONTROLLER_QUORUM_VOTERS"),
-            "0@cafe-events-0.cafe-events-headless.cafe.svc.cluster.local:9093,"
-            "1@cafe-events-1.cafe-events-headless.cafe.svc.cluster.local:9093,"
-            "2@cafe-events-2.cafe-events-headless.cafe.svc.cluster.local:9093");
+  const Json& data = get(objs, "ConfigMap", "cafe-events-scripts")["data"];
+  const std::string props = data["server.properties"];
+  EXPECT_NE(props.find("\nprocess.roles=broker,controller\n"), std::string::npos) << props;
+  EXPECT_NE(props.find("\ncontroller.quorum.voters="
+                       "0@cafe-events-0.cafe-events-headless.cafe.svc.cluster.local:9093,"
+                       "1@cafe-events-1.cafe-events-headless.cafe.svc.cluster.local:9093,"
+                       "2@cafe-events-2.cafe-events-headless.cafe.svc.cluster.local:9093\n"),
+            std::string::npos)
+      << props;
+  EXPECT_EQ(props.find("zookeeper"), std::string::npos);
+  EXPECT_EQ(props.find("\nnode.id="), std::string::npos) << "the member's own, from the script";
+  EXPECT_EQ(props.find("\nadvertised.listeners="), std::string::npos);
   EXPECT_EQ(envOf(c, "CLUSTER_ID").size(), 22u);
-  EXPECT_EQ(envOf(c, "KAFKA_ZOOKEEPER_CONNECT"), "<absent>");
-  const std::string run = get(objs, "ConfigMap", "cafe-events-scripts")["data"]["run.sh"];
-  EXPECT_NE(run.find("KAFKA_NODE_ID=\"${POD_NAME##*-}\""), std::string::npos);
+  EXPECT_EQ(c["command"], Json::array({"/bin/sh", "/scripts/run.sh"}));
+  const std::string run = data["run.sh"];
+  EXPECT_NE(run.find("printf 'node.id=%s\\n' \"${POD_NAME##*-}\""), std::string::npos) << run;
+  EXPECT_NE(run.find("kafka.tools.StorageTool format"), std::string::npos);
+  EXPECT_NE(run.find("--ignore-formatted"), std::string::npos);
+  EXPECT_NE(run.find("exec java "), std::string::npos);
+  EXPECT_EQ(run.find("/etc/kafka/docker"), std::string::npos) << "no image launcher";
+  // Only /tmp is written outside the data volume; logs go to stdout.
+  const Json& mounts = c["volumeMounts"];
+  for (const auto& m : mounts)
+    if (!m.contains("readOnly")) {
+      EXPECT_TRUE(m["mountPath"] == "/tmp" || m["mountPath"] == "/var/lib/kafka/data") << m;
+    }
+  EXPECT_NE(std::string(data["log4j.properties"]).find("ConsoleAppender"), std::string::npos);
   // Another app gets another cluster id.
   auto lib = renderFile("manifests/examples/library.yaml");
   EXPECT_NE(envOf(get(lib, "StatefulSet", "library-events")["spec"]["template"]["spec"]["containers"][0], "CLUSTER_ID"),
             envOf(c, "CLUSTER_ID"));
+}
+
+// The properties every member shares, by member count: replication factors never exceed the
+// members, and with 3 or more a write needs 2 in-sync replicas.
+TEST(DataStores, KafkaServerPropertiesFollowTheMemberCount) {
+  ShopApp app;
+  app.name = "shop";
+  app.namespace_ = "ns";
+  DataStore d;
+  d.name = "events";
+  d.engine = Engine::Kafka;
+  d.port = 9092;
+  auto line = [](const std::string& props, const std::string& key) {
+    const auto at = props.find("\n" + key + "=");
+    if (at == std::string::npos) return std::string("<absent>");
+    const auto from = at + key.size() + 2;
+    return props.substr(from, props.find('\n', from) - from);
+  };
+  d.replicas = 1;
+  std::string one = steps::kafkaServerProperties(app, d);
+  EXPECT_EQ(line(one, "controller.quorum.voters"), "0@events-0.events-headless.ns.svc.cluster.local:9093");
+  EXPECT_EQ(line(one, "default.replication.factor"), "1");
+  EXPECT_EQ(line(one, "offsets.topic.replication.factor"), "1");
+  EXPECT_EQ(line(one, "min.insync.replicas"), "1");
+  EXPECT_EQ(line(one, "listeners"), "PLAINTEXT://:9092,CONTROLLER://:9093");
+  EXPECT_EQ(line(one, "log.dirs"), "/var/lib/kafka/data/logs");
+  d.replicas = 5;
+  d.port = 19092;
+  std::string five = steps::kafkaServerProperties(app, d);
+  EXPECT_EQ(line(five, "default.replication.factor"), "3");
+  EXPECT_EQ(line(five, "transaction.state.log.replication.factor"), "3");
+  EXPECT_EQ(line(five, "min.insync.replicas"), "2");
+  EXPECT_EQ(line(five, "transaction.state.log.min.isr"), "2");
+  EXPECT_EQ(line(five, "listeners"), "PLAINTEXT://:19092,CONTROLLER://:9093");
+  EXPECT_NE(line(five, "controller.quorum.voters").find(",4@events-4.events-headless.ns.svc.cluster.local:9093"), std::string::npos);
+  EXPECT_EQ(line(five, "node.id"), "<absent>");
+  EXPECT_EQ(line(five, "advertised.listeners"), "<absent>");
 }
 
 TEST(DataStores, RabbitMqFormsAClusterFromAStaticMemberList) {
