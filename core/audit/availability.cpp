@@ -152,6 +152,24 @@ const Rule kAvailabilityRules[] = {
       return passed();
     }
   })},
+    {.id = "avail-statefulset-service",
+     .level = Level::Medium,
+     .family = "availability",
+     .title = "StatefulSet's serviceName names no Service",
+     .rationale = "A StatefulSet's pods get their stable DNS names (pod-0.<serviceName>) from a headless Service of "
+         "that name. Without it replicas cannot find each other by name: replication, clustering and peer "
+         "discovery fail although every pod looks healthy.",
+     .fix = "Add a headless Service (clusterIP: None) named as spec.serviceName, selecting the pods, with "
+          "publishNotReadyAddresses so members find each other while they start.",
+     .autoFix = true,
+     .check = failEachWorkload([](const Inventory& inv, const Workload& w) -> Verdict {
+    if (w.kind != "StatefulSet") return skipped();
+    const Json& o = inv.object(w.object);
+    const std::string svc = str(fieldAt(o, "spec.serviceName"));
+    if (svc.empty()) return passed();  // optional since Kubernetes 1.30; nothing to look for
+    if (inv.find("Service", namespaceOf(o), svc)) return passed();
+    return failed("spec.serviceName", "serviceName \"" + svc + "\" names no Service in the input: pods get no stable DNS names");
+  })},
 };
 
 }  // namespace
@@ -189,6 +207,7 @@ void Hardener::availability(size_t wi) {
   size_t i = w.object;
   Json& o = objs_[i];
   std::string kind = kindOf(o);
+  if (kind == "StatefulSet") statefulSetService(wi);
   bool scalable = kind == "Deployment" || kind == "StatefulSet" || kind == "ReplicaSet";
   if (!scalable) return;
   std::string ns = namespaceOf(o), name = nameOf(o);
@@ -254,6 +273,38 @@ void Hardener::availability(size_t wi) {
     spec["affinity"]["podAntiAffinity"] = preferredHostAntiAffinity(selector);
     change("avail-no-spread", i, "topologySpreadConstraints over zones and nodes, preferred anti-affinity per node");
   }
+}
+
+// The headless Service a StatefulSet's serviceName names, when the input has none: selecting the
+// pods by the StatefulSet's selector, on every port its containers declare.
+void Hardener::statefulSetService(size_t wi) {
+  const Workload& w = inv_.workloads()[wi];
+  size_t i = w.object;
+  const Json& o = objs_[i];
+  const std::string svc = str(fieldAt(o, "spec.serviceName")), ns = namespaceOf(o);
+  if (svc.empty() || exists("Service", ns, svc) || !want(i, "avail-statefulset-service")) return;
+  const Json selector = inv_.selectorLabels(w);
+  if (!selector.is_object() || selector.empty()) {
+    warn(i, "serviceName \"" + svc + "\" names no Service, and the StatefulSet has no matchLabels to select its pods by: add the headless Service yourself");
+    return;
+  }
+  Json ports = Json::array();
+  std::set<int64_t> seen;
+  for (const auto& c : fieldAt(o, w.podSpecPath + ".containers").is_array() ? fieldAt(o, w.podSpecPath + ".containers") : Json::array())
+    for (const auto& p : field(c, "ports").is_array() ? c["ports"] : Json::array()) {
+      const Json& n = field(p, "containerPort");
+      if (!n.is_number_integer() || !seen.insert(n.get<int64_t>()).second) continue;
+      Json sp = {{"port", n}, {"targetPort", n}};
+      if (field(p, "name").is_string()) sp["name"] = p["name"];
+      if (field(p, "protocol").is_string()) sp["protocol"] = p["protocol"];
+      ports.push_back(sp);
+    }
+  Json s = newObject("v1", "Service", svc, ns, selector);
+  s["spec"] = {{"clusterIP", "None"}, {"publishNotReadyAddresses", true}, {"selector", selector}};
+  if (!ports.empty()) s["spec"]["ports"] = ports;
+  changeNew("avail-statefulset-service", s,
+            "added: the headless Service " + describe(o) + " names in serviceName (stable pod DNS names for its members)");
+  add(i, true, std::move(s));
 }
 
 }  // namespace fix

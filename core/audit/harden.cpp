@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/audit/audit.hpp"
 #include "core/audit/hardener.hpp"
 
 namespace shop::audit {
@@ -140,7 +141,22 @@ void Hardener::container(const Workload& w, Json& spec, const char* key, size_t 
 
 HardenResult harden(const std::vector<Manifest>& input, const HardenOptions& options) {
   fix::Hardener h(input, options);
-  return h.run();
+  HardenResult out = h.run();
+  // What harden has no fix for is said, never kept silently: every finding the audit still makes
+  // on the output, of a rule without an automatic fix, at medium or above (hostNetwork, hostPID,
+  // hostPath, host ports, privileged containers, an Ingress without TLS, ...).
+  std::vector<Manifest> hardened;
+  for (const auto& o : out.objects) hardened.push_back({o, "", nullptr, ""});
+  AuditConfig config;
+  config.disabled = options.disabled;
+  const AuditReport report = runAudit(Inventory(std::move(hardened), options.calls), config);
+  for (const auto& f : report.findings) {
+    const Rule* rule = findRule(f.ruleId);
+    if (!rule || rule->autoFix || levelWeight(f.level) < levelWeight(Level::Medium)) continue;
+    out.warnings.push_back(f.objectRef + ": left as it is: " + f.message + " [" + f.ruleId + ", " +
+                           std::string(levelName(f.level)) + "]: " + rule->fix);
+  }
+  return out;
 }
 
 }  // namespace shop::audit

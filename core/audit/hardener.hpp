@@ -84,6 +84,7 @@ class Hardener {
   // ---- availability.cpp
   void pdbPolicy(size_t p);
   void availability(size_t wi);
+  void statefulSetService(size_t wi);
 
   // ---- data.cpp
   // The container holding the data: the first one whose image is a database or broker.

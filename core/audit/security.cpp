@@ -217,13 +217,20 @@ const Rule kSecurityRules[] = {
          "limits the workload to one pod per node.",
      .fix = "Remove hostPort and reach the pod through a Service.",
      .autoFix = false,
-     .check = failEachContainer(true, [](const Inventory&, const Workload&, const ContainerRef& c, const Json& ctr) -> Verdict {
+     .check = failEachContainer(true, [](const Inventory& inv, const Workload& w, const ContainerRef& c, const Json& ctr) -> Verdict {
     Verdict v;
+    // With hostNetwork every port a container listens on is a port of the node (and Kubernetes
+    // sets hostPort = containerPort on each declared one).
+    const bool hostNetwork = field(inv.podSpec(w), "hostNetwork") == true;
     const Json& ports = field(ctr, "ports");
     for (size_t i = 0; ports.is_array() && i < ports.size(); ++i) {
       const Json& hp = field(ports[i], "hostPort");
+      const Json& cp = field(ports[i], "containerPort");
       if (hp.is_number_integer() && hp.get<int>() > 0)
         v.fail(indexPath(c.path + ".ports", i) + ".hostPort", cname(c) + " binds host port " + std::to_string(hp.get<int>()));
+      else if (hostNetwork && cp.is_number_integer())
+        v.fail(indexPath(c.path + ".ports", i) + ".containerPort",
+               cname(c) + " binds host port " + std::to_string(cp.get<int>()) + " (the pod uses hostNetwork)");
     }
     return v;
   })},

@@ -186,3 +186,102 @@ spec:
   EXPECT_EQ((*pdb)["spec"]["unhealthyPodEvictionPolicy"], "AlwaysAllow");
   EXPECT_EQ((*find(out.objects, "HorizontalPodAutoscaler", "web"))["spec"]["minReplicas"], 3);
 }
+
+namespace {
+
+const char* kHostAgentAndCache = R"(apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: ops}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      hostNetwork: true
+      hostPID: true
+      containers:
+      - name: agent
+        image: example.com/agent:1.2.3
+        ports: [{containerPort: 9100}]
+        volumeMounts: [{name: root, mountPath: /host, readOnly: true}]
+      volumes:
+      - {name: root, hostPath: {path: /}}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: cache, namespace: ops}
+spec:
+  serviceName: cache-peers
+  replicas: 3
+  selector: {matchLabels: {app: cache}}
+  template:
+    metadata: {labels: {app: cache}}
+    spec:
+      containers:
+      - {name: redis, image: "redis:7.2.4", ports: [{name: redis, containerPort: 6379}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: ops}
+spec:
+  rules:
+  - host: ops.example.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: cache-peers, port: {number: 6379}}}}]}
+)";
+
+std::vector<std::string> findingsOf(const std::vector<Manifest>& ms, const std::string& rule) {
+  std::vector<std::string> out;
+  for (const auto& f : runAudit(Inventory(ms), {}).findings)
+    if (f.ruleId == rule) out.push_back(f.path + ": " + f.message);
+  return out;
+}
+
+}  // namespace
+
+// Missing checks of issue 13: a StatefulSet whose serviceName has no Service, and the host ports
+// hostNetwork implies.
+TEST(HardenRules, StatefulSetServiceAndHostNetworkPortsAreFound) {
+  const auto ms = load(kHostAgentAndCache);
+  EXPECT_EQ(findingsOf(ms, "avail-statefulset-service"),
+            std::vector<std::string>{"spec.serviceName: serviceName \"cache-peers\" names no Service in the input: pods get no stable DNS names"});
+  EXPECT_EQ(findingsOf(ms, "sec-host-port"),
+            std::vector<std::string>{"spec.template.spec.containers[0].ports[0].containerPort: container \"agent\" binds host port 9100 (the pod uses hostNetwork)"});
+}
+
+TEST(HardenRules, TheHeadlessServiceAStatefulSetNamesIsAdded) {
+  auto out = harden(load(kHostAgentAndCache), {});
+  const Json* svc = find(out.objects, "Service", "cache-peers");
+  ASSERT_NE(svc, nullptr);
+  EXPECT_EQ((*svc)["metadata"]["namespace"], "ops");
+  EXPECT_EQ((*svc)["spec"]["clusterIP"], "None");
+  EXPECT_EQ((*svc)["spec"]["publishNotReadyAddresses"], true);
+  EXPECT_EQ((*svc)["spec"]["selector"], Json({{"app", "cache"}}));
+  EXPECT_EQ((*svc)["spec"]["ports"], Json::array({{{"port", 6379}, {"targetPort", 6379}, {"name", "redis"}}}));
+  // The audit of the output no longer finds it, and a second harden adds nothing more.
+  std::vector<Manifest> again;
+  for (const auto& o : out.objects) again.push_back({o, "", nullptr, ""});
+  EXPECT_TRUE(findingsOf(again, "avail-statefulset-service").empty());
+  auto twice = harden(again, {});
+  int services = 0;
+  for (const auto& o : twice.objects) services += o["kind"] == "Service" && o["metadata"]["name"] == "cache-peers";
+  EXPECT_EQ(services, 1);
+}
+
+// harden cannot remove hostNetwork, hostPID, a hostPath or invent a certificate without breaking
+// the app: it leaves them, and says so.
+TEST(HardenRules, WhatHardenLeavesAsItIsIsWarned) {
+  auto out = harden(load(kHostAgentAndCache), {});
+  std::string all;
+  for (const auto& w : out.warnings) all += w + "\n";
+  for (const char* want : {"DaemonSet ops/agent: left as it is: pod sets hostNetwork: true [sec-host-namespaces, critical]",
+                           "DaemonSet ops/agent: left as it is: pod sets hostPID: true [sec-host-namespaces, critical]",
+                           "DaemonSet ops/agent: left as it is: volume \"root\" mounts host path / [sec-host-path, critical]",
+                           "DaemonSet ops/agent: left as it is: container \"agent\" binds host port 9100 (the pod uses hostNetwork)",
+                           "Ingress ops/web: left as it is: Ingress has no tls section [exposure-ingress-tls, high]"})
+    EXPECT_NE(all.find(want), std::string::npos) << want << "\nin:\n" << all;
+  // A rule the user disabled is not warned about either.
+  HardenOptions opts;
+  opts.disabled.insert("exposure-ingress-tls");
+  auto quiet = harden(load(kHostAgentAndCache), opts);
+  for (const auto& w : quiet.warnings) EXPECT_EQ(w.find("exposure-ingress-tls"), std::string::npos) << w;
+}
