@@ -132,6 +132,19 @@ const Rule kMeshRules[] = {
 
 std::vector<Rule> meshRules() { return {std::begin(kMeshRules), std::end(kMeshRules)}; }
 
+// Whether harden knows every call a workload makes: its image is in the image table (which
+// lists the Services it calls, maybe none), it carries the shopctl.io/calls annotation, or
+// --call names its calls. Otherwise it may call anything by a host name baked into its image.
+bool callsKnown(const Inventory& inv, const std::vector<ExtraCall>& extra, size_t wi) {
+  const Workload& w = inv.workloads()[wi];
+  const Json& o = inv.object(w.object);
+  if (findProfile(parseImage(w.mainImage))) return true;
+  if (field(fieldAt(o, "metadata.annotations"), "shopctl.io/calls").is_string()) return true;
+  for (const auto& x : extra)
+    if (x.from == nameOf(o)) return true;
+  return false;
+}
+
 namespace fix {
 
 namespace {
@@ -148,19 +161,6 @@ Json targetPorts(const Json& svc, int onlyPort) {
   }
   if (out.empty() && onlyPort) return targetPorts(svc, 0);
   return out;
-}
-
-// Whether harden knows every call a workload makes: its image is in the image table (which
-// lists the Services it calls, maybe none), it carries the shopctl.io/calls annotation, or
-// --call names its calls. Otherwise it may call anything by a host name baked into its image.
-bool callsKnown(const Inventory& inv, const std::vector<ExtraCall>& extra, size_t wi) {
-  const Workload& w = inv.workloads()[wi];
-  const Json& o = inv.object(w.object);
-  if (findProfile(parseImage(w.mainImage))) return true;
-  if (field(fieldAt(o, "metadata.annotations"), "shopctl.io/calls").is_string()) return true;
-  for (const auto& x : extra)
-    if (x.from == nameOf(o)) return true;
-  return false;
 }
 
 // NetworkPolicy peers for the pods of these workloads, each once.

@@ -110,5 +110,9 @@ Check failEachWorkload(std::function<Verdict(const Inventory&, const Workload&)>
 std::string cname(const ContainerRef& c);
 // Deployments, StatefulSets, ReplicaSets and ReplicationControllers: what replicas apply to.
 bool scalable(const Workload& w);
+// Whether every call a workload makes is known: its image is in the image table (which lists the
+// Services it calls, maybe none), it carries the shopctl.io/calls annotation, or `extra` (harden
+// --call) names its calls. Otherwise it may call anything by a host name baked into its image.
+bool callsKnown(const Inventory& inv, const std::vector<ExtraCall>& extra, size_t workload);
 
 }  // namespace shop::audit

@@ -3,6 +3,7 @@
 #include "core/audit/harden.hpp"
 #include "core/audit/k8s.hpp"
 #include "core/audit/rules_util.hpp"
+#include "core/model/shopapp.hpp"
 
 #include <algorithm>
 #include <map>
@@ -390,7 +391,41 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
     }
   }
 
+  // Calls nobody can see (a host name baked into the image, a config file the manifests do not
+  // hold): such a service may call any component, so its dependsOn lists them all and the rendered
+  // NetworkPolicies cut none of its calls. It is said, with how to narrow it.
+  std::vector<std::string> components;  // the ones that take calls: services with ports, stores
+  for (const Json* list : {&services, &databases, &messaging})
+    for (const auto& c : *list)
+      if (list != &services || !c.value("ports", Json::array()).empty()) components.push_back(c.value("name", ""));
+  bool policiesOff = false;
+  for (const auto& [wi, name] : componentOfWorkload) {
+    if (callsKnown(inv, {}, wi)) continue;
+    for (auto& s : services) {
+      if (s.value("name", "") != name) continue;
+      Json deps = s.value("dependsOn", Json::array());
+      for (const auto& c : components)
+        if (c != name && std::find(deps.begin(), deps.end(), c) == deps.end()) deps.push_back(c);
+      if (deps.empty()) break;
+      const size_t object = inv.workloads()[wi].object;
+      if (deps.size() > shop::kMaxDependsOn) {
+        policiesOff = true;
+        notes.warning(where(object), "the calls of " + name + " are not visible in the manifests and the app has more "
+                                     "components than dependsOn may list (" + std::to_string(shop::kMaxDependsOn) +
+                                     "): spec.security.networkPolicies is false, so no call is cut; name its calls "
+                                     "in dependsOn and turn the policies back on");
+        break;
+      }
+      s["dependsOn"] = deps;
+      notes.warning(where(object), "the calls of " + name + " are not visible in the manifests (a host name baked into "
+                                   "its image?): its dependsOn lists every component of the app, so the rendered "
+                                   "NetworkPolicies cut none of its calls; narrow it to what " + name + " calls");
+      break;
+    }
+  }
+
   Json spec = Json::object();
+  if (policiesOff) spec["security"] = {{"networkPolicies", false}};
   if (exposed || !exposePaths.empty()) {
     Json gw = {{"enabled", true}};
     if (!host.empty()) gw["host"] = host;

@@ -26,7 +26,8 @@ inline constexpr size_t kMaxNameLen = 40;  // leaves room for derived names (<na
 inline constexpr size_t kMaxImageLen = 512;
 // List bounds shared with the CRD: they keep the API server's cost estimate of the CEL rules
 // within budget.
-inline constexpr size_t kMaxServices = 40, kMaxDatabases = 12, kMaxBrokers = 6, kMaxDependsOn = 12;
+inline constexpr size_t kMaxServices = 40, kMaxDatabases = 12, kMaxBrokers = 6;
+using shop::kMaxDependsOn;
 
 // ---- parse_fields.cpp
 void checkName(Reader& r, const std::string& key, const std::string& value);

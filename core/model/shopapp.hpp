@@ -266,6 +266,7 @@ struct DataStorage {
 
 enum class Engine { MongoDB, MySQL, Redis, PostgreSQL, MariaDB, RabbitMQ, Kafka };
 
+inline constexpr size_t kMaxDependsOn = 12;  // services[].dependsOn entries (parser and CRD: the CEL rule's cost)
 inline constexpr int kMaxStoreMembers = 9;  // replicas of a database or broker: 1 .. 9 (parser and CRD)
 
 struct DataStore {  // a database or a message broker: both are replicated StatefulSets

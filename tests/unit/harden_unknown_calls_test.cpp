@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "core/audit/harden.hpp"
+#include "core/importer/import.hpp"
+#include "core/render/render.hpp"
 #include "test_util.hpp"
 
 using namespace shop;
@@ -176,4 +178,60 @@ TEST(HardenUnknownCalls, NamedCallsNarrowThePoliciesToThem) {
   size_t unknown = 0;
   for (const auto& w : out.warnings) unknown += w.find("are not visible") != std::string::npos;
   EXPECT_EQ(unknown, 1u) << "only store's calls are unknown";
+}
+
+// The same app through `shopctl import`: the rendered NetworkPolicies of the imported ShopApp
+// must keep every call too (they used to cut them all: no dependsOn, default deny).
+TEST(ImportUnknownCalls, TheImportedAppsRenderedPoliciesKeepEveryCall) {
+  // worker has no ports: a ShopApp needs its probes, so the input gives them.
+  std::string text = kApp;
+  const std::string plainWorker = deployment("worker", "worker:1.0.0", "");
+  text.replace(text.find(plainWorker), plainWorker.size(),
+               deployment("worker", "worker:1.0.0",
+                          ", livenessProbe: {exec: {command: [/bin/alive]}}, readinessProbe: {exec: {command: [/bin/ready]}}"));
+  auto loaded = loadManifests(text, "acme.yaml");
+  ASSERT_FALSE(loaded.diags.hasErrors()) << loaded.diags.str();
+  const importer::ImportResult imported = importer::importShopApp(Inventory(loaded.manifests), {"acme", ""});
+  auto parsed = parseShopApp(imported.app);
+  ASSERT_TRUE(parsed.app) << parsed.diags.str() << imported.app.dump(2);
+  const RenderResult rendered = render(*parsed.app);
+  ASSERT_NE(test::find(rendered.objects, "NetworkPolicy", "acme-baseline"), nullptr) << "no default deny rendered";
+  auto pod = [&](const std::string& name) {
+    return Pod{"acme", test::get(rendered.objects, "Deployment", name)["spec"]["template"]["metadata"]["labels"]};
+  };
+  const Pod web = pod("web"), api = pod("api"), store = pod("store"), worker = pod("worker");
+  EXPECT_TRUE(allowed(rendered.objects, web, api, 9000)) << "web -> api";
+  EXPECT_TRUE(allowed(rendered.objects, api, store, 7000)) << "api -> store";
+  EXPECT_TRUE(allowed(rendered.objects, worker, api, 9000)) << "worker -> api";
+  EXPECT_TRUE(allowed(rendered.objects, worker, store, 7000)) << "worker -> store";
+  // Still policies: a pod of another namespace with the same labels is refused.
+  EXPECT_FALSE(allowed(rendered.objects, Pod{"elsewhere", api.labels}, store, 7000));
+  // And it is said, with how to narrow it.
+  const std::string notes = imported.notes.str();
+  for (const char* name : {"web", "api", "store", "worker"})
+    EXPECT_NE(notes.find("the calls of " + std::string(name) + " are not visible in the manifests"), std::string::npos)
+        << name << "\n" << notes;
+}
+
+// Calls named with the shopctl.io/calls annotation are known: dependsOn is exactly them.
+TEST(ImportUnknownCalls, NamedCallsAreTheDependsOn) {
+  std::string text = kApp;
+  for (const char* name : {"web", "api", "store", "worker"}) {
+    const std::string from = "metadata: {name: " + std::string(name) + ", namespace: acme}\nspec:\n  selector";
+    const std::string calls = std::string(name) == "web" ? "api" : std::string(name) == "api" ? "store" :
+                              std::string(name) == "worker" ? "api,store" : "";
+    text.replace(text.find(from), from.size(),
+                 "metadata: {name: " + std::string(name) + ", namespace: acme, annotations: {shopctl.io/calls: \"" + calls +
+                     "\"}}\nspec:\n  selector");
+  }
+  auto loaded = loadManifests(text, "acme.yaml");
+  ASSERT_FALSE(loaded.diags.hasErrors()) << loaded.diags.str();
+  const importer::ImportResult imported = importer::importShopApp(Inventory(loaded.manifests), {"acme", ""});
+  for (const auto& s : imported.app["spec"]["services"]) {
+    const std::string name = s["name"];
+    const Json want = name == "web" ? Json::array({"api"}) : name == "api" ? Json::array({"store"}) :
+                      name == "worker" ? Json::array({"api", "store"}) : Json();
+    EXPECT_EQ(s.value("dependsOn", Json()), want) << name;
+  }
+  EXPECT_EQ(imported.notes.str().find("are not visible"), std::string::npos) << imported.notes.str();
 }
