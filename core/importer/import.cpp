@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 #include "core/util/match.hpp"
+#include "core/util/text.hpp"
 #include <set>
 
 namespace shop::importer {
@@ -424,8 +425,23 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
     }
   }
 
+  // An app image with no tag or `latest` cannot be pinned (only the app's builders know its
+  // versions), and a ShopApp refuses it: import allows it app-wide and says which ones float, so
+  // the ShopApp it writes always validates.
+  bool floating = false;
+  for (const auto& s : services) {
+    const audit::ImageRef ref = audit::parseImage(s.value("image", ""));
+    if (!ref.digest.empty() || (!ref.tag.empty() && ref.tag != "latest")) continue;
+    floating = true;
+    notes.warning("spec.services[" + s.value("name", "") + "].image",
+                  "image " + quotedValue(s.value("image", "")) + (ref.tag.empty() ? " has no tag" : " is `latest`") +
+                      ": spec.security.allowLatestTag is set so the ShopApp validates; pin a version or a digest, "
+                      "then remove it");
+  }
+
   Json spec = Json::object();
-  if (policiesOff) spec["security"] = {{"networkPolicies", false}};
+  if (policiesOff) spec["security"]["networkPolicies"] = false;
+  if (floating) spec["security"]["allowLatestTag"] = true;
   if (exposed || !exposePaths.empty()) {
     Json gw = {{"enabled", true}};
     if (!host.empty()) gw["host"] = host;

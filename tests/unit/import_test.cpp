@@ -264,3 +264,17 @@ TEST(Import, AProbeWithNoKnownCheckIsNamed) {
   EXPECT_NE(res.notes.str().find("readinessProbe has no httpGet, tcpSocket, grpc or exec check: left out"), std::string::npos)
       << res.notes.str();
 }
+
+// An app image with no tag or `latest` cannot be pinned by import: the ShopApp it writes still
+// validates (allowLatestTag, said per image), and a pinned one leaves the setting alone.
+TEST(Import, FloatingAppImagesStillGiveAValidShopApp) {
+  auto res = importText(deployment("api", "example.com/api:latest", 8080) + "---\n" + deployment("ui", "example.com/ui", 3000));
+  EXPECT_EQ(res.app["spec"]["security"]["allowLatestTag"], true) << res.app.dump(2);
+  auto parsed = parseShopApp(res.app);
+  EXPECT_TRUE(parsed.app) << parsed.diags.str();
+  const std::string notes = res.notes.str();
+  EXPECT_NE(notes.find("image \"example.com/api:latest\" is `latest`: spec.security.allowLatestTag is set"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("image \"example.com/ui\" has no tag"), std::string::npos) << notes;
+  auto pinned = importText(deployment("api", "example.com/api:1.2.0", 8080));
+  EXPECT_FALSE(pinned.app["spec"].contains("security")) << pinned.app.dump(2);
+}
