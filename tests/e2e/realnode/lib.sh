@@ -6,6 +6,8 @@
 #   rn_exec NS POD CMD...             kubectl exec
 #   rn_toolbox_pod NAME NS LABELS     a toolbox pod on the real node that Pod Security restricted
 #                                     admits (LABELS: YAML flow pairs, e.g. "app: client")
+#   rn_shopapp_header NAME            a ShopApp's first lines, to spec.defaults, for the real node
+#                                     in namespace $NS (follow with "  services:" etc.)
 # For the data stores (a ShopApp's StatefulSet NAME in NS):
 #   rn_store_isolated NS APP NAME PORT    a pod of another service of APP, and a pod of another
 #                                     namespace, cannot connect to Service NAME's PORT
@@ -28,6 +30,24 @@ rn_placement() {
   cat <<YAML
 ${pad}nodeSelector: {kubernetes.io/hostname: $RN_NODE}
 ${pad}tolerations: [{key: $TESTENV_REAL_NODE_TAINT, operator: Exists, effect: NoSchedule}]
+YAML
+}
+
+# The testenv's CoreDNS is a process on the node, not a kube-dns pod: the app's DNS egress names it
+# by address (spec.security.dns, as on clusters with NodeLocal DNSCache). Every pod goes to the
+# real node and runs images its containerd already holds.
+rn_shopapp_header() {
+  cat <<YAML
+apiVersion: shopctl.io/v1alpha1
+kind: ShopApp
+metadata: {name: $1, namespace: $NS}
+spec:
+  security:
+    dns: {cidrs: [$TESTENV_REAL_NODE_IP/32]}
+  defaults:
+    nodeSelector: {kubernetes.io/hostname: $RN_NODE}
+    tolerations: [{key: $TESTENV_REAL_NODE_TAINT, operator: Exists, effect: NoSchedule}]
+    imagePullPolicy: Never
 YAML
 }
 

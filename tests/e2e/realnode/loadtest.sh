@@ -17,16 +17,7 @@ op_install
 op_start op1 --namespace "$NS" --leader-elect=false
 
 kc -n "$NS" apply --server-side -f - >/dev/null <<YAML
-apiVersion: shopctl.io/v1alpha1
-kind: ShopApp
-metadata: {name: shop, namespace: $NS}
-spec:
-  security:
-    dns: {cidrs: [$TESTENV_REAL_NODE_IP/32]}
-  defaults:
-    nodeSelector: {kubernetes.io/hostname: $RN_NODE}
-    tolerations: [{key: $TESTENV_REAL_NODE_TAINT, operator: Exists, effect: NoSchedule}]
-    imagePullPolicy: Never
+$(rn_shopapp_header shop)
   services:
   - name: web
     image: $RN_IMG_NGINX

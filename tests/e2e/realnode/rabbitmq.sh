@@ -26,16 +26,7 @@ op_start op1 --namespace "$NS" --leader-elect=false  # one operator; shop-system
 RN_IMG_RABBITMQ=localhost/shopctl/rabbitmq:3.10
 app() {
   cat <<YAML
-apiVersion: shopctl.io/v1alpha1
-kind: ShopApp
-metadata: {name: shop, namespace: $NS}
-spec:
-  security:
-    dns: {cidrs: [$TESTENV_REAL_NODE_IP/32]}
-  defaults:
-    nodeSelector: {kubernetes.io/hostname: $RN_NODE}
-    tolerations: [{key: $TESTENV_REAL_NODE_TAINT, operator: Exists, effect: NoSchedule}]
-    imagePullPolicy: Never
+$(rn_shopapp_header shop)
   services:
   - name: client
     image: $RN_IMG_TOOLBOX

@@ -19,20 +19,9 @@ op_install
 op_start op1 --namespace "$NS" --leader-elect=false  # one operator; shop-system's Lease is operator_incluster's
 
 RN_IMG_REDIS=localhost/shopctl/redis:7.0
-# The testenv's CoreDNS is a process on the node (10.245.0.1), not a kube-dns pod: the app's DNS
-# egress names it by address (spec.security.dns, as on clusters with NodeLocal DNSCache).
 app() {
   cat <<YAML
-apiVersion: shopctl.io/v1alpha1
-kind: ShopApp
-metadata: {name: kv, namespace: $NS}
-spec:
-  security:
-    dns: {cidrs: [$TESTENV_REAL_NODE_IP/32]}
-  defaults:
-    nodeSelector: {kubernetes.io/hostname: $RN_NODE}
-    tolerations: [{key: $TESTENV_REAL_NODE_TAINT, operator: Exists, effect: NoSchedule}]
-    imagePullPolicy: Never
+$(rn_shopapp_header kv)
   services:
   - name: client
     image: $RN_IMG_REDIS
