@@ -223,6 +223,11 @@ int follow(kube::Client& client, const std::string& ns, const ShopApp& app, cons
                   << app.name << " -n " << ns << " -w\n";
       if (!succeeded) {
         std::cerr << "shopctl: the load test failed: " << why << "\n";
+        if (!podName.empty()) {  // the init container says why it gave up, if it did
+          auto w = client.podLog(ns, podName, "wait-for-target", 5);
+          if (w.ok() && w.body.is_string() && !w.body.get<std::string>().empty())
+            std::cerr << "wait-for-target: " << w.body.get<std::string>();
+        }
         return kRuntime;
       }
       HeySummary s;
@@ -264,7 +269,7 @@ void addLoadtest(CLI::App& app) {
       "The app is read from the cluster (APP SERVICE) or from a file (-f FILE SERVICE). The pod runs\n"
       "under Pod Security restricted, where the service's pods may run (its nodeSelector and\n"
       "tolerations). Any image with `hey` and a POSIX `sh` on PATH works (--image). An init container\n"
-      "first waits (up to 2 minutes) until the service answers the pod at all, so the load starts\n"
+      "first waits (60 tries, at most 3 minutes) until the service answers the pod at all, so the load starts\n"
       "once the network lets it through.\n\n"
       "Examples:\n"
       "  shopctl loadtest sock-shop front-end -n sock-shop\n"

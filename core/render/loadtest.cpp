@@ -133,11 +133,11 @@ LoadTestPlan planLoadTest(const ShopApp& app, const LoadTestSpec& spec) {
                {"imagePullPolicy", container["imagePullPolicy"]},
                {"command", Json::array({"/bin/sh", "-c",
                                         "n=0\n"
-                                        "while [ $n -lt 120 ]; do\n"
+                                        "while [ $n -lt 60 ]; do\n"
                                         "  if hey -n 1 -c 1 -t 2 \"$1\" 2>&1 | grep -Eq '\\[[1-5][0-9][0-9]\\]'; then exit 0; fi\n"
                                         "  n=$((n + 1)); sleep 1\n"
                                         "done\n"
-                                        "echo \"no HTTP answer from $1 in 120 tries\" >&2; exit 1\n",
+                                        "echo \"no HTTP answer from $1 in 60 tries\" >&2; exit 1\n",
                                         "wait-for-target", plan.url})},
                {"resources",
                 {{"requests", {{"cpu", "10m"}, {"memory", "16Mi"}}},
