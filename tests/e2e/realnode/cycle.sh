@@ -53,8 +53,13 @@ check_clean "down after an up killed halfway"
 # test fixture do before they record the machine).
 mkdir -p "$run"
 up_then_kill
-for f in "$run"/pids/rn-*.pid; do kill -KILL "$(cat "$f")" 2>/dev/null || true; done
-for _ in $(seq 1 100); do rn_alive "$run" || break; sleep 0.1; done  # SIGKILL lands asynchronously
+# The killed `up` may leave a child that is still starting a process (its pid file written after a
+# single pass would have read it), so kill again on every look. SIGKILL lands asynchronously.
+for _ in $(seq 1 300); do
+  for f in "$run"/pids/rn-*.pid; do kill -KILL "$(cat "$f" 2>/dev/null)" 2>/dev/null || true; done
+  rn_alive "$run" || break
+  sleep 0.1
+done
 if rn_alive "$run"; then
   for f in "$run"/pids/rn-*.pid; do te_pid_alive "$f" && echo "still alive: $f $(cat "$f") $(cat "/proc/$(cat "$f")/stat" 2>/dev/null)" >&2; done
   echo "FAIL [realnode_cycle] the real node's processes survived SIGKILL" >&2; exit 1
