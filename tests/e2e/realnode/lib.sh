@@ -52,8 +52,15 @@ YAML
 }
 
 rn_wait_ready() {
-  local ns=$1 sel=$2 t=${3:-120}
-  kc -n "$ns" wait --for=condition=Ready pod -l "$sel" --timeout="${t}s" >/dev/null 2>&1 ||
+  local ns=$1 sel=$2 t=${3:-120} deadline
+  deadline=$((SECONDS + t))
+  # `kubectl wait -l` fails at once ("no matching resources") while the controller has not made
+  # the pods yet (CI run 13, on a busy machine): wait for them to exist first.
+  until [ -n "$(kc -n "$ns" get pods -l "$sel" -o name 2>/dev/null)" ]; do
+    [ $SECONDS -lt $deadline ] || break
+    sleep 0.5
+  done
+  kc -n "$ns" wait --for=condition=Ready pod -l "$sel" --timeout="$((deadline - SECONDS > 1 ? deadline - SECONDS : 1))s" >/dev/null 2>&1 ||
     fail "pods $sel in $ns not Ready within ${t}s: $(kc -n "$ns" get pods -l "$sel" -o wide 2>&1; kc -n "$ns" describe pods -l "$sel" 2>&1 | tail -n 25)"
 }
 
