@@ -52,16 +52,26 @@ YAML
 }
 
 rn_wait_ready() {
-  local ns=$1 sel=$2 t=${3:-120} deadline
+  local ns=$1 sel=$2 t=${3:-120} deadline seen=0
   deadline=$((SECONDS + t))
-  # `kubectl wait -l` fails at once ("no matching resources") while the controller has not made
-  # the pods yet (CI run 13, on a busy machine): wait for them to exist first.
-  until [ -n "$(kc -n "$ns" get pods -l "$sel" -o name 2>/dev/null)" ]; do
-    [ $SECONDS -lt $deadline ] || break
-    sleep 0.5
+  # Every pod matching SEL Ready, seen twice a second apart. Not `kubectl wait -l`: it fails at
+  # once while no pod exists yet (CI run 13), and it waits only for the pods that exist when it
+  # starts, while a ReplicaSet creates its pods in batches (CI run 14).
+  while [ $SECONDS -lt $deadline ]; do
+    if rn_all_ready "$ns" "$sel"; then
+      seen=$((seen + 1))
+      [ $seen -ge 2 ] && return 0
+    else
+      seen=0
+    fi
+    sleep 1
   done
-  kc -n "$ns" wait --for=condition=Ready pod -l "$sel" --timeout="$((deadline - SECONDS > 1 ? deadline - SECONDS : 1))s" >/dev/null 2>&1 ||
-    fail "pods $sel in $ns not Ready within ${t}s: $(kc -n "$ns" get pods -l "$sel" -o wide 2>&1; kc -n "$ns" describe pods -l "$sel" 2>&1 | tail -n 25)"
+  fail "pods $sel in $ns not Ready within ${t}s: $(kc -n "$ns" get pods -l "$sel" -o wide 2>&1; kc -n "$ns" describe pods -l "$sel" 2>&1 | tail -n 25)"
+}
+rn_all_ready() {
+  local states
+  states=$(kc -n "$1" get pods -l "$2" -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' 2>/dev/null) || return 1
+  [ -n "$states" ] && ! grep -qvx True <<<"$states"
 }
 
 rn_exec() { local ns=$1 pod=$2; shift 2; kc -n "$ns" exec "$pod" -- "$@"; }
