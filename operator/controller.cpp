@@ -254,13 +254,7 @@ Outcome Controller::reconcile(const std::string& key) {
 
   // Invalid specs that got past the CRD: say why, and wait for the next edit.
   auto invalidSpec = [&](const Diagnostics& diags) {
-    std::string msg;
-    size_t n = 0;
-    for (const auto& d : diags.items()) {
-      if (d.severity != Severity::Error) continue;
-      if (n++ < 3) msg += (msg.empty() ? "" : "; ") + d.path + ": " + d.message;
-    }
-    if (n > 3) msg += " (and " + std::to_string(n - 3) + " more)";
+    const std::string msg = invalidSpecMessage(diags);
     setCondition(conds, "Ready", "False", "InvalidSpec", msg, generation, now);
     setCondition(conds, "Reconciling", "False", "InvalidSpec", "waiting for a corrected spec", generation, now);
     setCondition(conds, "Stalled", "True", "InvalidSpec", msg, generation, now);

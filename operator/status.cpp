@@ -3,6 +3,22 @@
 
 namespace shop::op {
 
+std::string invalidSpecMessage(const Diagnostics& diags, size_t maxBytes) {
+  std::string msg;
+  size_t shown = 0, total = 0;
+  for (const auto& d : diags.items()) {
+    if (d.severity != Severity::Error) continue;
+    ++total;
+    const std::string one = (d.path.empty() ? "" : d.path + ": ") + d.message;
+    if (shown == total - 1 && (shown == 0 || msg.size() + 2 + one.size() <= maxBytes)) {
+      msg += (msg.empty() ? "" : "; ") + one;
+      ++shown;
+    }
+  }
+  if (total > shown) msg += " (and " + std::to_string(total - shown) + " more)";
+  return msg;
+}
+
 bool setCondition(Json& conditions, const std::string& type, const std::string& status, const std::string& reason,
                   const std::string& message, int64_t generation, const std::string& now) {
   if (!conditions.is_array()) conditions = Json::array();

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/io/diag.hpp"
 #include "core/io/json.hpp"
 
 namespace shop::op {
@@ -25,6 +26,11 @@ struct WorkloadState {
 // minReplicas: the floor the app asks for (an autoscaler's minimum), which a Deployment
 // created without spec.replicas only reaches once the autoscaler has acted.
 WorkloadState workloadState(const Json* live, int minReplicas = 0);
+
+// The InvalidSpec condition's message: every error as "path: message", joined by "; ", in the
+// order found, cut at a whole error once past maxBytes, then "(and N more)". A condition message
+// is at most 32 KiB; 2 KiB keeps `kubectl describe` readable and still holds a typical list whole.
+std::string invalidSpecMessage(const Diagnostics& diags, size_t maxBytes = 2048);
 
 // Compare two status objects ignoring condition timestamps and key order.
 bool sameStatus(const Json& a, const Json& b);

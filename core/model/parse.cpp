@@ -67,10 +67,10 @@ ParseResult parseJson(const Json& root, const ParseOptions& opts) {
     parseSpec(spec, app);
   }
   top.done();
-  if (!diags.hasErrors()) {
-    applyDefaults(app);
-    validateApp(app, diags);
-  }
+  // The cross-field checks run on whatever parsed, so that one run reports every error; each
+  // skips what a field's own error already covers (validate.cpp).
+  applyDefaults(app);
+  validateApp(app, diags);
   if (!diags.hasErrors() && opts.checkRendered) diags.append(checkRenderedObjects(app));
   if (!diags.hasErrors()) res.app = std::move(app);
   return res;

@@ -382,9 +382,12 @@ void parseSpec(Reader spec, ShopApp& app) {
       spec.diags().error(path + ".name", "duplicate name \"" + name +
                                              "\": services, databases and messaging share one namespace of names");
   };
+  // A list item that is not an object still takes its place (empty), so that app.services[i] is
+  // spec.services[i] for the cross-field checks, which run even when some fields failed.
   spec.list("databases", [&](const std::string& path, const Json& item) {
     if (!item.is_object()) {
       spec.diags().error(path, "must be an object");
+      app.databases.emplace_back();
       return;
     }
     Json merged = deepMerge(storeDefaults, item);
@@ -397,6 +400,7 @@ void parseSpec(Reader spec, ShopApp& app) {
   spec.list("messaging", [&](const std::string& path, const Json& item) {
     if (!item.is_object()) {
       spec.diags().error(path, "must be an object");
+      app.messaging.emplace_back();
       return;
     }
     Json merged = deepMerge(storeDefaults, item);
@@ -417,6 +421,7 @@ void parseSpec(Reader spec, ShopApp& app) {
       const Json& item = (*services)[i];
       if (!item.is_object()) {
         spec.diags().error(path, "must be an object");
+        app.services.emplace_back();
         continue;
       }
       Json merged = deepMerge(defaults, item);

@@ -29,3 +29,62 @@ TEST(InvalidShopApps, EachProducesExactlyItsExpectedErrors) {
     }
   }
 }
+
+namespace {
+
+// The error paths a ShopApp given as YAML text produces, in order.
+std::vector<std::string> errorPaths(const std::string& yaml) {
+  auto loaded = loadYaml(yaml, "test.yaml");
+  EXPECT_TRUE(loaded.ok());
+  std::vector<std::string> paths;
+  if (!loaded.ok() || loaded.documents.empty()) return paths;
+  auto res = parseShopApp(loaded.documents[0]);
+  EXPECT_FALSE(res.app.has_value());
+  for (const auto& d : res.diags.items())
+    if (d.severity == Severity::Error) paths.push_back(d.path);
+  return paths;
+}
+
+const char* kHead = "apiVersion: shopctl.io/v1alpha1\nkind: ShopApp\nmetadata: {name: shop}\nspec:\n  services:\n";
+
+}  // namespace
+
+// validate runs the cross-field checks in the same pass as the field checks; a check whose input
+// has an error of its own is skipped rather than reported a second, false time.
+TEST(ValidateAllAtOnce, ReportsFieldAndCrossFieldErrorsInOneRun) {
+  const auto paths = errorPaths(std::string(kHead) +
+                                "  - {name: a, image: x.io/a:1, replicas: -1, ports: [{port: 80}]}\n"
+                                "  - {name: b, image: x.io/b:1, ports: [{port: 80}], dependsOn: [nobody]}\n");
+  EXPECT_EQ(paths, (std::vector<std::string>{"spec.services[0].replicas", "spec.services[1].dependsOn[0]"}));
+}
+
+TEST(ValidateAllAtOnce, AReferenceIsNotJudgedWhileANameIsMissing) {
+  // The second service has no name: "ghost" may be what it was meant to be called.
+  const auto paths = errorPaths(std::string(kHead) +
+                                "  - {name: a, image: x.io/a:1, ports: [{port: 80}], dependsOn: [ghost]}\n"
+                                "  - {image: x.io/b:1, ports: [{port: 80}]}\n");
+  EXPECT_EQ(paths, (std::vector<std::string>{"spec.services[1]"}));
+}
+
+TEST(ValidateAllAtOnce, ANameOfTheWrongFormStillResolves) {
+  const auto paths = errorPaths(std::string(kHead) +
+                                "  - {name: a, image: x.io/a:1, ports: [{port: 80}], dependsOn: [B_b]}\n"
+                                "  - {name: B_b, image: x.io/b:1, ports: [{port: 80}]}\n");
+  EXPECT_EQ(paths, (std::vector<std::string>{"spec.services[1].name"}));
+}
+
+TEST(ValidateAllAtOnce, ProbePortsWaitForPortsThatParse) {
+  const auto paths = errorPaths(std::string(kHead) +
+                                "  - name: a\n    image: x.io/a:1\n    ports: [{name: http, port: 99999}]\n"
+                                "    probes: {readiness: {http: {path: /, port: admin}}}\n");
+  EXPECT_EQ(paths, (std::vector<std::string>{"spec.services[0].ports[0].port"}));
+}
+
+TEST(ValidateAllAtOnce, AnItemThatIsNotAnObjectKeepsTheOthersInPlace) {
+  // services[1] is a number; services[2]'s own error must still carry index 2.
+  const auto paths = errorPaths(std::string(kHead) +
+                                "  - {name: a, image: x.io/a:1, ports: [{port: 80}]}\n"
+                                "  - 42\n"
+                                "  - {name: c, image: x.io/c:1, ports: [{port: 80}], autoscaling: {enabled: true, min: 4, max: 2}}\n");
+  EXPECT_EQ(paths, (std::vector<std::string>{"spec.services[1]", "spec.services[2].autoscaling.min"}));
+}

@@ -2,6 +2,7 @@
 // workload readiness. (Its behaviour against a cluster is proven in tests/e2e/operator/.)
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <set>
 #include <thread>
@@ -171,4 +172,35 @@ TEST(Metrics, RendersThePrometheusTextFormat) {
   EXPECT_NE(text.find("controller_runtime_reconcile_time_seconds_bucket{controller=\"shopapp\",le=\"0.10000000000000001\"} 0\n"), std::string::npos);
   EXPECT_NE(text.find("controller_runtime_reconcile_time_seconds_bucket{controller=\"shopapp\",le=\"+Inf\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("controller_runtime_reconcile_time_seconds_count{controller=\"shopapp\"} 1\n"), std::string::npos);
+}
+
+TEST(InvalidSpecMessage, ListsEveryErrorInOrderAndSkipsWarnings) {
+  Diagnostics d;
+  d.error("spec.services[0].replicas", "must be at least 0");
+  d.warning("spec.gateway", "a warning is not a reason the spec is invalid");
+  d.error("spec.services[1].dependsOn[0]", "\"catalogue\" is not a service");
+  d.error("spec.services[2].autoscaling.min", "min (5) is larger than max (2)");
+  d.error("spec.services[3].name", "is required");
+  EXPECT_EQ(invalidSpecMessage(d),
+            "spec.services[0].replicas: must be at least 0; "
+            "spec.services[1].dependsOn[0]: \"catalogue\" is not a service; "
+            "spec.services[2].autoscaling.min: min (5) is larger than max (2); "
+            "spec.services[3].name: is required");
+}
+
+TEST(InvalidSpecMessage, CutsAtAWholeErrorAndCountsTheRest) {
+  Diagnostics d;
+  for (int i = 0; i < 100; ++i) d.error("spec.services[" + std::to_string(i) + "].image", "is required");
+  const std::string msg = invalidSpecMessage(d, 200);
+  EXPECT_LE(msg.size(), 200u + std::string(" (and 100 more)").size());
+  // Each shown error is whole: the last one before the count ends with its message.
+  const size_t more = msg.find(" (and ");
+  ASSERT_NE(more, std::string::npos) << msg;
+  EXPECT_EQ(msg.substr(more - 11, 11), "is required");
+  const size_t shown = static_cast<size_t>(std::count(msg.begin(), msg.end(), ';')) + 1;
+  EXPECT_EQ(msg.substr(more), " (and " + std::to_string(100 - shown) + " more)");
+  // One error longer than the budget is still shown, whole.
+  Diagnostics big;
+  big.error("spec", std::string(300, 'x'));
+  EXPECT_EQ(invalidSpecMessage(big, 200), "spec: " + std::string(300, 'x'));
 }
