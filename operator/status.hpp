@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/io/json.hpp"
+#include "core/model/shopapp.hpp"
 
 namespace shop::op {
 
@@ -25,6 +26,15 @@ struct WorkloadState {
 // minReplicas: the floor the app asks for (an autoscaler's minimum), which a Deployment
 // created without spec.replicas only reaches once the autoscaler has acted.
 WorkloadState workloadState(const Json* live, int minReplicas = 0);
+
+// The Deployments of the app's services, each with the floor of ready replicas it aims for
+// (its autoscaler's min, or its replicas): one per service, or one per version of a service
+// with versions (<service>-<version>), in spec order.
+struct ServiceWorkload {
+  std::string name;
+  int floor = 0;
+};
+std::vector<ServiceWorkload> serviceWorkloads(const ShopApp& app);
 
 // Compare two status objects ignoring condition timestamps and key order.
 bool sameStatus(const Json& a, const Json& b);
