@@ -226,3 +226,35 @@ TEST(Versions, AVersionDeploymentThatCollidesWithAServiceIsRefused) {
   EXPECT_NE(res.diags.str().find("Deployment \"reviews-v1\" would be rendered twice"), std::string::npos)
       << res.diags.str();
 }
+
+TEST(Versions, CombinationsAVersionCannotHaveAreErrorsAtTheirPath) {
+  auto errors = [](const std::string& yaml) {
+    auto loaded = loadYaml(yaml, "t.yaml");
+    auto res = parseShopApp(loaded.documents.at(0));
+    EXPECT_FALSE(res.app) << yaml;
+    return res.diags.str();
+  };
+  // shopctl sets the label version on a version's pods: neither the service nor a version may.
+  std::string e = errors(app(false, "    versions: [{name: v1, labels: {version: one}}]\n"));
+  EXPECT_NE(e.find("spec.services[1].versions[0].labels.version: is set by shopctl"), std::string::npos) << e;
+  e = errors(app(false, "    versions: [{name: v1}]\n").replace(app(false, "").find("labels: {team: books}"),
+                                                                 std::string("labels: {team: books}").size(),
+                                                                 "labels: {version: x}"));
+  EXPECT_NE(e.find("spec.services[1].labels.version: a service with versions"), std::string::npos) << e;
+  // One claim of a single-node volume cannot serve the pods of two versions.
+  e = errors(app(false, "    versions: [{name: v1, replicas: 1}, {name: v2, replicas: 1}]\n",
+                 "    replicas: 1\n    storage: [{name: data, path: /data}]\n"));
+  EXPECT_NE(e.find("spec.services[1].storage[0].accessMode: a ReadWriteOnce volume cannot be shared by the pods of 2 versions"),
+            std::string::npos)
+      << e;
+  // At most 8, and not an empty list.
+  std::string nine = "    versions:\n";
+  for (int i = 1; i <= 9; ++i) nine += "    - {name: v" + std::to_string(i) + "}\n";
+  e = errors(app(false, nine));
+  EXPECT_NE(e.find("spec.services[1].versions: at most 8 versions"), std::string::npos) << e;
+  e = errors(app(false, "    versions: []\n"));
+  EXPECT_NE(e.find("spec.services[1].versions: list at least one version"), std::string::npos) << e;
+  // A version's own image is checked like the service's.
+  e = errors(app(false, "    versions: [{name: v1, image: example.com/reviews:latest}]\n"));
+  EXPECT_NE(e.find("spec.services[1].versions[0].image: image tag \"latest\" is not allowed"), std::string::npos) << e;
+}
