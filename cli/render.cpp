@@ -47,7 +47,9 @@ void printSummary(const ShopApp& app, const RenderResult& r) {
             << app.databases.size() << " databases, " << app.messaging.size() << " brokers -> " << r.objects.size()
             << " Kubernetes objects\n\n";
   std::cout << pad("COMPONENT", 16) << pad("KIND", 12) << pad("REPLICAS", 10) << pad("PDB", 6) << pad("CALLS", 34) << "IMAGE\n";
-  auto row = [&](const std::string& name, const std::string& kind, const std::string& image, const std::vector<std::string>& deps) {
+  // pdb: the budget's name (a service's versions share the service's); "" for the row's own.
+  auto row = [&](const std::string& name, const std::string& kind, const std::string& image, const std::vector<std::string>& deps,
+                 const std::string& pdb = "") {
     std::string replicas;
     const Json* hpa = findObject(r.objects, "HorizontalPodAutoscaler", name);
     const Json* w = findObject(r.objects, kind == "database" || kind == "broker" ? "StatefulSet" : "Deployment", name);
@@ -60,10 +62,13 @@ void printSummary(const ShopApp& app, const RenderResult& r) {
     for (const auto& d : deps) calls += (calls.empty() ? "" : ",") + d;
     if (calls.size() > 32) calls = calls.substr(0, 29) + "...";
     std::cout << pad(name, 16) << pad(kind, 12) << pad(replicas, 10)
-              << pad(findObject(r.objects, "PodDisruptionBudget", name) ? "yes" : "-", 6) << pad(calls.empty() ? "-" : calls, 34)
+              << pad(findObject(r.objects, "PodDisruptionBudget", pdb.empty() ? name : pdb) ? "yes" : "-", 6) << pad(calls.empty() ? "-" : calls, 34)
               << image << "\n";
   };
-  for (const auto& s : app.services) row(s.name, "service", s.image, s.dependsOn);
+  for (const auto& s : app.services) {
+    if (s.versions.empty()) row(s.name, "service", s.image, s.dependsOn);
+    for (const auto& v : s.versions) row(s.deploymentOf(v), "service", v.image, s.dependsOn, s.name);  // one row per version
+  }
   for (const auto& d : app.databases) row(d.name, "database", d.image, {});
   for (const auto& d : app.messaging) row(d.name, "broker", d.image, {});
   std::map<std::string, int> kinds;

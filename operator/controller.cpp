@@ -465,8 +465,7 @@ Outcome Controller::reconcile(const std::string& key) {
                           {"desiredReplicas", st.desired}, {"readyReplicas", st.readyReplicas}, {"ready", st.ready},
                           {"message", st.message}});
   };
-  for (const auto& s : app.services)
-    component(s.name, "service", deployments, "Deployment", s.autoscaling.enabled ? s.autoscaling.min : s.replicas);
+  for (const auto& w : serviceWorkloads(app)) component(w.name, "service", deployments, "Deployment", w.floor);
   for (const auto& d : app.databases) component(d.name, "database", statefulsets, "StatefulSet", d.replicas);
   for (const auto& d : app.messaging) component(d.name, "broker", statefulsets, "StatefulSet", d.replicas);
   status["components"] = components;

@@ -19,6 +19,16 @@ std::string invalidSpecMessage(const Diagnostics& diags, size_t maxBytes) {
   return msg;
 }
 
+std::vector<ServiceWorkload> serviceWorkloads(const ShopApp& app) {
+  std::vector<ServiceWorkload> out;
+  for (const auto& s : app.services) {
+    if (s.versions.empty()) out.push_back({s.name, s.autoscaling.enabled ? s.autoscaling.min : s.replicas});
+    for (const auto& v : s.versions)
+      out.push_back({s.deploymentOf(v), v.autoscaling.enabled ? v.autoscaling.min : v.replicas});
+  }
+  return out;
+}
+
 bool setCondition(Json& conditions, const std::string& type, const std::string& status, const std::string& reason,
                   const std::string& message, int64_t generation, const std::string& now) {
   if (!conditions.is_array()) conditions = Json::array();

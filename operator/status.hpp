@@ -6,6 +6,7 @@
 
 #include "core/io/diag.hpp"
 #include "core/io/json.hpp"
+#include "core/model/shopapp.hpp"
 
 namespace shop::op {
 
@@ -31,6 +32,15 @@ WorkloadState workloadState(const Json* live, int minReplicas = 0);
 // order found, cut at a whole error once past maxBytes, then "(and N more)". A condition message
 // is at most 32 KiB; 2 KiB keeps `kubectl describe` readable and still holds a typical list whole.
 std::string invalidSpecMessage(const Diagnostics& diags, size_t maxBytes = 2048);
+
+// The Deployments of the app's services, each with the floor of ready replicas it aims for
+// (its autoscaler's min, or its replicas): one per service, or one per version of a service
+// with versions (<service>-<version>), in spec order.
+struct ServiceWorkload {
+  std::string name;
+  int floor = 0;
+};
+std::vector<ServiceWorkload> serviceWorkloads(const ShopApp& app);
 
 // Compare two status objects ignoring condition timestamps and key order.
 bool sameStatus(const Json& a, const Json& b);

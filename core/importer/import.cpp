@@ -114,6 +114,123 @@ Json resourcesOf(const Json& r) {
   return out;
 }
 
+// What a Deployment is imported as: a service of its own name, a service named as the Service
+// callers use, or one version of such a service.
+struct Naming {
+  std::string component;  // the ShopApp service it becomes part of
+  std::string version;    // its version's name ("" for a service without versions)
+  bool lead = true;       // the first workload of its service: it gives the service's fields
+};
+
+// A version name from a workload: its pod label `version`, else its name without the
+// "<service>-" prefix, else its name; "" when none of them is a valid version name.
+std::string versionNameOf(const audit::Inventory& inv, const audit::Workload& w, const std::string& service) {
+  const Json& labels = inv.podTemplateLabels(w);
+  std::string name = inv.object(w.object)["metadata"].value("name", "");
+  if (name.rfind(service + "-", 0) == 0) name = name.substr(service.size() + 1);
+  for (const std::string& c : {labels.is_object() && labels.contains("version") && labels["version"].is_string()
+                                   ? labels["version"].get<std::string>()
+                                   : std::string(),
+                               name})
+    if (!c.empty() && c.size() <= kMaxVersionNameLen && match::dnsLabel(c)) return c;
+  return "";
+}
+
+// Keep the Service names callers use. A Service selecting several Deployments gives one service
+// named as it, with a version per Deployment; a Service whose one Deployment has another name
+// (details-v1 behind details) gives the service the Service's name, unless a Service of the
+// Deployment's own name exists or a second Service selects the Deployment.
+std::map<size_t, Naming> nameWorkloads(const audit::Inventory& inv, Diagnostics& notes) {
+  std::map<size_t, Naming> out;
+  auto isAppDeployment = [&](size_t wi) {
+    const auto& w = inv.workloads()[wi];
+    return w.kind == "Deployment" && !engineOf(w.mainImage);
+  };
+  auto nameOf = [&](size_t object) { return inv.object(object)["metadata"].value("name", ""); };
+  std::set<std::string> serviceNames, taken;
+  for (size_t s : inv.ofKind("Service")) serviceNames.insert(nameOf(s));
+  for (const auto& w : inv.workloads()) taken.insert(nameOf(w.object));
+  for (size_t s : inv.ofKind("Service")) {
+    const std::string svc = nameOf(s);
+    std::vector<size_t> ws;
+    for (size_t wi : inv.workloadsSelectedBy(s))
+      if (isAppDeployment(wi) && !out.count(wi)) ws.push_back(wi);
+    if (ws.size() == 1) {
+      const auto& w = inv.workloads()[ws[0]];
+      const std::string own = nameOf(w.object);
+      if (own == svc || serviceNames.count(own) || inv.servicesSelecting(w).size() > 1 || taken.count(svc)) continue;
+      out[ws[0]] = {svc, "", true};
+      taken.insert(svc);
+      notes.warning("Deployment " + own, "imported as service " + svc + ", the name of the Service its callers use");
+      continue;
+    }
+    if (ws.size() < 2) continue;
+    if (ws.size() > kMaxVersions) {
+      notes.warning("Service " + svc, "selects " + std::to_string(ws.size()) + " Deployments, more than the " +
+                                          std::to_string(kMaxVersions) + " versions a service may have: each is imported as a service of its own");
+      continue;
+    }
+    // Each needs a distinct version name; and the service's name must be free of other workloads.
+    std::set<std::string> versions;
+    bool ok = !taken.count(svc) || std::any_of(ws.begin(), ws.end(), [&](size_t wi) { return nameOf(inv.workloads()[wi].object) == svc; });
+    for (size_t wi : ws) {
+      const std::string v = versionNameOf(inv, inv.workloads()[wi], svc);
+      ok = ok && !v.empty() && versions.insert(v).second;
+    }
+    if (!ok) {
+      notes.warning("Service " + svc, "selects several Deployments, but they have no distinct version names (pod "
+                                      "label version, or names <service>-<version>): each is imported as a service of its own");
+      continue;
+    }
+    std::string list;
+    for (size_t i = 0; i < ws.size(); ++i) {
+      const auto& w = inv.workloads()[ws[i]];
+      out[ws[i]] = {svc, versionNameOf(inv, w, svc), i == 0};
+      list += (i ? ", " : "") + nameOf(w.object) + " (" + out[ws[i]].version + ")";
+    }
+    taken.insert(svc);
+    notes.warning("Service " + svc, "selects " + std::to_string(ws.size()) + " Deployments: imported as service " + svc +
+                                        " with a version per Deployment: " + list);
+  }
+  return out;
+}
+
+// What a later version differs in from its service (the first version's workload): image,
+// replicas and env as version fields; the rest is said.
+Json versionEntry(const Json& service, const Json& member, const std::string& name, const std::string& where,
+                  Diagnostics& notes) {
+  Json v = {{"name", name}};
+  if (member.value("image", "") != service.value("image", "")) v["image"] = member["image"];
+  if (member.value("replicas", 0) != service.value("replicas", 0)) v["replicas"] = member["replicas"];
+  Json env = Json::array();
+  const Json base = service.value("env", Json::array());
+  for (const auto& e : member.value("env", Json::array())) {
+    auto same = std::find_if(base.begin(), base.end(), [&](const Json& b) { return b.value("name", "") == e.value("name", ""); });
+    if (same == base.end() || *same != e) env.push_back(e);
+  }
+  for (const auto& b : base) {
+    const Json menv = member.value("env", Json::array());
+    if (std::none_of(menv.begin(), menv.end(), [&](const Json& e) { return e.value("name", "") == b.value("name", ""); }))
+      notes.warning(where, "env " + b.value("name", "") + " of the service's first version is not set in this one, but a "
+                                                          "version takes every variable of its service: it has it too");
+  }
+  if (!env.empty()) v["env"] = env;
+  std::vector<std::string> differs;
+  for (auto it = member.begin(); it != member.end(); ++it)
+    if (it.key() != "name" && it.key() != "image" && it.key() != "replicas" && it.key() != "env" &&
+        (!service.contains(it.key()) || service[it.key()] != it.value()))
+      differs.push_back(it.key());
+  for (auto it = service.begin(); it != service.end(); ++it)
+    if (it.key() != "versions" && !member.contains(it.key()) && it.key() != "env") differs.push_back(it.key());
+  if (!differs.empty()) {
+    std::string keys;
+    for (const auto& k : differs) keys += (keys.empty() ? "" : ", ") + k;
+    notes.warning(where, "differs from the service's first version in " + keys +
+                             ", which a version cannot set: the service's are used");
+  }
+  return v;
+}
+
 }  // namespace
 
 ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opts) {
@@ -131,11 +248,14 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
     const Json& o = inv.object(object);
     return o.value("kind", "") + " " + o["metadata"].value("name", "");
   };
+  const std::map<size_t, Naming> naming = nameWorkloads(inv, notes);
 
   for (size_t wi = 0; wi < inv.workloads().size(); ++wi) {
     const auto& w = inv.workloads()[wi];
     const Json& obj = inv.object(w.object);
-    const std::string name = obj["metadata"].value("name", "");
+    const std::string workloadName = obj["metadata"].value("name", "");
+    const auto named = naming.find(wi);
+    const std::string name = named == naming.end() ? workloadName : named->second.component;
     const std::string path = where(w.object);
     if (ns.empty()) ns = obj["metadata"].value("namespace", "");
     if (w.kind != "Deployment" && w.kind != "StatefulSet") {
@@ -346,8 +466,19 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
     }
     if (writable.empty()) writable.push_back("/tmp");
     s["writablePaths"] = writable;
-    services.push_back(s);
     componentOfWorkload[wi] = name;
+    if (named != naming.end() && !named->second.version.empty()) {
+      if (named->second.lead) {
+        s["versions"] = Json::array({{{"name", named->second.version}}});
+      } else {
+        auto lead = std::find_if(services.begin(), services.end(), [&](const Json& o) { return o.value("name", "") == name; });
+        if (lead != services.end()) {
+          (*lead)["versions"].push_back(versionEntry(*lead, s, named->second.version, path, notes));
+          continue;
+        }
+      }
+    }
+    services.push_back(s);
   }
 
   // Exposure: Ingress paths, or "/" for a NodePort/LoadBalancer entry point.
@@ -400,8 +531,10 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
     for (const auto& c : *list)
       if (list != &services || !c.value("ports", Json::array()).empty()) components.push_back(c.value("name", ""));
   bool policiesOff = false;
+  std::set<std::string> opened;  // a service with versions is opened once
   for (const auto& [wi, name] : componentOfWorkload) {
     if (callsKnown(inv, {}, wi)) continue;
+    if (!opened.insert(name).second) continue;
     for (auto& s : services) {
       if (s.value("name", "") != name) continue;
       Json deps = s.value("dependsOn", Json::array());
@@ -430,13 +563,18 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
   // the ShopApp it writes always validates.
   bool floating = false;
   for (const auto& s : services) {
-    const audit::ImageRef ref = audit::parseImage(s.value("image", ""));
-    if (!ref.digest.empty() || (!ref.tag.empty() && ref.tag != "latest")) continue;
-    floating = true;
-    notes.warning("spec.services[" + s.value("name", "") + "].image",
-                  "image " + quotedValue(s.value("image", "")) + (ref.tag.empty() ? " has no tag" : " is `latest`") +
-                      ": spec.security.allowLatestTag is set so the ShopApp validates; pin a version or a digest, "
-                      "then remove it");
+    std::vector<std::pair<std::string, std::string>> images = {{"spec.services[" + s.value("name", "") + "].image", s.value("image", "")}};
+    for (const auto& v : s.value("versions", Json::array()))
+      if (v.contains("image"))
+        images.push_back({"spec.services[" + s.value("name", "") + "].versions[" + v.value("name", "") + "].image", v.value("image", "")});
+    for (const auto& [at, image] : images) {
+      const audit::ImageRef ref = audit::parseImage(image);
+      if (!ref.digest.empty() || (!ref.tag.empty() && ref.tag != "latest")) continue;
+      floating = true;
+      notes.warning(at, "image " + quotedValue(image) + (ref.tag.empty() ? " has no tag" : " is `latest`") +
+                            ": spec.security.allowLatestTag is set so the ShopApp validates; pin a version or a digest, "
+                            "then remove it");
+    }
   }
 
   Json spec = Json::object();

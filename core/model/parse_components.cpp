@@ -139,18 +139,11 @@ Service parseService(Reader r, const ShopApp& app) {
     e.done();
     s.expose = ex;
   }
-  if (r.has("autoscaling")) {
+  const bool autoscalingGiven = r.has("autoscaling");
+  if (autoscalingGiven) {
     parseAutoscaling(r.obj("autoscaling"), s.autoscaling);
-  } else if (s.replicas > 0 && std::none_of(s.storage.begin(), s.storage.end(), [](const Volume& v) {
-               return !v.existingClaim && (v.accessMode == "ReadWriteOnce" || v.accessMode == "ReadWriteOncePod");
-             })) {
-    // Stateless services scale with load unless the ShopApp says otherwise: replicas is the
-    // floor, twice that the ceiling, at 80% of the CPU request. (A service that holds a
-    // single-node volume cannot scale out, so it gets no autoscaler by default.)
-    s.autoscaling.enabled = true;
-    s.autoscaling.min = s.replicas;
-    s.autoscaling.max = s.replicas * 2;
-    s.autoscaling.cpu = 80;
+  } else {
+    s.autoscaling = derivedAutoscaling(s.replicas, s.storage);
   }
   s.resilience = parseResilience(r.obj("resilience"));
   s.security = parseSecurityOverrides(r.obj("security"));
@@ -171,6 +164,7 @@ Service parseService(Reader r, const ShopApp& app) {
   } else if (s.ports.empty()) {
     s.scrape.enabled = false;
   }
+  if (r.has("versions")) parseVersions(r, s, app, autoscalingGiven);
   r.done();
   return s;
 }

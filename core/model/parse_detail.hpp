@@ -40,6 +40,13 @@ std::optional<Probe> parseProbe(Reader r);
 std::vector<EnvVar> parseEnv(Reader& parent, const std::string& key);
 void parseScalingRules(Reader r, std::optional<ScalingRules>& out);
 void parseAutoscaling(Reader r, Autoscaling& a);
+// The autoscaler a workload of that many replicas gets when the ShopApp names none: stateless
+// ones scale from replicas to twice that at 80% CPU; none for 0 replicas or a single-node volume.
+Autoscaling derivedAutoscaling(int replicas, const std::vector<Volume>& storage);
+// services[].versions of s (read after the rest of the service): each version's fields, with
+// what it leaves out taken from the service, and the rules across versions (unique names,
+// weights on all or none, adding up to 100).
+void parseVersions(Reader& r, Service& s, const ShopApp& app, bool autoscalingGiven);
 const std::set<std::string>& retryOnPolicies();
 Resilience parseResilience(Reader r);
 SecurityOverrides parseSecurityOverrides(Reader r);

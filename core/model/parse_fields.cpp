@@ -237,6 +237,107 @@ void parseAutoscaling(Reader r, Autoscaling& a) {
   r.done();
 }
 
+Autoscaling derivedAutoscaling(int replicas, const std::vector<Volume>& storage) {
+  Autoscaling a;
+  // Stateless workloads scale with load unless the ShopApp says otherwise: replicas is the
+  // floor, twice that the ceiling, at 80% of the CPU request. (One that holds a single-node
+  // volume cannot scale out, so it gets no autoscaler by default.)
+  if (replicas > 0 && std::none_of(storage.begin(), storage.end(), [](const Volume& v) {
+        return !v.existingClaim && (v.accessMode == "ReadWriteOnce" || v.accessMode == "ReadWriteOncePod");
+      })) {
+    a.enabled = true;
+    a.min = replicas;
+    a.max = replicas * 2;
+    a.cpu = 80;
+  }
+  return a;
+}
+
+void parseVersions(Reader& r, Service& s, const ShopApp& app, bool autoscalingGiven) {
+  const Json* raw = r.raw("versions");
+  if (raw->is_array() && raw->empty()) r.error("versions", "list at least one version, or leave versions out");
+  if (raw->is_array() && raw->size() > kMaxVersions)
+    r.error("versions", "at most " + std::to_string(kMaxVersions) + " versions of one service");
+  std::set<std::string> names;
+  std::vector<std::string> paths;  // of each version read
+  r.list("versions", [&](const std::string& path, const Json& item) {
+    if (!item.is_object()) {
+      r.diags().error(path, "must be an object such as {name: v1} or {name: v2, image: ..., weight: 10}");
+      return;
+    }
+    Reader v(&item, path, r.diags());
+    ServiceVersion ver;
+    ver.name = v.nonEmpty("name").value_or("");
+    if (!v.has("name")) v.errorHere("name is required");
+    if (!ver.name.empty()) {
+      if (!isDnsLabel(ver.name, kMaxVersionNameLen))
+        v.error("name", quotedValue(ver.name) + " must be a DNS label of at most " + std::to_string(kMaxVersionNameLen) +
+                            " characters (lower-case letters, digits and '-', e.g. v2)");
+      else if (!names.insert(ver.name).second)
+        v.error("name", "duplicate version \"" + ver.name + "\" of service \"" + s.name + "\"");
+    }
+    ver.image = v.nonEmpty("image").value_or(s.image);
+    if (v.has("image") && !ver.image.empty()) {
+      auto problem = imageProblem(ver.image, app.security.allowLatestTag);
+      if (!problem.empty()) v.error("image", problem);
+    }
+    ver.replicas = v.int32("replicas", 0, 1000).value_or(s.replicas);
+    ver.weight = v.int32("weight", 0, 100);
+    // The service's variables, each overridden by the version's of the same name; the version's
+    // others after them.
+    ver.env = s.env;
+    for (auto& e : parseEnv(v, "env")) {
+      auto same = std::find_if(ver.env.begin(), ver.env.end(), [&](const EnvVar& o) { return o.name == e.name; });
+      if (same != ver.env.end()) *same = std::move(e);
+      else ver.env.push_back(std::move(e));
+    }
+    ver.labels = v.strMap("labels");
+    checkLabels(v, "labels", ver.labels, true);
+    if (ver.labels.count(kVersionLabel))
+      v.diags().error(childPath(v.at("labels"), kVersionLabel),
+                      "is set by shopctl to the version's name (it selects the version's pods); remove it");
+    ver.podAnnotations = v.strMap("podAnnotations");
+    if (autoscalingGiven) {
+      ver.autoscaling = s.autoscaling;
+      if (ver.autoscaling.enabled && !ver.autoscaling.cpu && !ver.autoscaling.memory) ver.autoscaling.cpu = 80;
+    } else {
+      ver.autoscaling = derivedAutoscaling(ver.replicas, s.storage);
+    }
+    v.done();
+    s.versions.push_back(std::move(ver));
+    paths.push_back(path);
+  });
+  if (s.versions.empty()) return;
+  if (s.labels.count(kVersionLabel))
+    r.diags().error(childPath(r.at("labels"), kVersionLabel),
+                    "a service with versions labels each version's pods version: <name>; remove this label");
+  // Weights: on every version or on none; when given, they add up to 100.
+  const auto weighted = std::count_if(s.versions.begin(), s.versions.end(), [](const ServiceVersion& v) { return v.weight.has_value(); });
+  if (weighted > 0 && weighted < static_cast<long>(s.versions.size())) {
+    for (size_t i = 0; i < s.versions.size(); ++i)
+      if (!s.versions[i].weight)
+        r.diags().error(childPath(paths[i], "weight"), "is required: give a weight to every version or to none (" +
+                                      std::to_string(weighted) + " of " + std::to_string(s.versions.size()) + " have one)");
+  } else if (weighted > 0) {
+    int sum = 0;
+    for (const auto& v : s.versions) sum += *v.weight;
+    if (sum != 100)
+      r.error("versions", "the weights add up to " + std::to_string(sum) + "; they must add up to 100");
+    else if (!app.mesh.enabled)
+      r.warning("versions", "weights need the Istio mesh (spec.mesh.enabled); without it the Service spreads "
+                            "requests over every version's pods in proportion to their replicas");
+  }
+  // One claim of a single-node volume cannot serve the pods of several versions.
+  if (s.versions.size() > 1)
+    for (size_t i = 0; i < s.storage.size(); ++i) {
+      const Volume& vol = s.storage[i];
+      if (!vol.existingClaim && (vol.accessMode == "ReadWriteOnce" || vol.accessMode == "ReadWriteOncePod"))
+        r.diags().error(indexPath(r.at("storage"), i) + ".accessMode",
+                        "a " + vol.accessMode + " volume cannot be shared by the pods of " +
+                            std::to_string(s.versions.size()) + " versions: use ReadWriteMany, or one version");
+    }
+}
+
 const std::set<std::string>& retryOnPolicies() {
   static const std::set<std::string> s = {
       "5xx", "gateway-error", "reset", "reset-before-request", "connect-failure", "retriable-4xx",

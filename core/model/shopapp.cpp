@@ -12,6 +12,13 @@ int Service::scrapeContainerPort() const {
   return ports[0].targetPort;  // validation rejects anything else
 }
 
+int Service::podCeiling() const {
+  if (versions.empty()) return autoscaling.enabled ? autoscaling.max : replicas;
+  int n = 0;
+  for (const auto& v : versions) n += v.autoscaling.enabled ? v.autoscaling.max : v.replicas;
+  return n;
+}
+
 const Service* ShopApp::findService(const std::string& n) const {
   for (const auto& s : services)
     if (s.name == n) return &s;

@@ -216,6 +216,24 @@ struct Scrape {
 
 // ---- the parts of an app -------------------------------------------------------------
 
+// One version of a service (services[].versions[]): its own Deployment behind the service's one
+// Service, its pods labelled version: <name>. What it leaves out it takes from the service; the
+// parser fills image, replicas, autoscaling and env in, so the renderer never guesses.
+struct ServiceVersion {
+  std::string name;                                     // a DNS label of at most 15 characters
+  std::string image;                                    // the service's unless given
+  int replicas = 0;                                     // the service's unless given
+  std::optional<int> weight;                            // percent of the traffic (mesh), 0..100
+  std::vector<EnvVar> env;                              // the service's, overridden by name
+  std::map<std::string, std::string> labels;            // added to the service's pod labels
+  std::map<std::string, std::string> podAnnotations;    // added to the service's pod annotations
+  Autoscaling autoscaling;                              // the service's, or derived from replicas
+};
+
+inline constexpr size_t kMaxVersions = 8;           // services[].versions entries (parser and CRD)
+inline constexpr size_t kMaxVersionNameLen = 15;    // a version name (it names a subset and a label)
+inline constexpr const char* kVersionLabel = "version";  // the pod label a version's pods carry
+
 // spec.defaults holds service settings (see policyKeys() in parse_fields.cpp); they are merged into
 // each service while parsing, so the model has no separate defaults.
 struct Service {
@@ -246,6 +264,13 @@ struct Service {
   std::map<std::string, std::string> labels;
   std::optional<bool> meshInject;  // per-service sidecar injection override
   Scrape scrape;
+  std::vector<ServiceVersion> versions;  // empty: one Deployment named as the service
+
+  // The Deployment of a version: <service>-<version>.
+  std::string deploymentOf(const ServiceVersion& v) const { return name + "-" + v.name; }
+  bool weighted() const { return !versions.empty() && versions.front().weight.has_value(); }
+  // The most pods the service runs: its autoscaler's max or its replicas, summed over its versions.
+  int podCeiling() const;
 
   // The container port metrics are scraped on: metrics.port as a port name, a Service port
   // or a container port number; the first port by default.

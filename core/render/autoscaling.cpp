@@ -19,12 +19,9 @@ Json rulesJson(const ScalingRules& r) {
   return j;
 }
 
-}  // namespace
-
-void renderAutoscaling(const ShopApp& app, const Service& s, Out& out) {
-  const Autoscaling& a = s.autoscaling;
-  if (!a.enabled) return;
-  Json hpa = object("autoscaling/v2", "HorizontalPodAutoscaler", s.name, app.namespace_,
+// The autoscaler of one Deployment (the service's, or one version's).
+Json autoscaler(const ShopApp& app, const Service& s, const std::string& target, const Autoscaling& a) {
+  Json hpa = object("autoscaling/v2", "HorizontalPodAutoscaler", target, app.namespace_,
                     componentLabels(app, s.name, "service"));
   Json metrics = Json::array();
   if (a.cpu) metrics.push_back(utilizationMetric("cpu", *a.cpu));
@@ -32,8 +29,20 @@ void renderAutoscaling(const ShopApp& app, const Service& s, Out& out) {
   Json behavior = Json::object();
   if (a.scaleUp) behavior["scaleUp"] = rulesJson(*a.scaleUp);
   behavior["scaleDown"] = a.scaleDown ? rulesJson(*a.scaleDown) : defaultScaleDown();
-  hpa["spec"] = autoscalerSpec("Deployment", s.name, a.min, a.max, metrics, behavior);
-  out.add(hpa);
+  hpa["spec"] = autoscalerSpec("Deployment", target, a.min, a.max, metrics, behavior);
+  return hpa;
+}
+
+}  // namespace
+
+void renderAutoscaling(const ShopApp& app, const Service& s, Out& out) {
+  if (s.versions.empty()) {
+    if (s.autoscaling.enabled) out.add(autoscaler(app, s, s.name, s.autoscaling));
+    return;
+  }
+  // One per version: each Deployment scales on its own pods' load.
+  for (const auto& v : s.versions)
+    if (v.autoscaling.enabled) out.add(autoscaler(app, s, s.deploymentOf(v), v.autoscaling));
 }
 
 }  // namespace shop::steps

@@ -7,7 +7,8 @@
 
 namespace shop::steps {
 
-Json httpRouteSettings(const Resilience& r);  // mesh.cpp
+Json httpRouteSettings(const Resilience& r);                                         // mesh.cpp
+Json routeDestinations(const ShopApp& app, const Service& s, const Json& port);    // mesh.cpp
 
 namespace {
 
@@ -69,8 +70,7 @@ void renderGateway(const ShopApp& app, Out& out) {
       h["name"] = r.service->name + (r.prefix == "/" ? "-root" : "-" + std::to_string(http_.size()));
       h["match"] = Json::array({{{"uri", {{"prefix", r.prefix}}}}});
       if (r.service->expose->rewrite) h["rewrite"] = {{"uri", *r.service->expose->rewrite}};
-      h["route"] = Json::array({{{"destination",
-                                  {{"host", r.service->name + "." + ns + ".svc.cluster.local"}, {"port", {{"number", r.port}}}}}}});
+      h["route"] = routeDestinations(app, *r.service, {{"number", r.port}});
       Json settings = httpRouteSettings(r.service->resilience);
       for (auto it = settings.begin(); it != settings.end(); ++it) h[it.key()] = it.value();
       http_.push_back(h);

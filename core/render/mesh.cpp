@@ -54,6 +54,24 @@ Json httpRouteSettings(const Resilience& raw) {
   return j;
 }
 
+// Where a route to service s sends requests: its host; when its versions carry weights, the
+// subset of each version with a weight above 0, with that weight. (Without weights, as Istio
+// does by default: the host's endpoints, every version's pods alike.) port: a destination port
+// ({number: N}) or null.
+Json routeDestinations(const ShopApp& app, const Service& s, const Json& port) {
+  auto destination = [&](const ServiceVersion* v) {
+    Json d = {{"host", host(app, s.name)}};
+    if (v) d["subset"] = v->name;
+    if (!port.is_null()) d["port"] = port;
+    return d;
+  };
+  if (!s.weighted()) return Json::array({{{"destination", destination(nullptr)}}});
+  Json route = Json::array();
+  for (const auto& v : s.versions)
+    if (*v.weight > 0) route.push_back({{"destination", destination(&v)}, {"weight", *v.weight}});
+  return route;
+}
+
 void renderMesh(const ShopApp& app, Out& out) {
   if (!app.mesh.enabled) return;
   const std::string& ns = app.namespace_;
@@ -102,7 +120,9 @@ void renderMesh(const ShopApp& app, Out& out) {
     // Connection pools and outlier detection apply to every client of the service, the
     // gateway included: every service that serves gets a DestinationRule. The in-mesh route
     // (timeouts, retries, faults) matters only when something in the mesh calls it.
-    const bool routed = !callersOf(app, s.name).empty() || s.resilience.timeout || s.resilience.retries || s.resilience.faults;
+    // Weighted versions need the route too, whoever calls.
+    const bool routed = !callersOf(app, s.name).empty() || s.resilience.timeout || s.resilience.retries ||
+                        s.resilience.faults || s.weighted();
     Json dr = object("networking.istio.io/v1", "DestinationRule", s.name, ns, componentLabels(app, s.name, "service"));
     Json tp = Json::object();
     if (r.connectionPool) {
@@ -132,11 +152,17 @@ void renderMesh(const ShopApp& app, Out& out) {
     }
     tp["tls"] = {{"mode", "ISTIO_MUTUAL"}};
     dr["spec"] = {{"host", host(app, s.name)}, {"trafficPolicy", tp}};
+    if (!s.versions.empty()) {
+      Json subsets = Json::array();
+      for (const auto& v : s.versions) subsets.push_back({{"name", v.name}, {"labels", {{kVersionLabel, v.name}}}});
+      dr["spec"]["subsets"] = subsets;
+    }
     out.add(dr);
     if (!routed) continue;
 
     Json vs = object("networking.istio.io/v1", "VirtualService", s.name, ns, componentLabels(app, s.name, "service"));
-    const Json http = meshHttpRoute(host(app, s.name), httpRouteSettings(s.resilience));
+    Json http = meshHttpRoute(host(app, s.name), httpRouteSettings(s.resilience));
+    if (s.weighted()) http["route"] = routeDestinations(app, s, Json());
     vs["spec"] = {{"hosts", {host(app, s.name)}}, {"http", Json::array({http})}};
     out.add(vs);
   }

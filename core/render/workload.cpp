@@ -70,61 +70,29 @@ std::string volumeName(const std::string& path) {
   return n;
 }
 
-}  // namespace
+// The service as one version of it runs: the version's image, replicas, autoscaling and env,
+// its labels and pod annotations added to the service's.
+Service versioned(const Service& s, const ServiceVersion& v) {
+  Service out = s;
+  out.image = v.image;
+  out.replicas = v.replicas;
+  out.autoscaling = v.autoscaling;
+  out.env = v.env;
+  for (const auto& [k, val] : v.labels) out.labels[k] = val;
+  for (const auto& [k, val] : v.podAnnotations) out.podAnnotations[k] = val;
+  out.versions.clear();
+  return out;
+}
 
-void renderService(const ShopApp& app, const Service& s, Out& out) {
+// The Deployment of a service, or of one version of it (version set: s is the service with the
+// version's image, replicas, env, labels and annotations put in; its pods are labelled
+// version: <name> and its selector includes that label).
+Json deployment(const ShopApp& app, const Service& s, const std::string& name, const ServiceVersion* version,
+                int spreadPods, const std::string& configHash) {
   const Json labels = componentLabels(app, s.name, "service");
   const std::string& ns = app.namespace_;
-  const int maxPods = s.autoscaling.enabled ? s.autoscaling.max : s.replicas;
-
-  if (app.security.serviceAccounts) out.add(serviceAccount(app, s.name, "service"));
-
-  // Configuration: environment and files in separate ConfigMaps (envFrom loads every key of
-  // its ConfigMap, so files must not sit beside the variables). Their hash rolls the pods on change.
-  std::string configHash;
   const std::string configName = s.name + "-config";
   const std::string filesName = s.name + "-files";
-  std::string hashed;
-  if (!s.config.env.empty()) {
-    Json cm = object("v1", "ConfigMap", configName, ns, labels);
-    Json data = Json::object();
-    for (const auto& [k, v] : s.config.env) data[k] = v;
-    cm["data"] = data;
-    hashed += data.dump();
-    out.add(cm);
-  }
-  if (!s.config.files.empty()) {
-    Json cm = object("v1", "ConfigMap", filesName, ns, labels);
-    Json data = Json::object();
-    for (size_t i = 0; i < s.config.files.size(); ++i) data["file-" + std::to_string(i)] = s.config.files[i].content;
-    cm["data"] = data;
-    hashed += data.dump();
-    out.add(cm);
-  }
-  if (!hashed.empty()) configHash = stableHash(hashed);
-
-  // Persistent or shared storage.
-  for (const auto& v : s.storage) {
-    if (v.existingClaim) continue;
-    Json pvc = object("v1", "PersistentVolumeClaim", s.name + "-" + v.name, ns, labels);
-    Json spec = {{"accessModes", {v.accessMode}}, {"resources", {{"requests", {{"storage", v.size}}}}}};
-    if (v.storageClass) spec["storageClassName"] = *v.storageClass;
-    pvc["spec"] = spec;
-    out.add(pvc);
-  }
-
-  // Service.
-  if (!s.ports.empty()) {
-    Json svc = object("v1", "Service", s.name, ns, labels);
-    Json ports = Json::array();
-    for (const auto& p : s.ports) {
-      Json pj = {{"name", p.name}, {"port", p.port}, {"targetPort", p.name}, {"protocol", p.protocol}};
-      if (p.appProtocol) pj["appProtocol"] = *p.appProtocol;
-      ports.push_back(pj);
-    }
-    svc["spec"] = {{"type", "ClusterIP"}, {"selector", selectorLabels(app, s.name)}, {"ports", ports}};
-    out.add(svc);
-  }
 
   // Container.
   Json c = Json::object();
@@ -180,6 +148,7 @@ void renderService(const ShopApp& app, const Service& s, Out& out) {
   Json podLabels = labels;
   podLabels["app.kubernetes.io/version"] = versionLabel(s.image);
   for (const auto& [k, v] : s.labels) podLabels[k] = v;
+  if (version) podLabels[kVersionLabel] = version->name;
   if (app.mesh.enabled && s.meshInject && !*s.meshInject) podLabels["sidecar.istio.io/inject"] = "false";
   Json annotations = Json::object();
   if (!configHash.empty()) annotations["shopctl.io/config-hash"] = configHash;
@@ -188,7 +157,7 @@ void renderService(const ShopApp& app, const Service& s, Out& out) {
 
   Json pod = basePodSpec(app, s.name, s.security, s.priorityClassName.value_or(""), s.terminationGracePeriodSeconds,
                          s.placement);
-  if (s.spread) addPlacement(app, s.name, maxPods, pod);
+  if (s.spread) addPlacement(app, s.name, spreadPods, pod);
   pod["containers"] = Json::array({c});
   if (!volumes.empty()) pod["volumes"] = volumes;
 
@@ -197,20 +166,87 @@ void renderService(const ShopApp& app, const Service& s, Out& out) {
   if (!annotations.empty()) template_["metadata"]["annotations"] = annotations;
   template_["spec"] = pod;
 
-  Json deploy = object("apps/v1", "Deployment", s.name, ns, labels);
+  Json deploy = object("apps/v1", "Deployment", name, ns, labels);
   Json spec = Json::object();
   // With an HPA the autoscaler owns the replica count; setting it here would fight it.
   if (!s.autoscaling.enabled) spec["replicas"] = s.replicas;
   spec["revisionHistoryLimit"] = 5;
-  spec["selector"] = {{"matchLabels", selectorLabels(app, s.name)}};
+  Json selector = selectorLabels(app, s.name);
+  if (version) selector[kVersionLabel] = version->name;
+  spec["selector"] = {{"matchLabels", selector}};
   // Zero-downtime: a new pod must be Ready before an old one goes.
   spec["strategy"] = {{"type", "RollingUpdate"}, {"rollingUpdate", {{"maxSurge", 1}, {"maxUnavailable", 0}}}};
   spec["minReadySeconds"] = 5;
   spec["progressDeadlineSeconds"] = 600;
   spec["template"] = template_;
   deploy["spec"] = spec;
-  out.add(deploy);
+  return deploy;
+}
 
+}  // namespace
+
+void renderService(const ShopApp& app, const Service& s, Out& out) {
+  const Json labels = componentLabels(app, s.name, "service");
+  const std::string& ns = app.namespace_;
+  const int maxPods = s.podCeiling();
+
+  if (app.security.serviceAccounts) out.add(serviceAccount(app, s.name, "service"));
+
+  // Configuration: environment and files in separate ConfigMaps (envFrom loads every key of
+  // its ConfigMap, so files must not sit beside the variables). Their hash rolls the pods on change.
+  std::string configHash;
+  const std::string configName = s.name + "-config";
+  const std::string filesName = s.name + "-files";
+  std::string hashed;
+  if (!s.config.env.empty()) {
+    Json cm = object("v1", "ConfigMap", configName, ns, labels);
+    Json data = Json::object();
+    for (const auto& [k, v] : s.config.env) data[k] = v;
+    cm["data"] = data;
+    hashed += data.dump();
+    out.add(cm);
+  }
+  if (!s.config.files.empty()) {
+    Json cm = object("v1", "ConfigMap", filesName, ns, labels);
+    Json data = Json::object();
+    for (size_t i = 0; i < s.config.files.size(); ++i) data["file-" + std::to_string(i)] = s.config.files[i].content;
+    cm["data"] = data;
+    hashed += data.dump();
+    out.add(cm);
+  }
+  if (!hashed.empty()) configHash = stableHash(hashed);
+
+  // Persistent or shared storage.
+  for (const auto& v : s.storage) {
+    if (v.existingClaim) continue;
+    Json pvc = object("v1", "PersistentVolumeClaim", s.name + "-" + v.name, ns, labels);
+    Json spec = {{"accessModes", {v.accessMode}}, {"resources", {{"requests", {{"storage", v.size}}}}}};
+    if (v.storageClass) spec["storageClassName"] = *v.storageClass;
+    pvc["spec"] = spec;
+    out.add(pvc);
+  }
+
+  // Service.
+  if (!s.ports.empty()) {
+    Json svc = object("v1", "Service", s.name, ns, labels);
+    Json ports = Json::array();
+    for (const auto& p : s.ports) {
+      Json pj = {{"name", p.name}, {"port", p.port}, {"targetPort", p.name}, {"protocol", p.protocol}};
+      if (p.appProtocol) pj["appProtocol"] = *p.appProtocol;
+      ports.push_back(pj);
+    }
+    svc["spec"] = {{"type", "ClusterIP"}, {"selector", selectorLabels(app, s.name)}, {"ports", ports}};
+    out.add(svc);
+  }
+
+  // Workloads: one Deployment, or one per version, all behind the one Service above.
+  if (s.versions.empty()) {
+    out.add(deployment(app, s, s.name, nullptr, maxPods, configHash));
+  } else {
+    for (const auto& v : s.versions) out.add(deployment(app, versioned(s, v), s.deploymentOf(v), &v, maxPods, configHash));
+  }
+
+  // One budget across every version: it selects the service's pods, whichever version runs them.
   if (maxPods >= 2) out.add(disruptionBudget(app, s.name, "service", {{"maxUnavailable", 1}}));
 }
 

@@ -278,3 +278,76 @@ TEST(Import, FloatingAppImagesStillGiveAValidShopApp) {
   auto pinned = importText(deployment("api", "example.com/api:1.2.0", 8080));
   EXPECT_FALSE(pinned.app["spec"].contains("security")) << pinned.app.dump(2);
 }
+
+namespace {
+
+// A Deployment whose pods carry labels {app: <app>} plus {version: <version>} when given.
+std::string labelledDeployment(const std::string& name, const std::string& app, const std::string& version,
+                               const std::string& image, const std::string& env = "") {
+  const std::string labels = "{app: " + app + (version.empty() ? "" : ", version: " + version) + "}";
+  return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + name + ", namespace: shop}\nspec:\n  replicas: 2\n"
+         "  selector: {matchLabels: " + labels + "}\n  template:\n    metadata: {labels: " + labels + "}\n    spec:\n"
+         "      containers:\n      - {name: main, image: \"" + image + "\", ports: [{containerPort: 9080}]" +
+         (env.empty() ? "" : ", env: " + env) + "}\n";
+}
+
+std::string service(const std::string& name, const std::string& app) {
+  return "apiVersion: v1\nkind: Service\nmetadata: {name: " + name + ", namespace: shop}\nspec:\n  selector: {app: " + app +
+         "}\n  ports: [{name: http, port: 9080}]\n";
+}
+
+}  // namespace
+
+// Istio's bookinfo shape: reviews-v1..v3 behind one Service reviews, which productpage calls.
+TEST(Import, SeveralDeploymentsBehindOneServiceBecomeVersionsOfIt) {
+  auto res = importText(
+      labelledDeployment("productpage", "productpage", "", "example.com/productpage:1.0.0",
+                         "[{name: REVIEWS_HOSTNAME, value: reviews}]") +
+      "---\n" + service("productpage", "productpage") + "---\n" + service("reviews", "reviews") + "---\n" +
+      labelledDeployment("reviews-v1", "reviews", "v1", "example.com/reviews-v1:1.0.0", "[{name: STARS, value: none}]") +
+      "---\n" +
+      labelledDeployment("reviews-v2", "reviews", "v2", "example.com/reviews-v2:1.0.0", "[{name: STARS, value: black}]") +
+      "---\n" + labelledDeployment("reviews-canary", "reviews", "", "example.com/reviews-v1:1.0.0",
+                                   "[{name: STARS, value: none}]"));
+  const Json& reviews = component(res.app, "services", "reviews");
+  ASSERT_TRUE(reviews.contains("versions")) << res.app.dump(2);
+  const Json& vs = reviews["versions"];
+  ASSERT_EQ(vs.size(), 3u) << vs.dump();
+  EXPECT_EQ(vs[0], Json::parse(R"({"name":"v1"})"));  // the service's own fields
+  EXPECT_EQ(reviews["image"], "example.com/reviews-v1:1.0.0");
+  EXPECT_EQ(vs[1]["name"], "v2");  // from the pod label version
+  EXPECT_EQ(vs[1]["image"], "example.com/reviews-v2:1.0.0");
+  EXPECT_EQ(vs[1]["env"], Json::parse(R"([{"name":"STARS","value":"black"}])"));
+  EXPECT_EQ(vs[2], Json::parse(R"({"name":"canary"})"));  // no label: the name minus "reviews-"
+  for (const auto& s : res.app["spec"]["services"]) EXPECT_EQ(s["name"].get<std::string>().rfind("reviews-", 0), std::string::npos);
+  EXPECT_EQ(component(res.app, "services", "productpage")["dependsOn"], Json::parse(R"(["reviews"])")) << res.app.dump(2);
+  EXPECT_NE(res.notes.str().find("Service reviews: selects 3 Deployments: imported as service reviews"), std::string::npos)
+      << res.notes.str();
+  // It validates and renders one Service with a Deployment per version.
+  auto parsed = parseShopApp(res.app);
+  ASSERT_TRUE(parsed.app) << parsed.diags.str();
+  auto objs = render(*parsed.app).objects;
+  EXPECT_TRUE(find(objs, "Service", "reviews"));
+  for (const char* d : {"reviews-v1", "reviews-v2", "reviews-canary"}) EXPECT_TRUE(find(objs, "Deployment", d)) << d;
+  EXPECT_FALSE(find(objs, "Service", "reviews-v1"));
+}
+
+// details-v1 behind Service details: callers use "details", so the service is named so, unless
+// the Deployment's own name is a Service too, or a second Service selects it.
+TEST(Import, OneDeploymentOfAnotherNameTakesTheServiceName) {
+  auto res = importText(labelledDeployment("details-v1", "details", "v1", "example.com/details:1.0.0") + "---\n" +
+                        service("details", "details"));
+  ASSERT_EQ(res.app["spec"]["services"].size(), 1u);
+  EXPECT_EQ(res.app["spec"]["services"][0]["name"], "details") << res.app.dump(2);
+  EXPECT_FALSE(res.app["spec"]["services"][0].contains("versions"));
+  EXPECT_NE(res.notes.str().find("imported as service details, the name of the Service its callers use"), std::string::npos)
+      << res.notes.str();
+
+  auto own = importText(labelledDeployment("details-v1", "details", "v1", "example.com/details:1.0.0") + "---\n" +
+                        service("details", "details") + "---\n" + service("details-v1", "details"));
+  EXPECT_EQ(own.app["spec"]["services"][0]["name"], "details-v1") << own.app.dump(2);
+
+  auto two = importText(labelledDeployment("web-v1", "web", "", "example.com/web:1.0.0") + "---\n" +
+                        service("web", "web") + "---\n" + service("web-admin", "web"));
+  EXPECT_EQ(two.app["spec"]["services"][0]["name"], "web-v1") << two.app.dump(2);
+}

@@ -71,6 +71,7 @@ inline const char* kApps[][2] = {
     {"talentshare", "manifests/examples/talentshare.yaml"},
     {"library", "manifests/examples/library.yaml"},
     {"minimal", "manifests/examples/minimal.yaml"},
+    {"canary", "manifests/examples/canary.yaml"},
 };
 
 }  // namespace shop::test

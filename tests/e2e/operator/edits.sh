@@ -65,6 +65,33 @@ kc -n "$NS" get pvc data-db-0 data-db-1 >/dev/null || fail "the removed database
 kc -n "$NS" get secret db-credentials >/dev/null || fail "the removed database's credentials were deleted"
 pass "PVCs and credentials of the removed database are retained"
 op_wait_ready "$NS" shop 120
+
+# 5. Versions: extra runs v1 and a canary v2 behind its one Service. Each version is its own
+# Deployment and HPA; the unversioned Deployment goes; status has a component per version.
+versions() {  # $@: the versions' YAML lines
+  echo "$EXTRA"
+  echo "    versions:"
+  for v in "$@"; do echo "    - $v"; done
+}
+app "$(versions '{name: v1}' '{name: v2, image: ghcr.io/shopctl-examples/extra:2.1.0}')" "" \
+  nginxinc/nginx-unprivileged:1.27.3-alpine '    replicas: 3
+    autoscaling: {enabled: false}' | sed 's/^  databases:$//' | kc apply --server-side -f - >/dev/null
+wait_for "version v2 has its Deployment" 60 jp_is "$NS" deploy/extra-v2 '{.spec.template.spec.containers[0].image}' ghcr.io/shopctl-examples/extra:2.1.0
+wait_for "version v2 has its HPA" 60 kc -n "$NS" get hpa extra-v2
+wait_for "the unversioned Deployment extra was pruned" 60 absent "$NS" deploy/extra hpa/extra
+[ "$(kc -n "$NS" get deploy extra-v2 -o jsonpath='{.spec.selector.matchLabels.version}')" = v2 ] || fail "extra-v2 does not select version v2"
+[ -z "$(kc -n "$NS" get svc extra -o jsonpath='{.spec.selector.version}')" ] || fail "Service extra must select every version"
+op_wait_ready "$NS" shop 120
+comps=$(kc -n "$NS" get shopapp shop -o jsonpath='{.status.components[*].name}')
+grep -qw extra-v1 <<<"$comps" && grep -qw extra-v2 <<<"$comps" || fail "status has no component per version: $comps"
+pass "a component per version in status: $comps"
+
+# 6. v2 goes: its Deployment and HPA are pruned, v1 stays.
+app "$(versions '{name: v1}')" "" nginxinc/nginx-unprivileged:1.27.3-alpine '    replicas: 3
+    autoscaling: {enabled: false}' | sed 's/^  databases:$//' | kc apply --server-side -f - >/dev/null
+wait_for "the Deployment and HPA of the removed version v2 were pruned" 60 absent "$NS" deploy/extra-v2 hpa/extra-v2
+kc -n "$NS" get deploy extra-v1 >/dev/null || fail "version v1 must stay"
+op_wait_ready "$NS" shop 120
 op_no_forbidden "$since"
 
 # Two apps in one namespace with a component of the same name: the second must not take over

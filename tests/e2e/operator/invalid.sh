@@ -27,6 +27,16 @@ expect_fail "an unknown engine is rejected by the schema" "Unsupported value: \"
   - {name: db, engine: mongo}')
 expect_fail "a dependency on nothing is rejected by CEL" "every dependsOn entry" \
   kc apply --server-side -f <(base d nginxinc/nginx-unprivileged:1.27.2-alpine '    dependsOn: [nothing]')
+expect_fail "weights on some versions only are rejected by CEL" "give a weight to every version or to none" \
+  kc apply --server-side -f <(base e nginxinc/nginx-unprivileged:1.27.2-alpine '    versions: [{name: v1, weight: 100}, {name: v2}]')
+expect_fail "weights not adding up to 100 are rejected by CEL" "the weights of the versions must add up to 100" \
+  kc apply --server-side -f <(base f nginxinc/nginx-unprivileged:1.27.2-alpine '    versions: [{name: v1, weight: 80}, {name: v2, weight: 10}]')
+expect_fail "a duplicate version name is rejected by the schema (the list is a map keyed by name)" "duplicate entries for key \\[name=\"v1\"\\]" \
+  kc apply --server-side -f <(base g nginxinc/nginx-unprivileged:1.27.2-alpine '    versions: [{name: v1}, {name: v1}]')
+# The canary example passes the CRD (its weights add up to 100), in the server's dry run.
+out=$(sed "s/^  namespace: canary$/  namespace: $NS/" "$(dirname "$0")/../../../manifests/examples/canary.yaml" |
+  kc apply --server-side --dry-run=server -f - 2>&1) || fail "the canary example was rejected: $out"
+pass "the canary example passes the CRD's CEL rules: $out"
 
 # Passes the CRD, fails the model: a probe on a port name the service does not have.
 base shop nginxinc/nginx-unprivileged:1.27.2-alpine '    probes: {readiness: {http: {path: /, port: admin}}}' |
