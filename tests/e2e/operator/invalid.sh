@@ -36,6 +36,12 @@ msg=$(kc -n "$NS" get shopapp shop -o jsonpath='{.status.conditions[?(@.type=="S
 grep -q 'spec.services\[0\].probes.readiness: port "admin"' <<<"$msg" || fail "the Stalled message does not name the field: $msg"
 pass "Stalled names the field: $msg"
 [ "$(op_condition "$NS" shop Ready)" = False ] || fail "Ready should be False"
+# kubectl get's STATUS and MESSAGE columns (the CRD's printer columns) say the same.
+row=$(kc -n "$NS" get shopapp shop --no-headers -o custom-columns=S:.status.summary.status)
+[ "$row" = Failed ] || fail "summary.status (the STATUS column) is '$row', not Failed"
+kc -n "$NS" get shopapp shop | head -1 | grep -q 'STATUS.*MESSAGE' || fail "no STATUS and MESSAGE columns: $(kc -n "$NS" get shopapp shop)"
+kc -n "$NS" get shopapp shop | grep -q 'Failed .*port "admin"' || fail "the row lacks Failed and the message: $(kc -n "$NS" get shopapp shop)"
+pass "kubectl get shopapp: STATUS Failed, MESSAGE names the field"
 [ "$(kc -n "$NS" get deploy -o name | wc -l)" = 0 ] || fail "an invalid app must not create children"
 sleep 5
 op_alive op || fail "the operator exited"
