@@ -21,8 +21,8 @@ $(nginx_service web)
     storage: {size: 1Gi}
 APP
 gt_operator_start
-owned() {  # objects in the namespace that carry the app's label, but PVCs, Secrets and Events
-  kc -n "$APP_NS" get deploy,sts,svc,cm,sa,pdb,netpol,role,rolebinding -l shopctl.io/app=shop -o name 2>/dev/null
+owned() {  # objects in the namespace that carry the app's label (pods too), but PVCs, Secrets and Events
+  kc -n "$APP_NS" get deploy,rs,sts,pod,svc,cm,sa,pdb,netpol,role,rolebinding -l shopctl.io/app=shop -o name 2>/dev/null
 }
 has_pvc() { [ -n "$(kc -n "$APP_NS" get pvc -l shopctl.io/app=shop -o name)" ]; }
 up() {
