@@ -39,8 +39,9 @@ pass "Stalled names the field: $msg"
 # kubectl get's STATUS and MESSAGE columns (the CRD's printer columns) say the same.
 row=$(kc -n "$NS" get shopapp shop --no-headers -o custom-columns=S:.status.summary.status)
 [ "$row" = Failed ] || fail "summary.status (the STATUS column) is '$row', not Failed"
-kc -n "$NS" get shopapp shop | head -1 | grep -q 'STATUS.*MESSAGE' || fail "no STATUS and MESSAGE columns: $(kc -n "$NS" get shopapp shop)"
-kc -n "$NS" get shopapp shop | grep -q 'Failed .*port "admin"' || fail "the row lacks Failed and the message: $(kc -n "$NS" get shopapp shop)"
+table=$(kc -n "$NS" get shopapp shop)  # (not piped into head: with pipefail, kubectl's SIGPIPE would fail it)
+grep -qE '^NAME +READY +STATUS +SERVICES +COMPONENTS +AGE +MESSAGE$' <<<"$table" || fail "no STATUS and MESSAGE columns: $table"
+grep -qE '^shop +False +Failed +.*spec.services\[0\].probes.readiness: port "admin"' <<<"$table" || fail "the row lacks Failed and the message: $table"
 pass "kubectl get shopapp: STATUS Failed, MESSAGE names the field"
 [ "$(kc -n "$NS" get deploy -o name | wc -l)" = 0 ] || fail "an invalid app must not create children"
 sleep 5
