@@ -2,7 +2,8 @@
 # shopctl delete on the real control plane, with shop-operator reconciling (issue 12):
 #  - delete --wait: the ShopApp and every object it owns are gone when it returns (foreground
 #    deletion, the operator's owner references); the PVCs and generated Secrets are kept;
-#  - --purge without a terminal and without --yes is refused, and deletes nothing;
+#  - --purge without a terminal and without --yes is refused, and deletes nothing; on a terminal
+#    it asks, and "n" deletes nothing;
 #  - --purge --yes --wait also deletes the PVCs and the Secrets the operator generated, and keeps
 #    the user's Secrets, even one labelled like the generated ones;
 #  - kubectl get shopapp shows the STATUS and MESSAGE columns of a Ready app;
@@ -57,6 +58,21 @@ kc -n "$APP_NS" label secret lookalike shopctl.io/app=shop app.kubernetes.io/com
 expect_rc "--purge without a terminal or --yes" 2 shopctl delete -f "$GT_DIR/app.yaml" --purge </dev/null
 grep -q "add --yes to confirm" <<<"$ERR" || fail "unclear refusal: $ERR"
 kc -n "$APP_NS" get shopapp shop >/dev/null || fail "a refused --purge deleted the ShopApp"
+# On a terminal (script(1) gives it one) --purge lists what it would delete and asks; an answer
+# other than y/yes deletes nothing.
+if command -v script >/dev/null; then
+  rc=0
+  out=$(printf 'n\n' | script -qec "'$SHOPCTL_BIN' delete -f '$GT_DIR/app.yaml' --purge" /dev/null 2>&1) || rc=$?
+  [ "$rc" = 1 ] || fail "--purge answered n on a terminal: exit $rc, want 1: $out"
+  grep -q "Delete? \[y/N\]" <<<"$out" || fail "no question on a terminal: $out"
+  for s in $secrets; do grep -q "Secrets shop-operator generated: .*$s" <<<"$out" || fail "the question does not list $s: $out"; done
+  grep -q lookalike <<<"$out" && fail "the question lists the user's Secret: $out"
+  grep -q "nothing deleted" <<<"$out" || fail "no 'nothing deleted': $out"
+  kc -n "$APP_NS" get shopapp shop >/dev/null || fail "answering n deleted the ShopApp"
+  pass "--purge on a terminal asks, lists the generated Secrets, and 'n' deletes nothing"
+else
+  echo "note: script(1) is not installed; the terminal question is not checked" >&2
+fi
 expect_rc "delete --purge --yes --wait" 0 shopctl delete -f "$GT_DIR/app.yaml" --purge --yes --wait --timeout 180s
 for s in $secrets; do
   grep -q "^secret \"$s\" deleted$" <<<"$OUT" || fail "Secret $s not purged: $OUT"
