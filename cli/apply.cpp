@@ -6,7 +6,6 @@
 #include "cli/progress.hpp"
 #include "core/util/text.hpp"
 #include "core/render/render.hpp"
-#include "kube/discovery.hpp"
 
 namespace shop::cli {
 
@@ -25,7 +24,9 @@ void addApply(CLI::App& app) {
       "The ShopApp is sent as written, with field manager shopctl; shop-operator does the rest.\n"
       "Its namespace is created first when it does not exist (the same Namespace object the\n"
       "operator applies, with its Pod Security labels). The file is validated first, so mistakes\n"
-      "are reported with file:line:col before anything reaches the cluster.\n\n"
+      "are reported with file:line:col before anything reaches the cluster; then the CRD is\n"
+      "checked and the objects are tried as server-side dry runs, so a failure creates nothing.\n"
+      "-n must agree with the file's metadata.namespace (as kubectl's); a file without one takes it.\n\n"
       "With --wait, shopctl follows the ShopApp's status until the operator has observed this\n"
       "generation and reports Ready=True (exit 0), or Stalled=True (exit 1, with the reason), or\n"
       "the timeout passes (exit 1, with what it was waiting for). On a terminal the components are\n"
@@ -48,7 +49,9 @@ void addApply(CLI::App& app) {
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("-f,--filename", o->file, "The ShopApp file ('-' for stdin)")->required();
-  cmd->add_option("-n,--namespace", o->ns, "Namespace when the ShopApp does not name one (default: default)");
+  cmd->add_option("-n,--namespace", o->ns,
+                  "Namespace for a ShopApp that names none (default: default); a file naming another is "
+                  "refused, as kubectl does");
   cmd->add_flag("--wait", o->wait, "Wait until the operator reports the ShopApp Ready (or Stalled)");
   cmd->add_option("--timeout", o->timeout, "How long --wait waits: 90s, 5m, 1h30m (default 5m)");
   cmd->add_flag("--force-conflicts", o->forceConflicts,
@@ -73,41 +76,52 @@ void addApply(CLI::App& app) {
     }
     Cluster c = connectCluster(o->cluster);
     kube::Client& client = *c.client;
-
-    // The namespace first: the ShopApp lives in the namespace it describes.
+    // Everything that can fail is asked before anything is created: the CRD, then the Namespace
+    // and the ShopApp as server-side dry runs (admission, RBAC, the CRD's schema and rules).
+    exitIfNoShopAppCrd(c);
     auto nsGot = client.get(res::Namespace, "", ns);
-    if (nsGot.code == 0) failRequest("cannot reach the cluster", nsGot);
-    if (nsGot.notFound()) {
-      Json nsObj = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}};
-      if (la.app) {
-        for (const auto& obj : render(*la.app).objects)
-          if (obj.value("kind", "") == "Namespace") nsObj = obj;
+    if (!nsGot.ok() && !nsGot.notFound()) failRequest("reading namespace " + ns, nsGot);
+    const bool createNamespace = nsGot.notFound();
+    Json nsObj = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}};
+    if (createNamespace && la.app) {
+      for (const auto& obj : render(*la.app).objects)
+        if (obj.value("kind", "") == "Namespace") nsObj = obj;
+    }
+    auto refused = [&](const kube::Result& r) {
+      if (r.conflict()) {
+        std::cerr << "shopctl: applying ShopApp " << ns << "/" << name << ": " << r.message()
+                  << "\n(another field manager owns these fields; re-run with --force-conflicts to take them over)\n";
+        throw ExitRequest{kUsage};
       }
+      failRequest("applying ShopApp " + ns + "/" + name, r);
+    };
+    if (createNamespace) {
+      auto dry = client.apply(res::Namespace, "", ns, nsObj, "shopctl", false, true);
+      if (!dry.ok()) failRequest("creating namespace " + ns + " (dry run; nothing was created)", dry);
+    } else {
+      // Into an existing namespace the ShopApp itself can be tried first.
+      auto dry = client.apply(res::ShopApp, ns, name, la.document, "shopctl", o->forceConflicts, true);
+      if (!dry.ok()) refused(dry);
+    }
+
+    std::string createdUid;
+    if (createNamespace) {
       auto made = client.apply(res::Namespace, "", ns, nsObj, "shopctl", false);
       if (!made.ok()) failRequest("creating namespace " + ns, made);
+      createdUid = made.body["metadata"].value("uid", "");
       std::cout << "namespace/" << ns << " created\n";
-    } else if (!nsGot.ok()) {
-      failRequest("reading namespace " + ns, nsGot);
     }
 
     auto before = client.get(res::ShopApp, ns, name);
     if (!before.ok() && !before.notFound()) failRequest("reading ShopApp " + ns + "/" + name, before);
     auto applied = client.apply(res::ShopApp, ns, name, la.document, "shopctl", o->forceConflicts);
     if (!applied.ok()) {
-      if (applied.notFound()) {
-        kube::Discovery disc(c.transport);
-        if (!disc.has(res::ShopApp, 0)) {
-          std::cerr << "shopctl: the ShopApp CRD is not installed in this cluster: "
-                       "kubectl apply --server-side -f crds/shopapps.shopctl.io.yaml\n";
-          throw ExitRequest{kRuntime};
-        }
+      // A namespace made a moment ago for this ShopApp goes again: a failed apply leaves nothing.
+      if (!createdUid.empty()) {
+        auto del = client.remove(res::Namespace, "", ns, "Background", createdUid);
+        if (del.ok()) std::cout << "namespace/" << ns << " deleted again (the ShopApp was not applied)\n";
       }
-      if (applied.conflict()) {
-        std::cerr << "shopctl: applying ShopApp " << ns << "/" << name << ": " << applied.message()
-                  << "\n(another field manager owns these fields; re-run with --force-conflicts to take them over)\n";
-        throw ExitRequest{kUsage};
-      }
-      failRequest("applying ShopApp " + ns + "/" + name, applied);
+      refused(applied);
     }
     const std::string rvBefore = before.ok() ? before.body["metadata"].value("resourceVersion", "") : "";
     const std::string rvAfter = applied.body["metadata"].value("resourceVersion", "");

@@ -9,6 +9,12 @@
 
 namespace shop::cli {
 
+namespace {
+// The cluster connectCluster() connected to, for failRequest's "cannot reach" message (a CLI
+// process talks to one cluster).
+std::optional<kube::Config> connected;
+}  // namespace
+
 void addClusterFlags(CLI::App* cmd, ClusterFlags& f) {
   cmd->add_option("--kubeconfig", f.kubeconfig, "Path to a kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)");
   cmd->add_option("--context", f.context, "The kubeconfig context to use (default: the current context)");
@@ -25,6 +31,7 @@ Cluster connectCluster(const ClusterFlags& f) {
   }
   Cluster c;
   c.config = *cfg.config;
+  connected = c.config;
   kube::TransportOptions o;
   o.userAgent = "shopctl/" SHOPCTL_VERSION;
   o.maxRetries = 3;
@@ -34,11 +41,75 @@ Cluster connectCluster(const ClusterFlags& f) {
 }
 
 void failRequest(const std::string& what, const kube::Result& r) {
+  if (r.code == 0 && connected) {
+    std::cerr << "shopctl: " << unreachableMessage(*connected, r.error) << "\n";
+    throw ExitRequest{kRuntime};
+  }
   std::cerr << "shopctl: " << what << ": " << r.message() << "\n";
   throw ExitRequest{r.code == 400 || r.code == 422 ? kUsage : kRuntime};
 }
 
-LoadedApp loadApp(const std::string& file, const std::string& defaultNamespace, bool allowInvalid) {
+std::string serverHostPort(const std::string& server) {
+  std::string s = server;
+  std::string defaultPort = "443";
+  if (const auto p = s.find("://"); p != std::string::npos) {
+    if (s.compare(0, p, "http") == 0) defaultPort = "80";
+    s = s.substr(p + 3);
+  }
+  if (const auto slash = s.find('/'); slash != std::string::npos) s = s.substr(0, slash);
+  // A port follows the last ':' unless that ':' is inside an IPv6 literal ("[::1]").
+  const auto colon = s.rfind(':');
+  const auto bracket = s.rfind(']');
+  const bool hasPort = colon != std::string::npos && (bracket == std::string::npos || colon > bracket);
+  return hasPort ? s : s + ":" + defaultPort;
+}
+
+std::string unreachableMessage(const kube::Config& cfg, const std::string& transportError) {
+  std::string where = cfg.context.empty() ? "(" + (cfg.source.empty() ? std::string("in-cluster") : cfg.source) + " config)"
+                                          : "(kubeconfig context \"" + cfg.context + "\")";
+  // cpp-httplib names its errors tersely ("Connection", "Could not establish connection").
+  std::string why = transportError;
+  bool connect = false;
+  if (why == "Connection" || why == "Could not establish connection") {
+    why = "the connection was refused (or the host is unreachable)";
+    connect = true;
+  } else if (why == "ConnectionTimeout" || why == "Connection timed out") {
+    why = "the connection timed out";
+    connect = true;
+  } else if (why.empty()) {
+    why = "no response";
+  }
+  std::string out = "cannot reach the cluster at " + serverHostPort(cfg.server) + " " + where + ": " + why;
+  if (connect)
+    out += "\n  Is the cluster running? Is this the right kubeconfig and context? Check with\n"
+           "  `kubectl config current-context` and `kubectl cluster-info`; choose another with\n"
+           "  --context, --kubeconfig or KUBECONFIG.";
+  return out;
+}
+
+std::string crdMissingMessage() {
+  return "the ShopApp CRD (shopapps.shopctl.io) is not installed in this cluster; install it first:\n"
+         "  kubectl apply --server-side -f crds/shopapps.shopctl.io.yaml\n"
+         "(the file is in shopctl's source tree; docs/operator.md installs it with the operator)";
+}
+
+bool shopAppCrdInstalled(Cluster& c) {
+  const auto& r = kube::resources::ShopApp;
+  kube::Result got = c.client->raw("/apis/" + r.group + "/" + r.version);
+  if (got.notFound()) return false;
+  if (!got.ok()) failRequest("asking the API server for " + r.plural + "." + r.group, got);
+  for (const auto& res : got.body.value("resources", Json::array()))
+    if (res.is_object() && res.value("name", "") == r.plural) return true;
+  return false;
+}
+
+void exitIfNoShopAppCrd(Cluster& c) {
+  if (shopAppCrdInstalled(c)) return;
+  std::cerr << "shopctl: " << crdMissingMessage() << "\n";
+  throw ExitRequest{kRuntime};
+}
+
+LoadedApp loadApp(const std::string& file, const std::string& requestedNamespace, bool allowInvalid) {
   LoadedApp out;
   if (auto why = unreadableReason(file); !why.empty()) {
     out.diags.add({Severity::Error, file, {}, "", "cannot read: " + why});
@@ -57,8 +128,20 @@ LoadedApp loadApp(const std::string& file, const std::string& defaultNamespace, 
                        " documents (one app per file)"});
   } else {
     const YamlDocument& doc = loaded.documents[0];
+    // -n against the file's namespace is refused even with --validate=false, as kubectl does.
+    const Json meta = doc.value.is_object() ? doc.value.value("metadata", Json::object()) : Json::object();
+    if (meta.is_object() && meta.contains("namespace") && meta["namespace"].is_string()) {
+      if (auto why = namespaceMismatch(meta["namespace"].get<std::string>(), requestedNamespace); !why.empty()) {
+        Diagnostic d{Severity::Error, "", {}, "metadata.namespace", why};
+        locate(d, doc);
+        out.diags.add(d);
+        printDiagnostics(out.diags);
+        throw ExitRequest{kUsage};
+      }
+    }
     ParseOptions po;
-    po.defaultNamespace = defaultNamespace.empty() ? "default" : defaultNamespace;
+    po.defaultNamespace = "default";
+    po.requestedNamespace = requestedNamespace;
     ParseResult parsed = parseShopApp(doc, po);
     out.diags = parsed.diags;
     out.app = parsed.app;
@@ -66,7 +149,8 @@ LoadedApp loadApp(const std::string& file, const std::string& defaultNamespace, 
       Json d = diff::stripServerFields(doc.value);
       if (d.contains("metadata") && d["metadata"].is_object()) {
         d["metadata"].erase("ownerReferences");
-        if (!d["metadata"].contains("namespace")) d["metadata"]["namespace"] = po.defaultNamespace;
+        if (!d["metadata"].contains("namespace"))
+          d["metadata"]["namespace"] = requestedNamespace.empty() ? po.defaultNamespace : requestedNamespace;
       }
       out.document = d;
     }

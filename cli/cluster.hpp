@@ -29,18 +29,39 @@ struct Cluster {
 Cluster connectCluster(const ClusterFlags& f);
 
 // Prints "shopctl: <what>: <the API server's message>" and exits kRuntime (or kUsage for an
-// invalid object the server refused with 422/400).
+// invalid object the server refused with 422/400). A request that got no answer at all prints
+// unreachableMessage() for the cluster connectCluster() connected to.
 [[noreturn]] void failRequest(const std::string& what, const kube::Result& r);
 
+// "host:port" of an API server URL: "https://10.0.0.1:6443" -> "10.0.0.1:6443"; without a
+// port, the scheme's (443 for https, 80 for http).
+std::string serverHostPort(const std::string& server);
+// What every command says when the API server does not answer: where it tried, from which
+// kubeconfig context, why, and (for a refused or timed-out connection) kubectl's hint:
+//   cannot reach the cluster at 127.0.0.1:6443 (kubeconfig context "dev"): the connection was refused
+//     Is the cluster running? Is this the right kubeconfig and context? ...
+std::string unreachableMessage(const kube::Config& cfg, const std::string& transportError);
+
+// The one message every cluster command (status, apply, diff, delete, loadtest) prints when the
+// ShopApp CRD is not installed: what to apply.
+std::string crdMissingMessage();
+// Whether the API server serves ShopApps (shopctl.io/v1alpha1). When it cannot be asked
+// (unreachable, 5xx), prints why and exits kRuntime.
+bool shopAppCrdInstalled(Cluster& c);
+// shopAppCrdInstalled(), or print crdMissingMessage() and exit kRuntime.
+void exitIfNoShopAppCrd(Cluster& c);
+
 // A ShopApp file: the document as written (for server-side apply) and the model (for the
-// renderer). metadata.namespace is filled in from `defaultNamespace` when absent. Diagnostics
-// are printed; on errors (unless `allowInvalid`) exits kUsage.
+// renderer). `requestedNamespace` is the -n flag (may be empty): metadata.namespace is filled in
+// from it when absent (else "default"), and a file naming another namespace is refused at
+// file:line (namespaceMismatch(), kubectl's rule), even with `allowInvalid`. Diagnostics are
+// printed; on errors (unless `allowInvalid`) exits kUsage.
 struct LoadedApp {
   Json document;                // apiVersion, kind, metadata (name, namespace), spec, as written
   std::optional<ShopApp> app;   // absent only with allowInvalid and errors
   Diagnostics diags;
 };
-LoadedApp loadApp(const std::string& file, const std::string& defaultNamespace, bool allowInvalid = false);
+LoadedApp loadApp(const std::string& file, const std::string& requestedNamespace, bool allowInvalid = false);
 
 // "45s", "12m", "3h", "4d" since an RFC 3339 time ("" when unknown).
 std::string age(const std::string& rfc3339);

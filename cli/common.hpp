@@ -31,6 +31,7 @@ void addDiff(CLI::App& app);
 void addApply(CLI::App& app);
 void addStatus(CLI::App& app);
 void addLoadtest(CLI::App& app);
+void addDelete(CLI::App& app);
 // `render --layout kustomize` (cli/render_kustomize.cpp): DIR, or DIR/base + DIR/overlays/NAME.
 void renderKustomizeLayout(const std::string& file, const std::string& ns, const std::string& dir,
                            const std::string& overlay, const std::vector<std::string>& sets);

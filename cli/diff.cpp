@@ -79,6 +79,12 @@ DiffResult againstCluster(const LoadedApp& la, const ClusterFlags& flags, const 
 
   // The ShopApp in the cluster, if any: its uid makes the owner references the operator adds.
   Json liveApp;
+  const bool crdInstalled = shopAppCrdInstalled(c);
+  if (!crdInstalled) {
+    // Without the CRD there is no operator at work; a tree applied without it (a GitOps tree,
+    // `render | kubectl apply`) is still worth comparing, so this is said, not refused.
+    out.notes.push_back(crdMissingMessage() + "\n  Comparing the rendered objects alone (as applying the rendered tree would).");
+  }
   auto got = client.get(res::ShopApp, app.namespace_, app.name);
   if (got.ok()) {
     liveApp = got.body;
@@ -86,7 +92,7 @@ DiffResult againstCluster(const LoadedApp& la, const ClusterFlags& flags, const 
     failRequest("cannot reach the cluster", got);
   } else if (!got.notFound()) {
     failRequest("reading ShopApp " + app.namespace_ + "/" + app.name, got);
-  } else {
+  } else if (crdInstalled) {  // (without it, the note above says so)
     out.notes.push_back("ShopApp " + app.namespace_ + "/" + app.name +
                         " is not in the cluster: comparing the rendered objects without owner references "
                         "(as applying the rendered tree would)");
@@ -442,7 +448,9 @@ void addDiff(CLI::App& app) {
   cmd->add_option("-f,--filename", o->file, "The ShopApp file ('-' for stdin)")->required();
   cmd->add_option("--against", o->against, "cluster (default), or a directory or file of manifests ('-' for stdin)");
   cmd->add_option("-o,--output", o->output, "unified (default) or json")->check(CLI::IsMember({"unified", "json"}));
-  cmd->add_option("-n,--namespace", o->ns, "Namespace when the ShopApp does not name one (default: default)");
+  cmd->add_option("-n,--namespace", o->ns,
+                  "Namespace for a ShopApp that names none (default: default); a file naming another is "
+                  "refused, as kubectl does");
   cmd->add_option("--field-manager", o->fieldManager,
                   "Field manager of the dry run (default shop-operator; kubectl, kustomize-controller, "
                   "argocd-controller for trees applied by those)");

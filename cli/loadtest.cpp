@@ -283,7 +283,7 @@ void addLoadtest(CLI::App& app) {
   cmd->add_option("target", o->targets, "APP SERVICE (the ShopApp in the cluster), or SERVICE with -f")
       ->expected(1, 2);
   cmd->add_option("-f,--filename", o->file, "Read the ShopApp from this file instead of the cluster");
-  cmd->add_option("-n,--namespace", o->ns, "Namespace (default: the file's, else the kubeconfig context's)");
+  cmd->add_option("-n,--namespace", o->ns, "Namespace (default: the kubeconfig context's; with -f, the file's, which -n must match)");
   cmd->add_option("-d,--duration", o->duration, "How long to send load: 30s, 5m (default 60s)");
   cmd->add_option("-c,--concurrency", o->spec.concurrency, "Concurrent workers (default 10)");
   cmd->add_option("-q,--rate", o->spec.rate, "Requests per second per worker; 0 = as fast as answered (default 0)");
@@ -328,14 +328,10 @@ void addLoadtest(CLI::App& app) {
     Json liveApp;  // the ShopApp as the cluster has it, with its status
     if (fromFile) {
       LoadedApp loaded = loadApp(o->file, o->ns);
-      model = *loaded.app;
-      if (!o->ns.empty() && o->ns != model.namespace_) {
-        std::cerr << "shopctl: the ShopApp in " << o->file << " is in namespace " << model.namespace_
-                  << ", not " << o->ns << "\n";
-        throw ExitRequest{kUsage};
-      }
+      model = *loaded.app;  // loadApp refused a -n other than the file's namespace
     } else {
       Cluster& c = connect();
+      exitIfNoShopAppCrd(c);
       const std::string ns = o->ns.empty() ? c.config.namespace_ : o->ns;
       auto got = c.client->get(res::ShopApp, ns, o->targets[0]);
       if (got.notFound()) {

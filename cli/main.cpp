@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   addApply(app);
   addStatus(app);
   addLoadtest(app);
+  addDelete(app);
   std::vector<std::string> names;
   for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
   auto known = [&](const std::string& n) { return std::find(names.begin(), names.end(), n) != names.end(); };

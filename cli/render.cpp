@@ -121,7 +121,9 @@ void addRender(CLI::App& app) {
   cmd->add_option("-o,--output", o->output, "Output format: yaml, json, or summary (a table for people)")
       ->check(CLI::IsMember({"yaml", "json", "summary"}));
   cmd->add_option("--output-dir", o->dir, "Write one file per object into this directory instead of stdout");
-  cmd->add_option("-n,--namespace", o->ns, "Namespace when the ShopApp does not name one (default: default)");
+  cmd->add_option("-n,--namespace", o->ns,
+                  "Namespace for a ShopApp that names none (default: default); a file naming another is "
+                  "refused, as kubectl does");
   cmd->add_flag("--generate-secrets", o->generateSecrets,
                 "Also render the Secrets the app needs, with random values (different on every run)");
   cmd->add_option("--layout", o->layout,
@@ -149,7 +151,7 @@ void addRender(CLI::App& app) {
       throw ExitRequest{kUsage};
     }
     ParseOptions popts;
-    if (!o->ns.empty()) popts.defaultNamespace = o->ns;
+    popts.requestedNamespace = o->ns;
     auto parsed = loadShopAppFile(o->file, popts);
     printDiagnostics(parsed.diags);
     if (!parsed.app) throw ExitRequest{kUsage};

@@ -317,6 +317,7 @@ void addStatus(CLI::App& app) {
       throw ExitRequest{kUsage};
     }
     Cluster c = connectCluster(o->cluster);
+    exitIfNoShopAppCrd(c);
     kube::Client& client = *c.client;
     kube::Discovery disc(c.transport);
     const std::string ns = o->ns.empty() ? c.config.namespace_ : o->ns;

@@ -1,5 +1,6 @@
 #include "operator/status.hpp"
 
+#include "core/diff/kstatus.hpp"
 
 namespace shop::op {
 
@@ -87,10 +88,19 @@ static Json stripTimes(Json s) {
   return s;
 }
 
-bool sameStatus(const Json& a, const Json& b) {
+void setSummaryStatus(Json& status) {
+  if (!status.is_object()) return;
+  const auto k = diff::kstatus(Json{{"status", status}});
+  if (!status.contains("summary") || !status["summary"].is_object()) status["summary"] = Json::object();
+  status["summary"]["status"] = diff::kstatusName(k.status);
+}
+
+bool sameStatus(const Json& live, const Json& next) {
+  Json written = next;
+  setSummaryStatus(written);
   // The API server returns keys sorted; ours are in the order we built them. Compare as
   // unordered JSON, where key order does not matter.
-  return nlohmann::json::parse(stripTimes(a).dump()) == nlohmann::json::parse(stripTimes(b).dump());
+  return nlohmann::json::parse(stripTimes(live).dump()) == nlohmann::json::parse(stripTimes(written).dump());
 }
 
 }  // namespace shop::op

@@ -42,7 +42,15 @@ struct ServiceWorkload {
 };
 std::vector<ServiceWorkload> serviceWorkloads(const ShopApp& app);
 
-// Compare two status objects ignoring condition timestamps and key order.
-bool sameStatus(const Json& a, const Json& b);
+// status.summary.status: the ShopApp's kstatus (Current, InProgress or Failed), derived from its
+// Ready, Reconciling and Stalled conditions by core/diff/kstatus (the rules Flux and
+// `shopctl status` apply), for the STATUS printer column of `kubectl get shopapp`. The operator
+// calls it once, on every status it writes (Controller::writeStatus).
+void setSummaryStatus(Json& status);
+
+// Whether writing `next` would leave the `live` status as it is, ignoring condition timestamps
+// and key order. `next` is taken as written: with setSummaryStatus() applied, so a live status
+// without summary.status (an older operator's) is written once more.
+bool sameStatus(const Json& live, const Json& next);
 
 }  // namespace shop::op

@@ -48,11 +48,13 @@ ParseResult parseJson(const Json& root, const ParseOptions& opts) {
     if (auto ns = m.str("namespace")) {
       if (!isDnsLabel(*ns)) m.error("namespace", quotedValue(*ns) + " is not a valid namespace name");
       app.namespace_ = *ns;
+      if (auto why = namespaceMismatch(*ns, opts.requestedNamespace); !why.empty()) m.error("namespace", why);
     }
     if (auto g = m.integer("generation", 0, INT64_MAX)) app.generation = *g;
     if (auto u = m.str("uid")) app.uid = *u;
   }
-  if (app.namespace_.empty()) app.namespace_ = opts.defaultNamespace;
+  if (app.namespace_.empty())
+    app.namespace_ = opts.requestedNamespace.empty() ? opts.defaultNamespace : opts.requestedNamespace;
   // The cluster's own namespaces: an app there would relabel them for Pod Security and sit
   // beside the control plane's objects.
   for (const char* sys : {"kube-system", "kube-public", "kube-node-lease"})
@@ -77,6 +79,12 @@ ParseResult parseJson(const Json& root, const ParseOptions& opts) {
 }
 
 }  // namespace
+
+std::string namespaceMismatch(const std::string& objectNamespace, const std::string& requested) {
+  if (objectNamespace.empty() || requested.empty() || objectNamespace == requested) return "";
+  return "the namespace from the provided object \"" + objectNamespace + "\" does not match the namespace \"" +
+         requested + "\". You must pass '--namespace=" + objectNamespace + "' to perform this operation.";
+}
 
 ParseResult parseShopApp(const Json& obj, const ParseOptions& opts) { return parseJson(obj, opts); }
 

@@ -93,7 +93,7 @@ expect 2 "has no service \"front-nd\" \(did you mean \"front-end\"\?\)" "loadtes
 expect 2 "\"carts-db\" is a data store" "loadtest of a database" "$SHOPCTL" loadtest -f "$SOCK" carts-db --dry-run
 expect 2 "--duration .*whole seconds" "loadtest --duration 1.5s" "$SHOPCTL" loadtest -f "$SOCK" front-end --duration 1500ms --dry-run
 expect 2 "has no port \"8080\"" "loadtest --port that the service lacks" "$SHOPCTL" loadtest -f "$SOCK" front-end --port 8080 --dry-run
-expect 2 "namespace sock-shop, not other" "loadtest -n that contradicts the file" "$SHOPCTL" loadtest -f "$SOCK" front-end -n other --dry-run
+expect 2 'shopapp.yaml:[0-9]+:[0-9]+: error: metadata.namespace: the namespace from the provided object "sock-shop" does not match the namespace "other"' "loadtest -n that contradicts the file" "$SHOPCTL" loadtest -f "$SOCK" front-end -n other --dry-run
 expect 0 "" "loadtest --dry-run prints the objects" "$SHOPCTL" loadtest -f "$SOCK" front-end --dry-run
 [ "$(grep -c '^kind: ' "$WORK/out")" = 3 ] && grep -q 'http://front-end.sock-shop.svc:80/' "$WORK/out" &&
   ok "loadtest --dry-run: a Job and two NetworkPolicies against front-end" || bad "loadtest --dry-run printed: $(head -c 300 "$WORK/out")"

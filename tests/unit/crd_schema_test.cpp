@@ -162,6 +162,18 @@ TEST(CrdSchema, NamesStatusAndPrinterColumns) {
   EXPECT_TRUE(v["subresources"].contains("status"));
   std::vector<std::string> cols;
   for (const auto& c : v["additionalPrinterColumns"]) cols.push_back(c["name"]);
-  EXPECT_EQ(cols, (std::vector<std::string>{"Ready", "Services", "Components", "Reason", "Age"}));
+  EXPECT_EQ(cols, (std::vector<std::string>{"Ready", "Status", "Services", "Components", "Reason", "Age", "Message"}));
+  // STATUS is what setSummaryStatus writes (operator/status.hpp): kstatus's three values for an
+  // object that is not being deleted, and the schema admits exactly those.
+  const Json& summary = v["schema"]["openAPIV3Schema"]["properties"]["status"]["properties"]["summary"];
+  EXPECT_EQ(summary["properties"]["status"]["enum"], Json::array({"Current", "InProgress", "Failed"}));
+  for (const auto& c : v["additionalPrinterColumns"]) {
+    if (c["name"] == "Status") {
+      EXPECT_EQ(c["jsonPath"], ".status.summary.status");
+    }
+    if (c["name"] == "Message") {
+      EXPECT_EQ(c["jsonPath"], ".status.conditions[?(@.type==\"Ready\")].message");
+    }
+  }
   EXPECT_GE(v["schema"]["openAPIV3Schema"]["properties"]["spec"]["x-kubernetes-validations"].size(), 6u);
 }

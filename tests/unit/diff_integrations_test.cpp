@@ -111,9 +111,19 @@ TEST(ArgoCd, PluginDiscoversAndRendersShopAppFiles) {
   const fs::path repo = fs::temp_directory_path() / ("shopctl-cmp-repo-" + std::to_string(getpid()));
   fs::remove_all(repo);
   fs::create_directories(repo / "apps");
-  fs::copy_file(std::string(SHOP_SOURCE_DIR) + "/manifests/examples/minimal.yaml", repo / "apps/b.yaml");
-  std::string cafe = test::readFile(std::string(SHOP_SOURCE_DIR) + "/manifests/examples/cafe.yaml");
-  std::ofstream(repo / "a.yml") << cafe;
+  // Without metadata.namespace, so the Application's destination namespace applies (one that
+  // names another namespace is refused: below).
+  auto withoutNamespace = [](std::string text) {
+    const auto at = text.find("\n  namespace: ");
+    if (at != std::string::npos) text.erase(at + 1, text.find('\n', at + 1) - at);
+    return text;
+  };
+  const std::string minimal = test::readFile(std::string(SHOP_SOURCE_DIR) + "/manifests/examples/minimal.yaml");
+  const std::string cafe = test::readFile(std::string(SHOP_SOURCE_DIR) + "/manifests/examples/cafe.yaml");
+  ASSERT_NE(withoutNamespace(cafe), cafe);
+  ASSERT_NE(withoutNamespace(minimal), minimal);
+  std::ofstream(repo / "apps/b.yaml") << withoutNamespace(minimal);
+  std::ofstream(repo / "a.yml") << withoutNamespace(cafe);
   std::ofstream(repo / "apps/other.yaml") << "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n";
 
   ShellRun d = sh(discover, repo);
@@ -125,6 +135,17 @@ TEST(ArgoCd, PluginDiscoversAndRendersShopAppFiles) {
   EXPECT_EQ(g.out, renderText((repo / "a.yml").string(), "argo-ns") + "---\n" +
                        renderText((repo / "apps/b.yaml").string(), "argo-ns"));
   EXPECT_NE(g.err.find("note: Secret"), std::string::npos);  // notes go to stderr
+
+  // A ShopApp naming another namespace than the Application's fails the generation, as
+  // `kubectl apply -n` refuses it.
+  std::ofstream(repo / "apps/b.yaml") << minimal;
+  g = sh(generate, repo, "ARGOCD_APP_NAMESPACE=argo-ns");
+  EXPECT_NE(g.code, 0);
+  EXPECT_NE(g.err.find("b.yaml:8:3: error: metadata.namespace: the namespace from the provided object \"hello\" does not "
+                       "match the namespace \"argo-ns\""),
+            std::string::npos)
+      << g.err;
+  std::ofstream(repo / "apps/b.yaml") << withoutNamespace(minimal);
 
   // A broken ShopApp fails the generation (Argo CD must not prune everything).
   std::ofstream(repo / "apps/c.yaml") << "apiVersion: shopctl.io/v1alpha1\nkind: ShopApp\nmetadata: {name: c}\nspec: {services: []}\n";

@@ -46,6 +46,13 @@ msg=$(kc -n "$NS" get shopapp shop -o jsonpath='{.status.conditions[?(@.type=="S
 grep -q 'spec.services\[0\].probes.readiness: port "admin"' <<<"$msg" || fail "the Stalled message does not name the field: $msg"
 pass "Stalled names the field: $msg"
 [ "$(op_condition "$NS" shop Ready)" = False ] || fail "Ready should be False"
+# kubectl get's STATUS and MESSAGE columns (the CRD's printer columns) say the same.
+row=$(kc -n "$NS" get shopapp shop --no-headers -o custom-columns=S:.status.summary.status)
+[ "$row" = Failed ] || fail "summary.status (the STATUS column) is '$row', not Failed"
+table=$(kc -n "$NS" get shopapp shop)  # (not piped into head: with pipefail, kubectl's SIGPIPE would fail it)
+grep -qE '^NAME +READY +STATUS +SERVICES +COMPONENTS +AGE +MESSAGE$' <<<"$table" || fail "no STATUS and MESSAGE columns: $table"
+grep -qE '^shop +False +Failed +.*spec.services\[0\].probes.readiness: port "admin"' <<<"$table" || fail "the row lacks Failed and the message: $table"
+pass "kubectl get shopapp: STATUS Failed, MESSAGE names the field"
 [ "$(kc -n "$NS" get deploy -o name | wc -l)" = 0 ] || fail "an invalid app must not create children"
 sleep 5
 op_alive op || fail "the operator exited"

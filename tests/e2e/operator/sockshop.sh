@@ -32,7 +32,8 @@ status=$(kc -n "$NS" get shopapp shop -o json)
 [ "$(jq -r '.status.conditions[] | select(.type=="Reconciling") | .status' <<<"$status")" = False ] || fail "Reconciling is not False"
 [ "$(jq -r '.status.conditions[] | select(.type=="Stalled") | .status' <<<"$status")" = False ] || fail "Stalled is not False"
 [ "$(jq -r '.status.conditions[] | select(.type=="MeshAvailable") | .status' <<<"$status")" = True ] || fail "MeshAvailable is not True"
-pass "status: 14/14 components, Ready=True, Reconciling=False, Stalled=False, MeshAvailable=True"
+[ "$(jq -r '.status.summary.status' <<<"$status")" = Current ] || fail "summary.status is $(jq -r '.status.summary.status' <<<"$status")"
+pass "status: 14/14 components, Ready=True, Reconciling=False, Stalled=False, MeshAvailable=True, summary.status Current"
 
 # Credentials were created once, with random values, and are not owned (they outlive the app).
 for s in carts-db-credentials rabbitmq-credentials; do
