@@ -190,7 +190,15 @@ void golden(const fs::path& file, const std::string& actual) {
     return;
   }
   ASSERT_TRUE(fs::exists(file)) << file << " is missing: run with SHOP_UPDATE_GOLDEN=1";
-  EXPECT_EQ(test::readFile(file.string()), actual) << file << " differs (SHOP_UPDATE_GOLDEN=1 rewrites it)";
+  const std::string expected = test::readFile(file.string());
+  if (expected == actual) return;
+  // The first line that differs, not the whole file.
+  std::istringstream a(expected), b(actual);
+  std::string la, lb;
+  int line = 1;
+  while (std::getline(a, la) && std::getline(b, lb) && la == lb) ++line;
+  ADD_FAILURE() << file << " differs at line " << line << " (SHOP_UPDATE_GOLDEN=1 rewrites it):\n  golden: " << la
+                << "\n  actual: " << lb;
 }
 
 std::vector<std::string> readLines(const fs::path& file) {
