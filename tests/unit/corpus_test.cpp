@@ -89,6 +89,8 @@ std::optional<Pod> podOf(const Json& o) {
   const std::string kind = test::objectKind(o);
   if (kind != "Deployment" && kind != "StatefulSet" && kind != "DaemonSet") return std::nullopt;
   Pod p{nsOf(o), o["spec"]["template"]["metadata"].value("labels", Json::object())};
+  // The StatefulSet controller labels each pod with its name; the pod judged is the first.
+  if (kind == "StatefulSet") p.labels["statefulset.kubernetes.io/pod-name"] = test::objectName(o) + "-0";
   for (const auto& c : o["spec"]["template"]["spec"].value("containers", Json::array()))
     for (const auto& port : c.value("ports", Json::array()))
       if (port.contains("name")) p.ports[port["name"].get<std::string>()] = port["containerPort"];
