@@ -140,8 +140,34 @@ void Hardener::container(const Workload& w, Json& spec, const char* key, size_t 
 }  // namespace fix
 
 HardenResult harden(const std::vector<Manifest>& input, const HardenOptions& options) {
-  fix::Hardener h(input, options);
-  HardenResult out = h.run();
+  HardenResult out = fix::Hardener(input, options).run();
+  // The headless Services added for StatefulSets (avail-statefulset-service) are new call targets:
+  // the NetworkPolicies of this pass were written without them, so their callers are cut off
+  // until a second harden. Harden again with those Services in the input, each before its
+  // StatefulSet, as this pass placed them: the result is what a second harden would give.
+  std::vector<Json> added;
+  for (const auto& c : out.changes)
+    if (c.ruleId == "avail-statefulset-service")
+      for (const auto& o : out.objects)
+        if (kindOf(o) == "Service" && describe(o) == c.object) added.push_back(o);
+  if (!added.empty()) {
+    std::vector<Manifest> withServices;
+    for (const auto& m : input) {
+      const Json& o = m.object;
+      if (kindOf(o) == "StatefulSet")
+        for (const auto& svc : added)
+          if (namespaceOf(svc) == namespaceOf(o) && nameOf(svc) == str(fieldAt(o, "spec.serviceName")))
+            withServices.push_back({svc, "", nullptr, ""});
+      withServices.push_back(m);
+    }
+    HardenResult second = fix::Hardener(withServices, options).run();
+    std::vector<Change> changes;
+    for (const auto& c : out.changes)
+      if (c.ruleId == "avail-statefulset-service") changes.push_back(c);
+    changes.insert(changes.end(), second.changes.begin(), second.changes.end());
+    second.changes = std::move(changes);
+    out = std::move(second);
+  }
   // What harden has no fix for is said, never kept silently: every finding the audit still makes
   // on the output, of a rule without an automatic fix, at medium or above (hostNetwork, hostPID,
   // hostPath, host ports, privileged containers, an Ingress without TLS, ...).

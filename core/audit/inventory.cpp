@@ -312,9 +312,12 @@ std::vector<HostRef> findHostRefs(const std::string& text, bool bareIsHost) {
       if (d == std::string::npos) break;
       s = d + 1;
     }
-    HostRef ref{labels[0], "", port};
+    HostRef ref{labels[0], "", port, false, ""};
     if (labels.size() == 2) {
-      ref.ns = labels[1];
+      ref.ns = labels[1];  // name.ns, or a StatefulSet pod's pod.name (resolved by the caller)
+    } else if (labels.size() >= 4 && labels[2] != "svc" && labels[3] == "svc") {
+      // pod.name.ns.svc[.cluster.local]: a StatefulSet pod's DNS name, a call to Service name
+      ref = HostRef{labels[1], labels[2], port, true, labels[0]};
     } else if (labels.size() >= 3) {
       if (labels[2] != "svc") continue;  // some other domain
       ref.ns = labels[1];
@@ -371,6 +374,10 @@ void Inventory::buildCallGraph(const std::vector<ExtraCall>& extra) {
     auto link = [&](const HostRef& ref, const std::string& evidence) {
       std::string targetNs = ref.ns.empty() ? ns : ref.ns;
       auto it = services.find({targetNs, ref.name});
+      // "pod.name" with no namespace `name` but a Service `name` here: a StatefulSet pod's DNS
+      // name (mongo-0.mongo), a call to that Service.
+      if (it == services.end() && !ref.svcForm && !ref.ns.empty() && !namespaces.count(ref.ns))
+        it = services.find({ns, ref.ns});
       if (it != services.end()) {
         // A workload calling its own Service is not an edge.
         auto selected = workloadsSelectedBy(it->second);
@@ -430,11 +437,11 @@ void Inventory::buildCallGraph(const std::vector<ExtraCall>& extra) {
     for (const auto& c : containers(w, false)) {
       const Json& cj = field(spec, "containers")[c.index];
       if (const auto* p = findProfile(parseImage(str(field(cj, "image"))))) {
-        for (const auto& callee : p->calls) link(HostRef{callee, "", 0}, "known calls of image " + p->repository);
+        for (const auto& callee : p->calls) link(HostRef{callee, "", 0, false, ""}, "known calls of image " + p->repository);
       }
     }
     for (const auto& x : extra) {
-      if (x.from == nameOf(o)) link(HostRef{x.to, "", 0}, "--call " + x.from + "=" + x.to);
+      if (x.from == nameOf(o)) link(HostRef{x.to, "", 0, false, ""}, "--call " + x.from + "=" + x.to);
     }
   }
 }

@@ -123,13 +123,17 @@ class Inventory {
 };
 
 // The Service hostnames a text refers to, as (name, namespace or "", port or 0): "user-db:27017",
-// "http://carts/x", "tcp(catalogue-db:3306)", "zipkin.jaeger.svc.cluster.local". A bare word
+// "http://carts/x", "tcp(catalogue-db:3306)", "zipkin.jaeger.svc.cluster.local", and the DNS
+// names of StatefulSet pods: "postgres-0.postgres.db.svc.cluster.local" is Service postgres of
+// namespace db ("mongo-0.mongo" is given as name mongo-0, ns mongo: the caller, which knows the
+// namespaces and Services, reads it as pod mongo-0 of Service mongo). A bare word
 // counts only when `bareIsHost` (the whole value of a variable named like *_HOST or *_URL).
 struct HostRef {
   std::string name;
   std::string ns;
   int port = 0;
   bool svcForm = false;  // written as name.ns.svc[.cluster.local]: surely a cluster Service
+  std::string pod;       // written as a StatefulSet pod's name: pod.name.ns.svc[.cluster.local]
 };
 std::vector<HostRef> findHostRefs(const std::string& text, bool bareIsHost);
 

@@ -163,11 +163,21 @@ Json targetPorts(const Json& svc, int onlyPort) {
   return out;
 }
 
+// The NetworkPolicy peer for a workload's pods, as seen from a policy in namespace policyNs. A
+// peer with only a podSelector matches pods of the policy's own namespace: a workload of another
+// namespace also needs a namespaceSelector naming its namespace.
+Json workloadPeer(const Inventory& inv, size_t wi, const std::string& policyNs) {
+  Json peer = podPeer(inv.selectorLabels(inv.workloads()[wi]));
+  const std::string ns = namespaceOf(inv.object(inv.workloads()[wi].object));
+  if (ns != policyNs) peer["namespaceSelector"] = {{"matchLabels", {{"kubernetes.io/metadata.name", ns}}}};
+  return peer;
+}
+
 // NetworkPolicy peers for the pods of these workloads, each once.
-Json podPeers(const Inventory& inv, const std::vector<size_t>& workloads) {
+Json podPeers(const Inventory& inv, const std::vector<size_t>& workloads, const std::string& policyNs) {
   Json out = Json::array();
   for (size_t wi : workloads) {
-    Json peer = podPeer(inv.selectorLabels(inv.workloads()[wi]));
+    Json peer = workloadPeer(inv, wi, policyNs);
     if (std::find(out.begin(), out.end(), peer) == out.end()) out.push_back(peer);
   }
   return out;
@@ -296,13 +306,13 @@ Json Hardener::policyIngress(const Workload& w, std::vector<std::string>& why) {
     Json from = Json::array();
     std::string names;
     for (size_t caller : inv_.callersOf(s)) {
-      Json peer = podPeer(inv_.selectorLabels(inv_.workloads()[caller]));
+      Json peer = workloadPeer(inv_, caller, namespaceOf(svc));
       if (std::find(from.begin(), from.end(), peer) == from.end()) from.push_back(peer);
       names += (names.empty() ? "" : ", ") + nameOf(inv_.object(inv_.workloads()[caller].object));
     }
     // Workloads whose calls harden cannot see may call it too: cutting them off would break the app.
     for (size_t caller : unknownCallers(inv_, opts_.calls, s)) {
-      Json peer = podPeer(inv_.selectorLabels(inv_.workloads()[caller]));
+      Json peer = workloadPeer(inv_, caller, namespaceOf(svc));
       if (std::find(from.begin(), from.end(), peer) != from.end()) continue;
       from.push_back(peer);
       names += (names.empty() ? "" : ", ") + nameOf(inv_.object(inv_.workloads()[caller].object)) + " (calls not visible)";
@@ -341,9 +351,13 @@ Json Hardener::policyEgress(size_t wi, std::vector<std::string>& why) {
       const Json& svc = inv_.object(*e.toService);
       auto callees = inv_.workloadsSelectedBy(*e.toService);
       if (callees.empty()) continue;
-      Json rule = {{"to", podPeers(inv_, callees)}, {"ports", targetPorts(svc, 0)}};
-      if (!egressByTarget.count(nameOf(svc))) why.push_back("to Service " + nameOf(svc) + " (" + e.evidence + ")");
-      egressByTarget[nameOf(svc)] = rule;
+      Json rule = {{"to", podPeers(inv_, callees, namespaceOf(inv_.object(inv_.workloads()[wi].object)))},
+                   {"ports", targetPorts(svc, 0)}};
+      // Keyed by name in the workload's namespace, by namespace/name across namespaces.
+      const std::string ownNs = namespaceOf(inv_.object(inv_.workloads()[wi].object));
+      const std::string key = namespaceOf(svc) == ownNs ? nameOf(svc) : namespaceOf(svc) + "/" + nameOf(svc);
+      if (!egressByTarget.count(key)) why.push_back("to Service " + key + " (" + e.evidence + ")");
+      egressByTarget[key] = rule;
     } else {
       Json rule = {{"to", Json::array({namespacePeer(e.toNamespace)})}};
       std::string key = "ns/" + e.toNamespace;
@@ -362,7 +376,7 @@ Json Hardener::policyEgress(size_t wi, std::vector<std::string>& why) {
           std::find(callees.begin(), callees.end(), wi) != callees.end() || targetPorts(svc, 0).empty())
         continue;
       why.push_back("to Service " + nameOf(svc) + " (the calls of " + me + " are not visible)");
-      egressByTarget[nameOf(svc)] = {{"to", podPeers(inv_, callees)}, {"ports", targetPorts(svc, 0)}};
+      egressByTarget[nameOf(svc)] = {{"to", podPeers(inv_, callees, ns)}, {"ports", targetPorts(svc, 0)}};
     }
     warn(self.object, "the calls of " + me +
                           " are not visible in the manifests (a host name baked into its image?), so its NetworkPolicy "

@@ -346,6 +346,77 @@ TEST(AuditRules, HostReferencesInConfigValues) {
   EXPECT_FALSE(refs[0].svcForm);
 }
 
+// A StatefulSet pod's DNS name is a call to the Service that names it: "mongo-0.mongo" in the
+// caller's namespace, "postgres-0.postgres.shop.svc[.cluster.local]" (and "pod.svc.ns.svc") in
+// another.
+TEST(AuditRules, PodDnsNamesAreCallsToTheirService) {
+  auto refs = findHostRefs("postgres://app@postgres-0.postgres.shop.svc.cluster.local:5432/app", false);
+  ASSERT_EQ(refs.size(), 1u);
+  EXPECT_EQ(refs[0].name, "postgres");
+  EXPECT_EQ(refs[0].ns, "shop");
+  EXPECT_EQ(refs[0].pod, "postgres-0");
+  EXPECT_EQ(refs[0].port, 5432);
+  const std::string yaml = R"(
+apiVersion: v1
+kind: Service
+metadata: {name: mongo, namespace: shop}
+spec: {clusterIP: None, selector: {app: mongo}, ports: [{port: 27017}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: mongo, namespace: shop}
+spec:
+  serviceName: mongo
+  selector: {matchLabels: {app: mongo}}
+  template:
+    metadata: {labels: {app: mongo}}
+    spec: {containers: [{name: mongo, image: mongo:7.0.5, ports: [{containerPort: 27017}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: postgres, namespace: shop}
+spec: {clusterIP: None, selector: {app: postgres}, ports: [{port: 5432}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: postgres, namespace: shop}
+spec:
+  serviceName: postgres
+  selector: {matchLabels: {app: postgres}}
+  template:
+    metadata: {labels: {app: postgres}}
+    spec: {containers: [{name: postgres, image: postgres:16.1, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: orders, namespace: shop}
+spec:
+  selector: {matchLabels: {app: orders}}
+  template:
+    metadata: {labels: {app: orders}}
+    spec: {containers: [{name: orders, image: orders:1.0.0, env: [{name: MONGO_URL, value: "mongodb://mongo-0.mongo:27017/orders"}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: report, namespace: ops}
+spec:
+  selector: {matchLabels: {app: report}}
+  template:
+    metadata: {labels: {app: report}}
+    spec: {containers: [{name: report, image: report:1.0.0, env: [{name: DB_HOST, value: "postgres-1.postgres.shop.svc"}]}]}
+)";
+  const Inventory inv = inventoryOf(yaml);
+  auto callee = [&](const std::string& from) {
+    std::vector<std::string> out;
+    for (const auto& e : inv.calls())
+      if (nameOf(inv.object(inv.workloads()[e.from].object)) == from && e.toService)
+        out.push_back(namespaceOf(inv.object(*e.toService)) + "/" + nameOf(inv.object(*e.toService)));
+    return out;
+  };
+  EXPECT_EQ(callee("orders"), std::vector<std::string>{"shop/mongo"});
+  EXPECT_EQ(callee("report"), std::vector<std::string>{"shop/postgres"});
+}
+
 // A digest pins the bytes: IfNotPresent cannot run another image, so image-pull-policy passes
 // (and harden leaves the policy alone); a tag with IfNotPresent is still flagged and fixed.
 TEST(AuditImages, PullPolicyIsNotFlaggedForDigestPinnedImages) {

@@ -1,8 +1,7 @@
 // harden on an app whose calls are invisible: its services find each other by host names baked
 // into their images (no env, args or ConfigMap names them). The hardened NetworkPolicies must
-// still allow every call the app makes. A small NetworkPolicy evaluator (the semantics of
-// networking.k8s.io/v1 for podSelector, namespaceSelector, policyTypes and TCP ports) judges the
-// hardened objects; it is written here from the API reference, not taken from a CNI.
+// still allow every call the app makes. The NetworkPolicy evaluator of netpol_eval.hpp judges the
+// hardened objects.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -11,6 +10,7 @@
 #include "core/audit/harden.hpp"
 #include "core/importer/import.hpp"
 #include "core/render/render.hpp"
+#include "netpol_eval.hpp"
 #include "test_util.hpp"
 
 using namespace shop;
@@ -18,74 +18,7 @@ using namespace shop::audit;
 
 namespace {
 
-// ---- the evaluator -----------------------------------------------------------------------
-
-struct Pod {
-  std::string ns;
-  Json labels;
-};
-
-bool selects(const Json& selector, const Json& labels) {
-  if (!selector.is_object()) return false;
-  const Json matchLabels = selector.value("matchLabels", Json::object());  // a named copy: items() must not outlive it
-  for (const auto& [k, v] : matchLabels.items())
-    if (!labels.contains(k) || labels[k] != v) return false;
-  for (const auto& e : selector.value("matchExpressions", Json::array())) {
-    const std::string key = e.value("key", ""), op = e.value("operator", "");
-    const Json values = e.value("values", Json::array());
-    const bool has = labels.contains(key);
-    const bool in = has && std::find(values.begin(), values.end(), labels[key]) != values.end();
-    if ((op == "In" && !in) || (op == "NotIn" && in) || (op == "Exists" && !has) || (op == "DoesNotExist" && has)) return false;
-  }
-  return true;
-}
-
-// Whether a peer of a policy in namespace policyNs matches pod.
-bool peerMatches(const Json& peer, const std::string& policyNs, const Pod& pod) {
-  if (peer.contains("ipBlock")) return false;  // pods are not addressed by CIDR here
-  const Json nsLabels = {{"kubernetes.io/metadata.name", pod.ns}};
-  const bool hasPods = peer.contains("podSelector"), hasNs = peer.contains("namespaceSelector");
-  if (hasNs && !selects(peer["namespaceSelector"], nsLabels)) return false;
-  if (!hasNs && pod.ns != policyNs) return false;
-  return !hasPods || selects(peer["podSelector"], pod.labels);
-}
-
-bool portMatches(const Json& ports, int port) {
-  if (!ports.is_array() || ports.empty()) return true;
-  for (const auto& p : ports)
-    if (p.value("protocol", "TCP") == "TCP" && (!p.contains("port") || p["port"] == port)) return true;
-  return false;
-}
-
-bool hasType(const Json& spec, const char* type) {
-  const Json types = spec.value("policyTypes", Json::array());
-  if (!types.empty()) return std::find(types.begin(), types.end(), Json(type)) != types.end();
-  return std::string(type) == "Ingress" || spec.contains("egress");
-}
-
-// One direction: the policies selecting `subject` with this type, and whether some rule lets
-// `other` through on `port`.
-bool directionAllows(const std::vector<Json>& objects, const Pod& subject, const Pod& other, int port, bool ingress) {
-  bool isolated = false;
-  for (const auto& o : objects) {
-    if (test::objectKind(o) != "NetworkPolicy" || o["metadata"].value("namespace", "") != subject.ns) continue;
-    const Json& spec = o["spec"];
-    if (!hasType(spec, ingress ? "Ingress" : "Egress") || !selects(spec.value("podSelector", Json::object()), subject.labels))
-      continue;
-    isolated = true;
-    for (const auto& rule : spec.value(ingress ? "ingress" : "egress", Json::array())) {
-      const Json peers = rule.value(ingress ? "from" : "to", Json::array());
-      bool peerOk = peers.empty();
-      for (const auto& p : peers) peerOk |= peerMatches(p, subject.ns, other);
-      if (peerOk && portMatches(rule.value("ports", Json::array()), port)) return true;
-    }
-  }
-  return !isolated;
-}
-
-bool allowed(const std::vector<Json>& objects, const Pod& from, const Pod& to, int port) {
-  return directionAllows(objects, from, to, port, false) && directionAllows(objects, to, from, port, true);
-}
+using namespace shop::test::netpol;
 
 // ---- the fixture -------------------------------------------------------------------------
 

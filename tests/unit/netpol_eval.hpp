@@ -1,0 +1,114 @@
+#pragma once
+// A small NetworkPolicy evaluator for tests: the semantics of networking.k8s.io/v1 for
+// podSelector (matchLabels, matchExpressions), namespaceSelector (namespaces labelled with
+// kubernetes.io/metadata.name, as the API server does), policyTypes, and ports by number or by
+// the destination pod's container port name, per protocol. ipBlock peers never match a pod.
+// Written here from the API reference, not taken from a CNI.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "core/io/json.hpp"
+#include "test_util.hpp"
+
+namespace shop::test::netpol {
+
+struct Pod {
+  std::string ns;
+  Json labels;                       // the pod's labels
+  Json ports = Json::object();       // its named container ports: name -> number
+};
+
+// A connection: to `port` (the pod's container port) over `protocol`.
+struct Target {
+  int port = 0;
+  std::string protocol = "TCP";
+};
+
+inline bool selects(const Json& selector, const Json& labels) {
+  if (!selector.is_object()) return false;
+  const Json matchLabels = selector.value("matchLabels", Json::object());  // a named copy: items() must not outlive it
+  for (const auto& [k, v] : matchLabels.items())
+    if (!labels.is_object() || !labels.contains(k) || labels[k] != v) return false;
+  for (const auto& e : selector.value("matchExpressions", Json::array())) {
+    const std::string key = e.value("key", ""), op = e.value("operator", "");
+    const Json values = e.value("values", Json::array());
+    const bool has = labels.is_object() && labels.contains(key);
+    const bool in = has && std::find(values.begin(), values.end(), labels[key]) != values.end();
+    if ((op == "In" && !in) || (op == "NotIn" && in) || (op == "Exists" && !has) || (op == "DoesNotExist" && has)) return false;
+  }
+  return true;
+}
+
+// Whether a peer of a policy in namespace policyNs matches pod. A peer with only a podSelector
+// matches pods of the policy's own namespace; with a namespaceSelector, of the namespaces it selects.
+inline bool peerMatches(const Json& peer, const std::string& policyNs, const Pod& pod) {
+  if (peer.contains("ipBlock")) return false;  // pods are not addressed by CIDR here
+  const Json nsLabels = {{"kubernetes.io/metadata.name", pod.ns}};
+  const bool hasPods = peer.contains("podSelector"), hasNs = peer.contains("namespaceSelector");
+  if (hasNs && !selects(peer["namespaceSelector"], nsLabels)) return false;
+  if (!hasNs && pod.ns != policyNs) return false;
+  return !hasPods || selects(peer["podSelector"], pod.labels);
+}
+
+// Whether a rule's ports admit the target on the destination pod (named ports resolve there).
+inline bool portMatches(const Json& ports, const Target& t, const Pod& destination) {
+  if (!ports.is_array() || ports.empty()) return true;
+  for (const auto& p : ports) {
+    if (p.value("protocol", "TCP") != t.protocol) continue;
+    if (!p.contains("port")) return true;
+    const Json& port = p["port"];
+    if (port.is_number_integer()) {
+      const int from = port.get<int>(), to = p.value("endPort", from);
+      if (t.port >= from && t.port <= to) return true;
+    } else if (port.is_string()) {
+      const std::string name = port.get<std::string>();
+      if (destination.ports.contains(name) && destination.ports[name] == t.port) return true;
+    }
+  }
+  return false;
+}
+
+inline bool hasType(const Json& spec, const char* type) {
+  const Json types = spec.value("policyTypes", Json::array());
+  if (!types.empty()) return std::find(types.begin(), types.end(), Json(type)) != types.end();
+  return std::string(type) == "Ingress" || spec.contains("egress");
+}
+
+// One direction: the policies selecting `subject` with this type, and whether some rule lets
+// `other` through. For egress the destination is `other`, for ingress `subject`.
+inline bool directionAllows(const std::vector<Json>& objects, const Pod& subject, const Pod& other, const Target& t,
+                            bool ingress) {
+  bool isolated = false;
+  const Pod& destination = ingress ? subject : other;
+  for (const auto& o : objects) {
+    if (objectKind(o) != "NetworkPolicy" || o["metadata"].value("namespace", "") != subject.ns) continue;
+    const Json& spec = o["spec"];
+    if (!hasType(spec, ingress ? "Ingress" : "Egress") || !selects(spec.value("podSelector", Json::object()), subject.labels))
+      continue;
+    isolated = true;
+    for (const auto& rule : spec.value(ingress ? "ingress" : "egress", Json::array())) {
+      const Json peers = rule.value(ingress ? "from" : "to", Json::array());
+      bool peerOk = peers.empty();
+      for (const auto& p : peers) peerOk |= peerMatches(p, subject.ns, other);
+      if (peerOk && portMatches(rule.value("ports", Json::array()), t, destination)) return true;
+    }
+  }
+  return !isolated;
+}
+
+// A connection is allowed when the caller's egress and the callee's ingress both let it through.
+inline bool allowed(const std::vector<Json>& objects, const Pod& from, const Pod& to, const Target& t) {
+  return directionAllows(objects, from, to, t, false) && directionAllows(objects, to, from, t, true);
+}
+inline bool allowed(const std::vector<Json>& objects, const Pod& from, const Pod& to, int port) {
+  return allowed(objects, from, to, Target{port, "TCP"});
+}
+
+// The cluster DNS pods (kube-dns in kube-system): whether `from` may resolve names (UDP 53).
+inline bool dnsAllowed(const std::vector<Json>& objects, const Pod& from) {
+  const Pod dns{"kube-system", {{"k8s-app", "kube-dns"}}, {{"dns", 53}}};
+  return directionAllows(objects, from, dns, Target{53, "UDP"}, false);
+}
+
+}  // namespace shop::test::netpol
