@@ -72,6 +72,7 @@ Result Client::call(const std::string& method, const std::string& path, const st
   Result out;
   out.code = r.status;
   out.error = r.error;
+  out.fenced = r.fenced;
   if (!r.body.empty()) {
     out.body = Json::parse(r.body, nullptr, false);
     if (out.body.is_discarded()) out.body = Json();

@@ -42,6 +42,7 @@ struct Result {
   int code = 0;  // HTTP status, 0 on transport errors
   Json body;     // the object, list or Status
   std::string error;
+  bool fenced = false;  // a write the transport's write guard refused: not sent (code 0, error says why)
 
   bool ok() const { return code >= 200 && code < 300; }
   bool notFound() const { return code == 404; }

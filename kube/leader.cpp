@@ -1,10 +1,40 @@
 #include "kube/leader.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <thread>
 
 #include "kube/log.hpp"
 
 namespace kube {
+
+Fence::Fence(std::chrono::milliseconds renewDeadline, Clock now) : renewDeadline_(renewDeadline), now_(std::move(now)) {}
+
+void Fence::renewed(TimePoint sentAt) {
+  const TimePoint::rep t = sentAt.time_since_epoch().count();
+  TimePoint::rep cur = last_.load();
+  while (cur < t && !last_.compare_exchange_weak(cur, t)) {  // kNever is the smallest value
+  }
+}
+
+void Fence::revoke() { last_ = kNever; }
+
+Fence::TimePoint Fence::closesAt() const {
+  const TimePoint::rep t = last_.load();
+  if (t == kNever) return TimePoint::min();
+  return TimePoint(TimePoint::duration(t)) + renewDeadline_;
+}
+
+std::string Fence::refusal() const {
+  const TimePoint::rep t = last_.load();
+  if (t == kNever) return "not the leader: the lease is not held";
+  const auto since = now_() - TimePoint(TimePoint::duration(t));
+  if (since < renewDeadline_) return "";
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "not the leader: lease not renewed for %.1fs (renew deadline %.1fs)",
+                std::chrono::duration<double>(since).count(), std::chrono::duration<double>(renewDeadline_).count());
+  return buf;
+}
 
 std::string LeaderElector::validate(const LeaderOptions& o) {
   if (o.leaseDuration <= o.renewDeadline) return "lease duration must be greater than the renew deadline";
@@ -42,6 +72,7 @@ bool LeaderElector::tryAcquireOrRenew() {
     if (created.ok()) {
       observedRecord_ = created.body["spec"].dump();
       observedAt_ = now;
+      noteRenewed(now);
     }
     return created.ok();
   }
@@ -70,8 +101,16 @@ bool LeaderElector::tryAcquireOrRenew() {
   if (updated.ok()) {
     observedRecord_ = updated.body["spec"].dump();
     observedAt_ = now;
+    noteRenewed(now);
   }
   return updated.ok();
+}
+
+void LeaderElector::noteRenewed(std::chrono::steady_clock::time_point sentAt) {
+  // `sentAt` is when this attempt began, before its GET: the Lease the server now holds was
+  // written no earlier, so the fence never outlives what other candidates count from.
+  std::lock_guard<std::mutex> l(fenceMu_);
+  if (!lost_) fence_.renewed(sentAt);
 }
 
 void LeaderElector::release() {
@@ -87,35 +126,66 @@ void LeaderElector::release() {
 
 void LeaderElector::run(const std::atomic<bool>& stop, const std::function<void()>& onStart,
                         const std::function<void()>& onStop) {
-  auto sleep = [&](std::chrono::milliseconds d) {
-    for (auto t = std::chrono::milliseconds(0); t < d && !stop; t += std::chrono::milliseconds(100))
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Waits d in 100 ms steps, or until quit() is true.
+  auto pause = [](std::chrono::milliseconds d, const std::function<bool()>& quit) {
+    const auto until = std::chrono::steady_clock::now() + d;
+    while (!quit() && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+          std::chrono::milliseconds(100), until - std::chrono::steady_clock::now()));
   };
   info("campaigning for leadership", {{"lease", o_.namespace_ + "/" + o_.name}, {"identity", o_.identity}});
   while (!stop) {
     if (tryAcquireOrRenew()) break;
-    sleep(o_.retryPeriod);
+    pause(o_.retryPeriod, [&] { return stop.load(); });
   }
   if (stop) return;
   leading_ = true;
   info("became leader", {{"lease", o_.namespace_ + "/" + o_.name}, {"identity", o_.identity}});
   onStart();
-  auto lastRenew = std::chrono::steady_clock::now();
-  while (!stop) {
-    sleep(o_.retryPeriod);
-    if (stop) break;
-    if (tryAcquireOrRenew()) {
-      lastRenew = std::chrono::steady_clock::now();
-    } else if (std::chrono::steady_clock::now() - lastRenew > o_.renewDeadline) {
-      leading_ = false;
-      error("lost leadership: could not renew the lease in time", {{"lease", o_.namespace_ + "/" + o_.name}});
-      onStop();
-      return;
+  // Renewals run on their own thread: a renew can block in the transport (timeouts, retries)
+  // for longer than the renew deadline, and loss must not wait for it.
+  std::atomic<bool> done{false};
+  std::thread renewer([&] {
+    while (!stop && !done) {
+      pause(o_.retryPeriod, [&] { return stop || done; });
+      if (stop || done) break;
+      tryAcquireOrRenew();
     }
+  });
+  bool lost = false;
+  std::string lostWhy;
+  while (!stop && !lost) {
+    {
+      std::lock_guard<std::mutex> l(fenceMu_);
+      if (std::string why = fence_.refusal(); !why.empty()) {
+        lost = lost_ = true;
+        lostWhy = why;
+        fence_.revoke();
+      }
+    }
+    if (!lost) {
+      // Wake when the fence closes, or in 100 ms to see a stop or a renew.
+      const Fence::TimePoint at = fence_.closesAt();
+      const auto left = at == Fence::TimePoint::min() ? std::chrono::steady_clock::duration::zero()
+                                                      : at - std::chrono::steady_clock::now();
+      std::this_thread::sleep_for(std::clamp<std::chrono::steady_clock::duration>(
+          left, std::chrono::milliseconds(1), std::chrono::milliseconds(100)));
+    }
+  }
+  if (lost) {
+    leading_ = false;
+    done = true;
+    error("lost leadership: could not renew the lease in time", {{"lease", o_.namespace_ + "/" + o_.name}, {"reason", lostWhy}});
+    onStop();
+    renewer.join();
+    return;
   }
   // Stopped (SIGTERM): drain first, then release. Released first, a standby could lead while
   // reconciles in flight still write (66 writes came after the release when it was this way).
+  // The renewer sees `stop` and makes no new attempt; the fence closes renewDeadline after the
+  // last renew, so a drain that outlasts it writes nothing more.
   onStop();
+  renewer.join();
   leading_ = false;
   release();
 }

@@ -219,6 +219,18 @@ Response Transport::request(const std::string& method, const std::string& path, 
     limiter_.wait();
     auto started = std::chrono::steady_clock::now();
     auto c = acquire();
+    // Last thing before each attempt: a write that waited (for a token, a Retry-After, a
+    // connection) while this process lost the lease is not sent.
+    if (method != "GET" && opts_.writeGuard) {
+      if (std::string why = opts_.writeGuard(); !why.empty()) {
+        release(std::move(c));
+        Response refused;
+        refused.error = why;
+        refused.fenced = true;
+        warn("write not sent", {{"method", method}, {"path", pathTemplate(path)}, {"reason", why}});
+        return refused;
+      }
+    }
     const bool reused = c->client->is_socket_open();
     res = once(*c->client, method, path, body, contentType);
     if (res.status == 0 && res.writeFailed && reused) {

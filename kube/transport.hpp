@@ -27,6 +27,7 @@ struct Response {
   std::string error;        // transport error, when status is 0
   std::string retryAfter;   // Retry-After header, if any
   bool writeFailed = false; // the request could not be sent (nothing reached the server)
+  bool fenced = false;      // refused by TransportOptions::writeGuard: never sent
   bool ok() const { return status >= 200 && status < 300; }
 };
 
@@ -38,6 +39,11 @@ struct TransportOptions {
   std::string userAgent = "shopctl";
   // Called after every request: verb, resource path template, HTTP code (0 on errors), seconds.
   std::function<void(const std::string&, const std::string&, int, double)> onRequest;
+  // Asked right before every attempt to send a write (any method but GET, retries included):
+  // "" lets it go; anything else is why not, and the request is not sent but answered with
+  // status 0, that error and `fenced`. The operator's leader fence (kube/leader.hpp); the
+  // Lease's own requests go through a transport without it.
+  std::function<std::string()> writeGuard;
 };
 
 class RateLimiter {

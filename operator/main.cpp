@@ -116,8 +116,32 @@ int main(int argc, char** argv) {
     metrics.inc("rest_client_requests_total", {{"code", code ? std::to_string(code) : "<error>"}, {"host", host}, {"method", method}});
     if (method != "WATCH") metrics.observe("rest_client_request_duration_seconds", {{"url", path}, {"verb", method}}, secs);
   };
+  // Leader election, checked before any request. The Lease has a transport of its own: its
+  // requests bypass the write guard (they are how leadership is kept) and do not queue behind
+  // the controller's in the client-side rate limit.
+  std::shared_ptr<kube::Transport> leaseTransport;
+  std::unique_ptr<kube::Client> leaseClient;
+  std::unique_ptr<kube::LeaderElector> elector;
+  if (leaderElect) {
+    kube::LeaderOptions lo;
+    lo.namespace_ = leNamespace;
+    lo.name = leName;
+    lo.identity = identity;
+    lo.leaseDuration = std::chrono::milliseconds(static_cast<long long>(leaseDuration * 1000));
+    lo.renewDeadline = std::chrono::milliseconds(static_cast<long long>(renewDeadline * 1000));
+    lo.retryPeriod = std::chrono::milliseconds(static_cast<long long>(retryPeriod * 1000));
+    if (auto err = kube::LeaderElector::validate(lo); !err.empty()) {
+      kube::error("invalid leader election settings", {{"error", err}});
+      return 2;
+    }
+    leaseTransport = std::make_shared<kube::Transport>(*cfg.config, topts);
+    leaseClient = std::make_unique<kube::Client>(leaseTransport);
+    elector = std::make_unique<kube::LeaderElector>(*leaseClient, lo);
+    // Fencing: every write of the controller (applies, deletes, creates, status, Events) is
+    // refused unsent unless the Lease was renewed within the renew deadline.
+    topts.writeGuard = [e = elector.get()] { return e->fence().refusal(); };
+  }
   auto transport = std::make_shared<kube::Transport>(*cfg.config, topts);
-  kube::Client client(transport);
   kube::info("starting", {{"version", SHOPCTL_VERSION}, {"server", cfg.config->server}, {"identity", identity},
                           {"namespace", watchNs.empty() ? "(all)" : watchNs}, {"leaderElect", leaderElect}});
 
@@ -177,46 +201,34 @@ int main(int argc, char** argv) {
   else ok = serve(metricsAddr, true) && serve(probeAddr, false);
   int code = 0;
   if (ok) {
-    if (leaderElect) {
-      kube::LeaderOptions lo;
-      lo.namespace_ = leNamespace;
-      lo.name = leName;
-      lo.identity = identity;
-      lo.leaseDuration = std::chrono::milliseconds(static_cast<long long>(leaseDuration * 1000));
-      lo.renewDeadline = std::chrono::milliseconds(static_cast<long long>(renewDeadline * 1000));
-      lo.retryPeriod = std::chrono::milliseconds(static_cast<long long>(retryPeriod * 1000));
-      if (auto err = kube::LeaderElector::validate(lo); !err.empty()) {
-        kube::error("invalid leader election settings", {{"error", err}});
-        code = 2;
-      } else {
-        kube::LeaderElector elector(client, lo);
-        std::atomic<bool> controllerStop{false};
-        std::thread ctl;
-        bool lost = false;
-        elector.run(
-            gStop,
-            [&] {
-              leading = true;
-              ctl = std::thread([&] { controller->run(controllerStop); });
-            },
-            [&] {
-              leading = false;
-              lost = !gStop;
-              if (lost) {
-                // Another process may be leading already: stop writing at once, without draining
-                // (as controller-runtime does), and let the Deployment restart us as a candidate.
-                kube::error("exiting after losing leadership");
-                std::fflush(nullptr);
-                std::_Exit(1);
-              }
-              controllerStop = true;
-              if (ctl.joinable()) ctl.join();
-            });
-        if (lost) {
-          // Another process may be leading now: stop at once rather than risk two writers.
-          kube::error("exiting after losing leadership");
-          code = 1;
-        }
+    if (elector) {
+      std::atomic<bool> controllerStop{false};
+      std::thread ctl;
+      bool lost = false;
+      elector->run(
+          gStop,
+          [&] {
+            leading = true;
+            ctl = std::thread([&] { controller->run(controllerStop); });
+          },
+          [&] {
+            leading = false;
+            lost = !gStop;
+            if (lost) {
+              // Another process may be leading already: stop writing at once, without draining
+              // (as controller-runtime does), and let the Deployment restart us as a candidate.
+              // Writes still in flight on the workers are refused by the fence meanwhile.
+              kube::error("exiting after losing leadership");
+              std::fflush(nullptr);
+              std::_Exit(1);
+            }
+            controllerStop = true;
+            if (ctl.joinable()) ctl.join();
+          });
+      if (lost) {
+        // Another process may be leading now: stop at once rather than risk two writers.
+        kube::error("exiting after losing leadership");
+        code = 1;
       }
     } else {
       controller->run(gStop);
