@@ -2,13 +2,10 @@
 
 #include <random>
 
-#include "core/model/parse.hpp"
+#include "core/apply/intent.hpp"
 #include "core/render/meta.hpp"
-#include "core/render/collisions.hpp"
 #include "core/render/render.hpp"
 #include "kube/log.hpp"
-#include "core/apply/intent.hpp"
-#include "operator/status.hpp"
 
 namespace shop::op {
 
@@ -17,14 +14,8 @@ namespace res = kube::resources;
 namespace {
 
 const char* kChildSelector = "app.kubernetes.io/managed-by=shopctl";
-// On a ShopApp, "true" lets it take over existing objects of its rendered names that no
-// controller owns (say, those a `shopctl render | kubectl apply` made before the operator).
-const char* kAdoptAnnotation = "shopctl.io/adopt-existing";
-// How often an app waiting for Secrets it does not watch looks for them again.
-constexpr std::chrono::milliseconds kPollInterval{5000};
 
 using apply::kFieldManager;
-using apply::kHashAnnotation;
 
 std::vector<const kube::Resource*> resourcesOf(const std::vector<apply::Kind>& kinds) {
   std::vector<const kube::Resource*> out;
@@ -60,10 +51,6 @@ std::string randomValue(size_t n) {
   return s;
 }
 
-// Errors a retry cannot fix. 403 is not one of them: a missing RBAC rule gets fixed, and the
-// app should follow without waiting for its next edit (retries back off exponentially).
-bool isPermanent(int code) { return code >= 400 && code < 500 && code != 409 && code != 429 && code != 401 && code != 403; }
-
 }  // namespace
 
 Controller::Controller(std::shared_ptr<kube::Transport> t, Metrics& m, ControllerOptions o)
@@ -71,6 +58,8 @@ Controller::Controller(std::shared_ptr<kube::Transport> t, Metrics& m, Controlle
       o_(std::move(o)) {
   metrics_.describe("controller_runtime_reconcile_total", "counter", "Total number of reconciliations per controller");
   metrics_.describe("controller_runtime_reconcile_errors_total", "counter", "Total number of reconciliation errors per controller");
+  metrics_.describe("controller_runtime_terminal_reconcile_errors_total", "counter",
+                    "Total number of terminal reconciliation errors per controller");
   metrics_.describe("controller_runtime_reconcile_panics_total", "counter", "Total number of reconciliation panics per controller");
   metrics_.describe("controller_runtime_reconcile_time_seconds", "histogram", "Length of time per reconciliation per controller",
                     {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60});
@@ -223,7 +212,7 @@ void Controller::watchCapabilities(const std::atomic<bool>& stop) {
   }
 }
 
-bool Controller::writeStatus(const Json& app, const Json& status) {
+std::string Controller::writeStatus(const Json& app, const Json& status) {
   Json patch = {{"apiVersion", app.value("apiVersion", "shopctl.io/v1alpha1")},
                 {"kind", "ShopApp"},
                 {"metadata", {{"name", app["metadata"]["name"]}, {"namespace", app["metadata"]["namespace"]}}},
@@ -231,337 +220,194 @@ bool Controller::writeStatus(const Json& app, const Json& status) {
   setSummaryStatus(patch["status"]);
   auto r = client_.applyStatus(res::ShopApp, app["metadata"].value("namespace", ""), app["metadata"].value("name", ""),
                                patch, kFieldManager);
-  if (!r.ok()) kube::warn("status not written", {{"app", app["metadata"].value("name", "")}, {"error", r.message()}});
-  return r.ok();
+  if (r.ok()) return "";
+  kube::warn("status not written", {{"app", app["metadata"].value("name", "")}, {"error", r.message()}});
+  return "status not written: " + r.message();
 }
 
-Outcome Controller::reconcile(const std::string& key) {
+std::string Controller::publish(const std::string& key, const Json& appObj, const Json& status) {
+  const Json old = appObj.value("status", Json::object());
+  if (sameStatus(old, status)) return "";
+  if (kube::logLevel() == kube::Level::Debug) {
+    Json changed = Json::array();
+    for (auto it = status.begin(); it != status.end(); ++it)
+      if (!old.contains(it.key()) || old[it.key()] != it.value()) changed.push_back(it.key());
+    kube::debug("status changed", {{"app", key}, {"fields", changed}, {"old", old.dump().substr(0, 400)},
+                                   {"new", status.dump().substr(0, 400)}});
+  }
+  return writeStatus(appObj, status);
+}
+
+Result Controller::reconcile(const std::string& key) {
   const size_t slash = key.find('/');
-  const std::string ns = key.substr(0, slash), name = key.substr(slash + 1);
   auto* apps = informer("ShopApp");
-  auto found = apps ? apps->get(ns, name) : std::nullopt;
-  if (!found) return Outcome::Done;  // deleted: garbage collection removes what it owned
+  auto found = apps ? apps->get(key.substr(0, slash), key.substr(slash + 1)) : std::nullopt;
+  // Deleted, or being deleted: garbage collection removes what it owned.
+  if (!found || (*found)["metadata"].contains("deletionTimestamp")) return Result::done();
   const Json& appObj = *found;
-  if (appObj["metadata"].contains("deletionTimestamp")) return Outcome::Done;
-  const int64_t generation = appObj["metadata"].value("generation", int64_t{0});
-  const std::string uid = appObj["metadata"].value("uid", "");
-  const std::string now = kube::nowRfc3339();
-  const Json oldStatus = appObj.value("status", Json::object());
-  Json status = oldStatus;
-  status["observedGeneration"] = generation;
-  // A value, not a reference into status: ordered_json stores keys in a vector, so adding
-  // keys to status would leave a reference dangling.
-  Json conds = status.value("conditions", Json::array());
-
+  const ClusterCapabilities caps{meshInformers_, monitorInformers_};
+  const Desired desired = desire(appObj, caps);
   // Invalid specs that got past the CRD: say why, and wait for the next edit.
-  auto invalidSpec = [&](const Diagnostics& diags) {
-    const std::string msg = invalidSpecMessage(diags);
-    setCondition(conds, "Ready", "False", "InvalidSpec", msg, generation, now);
-    setCondition(conds, "Reconciling", "False", "InvalidSpec", "waiting for a corrected spec", generation, now);
-    setCondition(conds, "Stalled", "True", "InvalidSpec", msg, generation, now);
-    status["conditions"] = conds;
-    if (!sameStatus(oldStatus, status)) {
-      // A status that did not reach the API server is retried with backoff like any failure.
-      if (!writeStatus(appObj, status)) return Outcome::Error;
-      events_.record(appObj, "Warning", "InvalidSpec", "Validate", msg);
-    }
-    return Outcome::Done;
-  };
-  ParseOptions po;
-  po.defaultNamespace = ns;
-  po.checkRendered = false;  // checked below on the one render
-  ParseResult parsed = parseShopApp(appObj, po);
-  if (!parsed.app) return invalidSpec(parsed.diags);
-  ShopApp app = *parsed.app;
-  RenderResult rendered = render(app);
-  // Two parts rendering one object would overwrite each other on every reconcile.
-  if (Diagnostics clash = checkRenderedObjects(app, rendered.objects); clash.hasErrors()) return invalidSpec(clash);
+  if (!desired.app) return finishInvalid(appObj, desired.invalid);
+  const Snapshot snapshot = observe(appObj, desired, caps);
+  const Plan p = plan(appObj, desired, snapshot);
+  Progress progress = carryOut(key, appObj, *desired.app, p);
+  // Prune only after every write succeeded: a failed one may leave objects that still need
+  // what would be deleted.
+  if (progress.errors.empty()) prune(appObj["metadata"].value("namespace", ""), p.prune, progress);
+  return finish(key, appObj, desired, caps, progress);
+}
 
-  // Optional capabilities: the mesh kinds need Istio's CRDs, ServiceMonitor the Prometheus
-  // operator's. Without them those objects are left out, and the status says so.
-  const bool mesh = meshInformers_;
-  const bool monitor = monitorInformers_;
-  std::vector<Json> desired;
-  size_t meshSkipped = 0, monitorSkipped = 0;
-  for (auto& o : rendered.objects) {
-    const apply::Capability cap = apply::capabilityOf(o);
-    if (cap == apply::Capability::Mesh && !mesh) {
-      ++meshSkipped;
-      continue;
+Snapshot Controller::observe(const Json& appObj, const Desired& desired, const ClusterCapabilities& caps) {
+  Snapshot s;
+  s.caps = caps;
+  const std::string ns = appObj["metadata"].value("namespace", "");
+  for (const auto& o : desired.objects) observeObject(o, s);
+  observeSecrets(ns, desired, s);
+  std::vector<const kube::Resource*> kinds = childKinds();
+  if (caps.mesh) kinds.insert(kinds.end(), meshKinds().begin(), meshKinds().end());
+  if (caps.monitoring) kinds.push_back(&res::ServiceMonitor);
+  for (const auto* r : kinds) {
+    auto* inf = informer(r->kind);
+    if (!inf) continue;
+    for (auto& o : inf->list(ns, kAppLabel, desired.app->name)) {
+      o["apiVersion"] = r->apiVersion();
+      o["kind"] = r->kind;
+      s.children.push_back(std::move(o));
     }
-    if (cap == apply::Capability::Monitoring && !monitor) {
-      ++monitorSkipped;
-      continue;
-    }
-    desired.push_back(std::move(o));
   }
+  return s;
+}
 
-  std::vector<std::string> errors;
-  bool transient = false;
-  auto fail = [&](const std::string& what, const kube::Result& r) {
-    errors.push_back(what + ": " + r.message());
-    if (!isPermanent(r.code)) transient = true;
-  };
+void Controller::observeObject(const Json& obj, Snapshot& s) {
+  const kube::Resource* r = res::forObject(obj);
+  if (!r) return;  // the plan reports it
+  const std::string kind = obj["kind"];
+  const std::string name = obj["metadata"]["name"];
+  const std::string ns = obj["metadata"].value("namespace", "");
+  const std::string key = objectKey(kind, ns, name);
+  auto* inf = informer(kind);
+  if (auto live = inf ? inf->get(ns, name) : std::nullopt) {
+    s.live[key] = std::move(*live);
+    return;
+  }
+  // The cache holds only objects labelled as shopctl's: one it does not hold may still exist
+  // (a hand-made Service, the API server's own default/kubernetes). Ask before creating.
+  if (!apply::isOwnedKind(kind)) return;
+  auto g = client_.get(*r, ns, name);
+  if (g.ok()) s.live[key] = std::move(g.body);
+  else if (!g.notFound()) s.failed[key] = {g.code, g.message()};
+}
 
-  // Credentials: create what is missing, never touch what exists.
-  std::vector<std::string> missingSecrets, secretNames;
-  auto* secrets = informer("Secret");
-  for (const auto& s : rendered.secrets) {
-    secretNames.push_back(s.name);
-    if (secrets && secrets->get(ns, s.name)) continue;
-    auto direct = client_.get(res::Secret, ns, s.name);  // the cache only sees labelled Secrets
-    if (direct.ok()) continue;
-    if (!s.generate) {
-      missingSecrets.push_back(s.name + " (credentials.generate is false)");
+void Controller::observeSecrets(const std::string& ns, const Desired& desired, Snapshot& s) {
+  std::set<std::string> names;
+  for (const auto& sec : desired.secrets) names.insert(sec.name);
+  for (const auto& ref : secretReferences(*desired.app))
+    if (!ref.name.empty()) names.insert(ref.name);
+  auto* cache = informer("Secret");
+  for (const auto& name : names) {
+    if (cache && cache->get(ns, name)) {
+      s.secrets.insert(name);
       continue;
     }
-    std::vector<std::pair<std::string, std::string>> values;
-    for (const auto& k : s.keys)
-      values.push_back({k.key, k.kind == SecretKeySpec::Token ? "u" + randomValue(11) : randomValue(k.kind == SecretKeySpec::Keyfile ? 64 : 32)});
-    auto r = client_.create(res::Secret, ns, secretObject(app, s, values));
-    if (r.ok() || r.conflict()) {
-      events_.record(appObj, "Normal", "SecretCreated", "Create", "created Secret " + s.name + " with random values");
+    auto direct = client_.get(res::Secret, ns, name);  // the cache only sees labelled Secrets
+    if (direct.ok()) s.secrets.insert(name);
+    else if (!direct.notFound()) s.failed[objectKey("Secret", ns, name)] = {direct.code, direct.message()};
+  }
+}
+
+Progress Controller::carryOut(const std::string& key, const Json& appObj, const ShopApp& app, const Plan& p) {
+  Progress progress;
+  progress.secretsMissing = p.secretsMissing;
+  progress.upToDate = p.upToDate;
+  for (const auto& spec : p.createSecrets) createSecret(appObj, app, spec, progress);
+  for (const auto& problem : p.problems) progress.fail(problem.message, problem.permanent);
+  for (const auto& step : p.apply) applyObject(key, step, progress);
+  metrics_.inc("shop_operator_apply_skipped_total", {}, static_cast<double>(p.upToDate));
+  return progress;
+}
+
+// Credentials: created once with random values, never overwritten.
+void Controller::createSecret(const Json& appObj, const ShopApp& app, const SecretSpec& spec, Progress& progress) {
+  std::vector<std::pair<std::string, std::string>> values;
+  for (const auto& k : spec.keys)
+    values.push_back({k.key, k.kind == SecretKeySpec::Token ? "u" + randomValue(11)
+                                                            : randomValue(k.kind == SecretKeySpec::Keyfile ? 64 : 32)});
+  auto r = client_.create(res::Secret, appObj["metadata"].value("namespace", ""), secretObject(app, spec, values));
+  if (r.ok() || r.conflict())
+    events_.record(appObj, "Normal", "SecretCreated", "Create", "created Secret " + spec.name + " with random values");
+  else
+    progress.fail("Secret/" + spec.name + ": " + r.message(), isPermanent(r.code));
+}
+
+void Controller::applyObject(const std::string& key, const ApplyStep& step, Progress& progress) {
+  const Json& o = step.intent;
+  const std::string kind = o["kind"];
+  const std::string name = o["metadata"]["name"];
+  auto result = client_.apply(*res::forObject(o), o["metadata"].value("namespace", ""), name, o, kFieldManager, true);
+  metrics_.inc("shop_operator_applies_total", {{"kind", kind}, {"result", result.ok() ? "success" : "error"}});
+  if (result.ok()) {
+    ++progress.applied;
+    kube::debug("applied", {{"app", key}, {"object", kind + "/" + name}, {"drift", step.exists}});
+  } else {
+    progress.fail(kind + "/" + name + ": " + result.message(), isPermanent(result.code));
+  }
+}
+
+void Controller::prune(const std::string& ns, const std::vector<PruneTarget>& targets, Progress& progress) {
+  for (const auto& t : targets) {
+    const kube::Resource* r = res::forKind(t.apiVersion, t.kind);
+    if (!r) continue;  // observe only lists kinds it knows
+    auto d = client_.remove(*r, ns, t.name, "Background", t.uid);
+    if (d.ok() || d.notFound()) {
+      ++progress.pruned;
+      metrics_.inc("shop_operator_pruned_total", {{"kind", t.kind}});
     } else {
-      fail("Secret/" + s.name, r);
+      progress.fail("delete " + objectKey(t.kind, ns, t.name) + ": " + d.message(), isPermanent(d.code));
     }
   }
+}
 
-  // Secrets the spec names (env[].secret, the Ingress's TLS Secret): pods would not start, or
-  // TLS would not be served, without them, so the app is not Ready until they exist.
-  {
-    std::set<std::string> own(secretNames.begin(), secretNames.end()), asked;
-    auto need = [&](const std::string& secret, const std::string& by) {
-      if (secret.empty() || own.count(secret) || !asked.insert(secret).second) return;
-      if (secrets && secrets->get(ns, secret)) return;
-      auto direct = client_.get(res::Secret, ns, secret);
-      if (direct.ok()) return;
-      if (direct.notFound()) missingSecrets.push_back(secret + " (" + by + ")");
-      else fail("Secret/" + secret, direct);
-    };
-    auto envRefs = [&](const std::vector<EnvVar>& env, const std::string& where) {
-      for (const auto& e : env)
-        if (e.secret && !e.secret->optional) need(e.secret->name, "env " + e.name + " of " + where);
-    };
-    for (const auto& sv : app.services) envRefs(sv.env, "service " + sv.name);
-    for (const auto& d : app.databases) envRefs(d.env, "database " + d.name);
-    for (const auto& d : app.messaging) envRefs(d.env, "broker " + d.name);
-    if (app.gateway.enabled && !app.mesh.enabled && app.gateway.tlsSecret)
-      need(*app.gateway.tlsSecret, "the gateway's TLS");
-  }
-
-  // Apply what is missing or drifted.
-  const bool adoptExisting =
-      appObj["metadata"].value("annotations", Json::object()).value(kAdoptAnnotation, "") == "true";
-  std::set<std::string> desiredKeys;
-  size_t applied = 0, skipped = 0;
-  for (const auto& o : desired) {
-    const std::string kind = o["kind"];
-    const std::string oname = o["metadata"]["name"];
-    const std::string ons = o["metadata"].value("namespace", "");
-    desiredKeys.insert(kind + "/" + ons + "/" + oname);
-    const kube::Resource* r = res::forObject(o);
-    if (!r) {
-      errors.push_back(kind + "/" + oname + ": the operator does not know this kind");
-      continue;
-    }
-    // The Namespace is shared; PVCs hold data: neither is owned, so neither is ever collected.
-    const bool owned = apply::isOwnedKind(kind);
-    Json intent = apply::withOwnership(o, appObj, owned);
-    auto* inf = informer(kind);
-    auto live = inf ? inf->get(ons, oname) : std::nullopt;
-    // The cache holds only objects labelled as shopctl's: one it does not hold may still exist
-    // (a hand-made Service, the API server's own default/kubernetes). Ask before creating.
-    if (!live && owned) {
-      auto g = client_.get(*r, ons, oname);
-      if (g.ok()) {
-        live = g.body;
-      } else if (!g.notFound()) {
-        fail(kind + "/" + oname, g);
-        continue;
-      }
-    }
-    // Never take over an object this app did not create: another controller's (another
-    // ShopApp with a component of the same name, say), or one nobody controls, unless the app
-    // opts in to adopting those. Report it and leave it alone (it is never pruned either).
-    if (live && owned) {
-      const Json none = Json::array();
-      std::string otherOwner;
-      bool ours = false;
-      for (const auto& ref : (*live)["metadata"].value("ownerReferences", none)) {
-        if (!ref.value("controller", false)) continue;
-        if (ref.value("uid", "") == uid) ours = true;
-        else otherOwner = ref.value("kind", "") + " " + ref.value("name", "");
-      }
-      if (!otherOwner.empty()) {
-        errors.push_back(kind + "/" + oname + ": already controlled by " + otherOwner +
-                         " in this namespace; rename the component or move one app to another namespace");
-        continue;
-      }
-      if (!ours && !adoptExisting) {
-        errors.push_back(kind + "/" + oname + ": exists and was not created by this ShopApp; rename the component, "
-                         "delete the object, or annotate the ShopApp " + std::string(kAdoptAnnotation) +
-                         "=true to take it over");
-        continue;
-      }
-    }
-    if (live && live->contains("metadata") &&
-        (*live)["metadata"].value("annotations", Json::object()).value(kHashAnnotation, "") ==
-            intent["metadata"]["annotations"][kHashAnnotation] &&
-        apply::liveContains(*live, intent)) {
-      ++skipped;
-      continue;
-    }
-    auto result = client_.apply(*r, ons, oname, intent, kFieldManager, true);
-    metrics_.inc("shop_operator_applies_total", {{"kind", kind}, {"result", result.ok() ? "success" : "error"}});
-    if (result.ok()) {
-      ++applied;
-      kube::debug("applied", {{"app", key}, {"object", kind + "/" + oname}, {"drift", live.has_value()}});
-    } else {
-      fail(kind + "/" + oname, result);
-    }
-  }
-  metrics_.inc("shop_operator_apply_skipped_total", {}, static_cast<double>(skipped));
-
-  // Prune what this app owns and no longer renders. Never PVCs (data), never Secrets
-  // (credentials for retained data), never anything another owner controls.
-  size_t pruned = 0;
-  if (errors.empty()) {
-    std::vector<const kube::Resource*> kinds = childKinds();
-    if (mesh) kinds.insert(kinds.end(), meshKinds().begin(), meshKinds().end());
-    if (monitor) kinds.push_back(&res::ServiceMonitor);
-    for (const auto* r : kinds) {
-      if (!apply::isPrunableKind(r->kind)) continue;
-      auto* inf = informer(r->kind);
-      if (!inf) continue;
-      for (const auto& o : inf->list(ns, kAppLabel, app.name)) {
-        bool ours = false;
-        for (const auto& ref : o["metadata"].value("ownerReferences", Json::array()))
-          ours |= ref.value("uid", "") == uid && ref.value("controller", false);
-        const std::string k = r->kind + "/" + ns + "/" + o["metadata"].value("name", "");
-        if (!ours || desiredKeys.count(k)) continue;
-        auto d = client_.remove(*r, ns, o["metadata"].value("name", ""), "Background", o["metadata"].value("uid", ""));
-        if (d.ok() || d.notFound()) {
-          ++pruned;
-          metrics_.inc("shop_operator_pruned_total", {{"kind", r->kind}});
-        } else {
-          fail("delete " + k, d);
-        }
-      }
-    }
-  }
-
-  // Status from the live workloads.
+Workloads Controller::workloads(const std::string& ns, const ShopApp& app) {
+  Workloads w;
+  auto look = [&](kube::Reflector* inf, const std::string& name, std::map<std::string, Json>& into) {
+    if (auto live = inf ? inf->get(ns, name) : std::nullopt) into[name] = std::move(*live);
+  };
   auto* deployments = informer("Deployment");
   auto* statefulsets = informer("StatefulSet");
-  Json components = Json::array();
-  int readyCount = 0, total = 0;
-  std::string notReady;
-  auto component = [&](const std::string& cname, const char* kind, kube::Reflector* inf, const char* workload, int floor) {
-    auto live = inf ? inf->get(ns, cname) : std::nullopt;
-    WorkloadState st = workloadState(live ? &*live : nullptr, floor);
-    ++total;
-    readyCount += st.ready;
-    if (!st.ready && notReady.size() < 300) notReady += (notReady.empty() ? "" : ", ") + cname + " (" + st.message + ")";
-    components.push_back({{"name", cname}, {"kind", kind}, {"workload", std::string(workload) + "/" + cname},
-                          {"desiredReplicas", st.desired}, {"readyReplicas", st.readyReplicas}, {"ready", st.ready},
-                          {"message", st.message}});
-  };
-  for (const auto& w : serviceWorkloads(app)) component(w.name, "service", deployments, "Deployment", w.floor);
-  for (const auto& d : app.databases) component(d.name, "database", statefulsets, "StatefulSet", d.replicas);
-  for (const auto& d : app.messaging) component(d.name, "broker", statefulsets, "StatefulSet", d.replicas);
-  status["components"] = components;
-  status["summary"] = {{"services", app.services.size()},
-                       {"databases", app.databases.size()},
-                       {"brokers", app.messaging.size()},
-                       {"ready", std::to_string(readyCount) + "/" + std::to_string(total)}};
-  status["secrets"] = secretNames;
-  if (app.mesh.enabled) {
-    status["mesh"] = {{"available", mesh}, {"objects", mesh ? static_cast<int>(desired.size()) : 0}};
-    status["mesh"]["objects"] = 0;
-    for (const auto& o : desired)
-      if (o.value("apiVersion", "").find("istio.io/") != std::string::npos) status["mesh"]["objects"] = status["mesh"]["objects"].get<int>() + 1;
-    setCondition(conds, "MeshAvailable", mesh ? "True" : "False", mesh ? "IstioInstalled" : "IstioNotInstalled",
-                 mesh ? "Istio CRDs are installed; mesh policies are applied"
-                      : "Istio CRDs are not installed: " + std::to_string(meshSkipped) +
-                            " mesh objects are not applied; they will be when Istio is installed",
-                 generation, now);
-  } else {
-    status.erase("mesh");
-    if (conds.is_array()) {
-      Json kept = Json::array();
-      for (const auto& c : conds)
-        if (c.value("type", "") != "MeshAvailable") kept.push_back(c);
-      conds = kept;
-    }
-  }
-  if (app.monitoring.prometheus != "serviceMonitor" && conds.is_array()) {
-    Json kept = Json::array();
-    for (const auto& c : conds)
-      if (c.value("type", "") != "MonitoringAvailable") kept.push_back(c);
-    conds = kept;
-  }
-  if (app.monitoring.prometheus == "serviceMonitor") {
-    setCondition(conds, "MonitoringAvailable", monitor ? "True" : "False",
-                 monitor ? "ServiceMonitorInstalled" : "ServiceMonitorNotInstalled",
-                 monitor ? "ServiceMonitors are applied"
-                         : "the ServiceMonitor CRD (monitoring.coreos.com) is not installed: " + std::to_string(monitorSkipped) +
-                               " ServiceMonitors are not applied; they will be when it is installed",
-                 generation, now);
-  }
+  for (const auto& s : serviceWorkloads(app)) look(deployments, s.name, w.deployments);
+  for (const auto& d : app.databases) look(statefulsets, d.name, w.statefulsets);
+  for (const auto& d : app.messaging) look(statefulsets, d.name, w.statefulsets);
+  return w;
+}
 
-  Outcome outcome = Outcome::Done;
-  if (!errors.empty()) {
-    std::string msg = errors[0];
-    if (errors.size() > 1) msg += " (and " + std::to_string(errors.size() - 1) + " more)";
-    if (transient) {
-      setCondition(conds, "Ready", "False", "ApplyFailed", msg, generation, now);
-      setCondition(conds, "Reconciling", "True", "Retrying", msg, generation, now);
-      setCondition(conds, "Stalled", "False", "Retrying", "retrying with backoff", generation, now);
-      outcome = Outcome::Error;
-    } else {
-      setCondition(conds, "Ready", "False", "ApplyFailed", msg, generation, now);
-      setCondition(conds, "Reconciling", "False", "ApplyFailed", "waiting for a change", generation, now);
-      setCondition(conds, "Stalled", "True", "ApplyFailed", msg, generation, now);
-    }
-    events_.record(appObj, "Warning", "ApplyFailed", "Apply", msg);
-  } else if (!missingSecrets.empty()) {
-    outcome = Outcome::RequeueAfter;  // the Secrets are not watched: look again in a while
-    std::string msg = "create the Secret(s) ";
-    for (size_t i = 0; i < missingSecrets.size(); ++i) msg += (i ? ", " : "") + missingSecrets[i];
-    setCondition(conds, "Ready", "False", "SecretsMissing", msg, generation, now);
-    setCondition(conds, "Reconciling", "False", "SecretsMissing", msg, generation, now);
-    setCondition(conds, "Stalled", "True", "SecretsMissing", msg, generation, now);
-  } else if (readyCount < total) {
-    const std::string msg = std::to_string(readyCount) + "/" + std::to_string(total) + " components ready; waiting for " + notReady;
-    setCondition(conds, "Ready", "False", "ComponentsNotReady", msg, generation, now);
-    setCondition(conds, "Reconciling", "True", "Progressing", msg, generation, now);
-    setCondition(conds, "Stalled", "False", "Progressing", "making progress", generation, now);
-  } else {
-    const std::string msg = "all " + std::to_string(total) + " components ready";
-    setCondition(conds, "Ready", "True", "Ready", msg, generation, now);
-    setCondition(conds, "Reconciling", "False", "Ready", msg, generation, now);
-    setCondition(conds, "Stalled", "False", "Ready", msg, generation, now);
-  }
-  if (applied > 0)
+Result Controller::finish(const std::string& key, const Json& appObj, const Desired& desired, const ClusterCapabilities& caps,
+                          const Progress& progress) {
+  const std::string ns = appObj["metadata"].value("namespace", "");
+  const int64_t generation = appObj["metadata"].value("generation", int64_t{0});
+  AppStatus st = appStatus(appObj, desired, caps, progress, workloads(ns, *desired.app), kube::nowRfc3339());
+  if (!progress.errors.empty()) events_.record(appObj, "Warning", "ApplyFailed", "Apply", st.result.error);
+  if (progress.applied > 0)
     events_.record(appObj, "Normal", "Applied", "Apply",
-                   "applied " + std::to_string(applied) + " object(s) (generation " + std::to_string(generation) + ")");
-  if (pruned > 0) events_.record(appObj, "Normal", "Pruned", "Prune", "deleted " + std::to_string(pruned) + " object(s) no longer rendered");
-  status["conditions"] = conds;
-  if (!sameStatus(oldStatus, status)) {
-    if (kube::logLevel() == kube::Level::Debug) {
-      Json changed = Json::array();
-      for (auto it = status.begin(); it != status.end(); ++it)
-        if (!oldStatus.contains(it.key()) || oldStatus[it.key()] != it.value()) changed.push_back(it.key());
-      kube::debug("status changed", {{"app", key}, {"fields", changed}, {"old", oldStatus.dump().substr(0, 400)},
-                                     {"new", status.dump().substr(0, 400)}});
-    }
-    // Not written, the status would stay stale until some other event: retry with backoff.
-    if (!writeStatus(appObj, status)) outcome = Outcome::Error;
-  }
-  kube::info("reconciled", {{"app", key}, {"generation", generation}, {"applied", applied}, {"skipped", skipped},
-                            {"pruned", pruned}, {"ready", std::to_string(readyCount) + "/" + std::to_string(total)},
-                            {"errors", errors.size()}});
-  return outcome;
+                   "applied " + std::to_string(progress.applied) + " object(s) (generation " + std::to_string(generation) + ")");
+  if (progress.pruned > 0)
+    events_.record(appObj, "Normal", "Pruned", "Prune", "deleted " + std::to_string(progress.pruned) + " object(s) no longer rendered");
+  // Not written, the status would stay stale until some other event: retry with backoff.
+  if (std::string err = publish(key, appObj, st.status); !err.empty()) st.result = Result::failed(err);
+  kube::info("reconciled", {{"app", key}, {"generation", generation}, {"applied", progress.applied},
+                            {"skipped", progress.upToDate}, {"pruned", progress.pruned},
+                            {"ready", std::to_string(st.ready) + "/" + std::to_string(st.total)},
+                            {"errors", progress.errors.size()}});
+  return st.result;
+}
+
+Result Controller::finishInvalid(const Json& appObj, const Diagnostics& diags) {
+  AppStatus st = invalidStatus(appObj, diags, kube::nowRfc3339());
+  if (sameStatus(appObj.value("status", Json::object()), st.status)) return st.result;
+  // A status that did not reach the API server is retried with backoff like any failure.
+  if (std::string err = writeStatus(appObj, st.status); !err.empty()) return Result::failed(err);
+  events_.record(appObj, "Warning", "InvalidSpec", "Validate", st.result.error);
+  return st.result;
 }
 
 void Controller::worker() {
@@ -569,31 +415,40 @@ void Controller::worker() {
   while (queue_.get(key)) {
     metrics_.inc("controller_runtime_active_workers", {{"controller", "shopapp"}}, 1);
     const auto started = std::chrono::steady_clock::now();
-    Outcome out = Outcome::Error;
+    Result out;
     try {
       out = reconcile(key);
     } catch (const std::exception& e) {
       kube::error("reconcile failed", {{"app", key}, {"error", e.what()}});
       metrics_.inc("controller_runtime_reconcile_panics_total", {{"controller", "shopapp"}});
+      out = Result::failed(e.what());
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics_.observe("controller_runtime_reconcile_time_seconds", {{"controller", "shopapp"}}, secs);
     metrics_.inc("controller_runtime_active_workers", {{"controller", "shopapp"}}, -1);
-    const char* result = out == Outcome::Error                                       ? "error"
-                         : out == Outcome::Requeue || out == Outcome::RequeueAfter ? "requeue"
-                                                                                    : "success";
-    metrics_.inc("controller_runtime_reconcile_total", {{"controller", "shopapp"}, {"result", result}});
-    if (out == Outcome::Error) {
-      metrics_.inc("controller_runtime_reconcile_errors_total", {{"controller", "shopapp"}});
-      queue_.addRateLimited(key);
-    } else {
-      queue_.forget(key);
-    }
-    queue_.done(key);
-    // Waiting on something no informer sees (a Secret the user makes has no shopctl label).
-    if (out == Outcome::RequeueAfter) queue_.addAfter(key, kPollInterval);
+    account(key, out);
     metrics_.set("workqueue_depth", {{"name", "shopapp"}, {"controller", "shopapp"}}, static_cast<double>(queue_.depth()));
   }
+}
+
+void countReconcile(Metrics& m, const Result& r) {
+  const Metrics::Labels controller = {{"controller", "shopapp"}};
+  m.inc("controller_runtime_reconcile_total", {{"controller", "shopapp"}, {"result", r.metricResult()}});
+  if (!r.isError()) return;
+  m.inc("controller_runtime_reconcile_errors_total", controller);
+  if (r.terminal) m.inc("controller_runtime_terminal_reconcile_errors_total", controller);
+}
+
+// As controller-runtime's reconcileHandler: an error is retried with the key's backoff unless
+// terminal (then the app waits for a change); requeueAfter comes back after that delay.
+void Controller::account(const std::string& key, const Result& out) {
+  countReconcile(metrics_, out);
+  const bool backoff = out.isError() ? !out.terminal : out.requeueAfter.count() == 0 && out.requeue;
+  if (backoff) queue_.addRateLimited(key);
+  else queue_.forget(key);
+  queue_.done(key);
+  // Waiting on something no informer sees (a Secret the user makes has no shopctl label).
+  if (!out.isError() && out.requeueAfter.count() > 0) queue_.addAfter(key, out.requeueAfter);
 }
 
 void Controller::run(const std::atomic<bool>& stop) {

@@ -18,6 +18,8 @@
 #include "kube/events.hpp"
 #include "kube/reflector.hpp"
 #include "operator/metrics.hpp"
+#include "operator/plan.hpp"
+#include "operator/status.hpp"
 #include "operator/workqueue.hpp"
 
 namespace shop::op {
@@ -30,7 +32,10 @@ struct ControllerOptions {
   std::chrono::seconds discoveryInterval{15};
 };
 
-enum class Outcome { Done, Requeue, RequeueAfter, Error };
+// Counts one reconcile's Result as controller-runtime does: controller_runtime_reconcile_total
+// by result, and errors in controller_runtime_reconcile_errors_total, terminal ones also in
+// controller_runtime_terminal_reconcile_errors_total.
+void countReconcile(Metrics& m, const Result& r);
 
 class Controller {
  public:
@@ -41,8 +46,9 @@ class Controller {
   // On stop: no new work starts, work in flight finishes, informers stop.
   void run(const std::atomic<bool>& stop);
   bool synced() const { return synced_; }
-  // One reconcile of "namespace/name" (public for tests).
-  Outcome reconcile(const std::string& key);
+  // One reconcile of "namespace/name" (public for tests): desire -> observe -> plan -> carry
+  // out -> prune -> finish. The decisions are plan.hpp's; this class only observes and writes.
+  Result reconcile(const std::string& key);
 
  private:
   kube::Reflector* informer(const std::string& kind);
@@ -55,8 +61,26 @@ class Controller {
   // informers. False when discovery could not answer for one of them (nothing changed then).
   bool checkCapabilities(const std::atomic<bool>& stop);
   void worker();
+  // Counts a reconcile's Result and queues its key again as the Result says.
+  void account(const std::string& key, const Result& out);
   void enqueueAll();
-  bool writeStatus(const Json& app, const Json& status);
+
+  // The phases of a reconcile with effects (reads or writes), in order.
+  Snapshot observe(const Json& appObj, const Desired& desired, const ClusterCapabilities& caps);
+  void observeObject(const Json& obj, Snapshot& s);
+  void observeSecrets(const std::string& ns, const Desired& desired, Snapshot& s);
+  Progress carryOut(const std::string& key, const Json& appObj, const ShopApp& app, const Plan& p);
+  void createSecret(const Json& appObj, const ShopApp& app, const SecretSpec& spec, Progress& progress);
+  void applyObject(const std::string& key, const ApplyStep& step, Progress& progress);
+  void prune(const std::string& ns, const std::vector<PruneTarget>& targets, Progress& progress);
+  Workloads workloads(const std::string& ns, const ShopApp& app);
+  Result finish(const std::string& key, const Json& appObj, const Desired& desired, const ClusterCapabilities& caps,
+                const Progress& progress);
+  Result finishInvalid(const Json& appObj, const Diagnostics& diags);
+  // Writes the status when it differs from the app's (condition timestamps aside). Returns
+  // the error when the API server did not take it, "" otherwise.
+  std::string publish(const std::string& key, const Json& appObj, const Json& status);
+  std::string writeStatus(const Json& app, const Json& status);
 
   std::shared_ptr<kube::Transport> t_;
   kube::Client client_;

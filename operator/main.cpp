@@ -50,113 +50,83 @@ bool splitAddress(const std::string& addr, std::string& host, int& port) {
   return port >= 0 && port < 65536;
 }
 
-}  // namespace
 
-int main(int argc, char** argv) {
-  CLI::App app{
-      "shop-operator keeps every ShopApp's Kubernetes objects equal to what `shopctl render` prints.\n\n"
-      "Examples:\n"
-      "  shop-operator                                   # in a cluster: service-account credentials\n"
-      "  shop-operator --kubeconfig ~/.kube/config --leader-elect=false --log-format text\n",
-      "shop-operator"};
+// The command line, with the defaults docs/operator.md lists.
+struct Flags {
   std::string kubeconfig, context, watchNs, metricsAddr = "127.0.0.1:8080", probeAddr = ":8081";
   std::string leNamespace, leName = "shop-operator", logLevel = "info", logFormat = "json", identity;
   bool leaderElect = true;
   int workers = 2, burst = 100;
   double qps = 0, leaseDuration = 15, renewDeadline = 10, retryPeriod = 2;
   int resync = 600;
-  app.add_option("--kubeconfig", kubeconfig, "Path to a kubeconfig; default $KUBECONFIG, ~/.kube/config, then in-cluster");
-  app.add_option("--context", context, "kubeconfig context to use (default: the current context)");
-  app.add_option("--namespace", watchNs, "Watch only this namespace (default: all namespaces)");
-  app.add_option("--workers", workers, "Concurrent reconciles")->check(CLI::Range(1, 64));
-  app.add_option("--kube-api-qps", qps, "Client-side request rate limit; 0 disables it (API Priority and Fairness applies)");
-  app.add_option("--kube-api-burst", burst, "Burst for the client-side rate limit");
-  app.add_option("--metrics-bind-address", metricsAddr, "Where /metrics is served; \"0\" disables it");
-  app.add_option("--health-probe-bind-address", probeAddr, "Where /healthz and /readyz are served; \"0\" disables them");
-  app.add_option("--leader-elect", leaderElect, "Elect a leader with a Lease; only the leader writes")->default_str("true");
-  app.add_option("--leader-election-namespace", leNamespace, "Namespace of the Lease (default: the operator's namespace)");
-  app.add_option("--leader-election-id", leName, "Name of the Lease");
-  app.add_option("--leader-election-identity", identity, "This process's identity (default: hostname_random)");
-  app.add_option("--lease-duration", leaseDuration, "Seconds a non-leader waits before taking an unrenewed lease");
-  app.add_option("--renew-deadline", renewDeadline, "Seconds the leader keeps trying to renew before giving up");
-  app.add_option("--retry-period", retryPeriod, "Seconds between lease attempts");
-  app.add_option("--resync-period", resync, "Seconds between full local resyncs (no writes unless something drifted)");
-  app.add_option("--log-level", logLevel, "debug, info, warn or error")->check(CLI::IsMember({"debug", "info", "warn", "error"}));
-  app.add_option("--log-format", logFormat, "json (one object per line) or text")->check(CLI::IsMember({"json", "text"}));
-  CLI11_PARSE(app, argc, argv);
+};
 
+void addFlags(CLI::App& app, Flags& f) {
+  app.add_option("--kubeconfig", f.kubeconfig, "Path to a kubeconfig; default $KUBECONFIG, ~/.kube/config, then in-cluster");
+  app.add_option("--context", f.context, "kubeconfig context to use (default: the current context)");
+  app.add_option("--namespace", f.watchNs, "Watch only this namespace (default: all namespaces)");
+  app.add_option("--workers", f.workers, "Concurrent reconciles")->check(CLI::Range(1, 64));
+  app.add_option("--kube-api-qps", f.qps, "Client-side request rate limit; 0 disables it (API Priority and Fairness applies)");
+  app.add_option("--kube-api-burst", f.burst, "Burst for the client-side rate limit");
+  app.add_option("--metrics-bind-address", f.metricsAddr, "Where /metrics is served; \"0\" disables it");
+  app.add_option("--health-probe-bind-address", f.probeAddr, "Where /healthz and /readyz are served; \"0\" disables them");
+  app.add_option("--leader-elect", f.leaderElect, "Elect a leader with a Lease; only the leader writes")->default_str("true");
+  app.add_option("--leader-election-namespace", f.leNamespace, "Namespace of the Lease (default: the operator's namespace)");
+  app.add_option("--leader-election-id", f.leName, "Name of the Lease");
+  app.add_option("--leader-election-identity", f.identity, "This process's identity (default: hostname_random)");
+  app.add_option("--lease-duration", f.leaseDuration, "Seconds a non-leader waits before taking an unrenewed lease");
+  app.add_option("--renew-deadline", f.renewDeadline, "Seconds the leader keeps trying to renew before giving up");
+  app.add_option("--retry-period", f.retryPeriod, "Seconds between lease attempts");
+  app.add_option("--resync-period", f.resync, "Seconds between full local resyncs (no writes unless something drifted)");
+  app.add_option("--log-level", f.logLevel, "debug, info, warn or error")->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  app.add_option("--log-format", f.logFormat, "json (one object per line) or text")->check(CLI::IsMember({"json", "text"}));
+}
+
+void setUpProcess(const Flags& f) {
   kube::Level lvl;
-  kube::parseLogLevel(logLevel, lvl);
+  kube::parseLogLevel(f.logLevel, lvl);
   kube::setLogLevel(lvl);
-  kube::setLogText(logFormat == "text");
+  kube::setLogText(f.logFormat == "text");
   signal(SIGTERM, onSignal);
   signal(SIGINT, onSignal);
   signal(SIGPIPE, SIG_IGN);
+}
 
-  auto cfg = kube::loadConfig(kubeconfig, context);
-  if (!cfg.config) {
-    kube::error("cannot configure the API client", {{"error", cfg.error}});
-    return 2;
-  }
-  if (identity.empty()) identity = hostname() + "_" + randomSuffix();
-  if (leNamespace.empty()) leNamespace = cfg.config->namespace_;
-
-  shop::op::Metrics metrics;
+void describeMetrics(shop::op::Metrics& metrics) {
   metrics.describe("rest_client_requests_total", "counter", "Number of HTTP requests, partitioned by status code, method, and host");
   metrics.describe("rest_client_request_duration_seconds", "histogram", "Request latency in seconds, by verb and URL",
                    {0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60});
   metrics.describe("leader_election_master_status", "gauge", "1 if this process is the leader");
+}
+
+// An API transport, counting every request in the rest_client_* metrics. writeGuard, when set,
+// refuses writes unsent (the leader fence).
+std::shared_ptr<kube::Transport> transportFor(const kube::Config& cfg, const Flags& f, shop::op::Metrics& metrics,
+                                              std::function<std::string()> writeGuard = {}) {
   kube::TransportOptions topts;
-  topts.qps = qps;
-  topts.burst = burst;
+  topts.writeGuard = std::move(writeGuard);
+  topts.qps = f.qps;
+  topts.burst = f.burst;
   // The identity in the User-Agent lets an audit log tell replicas apart.
-  topts.userAgent = std::string("shop-operator/" SHOPCTL_VERSION " ") + identity;
-  const std::string host = cfg.config->server.substr(8);
+  topts.userAgent = std::string("shop-operator/" SHOPCTL_VERSION " ") + f.identity;
+  const std::string host = cfg.server.substr(8);
   topts.onRequest = [&metrics, host](const std::string& method, const std::string& path, int code, double secs) {
     metrics.inc("rest_client_requests_total", {{"code", code ? std::to_string(code) : "<error>"}, {"host", host}, {"method", method}});
     if (method != "WATCH") metrics.observe("rest_client_request_duration_seconds", {{"url", path}, {"verb", method}}, secs);
   };
-  // Leader election, checked before any request. The Lease has a transport of its own: its
-  // requests bypass the write guard (they are how leadership is kept) and do not queue behind
-  // the controller's in the client-side rate limit.
-  std::shared_ptr<kube::Transport> leaseTransport;
-  std::unique_ptr<kube::Client> leaseClient;
-  std::unique_ptr<kube::LeaderElector> elector;
-  if (leaderElect) {
-    kube::LeaderOptions lo;
-    lo.namespace_ = leNamespace;
-    lo.name = leName;
-    lo.identity = identity;
-    lo.leaseDuration = std::chrono::milliseconds(static_cast<long long>(leaseDuration * 1000));
-    lo.renewDeadline = std::chrono::milliseconds(static_cast<long long>(renewDeadline * 1000));
-    lo.retryPeriod = std::chrono::milliseconds(static_cast<long long>(retryPeriod * 1000));
-    if (auto err = kube::LeaderElector::validate(lo); !err.empty()) {
-      kube::error("invalid leader election settings", {{"error", err}});
-      return 2;
-    }
-    leaseTransport = std::make_shared<kube::Transport>(*cfg.config, topts);
-    leaseClient = std::make_unique<kube::Client>(leaseTransport);
-    elector = std::make_unique<kube::LeaderElector>(*leaseClient, lo);
-    // Fencing: every write of the controller (applies, deletes, creates, status, Events) is
-    // refused unsent unless the Lease was renewed within the renew deadline.
-    topts.writeGuard = [e = elector.get()] { return e->fence().refusal(); };
-  }
-  auto transport = std::make_shared<kube::Transport>(*cfg.config, topts);
-  kube::info("starting", {{"version", SHOPCTL_VERSION}, {"server", cfg.config->server}, {"identity", identity},
-                          {"namespace", watchNs.empty() ? "(all)" : watchNs}, {"leaderElect", leaderElect}});
+  return std::make_shared<kube::Transport>(cfg, topts);
+}
 
-  shop::op::ControllerOptions copts;
-  copts.watchNamespace = watchNs;
-  copts.workers = workers;
-  copts.identity = identity;
-  copts.resync = std::chrono::seconds(resync);
-  auto controller = std::make_unique<shop::op::Controller>(transport, metrics, copts);
-  std::atomic<bool> leading{!leaderElect};
+// /metrics, /healthz and /readyz, each address served by its own thread until stop().
+class Endpoints {
+ public:
+  Endpoints(shop::op::Metrics& metrics, std::string leaseName, const std::atomic<bool>& leading,
+            const shop::op::Controller& controller)
+      : metrics_(metrics), leaseName_(std::move(leaseName)), leading_(leading), controller_(controller) {}
+  ~Endpoints() { stop(); }
 
-  // /metrics, /healthz, /readyz.
-  std::vector<std::unique_ptr<httplib::Server>> servers;
-  std::vector<std::thread> serverThreads;
-  auto serve = [&](const std::string& addr, bool metricsServer) {
+  // False when the address is malformed or cannot be bound. "0" or "" serves nothing.
+  bool serve(const std::string& addr, bool metricsServer) {
     if (addr == "0" || addr.empty()) return true;
     std::string h;
     int p = 0;
@@ -171,19 +141,7 @@ int main(int argc, char** argv) {
       int yes = 1;
       ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     });
-    if (metricsServer) {
-      srv->Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
-        metrics.set("leader_election_master_status", {{"name", leName}}, leading ? 1 : 0);
-        res.set_content(metrics.render(), "text/plain; version=0.0.4");
-      });
-    }
-    srv->Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
-    srv->Get("/readyz", [&](const httplib::Request&, httplib::Response& res) {
-      // A standby is ready (it can take over); a leader is ready once its caches are synced.
-      const bool ok = !leading || controller->synced();
-      res.status = ok ? 200 : 503;
-      res.set_content(ok ? "ok\n" : "informers not synced\n", "text/plain");
-    });
+    route(*srv, metricsServer);
     errno = 0;
     if (!srv->bind_to_port(h.c_str(), p)) {
       const int err = errno;
@@ -191,53 +149,151 @@ int main(int argc, char** argv) {
       return false;
     }
     httplib::Server* raw = srv.get();
-    servers.push_back(std::move(srv));
-    serverThreads.emplace_back([raw] { raw->listen_after_bind(); });
+    servers_.push_back(std::move(srv));
+    threads_.emplace_back([raw] { raw->listen_after_bind(); });
     kube::info("serving", {{"address", addr}, {"endpoints", metricsServer ? "/metrics,/healthz,/readyz" : "/healthz,/readyz"}});
     return true;
-  };
-  bool ok = true;
-  if (metricsAddr == probeAddr) ok = serve(metricsAddr, true);
-  else ok = serve(metricsAddr, true) && serve(probeAddr, false);
-  int code = 0;
-  if (ok) {
-    if (elector) {
-      std::atomic<bool> controllerStop{false};
-      std::thread ctl;
-      bool lost = false;
-      elector->run(
-          gStop,
-          [&] {
-            leading = true;
-            ctl = std::thread([&] { controller->run(controllerStop); });
-          },
-          [&] {
-            leading = false;
-            lost = !gStop;
-            if (lost) {
-              // Another process may be leading already: stop writing at once, without draining
-              // (as controller-runtime does), and let the Deployment restart us as a candidate.
-              // Writes still in flight on the workers are refused by the fence meanwhile.
-              kube::error("exiting after losing leadership");
-              std::fflush(nullptr);
-              std::_Exit(1);
-            }
-            controllerStop = true;
-            if (ctl.joinable()) ctl.join();
-          });
-      if (lost) {
-        // Another process may be leading now: stop at once rather than risk two writers.
-        kube::error("exiting after losing leadership");
-        code = 1;
-      }
-    } else {
-      controller->run(gStop);
-    }
-  } else {
-    code = 3;
   }
-  for (auto& s : servers) s->stop();
-  for (auto& t : serverThreads) t.join();
+
+  void stop() {
+    for (auto& s : servers_) s->stop();
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+    servers_.clear();
+    threads_.clear();
+  }
+
+ private:
+  void route(httplib::Server& srv, bool metricsServer) {
+    if (metricsServer) {
+      srv.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+        metrics_.set("leader_election_master_status", {{"name", leaseName_}}, leading_ ? 1 : 0);
+        res.set_content(metrics_.render(), "text/plain; version=0.0.4");
+      });
+    }
+    srv.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
+    srv.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+      // A standby is ready (it can take over); a leader is ready once its caches are synced.
+      const bool ok = !leading_ || controller_.synced();
+      res.status = ok ? 200 : 503;
+      res.set_content(ok ? "ok\n" : "informers not synced\n", "text/plain");
+    });
+  }
+
+  shop::op::Metrics& metrics_;
+  const std::string leaseName_;
+  const std::atomic<bool>& leading_;
+  const shop::op::Controller& controller_;
+  std::vector<std::unique_ptr<httplib::Server>> servers_;
+  std::vector<std::thread> threads_;
+};
+
+// Campaigns for the Lease and runs the controller while leading. Exit code: 0 after a signal,
+// 1 after losing leadership.
+int runElected(kube::LeaderElector& elector, shop::op::Controller& controller, std::atomic<bool>& leading) {
+  std::atomic<bool> controllerStop{false};
+  std::thread ctl;
+  bool lost = false;
+  elector.run(
+      gStop,
+      [&] {
+        leading = true;
+        ctl = std::thread([&] { controller.run(controllerStop); });
+      },
+      [&] {
+        leading = false;
+        lost = !gStop;
+        if (lost) {
+          // Another process may be leading already: stop writing at once, without draining
+          // (as controller-runtime does), and let the Deployment restart us as a candidate.
+          // Writes still in flight on the workers are refused by the fence meanwhile.
+          kube::error("exiting after losing leadership");
+          std::fflush(nullptr);
+          std::_Exit(1);
+        }
+        controllerStop = true;
+        if (ctl.joinable()) ctl.join();
+      });
+  return 0;
+}
+
+// The Lease settings from the flags, or the reason they are invalid (client-go's rules).
+std::string leaderOptions(const Flags& f, kube::LeaderOptions& lo) {
+  lo.namespace_ = f.leNamespace;
+  lo.name = f.leName;
+  lo.identity = f.identity;
+  lo.leaseDuration = std::chrono::milliseconds(static_cast<long long>(f.leaseDuration * 1000));
+  lo.renewDeadline = std::chrono::milliseconds(static_cast<long long>(f.renewDeadline * 1000));
+  lo.retryPeriod = std::chrono::milliseconds(static_cast<long long>(f.retryPeriod * 1000));
+  return kube::LeaderElector::validate(lo);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "shop-operator keeps every ShopApp's Kubernetes objects equal to what `shopctl render` prints.\n\n"
+      "Examples:\n"
+      "  shop-operator                                   # in a cluster: service-account credentials\n"
+      "  shop-operator --kubeconfig ~/.kube/config --leader-elect=false --log-format text\n",
+      "shop-operator"};
+  Flags f;
+  addFlags(app, f);
+  CLI11_PARSE(app, argc, argv);
+  setUpProcess(f);
+
+  auto cfg = kube::loadConfig(f.kubeconfig, f.context);
+  if (!cfg.config) {
+    kube::error("cannot configure the API client", {{"error", cfg.error}});
+    return 2;
+  }
+  if (f.identity.empty()) f.identity = hostname() + "_" + randomSuffix();
+  if (f.leNamespace.empty()) f.leNamespace = cfg.config->namespace_;
+
+  shop::op::Metrics metrics;
+  describeMetrics(metrics);
+  // Leader election, checked before any request. The Lease has a transport of its own: its
+  // requests bypass the write guard (they are how leadership is kept) and do not queue behind
+  // the controller's in the client-side rate limit.
+  std::unique_ptr<kube::Client> leaseClient;
+  std::unique_ptr<kube::LeaderElector> elector;
+  std::function<std::string()> fence;
+  if (f.leaderElect) {
+    kube::LeaderOptions lo;
+    if (auto err = leaderOptions(f, lo); !err.empty()) {
+      kube::error("invalid leader election settings", {{"error", err}});
+      return 2;
+    }
+    leaseClient = std::make_unique<kube::Client>(transportFor(*cfg.config, f, metrics));
+    elector = std::make_unique<kube::LeaderElector>(*leaseClient, lo);
+    // Fencing: every write of the controller (applies, deletes, creates, status, Events) is
+    // refused unsent unless the Lease was renewed within the renew deadline.
+    fence = [e = elector.get()] { return e->fence().refusal(); };
+  }
+  auto transport = transportFor(*cfg.config, f, metrics, fence);
+  kube::info("starting", {{"version", SHOPCTL_VERSION}, {"server", cfg.config->server}, {"identity", f.identity},
+                          {"namespace", f.watchNs.empty() ? "(all)" : f.watchNs}, {"leaderElect", f.leaderElect}});
+
+  shop::op::ControllerOptions copts;
+  copts.watchNamespace = f.watchNs;
+  copts.workers = f.workers;
+  copts.identity = f.identity;
+  copts.resync = std::chrono::seconds(f.resync);
+  auto controller = std::make_unique<shop::op::Controller>(transport, metrics, copts);
+  std::atomic<bool> leading{!f.leaderElect};
+
+  Endpoints endpoints(metrics, f.leName, leading, *controller);
+  const bool ok = f.metricsAddr == f.probeAddr
+                      ? endpoints.serve(f.metricsAddr, true)
+                      : endpoints.serve(f.metricsAddr, true) && endpoints.serve(f.probeAddr, false);
+  int code = 3;
+  if (ok && elector) {
+    code = runElected(*elector, *controller, leading);
+  } else if (ok) {
+    controller->run(gStop);
+    code = 0;
+  }
+  endpoints.stop();
   kube::info("stopped", {{"exitCode", code}});
   return code;
 }

@@ -1,5 +1,6 @@
 #pragma once
-// Pure pieces of the ShopApp status: conditions and workload readiness, unit-tested on plain data.
+// Pure pieces of the ShopApp status: conditions, workload readiness, and the whole status a
+// reconcile writes (appstatus.cpp), unit-tested on plain data.
 #include <map>
 #include <string>
 #include <vector>
@@ -7,6 +8,7 @@
 #include "core/io/diag.hpp"
 #include "core/io/json.hpp"
 #include "core/model/shopapp.hpp"
+#include "operator/plan.hpp"
 
 namespace shop::op {
 
@@ -52,5 +54,38 @@ void setSummaryStatus(Json& status);
 // and key order. `next` is taken as written: with setSummaryStatus() applied, so a live status
 // without summary.status (an older operator's) is written once more.
 bool sameStatus(const Json& live, const Json& next);
+
+// What carrying out a plan gave: the plan's problems and the writes that failed, in order.
+struct Progress {
+  std::vector<std::string> errors;
+  bool transient = false;                   // one of the errors may pass on a retry
+  std::vector<std::string> secretsMissing;  // the plan's
+  size_t applied = 0, upToDate = 0, pruned = 0;
+
+  void fail(std::string message, bool permanent);
+};
+
+// The workloads of the app's components as observed (cache), by name: services run as
+// Deployments, databases and brokers as StatefulSets. A name absent is not created yet.
+struct Workloads {
+  std::map<std::string, Json> deployments;
+  std::map<std::string, Json> statefulsets;
+};
+
+struct AppStatus {
+  Json status;    // the ShopApp's whole status: the old one with what this reconcile knows
+  Result result;  // how the reconcile ends, matching the conditions
+  int ready = 0, total = 0;  // components
+};
+
+// The status of an app that was desired and planned (appObj: the ShopApp as the cache holds
+// it; now: RFC 3339, for conditions that change). Conditions by precedence: a failed write or
+// refused object (ApplyFailed: retried when transient, else Stalled and a terminal error),
+// Secrets missing (Stalled; looked for again after kSecretPollInterval), components not ready
+// (Progressing), else Ready.
+AppStatus appStatus(const Json& appObj, const Desired& desired, const ClusterCapabilities& caps, const Progress& progress,
+                    const Workloads& workloads, const std::string& now);
+// The status of a ShopApp whose spec is invalid (InvalidSpec: Stalled, a terminal error).
+AppStatus invalidStatus(const Json& appObj, const Diagnostics& diags, const std::string& now);
 
 }  // namespace shop::op

@@ -1,0 +1,204 @@
+#include "operator/plan.hpp"
+
+#include "core/apply/intent.hpp"
+#include "core/model/parse.hpp"
+#include "core/render/collisions.hpp"
+#include "kube/client.hpp"
+
+namespace shop::op {
+
+Result Result::after(std::chrono::milliseconds d) {
+  Result r;
+  r.requeueAfter = d;
+  return r;
+}
+
+Result Result::failed(std::string why) {
+  Result r;
+  r.error = why.empty() ? "reconcile failed" : std::move(why);  // an empty error would read as success
+  return r;
+}
+
+Result Result::terminalError(std::string why) {
+  Result r = failed(std::move(why));
+  r.terminal = true;
+  return r;
+}
+
+const char* Result::metricResult() const {
+  if (isError()) return "error";
+  if (requeueAfter.count() > 0) return "requeue_after";
+  if (requeue) return "requeue";
+  return "success";
+}
+
+bool isPermanent(int code) { return code >= 400 && code < 500 && code != 409 && code != 429 && code != 401 && code != 403; }
+
+std::string objectKey(const std::string& kind, const std::string& ns, const std::string& name) {
+  return kind + "/" + ns + "/" + name;
+}
+
+Desired desire(const Json& appObj, const ClusterCapabilities& caps) {
+  Desired d;
+  ParseOptions po;
+  po.defaultNamespace = appObj["metadata"].value("namespace", "");
+  po.checkRendered = false;  // checked below on the one render
+  ParseResult parsed = parseShopApp(appObj, po);
+  if (!parsed.app) {
+    d.invalid = std::move(parsed.diags);
+    return d;
+  }
+  RenderResult rendered = render(*parsed.app);
+  // Two parts rendering one object would overwrite each other on every reconcile.
+  if (Diagnostics clash = checkRenderedObjects(*parsed.app, rendered.objects); clash.hasErrors()) {
+    d.invalid = std::move(clash);
+    return d;
+  }
+  d.app = std::move(parsed.app);
+  d.secrets = std::move(rendered.secrets);
+  for (auto& o : rendered.objects) {
+    const apply::Capability cap = apply::capabilityOf(o);
+    if (cap == apply::Capability::Mesh && !caps.mesh) {
+      ++d.meshSkipped;
+    } else if (cap == apply::Capability::Monitoring && !caps.monitoring) {
+      ++d.monitorSkipped;
+    } else {
+      d.objects.push_back(std::move(o));
+    }
+  }
+  return d;
+}
+
+std::vector<SecretRef> secretReferences(const ShopApp& app) {
+  std::vector<SecretRef> out;
+  auto envRefs = [&](const std::vector<EnvVar>& env, const std::string& where) {
+    for (const auto& e : env)
+      if (e.secret && !e.secret->optional) out.push_back({e.secret->name, "env " + e.name + " of " + where});
+  };
+  for (const auto& sv : app.services) envRefs(sv.env, "service " + sv.name);
+  for (const auto& d : app.databases) envRefs(d.env, "database " + d.name);
+  for (const auto& d : app.messaging) envRefs(d.env, "broker " + d.name);
+  if (app.gateway.enabled && !app.mesh.enabled && app.gateway.tlsSecret)
+    out.push_back({*app.gateway.tlsSecret, "the gateway's TLS"});
+  return out;
+}
+
+namespace {
+
+// Credentials: create what is missing, never touch what exists. Secrets the spec only names
+// are the user's to make.
+void planSecrets(const std::string& ns, const Desired& d, const Snapshot& s, Plan& p) {
+  std::set<std::string> own, asked;
+  for (const auto& sec : d.secrets) {
+    own.insert(sec.name);
+    if (s.secrets.count(sec.name)) continue;
+    if (sec.generate) p.createSecrets.push_back(sec);
+    else p.secretsMissing.push_back(sec.name + " (credentials.generate is false)");
+  }
+  for (const auto& ref : secretReferences(*d.app)) {
+    if (ref.name.empty() || own.count(ref.name) || !asked.insert(ref.name).second) continue;
+    if (s.secrets.count(ref.name)) continue;
+    if (auto f = s.failed.find(objectKey("Secret", ns, ref.name)); f != s.failed.end())
+      p.problems.push_back({"Secret/" + ref.name + ": " + f->second.message, isPermanent(f->second.code)});
+    else
+      p.secretsMissing.push_back(ref.name + " (" + ref.by + ")");
+  }
+}
+
+// Why a live object of a rendered name is not this app's to write, if it is not. Never take
+// over an object this app did not create: another controller's (another ShopApp with a
+// component of the same name, say), or one nobody controls, unless the app opts in to adopting
+// those. It is reported and left alone (and never pruned either).
+std::optional<std::string> refusal(const Json& live, const std::string& uid, bool adopt, const std::string& what) {
+  std::string otherOwner;
+  bool ours = false;
+  for (const auto& ref : live["metadata"].value("ownerReferences", Json::array())) {
+    if (!ref.value("controller", false)) continue;
+    if (ref.value("uid", "") == uid) ours = true;
+    else otherOwner = ref.value("kind", "") + " " + ref.value("name", "");
+  }
+  if (!otherOwner.empty())
+    return what + ": already controlled by " + otherOwner +
+           " in this namespace; rename the component or move one app to another namespace";
+  if (!ours && !adopt)
+    return what + ": exists and was not created by this ShopApp; rename the component, delete the object, or annotate the ShopApp " +
+           std::string(kAdoptAnnotation) + "=true to take it over";
+  return std::nullopt;
+}
+
+// The live object carries the intent's hash and still holds every field of it.
+bool upToDate(const Json& live, const Json& intent) {
+  if (!live.contains("metadata")) return false;
+  const std::string hash = intent["metadata"]["annotations"].value(apply::kHashAnnotation, "");
+  return live["metadata"].value("annotations", Json::object()).value(apply::kHashAnnotation, "") == hash &&
+         apply::liveContains(live, intent);
+}
+
+void planObject(const Json& appObj, bool adopt, const Json& o, const Snapshot& s, Plan& p) {
+  const std::string kind = o["kind"];
+  const std::string name = o["metadata"]["name"];
+  const std::string what = kind + "/" + name;
+  if (!kube::resources::forObject(o)) {
+    p.problems.push_back({what + ": the operator does not know this kind", true});
+    return;
+  }
+  const std::string key = objectKey(kind, o["metadata"].value("namespace", ""), name);
+  if (auto f = s.failed.find(key); f != s.failed.end()) {
+    p.problems.push_back({what + ": " + f->second.message, isPermanent(f->second.code)});
+    return;
+  }
+  // The Namespace is shared; PVCs hold data: neither is owned, so neither is ever collected.
+  const bool owned = apply::isOwnedKind(kind);
+  const auto live = s.live.find(key);
+  const bool exists = live != s.live.end();
+  if (exists && owned) {
+    const std::string uid = appObj["metadata"].value("uid", "");
+    if (auto why = refusal(live->second, uid, adopt, what)) {
+      p.problems.push_back({*why, true});
+      return;
+    }
+  }
+  Json intent = apply::withOwnership(o, appObj, owned);
+  if (exists && upToDate(live->second, intent)) {
+    ++p.upToDate;
+    return;
+  }
+  p.apply.push_back({std::move(intent), exists});
+}
+
+bool controlledBy(const Json& obj, const std::string& uid) {
+  bool ours = false;
+  for (const auto& ref : obj["metadata"].value("ownerReferences", Json::array()))
+    ours |= ref.value("uid", "") == uid && ref.value("controller", false);
+  return ours;
+}
+
+// What this app owns and no longer renders. Never PVCs (data), never Secrets (credentials for
+// retained data), never anything another owner controls.
+void planPrune(const Json& appObj, const Desired& d, const Snapshot& s, Plan& p) {
+  const std::string ns = appObj["metadata"].value("namespace", "");
+  const std::string uid = appObj["metadata"].value("uid", "");
+  std::set<std::string> desiredKeys;
+  for (const auto& o : d.objects)
+    desiredKeys.insert(objectKey(o["kind"], o["metadata"].value("namespace", ""), o["metadata"]["name"]));
+  for (const auto& o : s.children) {
+    const std::string kind = o.value("kind", "");
+    const std::string name = o["metadata"].value("name", "");
+    if (!apply::isPrunableKind(kind) || !controlledBy(o, uid) || desiredKeys.count(objectKey(kind, ns, name))) continue;
+    p.prune.push_back({o.value("apiVersion", ""), kind, name, o["metadata"].value("uid", "")});
+  }
+}
+
+}  // namespace
+
+Plan plan(const Json& appObj, const Desired& desired, const Snapshot& snapshot) {
+  Plan p;
+  const std::string ns = appObj["metadata"].value("namespace", "");
+  const bool adopt = appObj["metadata"].value("annotations", Json::object()).value(kAdoptAnnotation, "") == "true";
+  planSecrets(ns, desired, snapshot, p);
+  for (const auto& o : desired.objects) planObject(appObj, adopt, o, snapshot, p);
+  planPrune(appObj, desired, snapshot, p);
+  return p;
+}
+
+}  // namespace shop::op

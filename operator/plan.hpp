@@ -1,0 +1,133 @@
+#pragma once
+// What a reconcile decides, over plain data: what the ShopApp asks for (desire), what the
+// controller saw in the cluster (Snapshot), and what to do about the difference (plan), with
+// the Result a reconcile ends with. Pure: no network and no client here; the controller
+// (controller.cpp) observes, carries the plan out, prunes and writes the status.
+#include <chrono>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/io/diag.hpp"
+#include "core/io/json.hpp"
+#include "core/model/shopapp.hpp"
+#include "core/render/render.hpp"
+
+namespace shop::op {
+
+// On a ShopApp, "true" lets it take over existing objects of its rendered names that no
+// controller owns (say, those a `shopctl render | kubectl apply` made before the operator).
+inline constexpr const char* kAdoptAnnotation = "shopctl.io/adopt-existing";
+// How often an app waiting for Secrets it does not watch looks for them again.
+inline constexpr std::chrono::milliseconds kSecretPollInterval{5000};
+
+// How one reconcile ended: controller-runtime's reconcile.Result and its error in one value.
+// An error is retried with the key's backoff, unless terminal (controller-runtime's
+// TerminalError): a retry cannot fix it, so the app waits for a change.
+struct Result {
+  bool requeue = false;                       // queue the key again, with its backoff
+  std::chrono::milliseconds requeueAfter{0};  // queue the key again after this long
+  std::string error;                          // not empty: the reconcile failed
+  bool terminal = false;                      // the error waits for a change, not a retry
+
+  static Result done() { return {}; }
+  static Result after(std::chrono::milliseconds d);
+  static Result failed(std::string why);
+  static Result terminalError(std::string why);
+  bool isError() const { return !error.empty(); }
+  // The `result` label of controller_runtime_reconcile_total, chosen as controller-runtime
+  // does: error, then requeue_after, then requeue, else success.
+  const char* metricResult() const;
+};
+
+// Errors a retry cannot fix. 403 is not one of them: a missing RBAC rule gets fixed, and the
+// app should follow without waiting for its next edit (retries back off exponentially).
+bool isPermanent(int code);
+
+// The optional kinds the cluster serves (from discovery): the mesh kinds need Istio's CRDs,
+// ServiceMonitor the Prometheus operator's.
+struct ClusterCapabilities {
+  bool mesh = false;
+  bool monitoring = false;
+};
+
+// What the ShopApp asks for.
+struct Desired {
+  std::optional<ShopApp> app;       // unset: the spec is invalid, and `invalid` says why
+  Diagnostics invalid;
+  std::vector<Json> objects;        // the render, in apply order, less the kinds not served
+  std::vector<SecretSpec> secrets;  // Secrets the app needs (created when absent, if generate)
+  size_t meshSkipped = 0;           // rendered mesh objects left out (no Istio CRDs)
+  size_t monitorSkipped = 0;        // rendered ServiceMonitors left out (no CRD)
+};
+
+// Parses and validates the ShopApp (a ShopApp object as the API server holds it), renders it
+// once, refuses a render where two parts make one object, and leaves out the kinds the cluster
+// does not serve.
+Desired desire(const Json& appObj, const ClusterCapabilities& caps);
+
+// A Secret the spec names without rendering it (env[].secret that is not optional, the
+// Ingress's TLS Secret): pods would not start, or TLS would not be served, without it.
+struct SecretRef {
+  std::string name;
+  std::string by;  // who needs it: "env TOKEN of service api"
+};
+std::vector<SecretRef> secretReferences(const ShopApp& app);
+
+// "Kind/namespace/name": how objects are named in a Snapshot.
+std::string objectKey(const std::string& kind, const std::string& ns, const std::string& name);
+
+// A lookup the API server answered with neither the object nor a 404.
+struct LookupError {
+  int code = 0;  // HTTP status, 0 on a transport error
+  std::string message;
+};
+
+// What the controller saw in the cluster for one app, before writing anything.
+struct Snapshot {
+  ClusterCapabilities caps;
+  // Desired objects that exist, from the cache or (owned kinds the cache does not hold) a GET.
+  std::map<std::string, Json> live;  // objectKey -> live object
+  // Of the Secrets the app needs or names, those that exist.
+  std::set<std::string> secrets;
+  // Lookups that failed, of desired objects and of Secrets.
+  std::map<std::string, LookupError> failed;  // objectKey -> why
+  // Cached objects of the watched kinds labelled shopctl.io/app=<app> in its namespace, each
+  // with its kind: the candidates for pruning.
+  std::vector<Json> children;
+};
+
+// Something in the plan that cannot be written: reported (ApplyFailed), never written.
+struct Problem {
+  std::string message;     // "Service/web: exists and was not created by this ShopApp; ..."
+  bool permanent = false;  // true: a retry cannot fix it (Stalled)
+};
+
+struct ApplyStep {
+  Json intent;          // the rendered object with owner reference and applied-hash
+  bool exists = false;  // drifted (true) or missing (false)
+};
+
+struct PruneTarget {
+  std::string apiVersion, kind, name;  // in the app's namespace
+  std::string uid;                     // the delete's precondition: never a newer namesake
+};
+
+struct Plan {
+  std::vector<ApplyStep> apply;             // missing or drifted objects, in apply order
+  size_t upToDate = 0;                      // objects the cluster already holds as intended
+  std::vector<SecretSpec> createSecrets;    // missing, with credentials.generate true
+  std::vector<std::string> secretsMissing;  // "name (who needs it)": the user must make them
+  std::vector<PruneTarget> prune;           // only when every write of the reconcile succeeded
+  std::vector<Problem> problems;            // objects refused or not looked up
+};
+
+// Decides what a reconcile writes. Objects this ShopApp did not create are refused (unless it
+// is annotated adopt-existing and nobody controls them); objects whose applied-hash matches
+// and whose live fields still hold the intent are left alone; owned objects no longer rendered
+// are pruned (never Secrets, PVCs or the Namespace, never what another owner controls).
+Plan plan(const Json& appObj, const Desired& desired, const Snapshot& snapshot);
+
+}  // namespace shop::op

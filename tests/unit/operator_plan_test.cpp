@@ -1,0 +1,413 @@
+// The reconcile's decisions on plain data (operator/plan.hpp, operator/appstatus.cpp): what is
+// desired, applied, refused, created, missing and pruned, and the status and Result that
+// follow. No cluster: the Snapshot stands for what the controller would have observed.
+#include <gtest/gtest.h>
+
+#include "core/apply/intent.hpp"
+#include "core/io/yaml.hpp"
+#include "operator/controller.hpp"
+#include "operator/metrics.hpp"
+#include "operator/plan.hpp"
+#include "operator/status.hpp"
+
+using namespace shop;
+using namespace shop::op;
+
+namespace {
+
+const char* kUid = "uid-shop";
+
+// A ShopApp as the API server holds it, with spec (YAML lines under spec:) and annotations.
+Json appObject(const std::string& spec, const std::string& annotations = "{}") {
+  const std::string yaml = "apiVersion: shopctl.io/v1alpha1\nkind: ShopApp\n"
+                           "metadata: {name: shop, namespace: ns, uid: " + std::string(kUid) +
+                           ", generation: 3, annotations: " + annotations + "}\nspec:\n" + spec;
+  auto y = loadYaml(yaml, "t.yaml");
+  if (!y.ok() || y.documents.size() != 1) throw std::runtime_error("bad test YAML");
+  return y.documents[0].value;
+}
+
+const char* kWebAndDb =
+    "  services:\n  - {name: web, image: 'nginx:1.27', ports: [{name: http, port: 80}]}\n"
+    "  databases:\n  - {name: db, engine: postgresql}\n";
+
+const ClusterCapabilities kAll{true, true};
+
+Desired mustDesire(const Json& app, const ClusterCapabilities& caps = kAll) {
+  Desired d = desire(app, caps);
+  if (!d.app) throw std::runtime_error("invalid test app:\n" + d.invalid.str());
+  return d;
+}
+
+const Json* findObject(const std::vector<Json>& objs, const std::string& kind, const std::string& name) {
+  for (const auto& o : objs)
+    if (o.value("kind", "") == kind && o["metadata"].value("name", "") == name) return &o;
+  return nullptr;
+}
+
+std::string keyOf(const Json& o) {
+  return objectKey(o["kind"], o["metadata"].value("namespace", ""), o["metadata"]["name"]);
+}
+
+// The cluster after a reconcile that applied everything: each object as the operator applies
+// it, every Secret present, and the owned objects cached as children.
+Snapshot appliedCluster(const Json& app, const Desired& d) {
+  Snapshot s;
+  s.caps = kAll;
+  for (const auto& o : d.objects) {
+    const Json live = apply::withOwnership(o, app, apply::isOwnedKind(o["kind"]));
+    s.live[keyOf(o)] = live;
+    s.children.push_back(live);
+  }
+  for (const auto& sec : d.secrets) s.secrets.insert(sec.name);
+  return s;
+}
+
+Json ownerRef(const std::string& kind, const std::string& name, const std::string& uid) {
+  return Json::array({{{"apiVersion", "v1"}, {"kind", kind}, {"name", name}, {"uid", uid}, {"controller", true}}});
+}
+
+Json condition(const Json& status, const std::string& type) {
+  for (const auto& c : status["conditions"])
+    if (c["type"] == type) return c;
+  return Json();
+}
+
+Json readyDeployment(int replicas) {
+  return {{"metadata", {{"generation", 1}}},
+          {"spec", {{"replicas", replicas}}},
+          {"status", {{"observedGeneration", 1}, {"readyReplicas", replicas}, {"updatedReplicas", replicas}}}};
+}
+
+}  // namespace
+
+TEST(Desire, MeshKindsAreLeftOutWhenTheClusterDoesNotServeThem) {
+  const Json app = appObject(std::string(kWebAndDb) + "  mesh: {enabled: true}\n");
+  const Desired with = mustDesire(app, {true, false});
+  const Desired without = mustDesire(app, {false, false});
+  size_t istio = 0;
+  for (const auto& o : with.objects) istio += o["apiVersion"].get<std::string>().find("istio.io/") != std::string::npos;
+  ASSERT_GT(istio, 0u);
+  EXPECT_EQ(with.meshSkipped, 0u);
+  EXPECT_EQ(without.meshSkipped, istio);
+  EXPECT_EQ(without.objects.size() + istio, with.objects.size());
+  for (const auto& o : without.objects)
+    EXPECT_EQ(o["apiVersion"].get<std::string>().find("istio.io/"), std::string::npos) << keyOf(o);
+}
+
+TEST(Desire, TwoPartsRenderingOneObjectMakeTheSpecInvalid) {
+  // The app's baseline NetworkPolicy is named <app>-baseline: so would this service's.
+  const Desired d = desire(appObject("  services:\n  - {name: shop-baseline, image: 'nginx:1.27', ports: [{port: 80}]}\n"), kAll);
+  ASSERT_FALSE(d.app);
+  EXPECT_TRUE(d.objects.empty());
+  EXPECT_NE(d.invalid.str().find("NetworkPolicy \"shop-baseline\" would be rendered twice"), std::string::npos)
+      << d.invalid.str();
+}
+
+TEST(Plan, AnEmptyClusterGetsEveryObjectOwnedAndHashedAndItsSecretsCreated) {
+  const Json app = appObject(kWebAndDb);
+  const Desired d = mustDesire(app);
+  Snapshot empty;
+  const Plan p = plan(app, d, empty);
+  ASSERT_EQ(p.apply.size(), d.objects.size());
+  EXPECT_EQ(p.upToDate, 0u);
+  EXPECT_TRUE(p.problems.empty());
+  EXPECT_TRUE(p.prune.empty());
+  for (const auto& step : p.apply) {
+    EXPECT_FALSE(step.exists);
+    EXPECT_TRUE(step.intent["metadata"]["annotations"].contains(apply::kHashAnnotation)) << keyOf(step.intent);
+    const bool owned = step.intent["metadata"].contains("ownerReferences");
+    EXPECT_EQ(owned, apply::isOwnedKind(step.intent["kind"])) << keyOf(step.intent);
+  }
+  ASSERT_EQ(p.createSecrets.size(), d.secrets.size());
+  ASSERT_FALSE(d.secrets.empty());
+  EXPECT_EQ(p.createSecrets[0].name, d.secrets[0].name);
+  EXPECT_TRUE(p.secretsMissing.empty());
+}
+
+TEST(Plan, ObjectsAlreadyAsIntendedAreNotWrittenAndADriftedOneIs) {
+  const Json app = appObject(kWebAndDb);
+  const Desired d = mustDesire(app);
+  Snapshot s = appliedCluster(app, d);
+  Plan p = plan(app, d, s);
+  EXPECT_TRUE(p.apply.empty());
+  EXPECT_EQ(p.upToDate, d.objects.size());
+  EXPECT_TRUE(p.createSecrets.empty());
+  EXPECT_TRUE(p.prune.empty());
+  // A hand edit under an unchanged hash is still drift.
+  const Json& web = *findObject(d.objects, "Deployment", "web");
+  s.live[keyOf(web)]["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.25";
+  p = plan(app, d, s);
+  ASSERT_EQ(p.apply.size(), 1u);
+  EXPECT_EQ(keyOf(p.apply[0].intent), keyOf(web));
+  EXPECT_TRUE(p.apply[0].exists);
+  EXPECT_EQ(p.upToDate, d.objects.size() - 1);
+  // So is an object whose hash is another's (the intent changed).
+  s = appliedCluster(app, d);
+  s.live[keyOf(web)]["metadata"]["annotations"][apply::kHashAnnotation] = "older";
+  EXPECT_EQ(plan(app, d, s).apply.size(), 1u);
+}
+
+TEST(Plan, AnObjectNobodyControlsIsRefusedUnlessTheAppAdoptsIt) {
+  const Json app = appObject(kWebAndDb);
+  const Desired d = mustDesire(app);
+  Snapshot s;
+  const Json& svc = *findObject(d.objects, "Service", "web");
+  Json handMade = svc;  // made by `kubectl apply`: same name, no owner
+  s.live[keyOf(svc)] = handMade;
+  const Plan p = plan(app, d, s);
+  ASSERT_EQ(p.problems.size(), 1u);
+  EXPECT_TRUE(p.problems[0].permanent);
+  EXPECT_EQ(p.problems[0].message.rfind("Service/web: exists and was not created by this ShopApp", 0), 0u)
+      << p.problems[0].message;
+  EXPECT_NE(p.problems[0].message.find("shopctl.io/adopt-existing=true"), std::string::npos);
+  EXPECT_EQ(p.apply.size(), d.objects.size() - 1);
+  for (const auto& step : p.apply) EXPECT_NE(keyOf(step.intent), keyOf(svc));
+
+  const Json adopting = appObject(kWebAndDb, "{shopctl.io/adopt-existing: 'true'}");
+  const Plan taken = plan(adopting, mustDesire(adopting), s);
+  EXPECT_TRUE(taken.problems.empty());
+  EXPECT_EQ(taken.apply.size(), d.objects.size());
+}
+
+TEST(Plan, AnObjectAnotherOwnerControlsIsNeverTakenNorPruned) {
+  // Another ShopApp in the namespace has a component of the same name.
+  const Json app = appObject(kWebAndDb, "{shopctl.io/adopt-existing: 'true'}");
+  const Desired d = mustDesire(app);
+  Snapshot s = appliedCluster(app, d);
+  const Json& dep = *findObject(d.objects, "Deployment", "web");
+  Json theirs = dep;
+  theirs["metadata"]["ownerReferences"] = ownerRef("ShopApp", "other", "uid-other");
+  s.live[keyOf(dep)] = theirs;
+  s.children.push_back([&] {
+    Json o = theirs;
+    o["metadata"]["name"] = "their-worker";
+    return o;
+  }());
+  const Plan p = plan(app, d, s);
+  ASSERT_EQ(p.problems.size(), 1u);
+  EXPECT_EQ(p.problems[0].message,
+            "Deployment/web: already controlled by ShopApp other in this namespace; rename the component or move one "
+            "app to another namespace");
+  EXPECT_TRUE(p.problems[0].permanent);
+  EXPECT_TRUE(p.apply.empty());
+  EXPECT_TRUE(p.prune.empty());
+}
+
+TEST(Plan, OwnedObjectsNoLongerRenderedArePrunedButNeverSecretsOrPvcs) {
+  const Json app = appObject(kWebAndDb);
+  const Desired d = mustDesire(app);
+  Snapshot s = appliedCluster(app, d);
+  auto owned = [&](const std::string& apiVersion, const std::string& kind, const std::string& name) {
+    Json o = {{"apiVersion", apiVersion}, {"kind", kind},
+              {"metadata", {{"name", name}, {"namespace", "ns"}, {"uid", "uid-" + name}, {"ownerReferences", ownerRef("ShopApp", "shop", kUid)}}}};
+    s.children.push_back(o);
+  };
+  owned("apps/v1", "Deployment", "queue-master");  // a service removed from the spec
+  owned("v1", "Service", "queue-master");
+  owned("v1", "Secret", "old-credentials");
+  owned("v1", "PersistentVolumeClaim", "data-old-0");
+  Json notOurs = s.children.back();
+  notOurs["kind"] = "ConfigMap";
+  notOurs["apiVersion"] = "v1";
+  notOurs["metadata"]["name"] = "foreign";
+  notOurs["metadata"]["ownerReferences"] = ownerRef("ShopApp", "other", "uid-other");
+  s.children.push_back(notOurs);
+  const Plan p = plan(app, d, s);
+  ASSERT_EQ(p.prune.size(), 2u);
+  EXPECT_EQ(p.prune[0].kind, "Deployment");
+  EXPECT_EQ(p.prune[0].apiVersion, "apps/v1");
+  EXPECT_EQ(p.prune[0].name, "queue-master");
+  EXPECT_EQ(p.prune[0].uid, "uid-queue-master");
+  EXPECT_EQ(p.prune[1].kind, "Service");
+  EXPECT_TRUE(p.apply.empty());
+}
+
+TEST(Plan, SecretsTheUserMustMakeAreMissingAndNamedWithWhoNeedsThem) {
+  const Json app = appObject(
+      "  services:\n  - name: api\n    image: 'nginx:1.27'\n    ports: [{port: 80}]\n"
+      "    env:\n    - {name: TOKEN, secret: {name: api-token, key: token}}\n"
+      "    - {name: EXTRA, secret: {name: extra, key: x, optional: true}}\n"
+      "    - {name: KEY, secret: {name: present, key: k}}\n"
+      "  databases:\n  - {name: db, engine: postgresql, credentials: {generate: false}}\n");
+  const Desired d = mustDesire(app);
+  Snapshot s;
+  s.secrets.insert("present");
+  const Plan p = plan(app, d, s);
+  ASSERT_EQ(d.secrets.size(), 1u);
+  EXPECT_TRUE(p.createSecrets.empty());
+  EXPECT_EQ(p.secretsMissing, (std::vector<std::string>{d.secrets[0].name + " (credentials.generate is false)",
+                                                        "api-token (env TOKEN of service api)"}));
+  EXPECT_TRUE(p.problems.empty());
+  // A lookup the API server failed is a problem, not a missing Secret: retried on a 5xx.
+  s.failed[objectKey("Secret", "ns", "api-token")] = {503, "ServiceUnavailable: try later"};
+  const Plan failed = plan(app, d, s);
+  ASSERT_EQ(failed.problems.size(), 1u);
+  EXPECT_EQ(failed.problems[0].message, "Secret/api-token: ServiceUnavailable: try later");
+  EXPECT_FALSE(failed.problems[0].permanent);
+  EXPECT_EQ(failed.secretsMissing.size(), 1u);
+}
+
+TEST(Plan, AFailedLookupIsAProblemAndTheObjectIsNotWritten) {
+  const Json app = appObject(kWebAndDb);
+  const Desired d = mustDesire(app);
+  Snapshot s;
+  const Json& dep = *findObject(d.objects, "Deployment", "web");
+  s.failed[keyOf(dep)] = {500, "InternalError: etcd"};
+  s.failed[keyOf(*findObject(d.objects, "Service", "web"))] = {400, "BadRequest: no"};
+  const Plan p = plan(app, d, s);
+  ASSERT_EQ(p.problems.size(), 2u);
+  bool sawTransient = false, sawPermanent = false;
+  for (const auto& pr : p.problems) {
+    if (pr.message == "Deployment/web: InternalError: etcd") sawTransient = !pr.permanent;
+    if (pr.message == "Service/web: BadRequest: no") sawPermanent = pr.permanent;
+  }
+  EXPECT_TRUE(sawTransient);
+  EXPECT_TRUE(sawPermanent);
+  EXPECT_EQ(p.apply.size(), d.objects.size() - 2);
+}
+
+TEST(Result, EachKindIsCountedAsControllerRuntimeCountsIt) {
+  EXPECT_STREQ(Result::done().metricResult(), "success");
+  EXPECT_STREQ(Result::after(kSecretPollInterval).metricResult(), "requeue_after");
+  Result again;
+  again.requeue = true;
+  EXPECT_STREQ(again.metricResult(), "requeue");
+  EXPECT_STREQ(Result::failed("x").metricResult(), "error");
+  const Result terminal = Result::terminalError("y");
+  EXPECT_STREQ(terminal.metricResult(), "error");
+  EXPECT_TRUE(terminal.terminal);
+  EXPECT_FALSE(Result::failed("x").terminal);
+  EXPECT_STREQ(Result::failed("").metricResult(), "error");
+  // An error wins over a requeue asked alongside it.
+  Result both = Result::failed("z");
+  both.requeueAfter = kSecretPollInterval;
+  EXPECT_STREQ(both.metricResult(), "error");
+  EXPECT_TRUE(isPermanent(422));
+  EXPECT_FALSE(isPermanent(403));
+  EXPECT_FALSE(isPermanent(409));
+  EXPECT_FALSE(isPermanent(500));
+}
+
+TEST(AppStatus, EachOutcomeHasItsConditionsAndResult) {
+  const Json app = appObject(kWebAndDb);
+  const Desired d = mustDesire(app);
+  Workloads all;
+  all.deployments["web"] = readyDeployment(5);
+  all.statefulsets["db"] = readyDeployment(3);
+  struct Case {
+    const char* name;
+    Progress progress;
+    Workloads workloads;
+    const char* ready;  // Ready's reason
+    const char* stalled;
+    const char* metric;
+    bool terminal;
+  };
+  Progress transient, permanent, missing;
+  transient.fail("Deployment/web: InternalError", false);
+  transient.fail("Service/web: BadRequest", true);
+  permanent.fail("Service/web: exists and was not created by this ShopApp", true);
+  missing.secretsMissing = {"db-credentials (credentials.generate is false)"};
+  const std::vector<Case> cases = {
+      {"transient", transient, all, "ApplyFailed", "False", "error", false},
+      {"permanent", permanent, all, "ApplyFailed", "True", "error", true},
+      {"secrets missing", missing, all, "SecretsMissing", "True", "requeue_after", false},
+      {"not ready", Progress{}, Workloads{}, "ComponentsNotReady", "False", "success", false},
+      {"ready", Progress{}, all, "Ready", "False", "success", false},
+  };
+  for (const auto& c : cases) {
+    const AppStatus a = appStatus(app, d, kAll, c.progress, c.workloads, "2026-01-01T00:00:00Z");
+    EXPECT_EQ(condition(a.status, "Ready")["reason"], c.ready) << c.name;
+    EXPECT_EQ(condition(a.status, "Ready")["status"], std::string(c.ready) == "Ready" ? "True" : "False") << c.name;
+    EXPECT_EQ(condition(a.status, "Stalled")["status"], c.stalled) << c.name;
+    EXPECT_EQ(condition(a.status, "Ready")["observedGeneration"], 3) << c.name;
+    EXPECT_EQ(a.status["observedGeneration"], 3) << c.name;
+    EXPECT_STREQ(a.result.metricResult(), c.metric) << c.name;
+    EXPECT_EQ(a.result.terminal, c.terminal) << c.name;
+  }
+  const AppStatus t = appStatus(app, d, kAll, transient, all, "now");
+  EXPECT_EQ(t.result.error, "Deployment/web: InternalError (and 1 more)");
+  EXPECT_EQ(condition(t.status, "Reconciling")["status"], "True");
+  const AppStatus m = appStatus(app, d, kAll, missing, all, "now");
+  EXPECT_EQ(m.result.requeueAfter, kSecretPollInterval);
+  EXPECT_EQ(condition(m.status, "Ready")["message"], "create the Secret(s) db-credentials (credentials.generate is false)");
+}
+
+TEST(AppStatus, ComponentsSummaryAndSecretsComeFromTheWorkloads) {
+  const Json app = appObject(kWebAndDb);
+  const Desired d = mustDesire(app);
+  Workloads w;
+  w.deployments["web"] = readyDeployment(5);
+  const AppStatus a = appStatus(app, d, kAll, Progress{}, w, "now");
+  EXPECT_EQ(a.ready, 1);
+  EXPECT_EQ(a.total, 2);
+  EXPECT_EQ(a.status["summary"]["ready"], "1/2");
+  ASSERT_EQ(a.status["components"].size(), 2u);
+  EXPECT_EQ(a.status["components"][0]["workload"], "Deployment/web");
+  EXPECT_EQ(a.status["components"][0]["ready"], true);
+  EXPECT_EQ(a.status["components"][1]["workload"], "StatefulSet/db");
+  EXPECT_EQ(a.status["components"][1]["message"], "not created yet");
+  EXPECT_EQ(condition(a.status, "Ready")["message"], "1/2 components ready; waiting for db (not created yet)");
+  ASSERT_EQ(a.status["secrets"].size(), d.secrets.size());
+  EXPECT_EQ(a.status["secrets"][0], d.secrets[0].name);
+  EXPECT_FALSE(a.status.contains("mesh"));
+}
+
+TEST(AppStatus, MeshUnavailableSaysHowManyObjectsWait) {
+  const Json app = appObject(std::string(kWebAndDb) + "  mesh: {enabled: true}\n");
+  const Desired d = mustDesire(app, {false, false});
+  const AppStatus a = appStatus(app, d, {false, false}, Progress{}, Workloads{}, "now");
+  EXPECT_EQ(a.status["mesh"], (Json{{"available", false}, {"objects", 0}}));
+  const Json mesh = condition(a.status, "MeshAvailable");
+  EXPECT_EQ(mesh["status"], "False");
+  EXPECT_EQ(mesh["message"], "Istio CRDs are not installed: " + std::to_string(d.meshSkipped) +
+                                 " mesh objects are not applied; they will be when Istio is installed");
+  const Desired served = mustDesire(app, kAll);
+  const AppStatus on = appStatus(app, served, kAll, Progress{}, Workloads{}, "now");
+  EXPECT_EQ(on.status["mesh"]["objects"], static_cast<int>(d.meshSkipped));
+  EXPECT_EQ(condition(on.status, "MeshAvailable")["status"], "True");
+}
+
+TEST(AppStatus, AnInvalidSpecIsStalledAndATerminalError) {
+  Json app = appObject(kWebAndDb);
+  Diagnostics diags;
+  for (int i = 0; i < 5; ++i) diags.error("spec.services[" + std::to_string(i) + "].image", "bad");
+  diags.warning("spec.x", "only a warning");
+  const AppStatus a = invalidStatus(app, diags, "now");
+  // Every error (invalidSpecMessage), not the warning.
+  const std::string msg =
+      "spec.services[0].image: bad; spec.services[1].image: bad; spec.services[2].image: bad; "
+      "spec.services[3].image: bad; spec.services[4].image: bad";
+  EXPECT_EQ(a.result.error, msg);
+  EXPECT_TRUE(a.result.terminal);
+  EXPECT_EQ(condition(a.status, "Stalled")["status"], "True");
+  EXPECT_EQ(condition(a.status, "Stalled")["reason"], "InvalidSpec");
+  EXPECT_EQ(condition(a.status, "Reconciling")["message"], "waiting for a corrected spec");
+  EXPECT_EQ(condition(a.status, "Ready")["message"], msg);
+}
+
+TEST(Result, StalledOutcomesAreCountedAsErrorsAndTerminal) {
+  Metrics m;
+  const Json app = appObject(kWebAndDb);
+  Progress permanent, missing;
+  permanent.fail("Service/web: exists and was not created by this ShopApp", true);
+  missing.secretsMissing = {"api-token (env TOKEN of service api)"};
+  const Desired d = mustDesire(app);
+  Diagnostics invalid;
+  invalid.error("spec.services[0].image", "no tag");
+  countReconcile(m, invalidStatus(app, invalid, "now").result);
+  countReconcile(m, appStatus(app, d, kAll, permanent, Workloads{}, "now").result);
+  countReconcile(m, Result::failed("Deployment/web: InternalError"));
+  countReconcile(m, appStatus(app, d, kAll, missing, Workloads{}, "now").result);
+  countReconcile(m, appStatus(app, d, kAll, Progress{}, Workloads{}, "now").result);
+  auto total = [&](const char* result) {
+    return m.value("controller_runtime_reconcile_total", {{"controller", "shopapp"}, {"result", result}});
+  };
+  EXPECT_EQ(total("error"), 3);
+  EXPECT_EQ(total("requeue_after"), 1);
+  EXPECT_EQ(total("requeue"), 0);
+  EXPECT_EQ(total("success"), 1);
+  EXPECT_EQ(m.value("controller_runtime_reconcile_errors_total", {{"controller", "shopapp"}}), 3);
+  EXPECT_EQ(m.value("controller_runtime_terminal_reconcile_errors_total", {{"controller", "shopapp"}}), 2);
+}
