@@ -359,6 +359,42 @@ void Inventory::addEdge(CallEdge e) {
   calls_.push_back(std::move(e));
 }
 
+void Inventory::scanConfigMap(const std::string& ns, const std::string& name, const std::string& how,
+                              const TextScan& scan) const {
+  auto cm = find("ConfigMap", ns, name);
+  if (!cm) return;
+  const Json& data = field(object(*cm), "data");
+  if (!data.is_object()) return;
+  for (const auto& [k, v] : data.items()) scan(str(v), hostishName(k), how + " ConfigMap " + name + " key " + k);
+}
+
+void Inventory::scanContainerTexts(const Json& cj, const std::string& ns, const TextScan& scan) const {
+  for (const auto& e : field(cj, "env").is_array() ? field(cj, "env") : Json::array()) {
+    std::string name = str(field(e, "name"));
+    if (field(e, "value").is_string()) {
+      scan(str(field(e, "value")), hostishName(name), "env " + name + "=" + str(field(e, "value")));
+    }
+    const Json& cmRef = fieldAt(e, "valueFrom.configMapKeyRef");
+    if (cmRef.is_object()) {
+      auto cm = find("ConfigMap", ns, str(field(cmRef, "name")));
+      if (cm) {
+        const Json& v = fieldAt(object(*cm), "data." + str(field(cmRef, "key")));
+        scan(str(v), hostishName(name), "env " + name + " from ConfigMap " + str(field(cmRef, "name")));
+      }
+    }
+  }
+  for (const auto& ef : field(cj, "envFrom").is_array() ? field(cj, "envFrom") : Json::array()) {
+    if (fieldAt(ef, "configMapRef.name").is_string()) scanConfigMap(ns, str(fieldAt(ef, "configMapRef.name")), "envFrom", scan);
+  }
+  for (const char* key : {"command", "args"}) {
+    const Json& list = field(cj, key);
+    if (!list.is_array()) continue;
+    for (const auto& a : list) {
+      if (a.is_string()) scan(str(a), false, std::string(key) + " " + str(a));
+    }
+  }
+}
+
 void Inventory::buildCallGraph(const std::vector<ExtraCall>& extra) {
   // Services by namespace and name.
   std::map<std::pair<std::string, std::string>, size_t> services;
@@ -391,44 +427,11 @@ void Inventory::buildCallGraph(const std::vector<ExtraCall>& extra) {
     auto scan = [&](const std::string& text, bool bare, const std::string& evidence) {
       for (const auto& ref : findHostRefs(text, bare)) link(ref, evidence);
     };
-    auto scanConfigMap = [&](const std::string& name, const std::string& how) {
-      auto cm = find("ConfigMap", ns, name);
-      if (!cm) return;
-      const Json& data = field(object(*cm), "data");
-      if (!data.is_object()) return;
-      for (const auto& [k, v] : data.items())
-        scan(str(v), hostishName(k), how + " ConfigMap " + name + " key " + k);
-    };
     const Json& spec = podSpec(w);
-    for (const auto& c : containers(w, true)) {
-      const Json& cj = field(spec, c.init ? "initContainers" : "containers")[c.index];
-      for (const auto& e : field(cj, "env").is_array() ? field(cj, "env") : Json::array()) {
-        std::string name = str(field(e, "name"));
-        if (field(e, "value").is_string()) {
-          scan(str(field(e, "value")), hostishName(name), "env " + name + "=" + str(field(e, "value")));
-        }
-        const Json& cmRef = fieldAt(e, "valueFrom.configMapKeyRef");
-        if (cmRef.is_object()) {
-          auto cm = find("ConfigMap", ns, str(field(cmRef, "name")));
-          if (cm) {
-            const Json& v = fieldAt(object(*cm), "data." + str(field(cmRef, "key")));
-            scan(str(v), hostishName(name), "env " + name + " from ConfigMap " + str(field(cmRef, "name")));
-          }
-        }
-      }
-      for (const auto& ef : field(cj, "envFrom").is_array() ? field(cj, "envFrom") : Json::array()) {
-        if (fieldAt(ef, "configMapRef.name").is_string()) scanConfigMap(str(fieldAt(ef, "configMapRef.name")), "envFrom");
-      }
-      for (const char* key : {"command", "args"}) {
-        const Json& list = field(cj, key);
-        if (!list.is_array()) continue;
-        for (const auto& a : list) {
-          if (a.is_string()) scan(str(a), false, std::string(key) + " " + str(a));
-        }
-      }
-    }
+    for (const auto& c : containers(w, true))
+      scanContainerTexts(field(spec, c.init ? "initContainers" : "containers")[c.index], ns, scan);
     for (const auto& v : field(spec, "volumes").is_array() ? field(spec, "volumes") : Json::array()) {
-      if (fieldAt(v, "configMap.name").is_string()) scanConfigMap(str(fieldAt(v, "configMap.name")), "volume");
+      if (fieldAt(v, "configMap.name").is_string()) scanConfigMap(ns, str(fieldAt(v, "configMap.name")), "volume", scan);
     }
     // Explicit edges: the annotation on the workload, then the image table.
     const Json& ann = fieldAt(o, "metadata.annotations");

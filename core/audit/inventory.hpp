@@ -2,6 +2,7 @@
 // The objects an audit or a harden run looks at, read from YAML, with the cross-object views the
 // rules need: which Services select which workloads, which PDBs, HPAs and NetworkPolicies cover
 // them, and who calls whom.
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -115,6 +116,11 @@ class Inventory {
  private:
   void indexWorkloads();
   void buildCallGraph(const std::vector<ExtraCall>& extra);
+  // Every text of a container where a host name may be written, passed to scan(text, bare,
+  // evidence): env values (and the ConfigMap keys they name), envFrom ConfigMaps, command, args.
+  using TextScan = std::function<void(const std::string&, bool, const std::string&)>;
+  void scanContainerTexts(const Json& container, const std::string& ns, const TextScan& scan) const;
+  void scanConfigMap(const std::string& ns, const std::string& name, const std::string& how, const TextScan& scan) const;
   void addEdge(CallEdge e);
 
   std::vector<Manifest> manifests_;
