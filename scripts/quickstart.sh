@@ -26,6 +26,7 @@ ROOT=$PWD
 export PATH="/usr/local/go/bin:$PATH"
 
 BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac   # relative to the repository root
 RUN_DIR=${QUICKSTART_RUN_DIR:-$ROOT/testenv/.run/quickstart}
 TIMEOUT=${QUICKSTART_TIMEOUT:-180}
 SHOPCTL=$BUILD/cli/shopctl
@@ -182,7 +183,7 @@ echo "metrics=127.0.0.1:$METRICS_PORT probes=127.0.0.1:$PROBE_PORT" >"$OP_PORTS"
 } >>"$OP_LOG"
 LOG_OFFSET=$(stat -c %s "$OP_LOG")
 # The trailing space after the kubeconfig path is what operator_pid() matches on.
-setsid nohup "$ROOT/$OPERATOR" --kubeconfig "$OP_KUBECONFIG" \
+setsid nohup "$OPERATOR" --kubeconfig "$OP_KUBECONFIG" \
   --leader-elect=true --leader-election-namespace shop-system \
   --metrics-bind-address "127.0.0.1:$METRICS_PORT" --health-probe-bind-address "127.0.0.1:$PROBE_PORT" \
   --log-format text </dev/null >>"$OP_LOG" 2>&1 &
