@@ -109,23 +109,22 @@ void exitIfNoShopAppCrd(Cluster& c) {
   throw ExitRequest{kRuntime};
 }
 
-LoadedApp loadApp(const std::string& file, const std::string& requestedNamespace, bool allowInvalid) {
-  LoadedApp out;
+YamlDocument loadAppDocument(const std::string& file, const std::string& requestedNamespace) {
+  Diagnostics diags;
   if (auto why = unreadableReason(file); !why.empty()) {
-    out.diags.add({Severity::Error, file, {}, "", "cannot read: " + why});
-    printDiagnostics(out.diags);
+    diags.add({Severity::Error, file, {}, "", "cannot read: " + why});
+    printDiagnostics(diags);
     throw ExitRequest{kUsage};
   }
   YamlLoadResult loaded = loadYamlFile(file);
   const std::string shown = file == "-" ? "<stdin>" : file;
   if (!loaded.ok()) {
-    out.diags.add(*loaded.error);
+    diags.add(*loaded.error);
   } else if (loaded.documents.empty()) {
-    out.diags.add({Severity::Error, shown, {}, "", "no ShopApp found: the file is empty"});
+    diags.add({Severity::Error, shown, {}, "", "no ShopApp found: the file is empty"});
   } else if (loaded.documents.size() > 1) {
-    out.diags.add({Severity::Error, loaded.documents[1].file, loaded.documents[1].start, "",
-                   "expected one ShopApp, found " + std::to_string(loaded.documents.size()) +
-                       " documents (one app per file)"});
+    diags.add({Severity::Error, loaded.documents[1].file, loaded.documents[1].start, "",
+               "expected one ShopApp, found " + std::to_string(loaded.documents.size()) + " documents (one app per file)"});
   } else {
     const YamlDocument& doc = loaded.documents[0];
     // -n against the file's namespace is refused even with --validate=false, as kubectl does.
@@ -134,26 +133,32 @@ LoadedApp loadApp(const std::string& file, const std::string& requestedNamespace
       if (auto why = namespaceMismatch(meta["namespace"].get<std::string>(), requestedNamespace); !why.empty()) {
         Diagnostic d{Severity::Error, "", {}, "metadata.namespace", why};
         locate(d, doc);
-        out.diags.add(d);
-        printDiagnostics(out.diags);
-        throw ExitRequest{kUsage};
+        diags.add(d);
       }
     }
-    ParseOptions po;
-    po.defaultNamespace = "default";
-    po.requestedNamespace = requestedNamespace;
-    ParseResult parsed = parseShopApp(doc, po);
-    out.diags = parsed.diags;
-    out.app = parsed.app;
-    if (doc.value.is_object()) {
-      Json d = diff::stripServerFields(doc.value);
-      if (d.contains("metadata") && d["metadata"].is_object()) {
-        d["metadata"].erase("ownerReferences");
-        if (!d["metadata"].contains("namespace"))
-          d["metadata"]["namespace"] = requestedNamespace.empty() ? po.defaultNamespace : requestedNamespace;
-      }
-      out.document = d;
+    if (!diags.hasErrors()) return std::move(loaded.documents[0]);
+  }
+  printDiagnostics(diags);
+  throw ExitRequest{kUsage};
+}
+
+LoadedApp loadApp(const std::string& file, const std::string& requestedNamespace, bool allowInvalid) {
+  LoadedApp out;
+  const YamlDocument doc = loadAppDocument(file, requestedNamespace);
+  ParseOptions po;
+  po.defaultNamespace = "default";
+  po.requestedNamespace = requestedNamespace;
+  ParseResult parsed = parseShopApp(doc, po);
+  out.diags = parsed.diags;
+  out.app = parsed.app;
+  if (doc.value.is_object()) {
+    Json d = diff::stripServerFields(doc.value);
+    if (d.contains("metadata") && d["metadata"].is_object()) {
+      d["metadata"].erase("ownerReferences");
+      if (!d["metadata"].contains("namespace"))
+        d["metadata"]["namespace"] = requestedNamespace.empty() ? po.defaultNamespace : requestedNamespace;
     }
+    out.document = d;
   }
   if (allowInvalid && out.diags.hasErrors() && out.document.is_object()) {
     // Sent anyway (--validate=false): say so, and keep the findings as warnings.

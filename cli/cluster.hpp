@@ -51,6 +51,12 @@ bool shopAppCrdInstalled(Cluster& c);
 // shopAppCrdInstalled(), or print crdMissingMessage() and exit kRuntime.
 void exitIfNoShopAppCrd(Cluster& c);
 
+// The one document of a ShopApp file, unparsed. A file that cannot be read, does not load, is
+// empty, holds several documents, or names a namespace other than `requestedNamespace` (the -n
+// flag, may be empty; namespaceMismatch(), kubectl's rule) is reported at file:line and exits
+// kUsage.
+YamlDocument loadAppDocument(const std::string& file, const std::string& requestedNamespace);
+
 // A ShopApp file: the document as written (for server-side apply) and the model (for the
 // renderer). `requestedNamespace` is the -n flag (may be empty): metadata.namespace is filled in
 // from it when absent (else "default"), and a file naming another namespace is refused at

@@ -52,44 +52,24 @@ namespace {
 namespace res = kube::resources;
 
 // NAME and NAMESPACE of the ShopApp in a file: metadata only (a file that no longer validates
-// can still name what to delete), with -n checked against it as everywhere.
+// can still name what to delete); loadAppDocument checks -n against it, as everywhere.
 std::pair<std::string, std::string> appFromFile(const std::string& file, const std::string& requestedNs) {
-  Diagnostics diags;
-  if (auto why = unreadableReason(file); !why.empty()) {
-    diags.add({Severity::Error, file, {}, "", "cannot read: " + why});
+  const YamlDocument doc = loadAppDocument(file, requestedNs);
+  const Json meta = doc.value.is_object() ? doc.value.value("metadata", Json::object()) : Json::object();
+  const Json kind = doc.value.is_object() ? doc.value.value("kind", Json()) : Json();
+  Diagnostic d;
+  if (!kind.is_string() || kind.get<std::string>() != kKind) {
+    d = {Severity::Error, "", {}, "kind", "expected a ShopApp"};
+  } else if (!meta.is_object() || !meta.contains("name") || !meta["name"].is_string()) {
+    d = {Severity::Error, "", {}, "metadata.name", "is required"};
   } else {
-    YamlLoadResult loaded = loadYamlFile(file);
-    if (!loaded.ok()) {
-      diags.add(*loaded.error);
-    } else if (loaded.documents.size() != 1) {
-      diags.add({Severity::Error, file == "-" ? "<stdin>" : file, {}, "",
-                 loaded.documents.empty() ? "no ShopApp found: the file is empty"
-                                          : "expected one ShopApp, found " + std::to_string(loaded.documents.size()) +
-                                                " documents (one app per file)"});
-    } else {
-      const YamlDocument& doc = loaded.documents[0];
-      const Json meta = doc.value.is_object() ? doc.value.value("metadata", Json::object()) : Json::object();
-      const Json kind = doc.value.is_object() ? doc.value.value("kind", Json()) : Json();
-      auto add = [&](const std::string& path, const std::string& msg) {
-        Diagnostic d{Severity::Error, "", {}, path, msg};
-        locate(d, doc);
-        diags.add(d);
-      };
-      if (!kind.is_string() || kind.get<std::string>() != kKind) {
-        add("kind", "expected a ShopApp");
-      } else if (!meta.is_object() || !meta.contains("name") || !meta["name"].is_string()) {
-        add("metadata.name", "is required");
-      } else {
-        const std::string ns = meta.contains("namespace") && meta["namespace"].is_string() ? meta["namespace"].get<std::string>() : "";
-        if (auto why = namespaceMismatch(ns, requestedNs); !why.empty()) {
-          add("metadata.namespace", why);
-        } else {
-          // As apply has it: a file without a namespace goes to -n, else "default".
-          return {meta["name"].get<std::string>(), !ns.empty() ? ns : !requestedNs.empty() ? requestedNs : "default"};
-        }
-      }
-    }
+    // As apply has it: a file without a namespace goes to -n, else "default".
+    const std::string ns = meta.contains("namespace") && meta["namespace"].is_string() ? meta["namespace"].get<std::string>() : "";
+    return {meta["name"].get<std::string>(), !ns.empty() ? ns : !requestedNs.empty() ? requestedNs : "default"};
   }
+  locate(d, doc);
+  Diagnostics diags;
+  diags.add(d);
   printDiagnostics(diags);
   throw ExitRequest{kUsage};
 }
