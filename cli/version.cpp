@@ -2,6 +2,7 @@
 #include "cli/version.hpp"
 
 #include "cli/cluster.hpp"
+#include "core/audit/k8s.hpp"
 #include "core/model/shopapp.hpp"
 
 namespace shop::cli {
@@ -19,19 +20,10 @@ Json operatorVersion(const Json& deployment) {
   if (version.empty())
     version = tmpl.value("metadata", Json::object()).value("labels", Json::object()).value(kVersionLabel, "");
   if (version.empty()) {
-    // registry:5000/shop-operator:0.2.0@sha256:... : the digest names the image exactly; a tag
-    // follows the last ':' after the last '/'.
-    if (const auto at = image.find('@'); at != std::string::npos) {
-      const std::string name = image.substr(0, at);
-      const auto slash = name.rfind('/');
-      const auto colon = name.rfind(':');
-      version = colon != std::string::npos && (slash == std::string::npos || colon > slash) ? name.substr(colon + 1)
-                                                                                             : image.substr(at + 1);
-    } else {
-      const auto slash = image.rfind('/');
-      const auto colon = image.rfind(':');
-      if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) version = image.substr(colon + 1);
-    }
+    // registry:5000/shop-operator:0.2.0@sha256:...: the tag, else the digest, which names the
+    // image exactly.
+    const audit::ImageRef ref = audit::parseImage(image);
+    version = !ref.tag.empty() ? ref.tag : ref.digest;
   }
   if (version.empty()) version = "unknown";
   return {{"deployment", meta.value("namespace", "") + "/" + meta.value("name", "")},
