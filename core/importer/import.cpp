@@ -172,10 +172,11 @@ std::map<size_t, Naming> nameWorkloads(const audit::Inventory& inv, Diagnostics&
     }
     // Each needs a distinct version name; and the service's name must be free of other workloads.
     std::set<std::string> versions;
+    std::vector<std::string> names;
     bool ok = !taken.count(svc) || std::any_of(ws.begin(), ws.end(), [&](size_t wi) { return nameOf(inv.workloads()[wi].object) == svc; });
     for (size_t wi : ws) {
-      const std::string v = versionNameOf(inv, inv.workloads()[wi], svc);
-      ok = ok && !v.empty() && versions.insert(v).second;
+      names.push_back(versionNameOf(inv, inv.workloads()[wi], svc));
+      ok = ok && !names.back().empty() && versions.insert(names.back()).second;
     }
     if (!ok) {
       notes.warning("Service " + svc, "selects several Deployments, but they have no distinct version names (pod "
@@ -185,7 +186,7 @@ std::map<size_t, Naming> nameWorkloads(const audit::Inventory& inv, Diagnostics&
     std::string list;
     for (size_t i = 0; i < ws.size(); ++i) {
       const auto& w = inv.workloads()[ws[i]];
-      out[ws[i]] = {svc, versionNameOf(inv, w, svc), i == 0};
+      out[ws[i]] = {svc, names[i], i == 0};
       list += (i ? ", " : "") + nameOf(w.object) + " (" + out[ws[i]].version + ")";
     }
     taken.insert(svc);
@@ -204,12 +205,12 @@ Json versionEntry(const Json& service, const Json& member, const std::string& na
   if (member.value("replicas", 0) != service.value("replicas", 0)) v["replicas"] = member["replicas"];
   Json env = Json::array();
   const Json base = service.value("env", Json::array());
-  for (const auto& e : member.value("env", Json::array())) {
+  const Json menv = member.value("env", Json::array());
+  for (const auto& e : menv) {
     auto same = std::find_if(base.begin(), base.end(), [&](const Json& b) { return b.value("name", "") == e.value("name", ""); });
     if (same == base.end() || *same != e) env.push_back(e);
   }
   for (const auto& b : base) {
-    const Json menv = member.value("env", Json::array());
     if (std::none_of(menv.begin(), menv.end(), [&](const Json& e) { return e.value("name", "") == b.value("name", ""); }))
       notes.warning(where, "env " + b.value("name", "") + " of the service's first version is not set in this one, but a "
                                                           "version takes every variable of its service: it has it too");
