@@ -31,9 +31,14 @@ for i in 1 2; do
   mkdir -p "$run"
 done
 # up_then_kill: start a cluster with a real node and kill `up` once the kubelet runs (waits up to
-# 10 min: on a busy machine the images may take long to import).
+# 10 min: on a busy machine the images may take long to import). A crash takes the whole process
+# tree of `up`, its `realnode up` child included: `up` runs in a process group of its own and the
+# group is killed. (Killing `up` alone left that child running: it went on starting node processes,
+# or ran its own clean-up, while the test judged the machine; CI runs 12, 19 and 21 failed so.)
+# The node's daemons run in sessions of their own (te_start), so they outlive the kill, as they
+# would a crashed shell.
 up_then_kill() {
-  bash "$ROOT/testenv/up" --run-dir "$run" --real-node --no-istio >"$run.up.log" 2>&1 &
+  setsid bash "$ROOT/testenv/up" --run-dir "$run" --real-node --no-istio >"$run.up.log" 2>&1 &
   local up=$!
   for _ in $(seq 1 3000); do
     [ -f "$run/pids/rn-kubelet.pid" ] && break
@@ -41,8 +46,17 @@ up_then_kill() {
     sleep 0.2
   done
   [ -f "$run/pids/rn-kubelet.pid" ] || { cat "$run.up.log" >&2; echo "FAIL [realnode_cycle] the kubelet never started" >&2; exit 1; }
-  kill -KILL $up 2>/dev/null || true
+  kill -KILL -- "-$up" 2>/dev/null || kill -KILL "$up" 2>/dev/null || true
   wait $up 2>/dev/null || true
+  # SIGKILL lands asynchronously: wait until nothing of the group is left.
+  for _ in $(seq 1 100); do
+    kill -0 -- "-$up" 2>/dev/null || break
+    kill -KILL -- "-$up" 2>/dev/null || true
+    sleep 0.1
+  done
+  if kill -0 -- "-$up" 2>/dev/null; then
+    echo "FAIL [realnode_cycle] the killed up's process group survived SIGKILL" >&2; exit 1
+  fi
 }
 # A crashed `up`, then `down` of the same run dir.
 up_then_kill
@@ -53,10 +67,11 @@ check_clean "down after an up killed halfway"
 # test fixture do before they record the machine).
 mkdir -p "$run"
 up_then_kill
-# The killed `up` may leave a child that is still starting a process (its pid file written after a
-# single pass would have read it), so kill again on every look. SIGKILL lands asynchronously.
+# Then the node's daemons die too. A daemon forked just before the kill may have no pid file yet,
+# so every process whose command line names the run dir goes as well. SIGKILL lands asynchronously.
 for _ in $(seq 1 300); do
   for f in "$run"/pids/rn-*.pid; do kill -KILL "$(cat "$f" 2>/dev/null)" 2>/dev/null || true; done
+  rn_kill_matching "$run/"
   rn_alive "$run" || break
   sleep 0.1
 done
