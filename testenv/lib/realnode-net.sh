@@ -2,6 +2,11 @@
 # teardown that puts the machine back as it was. Sourced by testenv/realnode and testenv/up.
 # shellcheck shell=bash
 
+# rn_down runs kube-proxy --cleanup from the build cache (rn_cache_dir): callers that source only
+# this file (testenv/up, the test fixtures) get it too.
+# shellcheck source=realnode-build.sh
+declare -F rn_cache_dir >/dev/null || source "$(dirname "${BASH_SOURCE[0]}")/realnode-build.sh"
+
 RN_NODE_NAME=testenv-real-1
 RN_BRIDGE=shopbr0
 RN_NODE_IP=10.245.0.1
