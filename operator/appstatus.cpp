@@ -143,6 +143,7 @@ AppStatus appStatus(const Json& appObj, const Desired& desired, const ClusterCap
   capabilityStatus(app, desired, caps, a.status, conds, generation, now);
   a.result = kstatus(progress, a, notReady, conds, generation, now);
   a.status["conditions"] = conds;
+  setSummaryStatus(a.status);
   return a;
 }
 
@@ -155,6 +156,7 @@ AppStatus invalidStatus(const Json& appObj, const Diagnostics& diags, const std:
   setKstatus(conds, {"False", "InvalidSpec", msg}, {"False", "InvalidSpec", "waiting for a corrected spec"}, {"True", "InvalidSpec", msg},
              generation, now);
   a.status["conditions"] = conds;
+  setSummaryStatus(a.status);
   // Waits for the next edit: a retry would find the same spec.
   a.result = Result::terminalError(msg);
   return a;

@@ -217,7 +217,6 @@ std::string Controller::writeStatus(const Json& app, const Json& status) {
                 {"kind", "ShopApp"},
                 {"metadata", {{"name", app["metadata"]["name"]}, {"namespace", app["metadata"]["namespace"]}}},
                 {"status", status}};
-  setSummaryStatus(patch["status"]);
   auto r = client_.applyStatus(res::ShopApp, app["metadata"].value("namespace", ""), app["metadata"].value("name", ""),
                                patch, kFieldManager);
   if (r.ok()) return "";

@@ -46,13 +46,13 @@ std::vector<ServiceWorkload> serviceWorkloads(const ShopApp& app);
 
 // status.summary.status: the ShopApp's kstatus (Current, InProgress or Failed), derived from its
 // Ready, Reconciling and Stalled conditions by core/diff/kstatus (the rules Flux and
-// `shopctl status` apply), for the STATUS printer column of `kubectl get shopapp`. The operator
-// calls it once, on every status it writes (Controller::writeStatus).
+// `shopctl status` apply), for the STATUS printer column of `kubectl get shopapp`. appStatus()
+// and invalidStatus(), which build every status the operator writes, end with it.
 void setSummaryStatus(Json& status);
 
 // Whether writing `next` would leave the `live` status as it is, ignoring condition timestamps
-// and key order. `next` is taken as written: with setSummaryStatus() applied, so a live status
-// without summary.status (an older operator's) is written once more.
+// and key order. A plain comparison: a live status without summary.status (an older
+// operator's) differs from every status appStatus()/invalidStatus() build, so it is written once.
 bool sameStatus(const Json& live, const Json& next);
 
 // What carrying out a plan gave: the plan's problems and the writes that failed, in order.

@@ -334,6 +334,34 @@ TEST(AppStatus, EachOutcomeHasItsConditionsAndResult) {
   EXPECT_EQ(condition(m.status, "Ready")["message"], "create the Secret(s) db-credentials (credentials.generate is false)");
 }
 
+TEST(AppStatus, SummaryStatusIsInEveryBuiltStatusSoAnOlderOperatorsIsRewrittenOnce) {
+  Json app = appObject(kWebAndDb);
+  const Desired d = mustDesire(app);
+  Workloads all;
+  all.deployments["web"] = readyDeployment(5);
+  all.statefulsets["db"] = readyDeployment(3);
+  const AppStatus first = appStatus(app, d, kAll, Progress{}, all, "t1");
+  EXPECT_EQ(first.status["summary"]["status"], "Current");
+  EXPECT_EQ(first.status["summary"]["ready"], "2/2") << "the rest of the summary is kept";
+  Json older = first.status;  // an older operator's status: the same, without summary.status
+  older["summary"].erase("status");
+  app["status"] = older;
+  const AppStatus next = appStatus(app, d, kAll, Progress{}, all, "t2");
+  EXPECT_FALSE(sameStatus(older, next.status)) << "summary.status is missing in the cluster: write it";
+  app["status"] = next.status;  // now written
+  const AppStatus again = appStatus(app, d, kAll, Progress{}, all, "t3");
+  EXPECT_TRUE(sameStatus(next.status, again.status)) << "no change: no write";
+  Json stale = next.status;
+  stale["summary"]["status"] = "InProgress";  // the conditions moved on, the field did not
+  EXPECT_FALSE(sameStatus(stale, again.status));
+  const AppStatus notReady = appStatus(app, d, kAll, Progress{}, Workloads{}, "t4");
+  EXPECT_EQ(notReady.status["summary"]["status"], "InProgress");
+  Diagnostics diags;
+  diags.error("spec.services[0].image", "bad");
+  EXPECT_EQ(invalidStatus(app, diags, "t5").status["summary"]["status"], "Failed")
+      << "over a live status that said Current";
+}
+
 TEST(AppStatus, ComponentsSummaryAndSecretsComeFromTheWorkloads) {
   const Json app = appObject(kWebAndDb);
   const Desired d = mustDesire(app);

@@ -145,7 +145,6 @@ TEST(Conditions, TransitionTimeMovesOnlyWhenTheStatusFlips) {
 TEST(Conditions, StatusComparisonIgnoresKeyOrderAndTimestamps) {
   Json a = Json::parse(R"({"b":1,"a":{"y":2,"x":1},"conditions":[{"type":"Ready","lastTransitionTime":"t1"}]})");
   Json b = Json::parse(R"({"a":{"x":1,"y":2},"b":1,"conditions":[{"lastTransitionTime":"t2","type":"Ready"}]})");
-  setSummaryStatus(a);  // the live status, as the operator wrote it
   EXPECT_TRUE(sameStatus(a, b));
   b["b"] = 2;
   EXPECT_FALSE(sameStatus(a, b));
@@ -179,19 +178,6 @@ TEST(SummaryStatus, KstatusOfTheConditions) {
   Json bare = Json::object();
   setSummaryStatus(bare);
   EXPECT_EQ(bare["summary"]["status"], "Current") << "no conditions yet: kstatus's default";
-}
-
-TEST(SummaryStatus, ALiveStatusWithoutItIsWrittenOnceThenLeftAlone) {
-  Json live = withConditions("False", "False", "True");  // an older operator's: no summary.status
-  Json next = live;
-  EXPECT_FALSE(sameStatus(live, next)) << "summary.status is missing in the cluster: write it";
-  setSummaryStatus(live);  // now written
-  EXPECT_TRUE(sameStatus(live, next)) << "no change: no write";
-  next["summary"] = {{"services", 2}, {"ready", "1/2"}};  // the reconcile rebuilds the summary without it
-  EXPECT_TRUE(sameStatus(live, next));
-  Json stale = live;
-  stale["summary"]["status"] = "Current";  // the conditions moved on, the field did not
-  EXPECT_FALSE(sameStatus(stale, next));
 }
 
 TEST(Readiness, AWorkloadIsReadyAtItsFloorWithCurrentGeneration) {
