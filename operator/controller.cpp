@@ -224,9 +224,7 @@ std::string Controller::writeStatus(const Json& app, const Json& status) {
   return "status not written: " + r.message();
 }
 
-std::string Controller::publish(const std::string& key, const Json& appObj, const Json& status) {
-  const Json old = appObj.value("status", Json::object());
-  if (sameStatus(old, status)) return "";
+std::string Controller::publish(const std::string& key, const Json& old, const Json& appObj, const Json& status) {
   if (kube::logLevel() == kube::Level::Debug) {
     Json changed = Json::array();
     for (auto it = status.begin(); it != status.end(); ++it)
@@ -347,7 +345,12 @@ void Controller::applyObject(const std::string& key, const ApplyStep& step, Prog
   metrics_.inc("shop_operator_applies_total", {{"kind", kind}, {"result", result.ok() ? "success" : "error"}});
   if (result.ok()) {
     ++progress.applied;
-    kube::debug("applied", {{"app", key}, {"object", kind + "/" + name}, {"drift", step.exists}});
+    switch (step.change) {
+      case Change::Create: ++progress.created; break;
+      case Change::Update: ++progress.updated; break;
+      case Change::Revert: progress.reverted.push_back(kind + "/" + name); break;
+    }
+    kube::debug("applied", {{"app", key}, {"object", kind + "/" + name}, {"change", changeName(step.change)}});
   } else {
     progress.fail(kind + "/" + name + ": " + result.message(), isPermanent(result.code));
   }
@@ -386,22 +389,36 @@ Result Controller::finish(const std::string& key, const Json& appObj, const Desi
   const int64_t generation = appObj["metadata"].value("generation", int64_t{0});
   AppStatus st = appStatus(appObj, desired, caps, progress, workloads(ns, *desired.app), kube::nowRfc3339());
   if (!progress.errors.empty()) events_.record(appObj, "Warning", "ApplyFailed", "Apply", st.result.error);
-  if (progress.applied > 0)
-    events_.record(appObj, "Normal", "Applied", "Apply",
-                   "applied " + std::to_string(progress.applied) + " object(s) (generation " + std::to_string(generation) + ")");
+  if (progress.created + progress.updated > 0)
+    events_.record(appObj, "Normal", "Applied", "Apply", appliedMessage(progress, generation));
+  if (!progress.reverted.empty())
+    events_.record(appObj, "Warning", "DriftReverted", "Apply", revertedMessage(progress.reverted));
   if (progress.pruned > 0)
     events_.record(appObj, "Normal", "Pruned", "Prune", "deleted " + std::to_string(progress.pruned) + " object(s) no longer rendered");
+  const Json old = appObj.value("status", Json::object());
+  const bool changed = !sameStatus(old, st.status);
   // Not written, the status would stay stale until some other event: retry with backoff.
-  if (std::string err = publish(key, appObj, st.status); !err.empty()) st.result = Result::failed(err);
-  kube::info("reconciled", {{"app", key}, {"generation", generation}, {"applied", progress.applied},
-                            {"skipped", progress.upToDate}, {"pruned", progress.pruned},
-                            {"ready", std::to_string(st.ready) + "/" + std::to_string(st.total)},
-                            {"errors", progress.errors.size()}});
+  std::string err = changed ? publish(key, old, appObj, st.status) : "";
+  if (!err.empty()) st.result = Result::failed(err);
+  else if (changed && becameReady(old, st.status))
+    events_.record(appObj, "Normal", "Ready", "Reconcile", "all " + std::to_string(st.total) + " components ready");
+  // A reconcile that found nothing to do is logged at debug level: an idle operator stays quiet.
+  const bool eventful = changed || progress.applied > 0 || progress.pruned > 0 || !progress.errors.empty();
+  Json fields = {{"app", key}, {"generation", generation}, {"applied", progress.applied}, {"skipped", progress.upToDate},
+                 {"pruned", progress.pruned}, {"ready", std::to_string(st.ready) + "/" + std::to_string(st.total)},
+                 {"errors", progress.errors.size()}};
+  if (!progress.reverted.empty()) fields["reverted"] = progress.reverted;
+  if (eventful) kube::info("reconciled", fields);
+  else kube::debug("reconciled", fields);
   return st.result;
 }
 
 Result Controller::finishInvalid(const Json& appObj, const Diagnostics& diags) {
   AppStatus st = invalidStatus(appObj, diags, kube::nowRfc3339());
+  // An error for whoever reads the log, counted by controller_runtime_terminal_reconcile_errors_total.
+  kube::error("invalid spec", {{"app", appObj["metadata"].value("namespace", "") + "/" + appObj["metadata"].value("name", "")},
+                               {"generation", appObj["metadata"].value("generation", int64_t{0})},
+                               {"errors", st.result.error}});
   if (sameStatus(appObj.value("status", Json::object()), st.status)) return st.result;
   // A status that did not reach the API server is retried with backoff like any failure.
   if (std::string err = writeStatus(appObj, st.status); !err.empty()) return Result::failed(err);

@@ -77,9 +77,9 @@ class Controller {
   Result finish(const std::string& key, const Json& appObj, const Desired& desired, const ClusterCapabilities& caps,
                 const Progress& progress);
   Result finishInvalid(const Json& appObj, const Diagnostics& diags);
-  // Writes the status when it differs from the app's (condition timestamps aside). Returns
-  // the error when the API server did not take it, "" otherwise.
-  std::string publish(const std::string& key, const Json& appObj, const Json& status);
+  // Writes a status that differs from `old`, the app's (the caller compared them with
+  // sameStatus). Returns the error when the API server did not take it, "" otherwise.
+  std::string publish(const std::string& key, const Json& old, const Json& appObj, const Json& status);
   std::string writeStatus(const Json& app, const Json& status);
 
   std::shared_ptr<kube::Transport> t_;

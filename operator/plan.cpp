@@ -127,11 +127,10 @@ std::optional<std::string> refusal(const Json& live, const std::string& uid, boo
 }
 
 // The live object carries the intent's hash and still holds every field of it.
-bool upToDate(const Json& live, const Json& intent) {
+bool sameHash(const Json& live, const Json& intent) {
   if (!live.contains("metadata")) return false;
   const std::string hash = intent["metadata"]["annotations"].value(apply::kHashAnnotation, "");
-  return live["metadata"].value("annotations", Json::object()).value(apply::kHashAnnotation, "") == hash &&
-         apply::liveContains(live, intent);
+  return live["metadata"].value("annotations", Json::object()).value(apply::kHashAnnotation, "") == hash;
 }
 
 void planObject(const Json& appObj, bool adopt, const Json& o, const Snapshot& s, Plan& p) {
@@ -159,11 +158,16 @@ void planObject(const Json& appObj, bool adopt, const Json& o, const Snapshot& s
     }
   }
   Json intent = apply::withOwnership(o, appObj, owned);
-  if (exists && upToDate(live->second, intent)) {
-    ++p.upToDate;
-    return;
+  Change change = Change::Create;
+  if (exists) {
+    const bool hashed = sameHash(live->second, intent);
+    if (hashed && apply::liveContains(live->second, intent)) {
+      ++p.upToDate;
+      return;
+    }
+    change = hashed ? Change::Revert : Change::Update;
   }
-  p.apply.push_back({std::move(intent), exists});
+  p.apply.push_back({std::move(intent), change});
 }
 
 bool controlledBy(const Json& obj, const std::string& uid) {

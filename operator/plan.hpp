@@ -105,9 +105,14 @@ struct Problem {
   bool permanent = false;  // true: a retry cannot fix it (Stalled)
 };
 
+// Why an object is written. Update: the intent changed (its applied-hash differs, or the live
+// object has none). Revert: the live object carries the intent's hash yet no longer holds the
+// intent, so someone changed it outside the ShopApp (drift); the operator puts it back and says so.
+enum class Change { Create, Update, Revert };
+
 struct ApplyStep {
-  Json intent;          // the rendered object with owner reference and applied-hash
-  bool exists = false;  // drifted (true) or missing (false)
+  Json intent;  // the rendered object with owner reference and applied-hash
+  Change change = Change::Create;
 };
 
 struct PruneTarget {

@@ -95,6 +95,37 @@ void setSummaryStatus(Json& status) {
   status["summary"]["status"] = diff::kstatusName(k.status);
 }
 
+const char* changeName(Change c) {
+  switch (c) {
+    case Change::Create: return "create";
+    case Change::Update: return "update";
+    case Change::Revert: return "revert";
+  }
+  return "?";
+}
+
+std::string appliedMessage(const Progress& p, int64_t generation) {
+  return "applied " + std::to_string(p.created + p.updated) + " object(s) (generation " + std::to_string(generation) +
+         "): " + std::to_string(p.created) + " created, " + std::to_string(p.updated) + " updated";
+}
+
+std::string revertedMessage(const std::vector<std::string>& reverted) {
+  constexpr size_t kNamed = 10;
+  std::string msg = "put back " + std::to_string(reverted.size()) + " object(s) changed outside the ShopApp: ";
+  for (size_t i = 0; i < reverted.size() && i < kNamed; ++i) msg += (i ? ", " : "") + reverted[i];
+  if (reverted.size() > kNamed) msg += " and " + std::to_string(reverted.size() - kNamed) + " more";
+  return msg;
+}
+
+static std::string readyOf(const Json& status) {
+  if (!status.is_object()) return "";
+  for (const auto& c : status.value("conditions", Json::array()))
+    if (c.value("type", "") == "Ready") return c.value("status", "");
+  return "";
+}
+
+bool becameReady(const Json& old, const Json& next) { return readyOf(next) == "True" && readyOf(old) != "True"; }
+
 bool sameStatus(const Json& live, const Json& next) {
   // The API server returns keys sorted; ours are in the order we built them. Compare as
   // unordered JSON, where key order does not matter.

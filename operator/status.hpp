@@ -61,9 +61,25 @@ struct Progress {
   bool transient = false;                   // one of the errors may pass on a retry
   std::vector<std::string> secretsMissing;  // the plan's
   size_t applied = 0, upToDate = 0, pruned = 0;
+  size_t created = 0, updated = 0;    // of applied: missing objects made, changed intents written
+  std::vector<std::string> reverted;  // of applied: "Kind/name" of objects put back after drift
 
   void fail(std::string message, bool permanent);
 };
+
+// The words events and logs use for a plan's changes: "create", "update", "revert".
+const char* changeName(Change c);
+
+// The Applied event's message: "applied N object(s) (generation G): C created, U updated"
+// (N = created + updated; objects put back after drift have their own event).
+std::string appliedMessage(const Progress& p, int64_t generation);
+
+// The DriftReverted event's message, naming the objects: "put back 2 object(s) changed outside
+// the ShopApp: Deployment/web, Service/web" (at most 10 names, then "and N more").
+std::string revertedMessage(const std::vector<std::string>& reverted);
+
+// Whether `next` has Ready=True where `old` had not: the moment the Ready event is sent.
+bool becameReady(const Json& old, const Json& next);
 
 // The workloads of the app's components as observed (cache), by name: services run as
 // Deployments, databases and brokers as StatefulSets. A name absent is not created yet.

@@ -114,7 +114,7 @@ TEST(Plan, AnEmptyClusterGetsEveryObjectOwnedAndHashedAndItsSecretsCreated) {
   EXPECT_TRUE(p.problems.empty());
   EXPECT_TRUE(p.prune.empty());
   for (const auto& step : p.apply) {
-    EXPECT_FALSE(step.exists);
+    EXPECT_EQ(step.change, Change::Create) << keyOf(step.intent);
     EXPECT_TRUE(step.intent["metadata"]["annotations"].contains(apply::kHashAnnotation)) << keyOf(step.intent);
     const bool owned = step.intent["metadata"].contains("ownerReferences");
     EXPECT_EQ(owned, apply::isOwnedKind(step.intent["kind"])) << keyOf(step.intent);
@@ -125,7 +125,7 @@ TEST(Plan, AnEmptyClusterGetsEveryObjectOwnedAndHashedAndItsSecretsCreated) {
   EXPECT_TRUE(p.secretsMissing.empty());
 }
 
-TEST(Plan, ObjectsAlreadyAsIntendedAreNotWrittenAndADriftedOneIs) {
+TEST(Plan, ObjectsAlreadyAsIntendedAreNotWrittenADriftedOneIsRevertedAndAChangedIntentUpdated) {
   const Json app = appObject(kWebAndDb);
   const Desired d = mustDesire(app);
   Snapshot s = appliedCluster(app, d);
@@ -140,12 +140,46 @@ TEST(Plan, ObjectsAlreadyAsIntendedAreNotWrittenAndADriftedOneIs) {
   p = plan(app, d, s);
   ASSERT_EQ(p.apply.size(), 1u);
   EXPECT_EQ(keyOf(p.apply[0].intent), keyOf(web));
-  EXPECT_TRUE(p.apply[0].exists);
+  EXPECT_EQ(p.apply[0].change, Change::Revert) << "the live object has the intent's hash: changed by hand";
   EXPECT_EQ(p.upToDate, d.objects.size() - 1);
-  // So is an object whose hash is another's (the intent changed).
+  // An object whose hash is another's: the intent changed (a spec edit), an update, not drift.
   s = appliedCluster(app, d);
   s.live[keyOf(web)]["metadata"]["annotations"][apply::kHashAnnotation] = "older";
-  EXPECT_EQ(plan(app, d, s).apply.size(), 1u);
+  p = plan(app, d, s);
+  ASSERT_EQ(p.apply.size(), 1u);
+  EXPECT_EQ(p.apply[0].change, Change::Update);
+  // So is one with no hash at all (adopted, or written by an older operator).
+  s = appliedCluster(app, d);
+  s.live[keyOf(web)]["metadata"]["annotations"].erase(apply::kHashAnnotation);
+  p = plan(app, d, s);
+  ASSERT_EQ(p.apply.size(), 1u);
+  EXPECT_EQ(p.apply[0].change, Change::Update);
+}
+
+TEST(Plan, EventMessagesNameWhatChanged) {
+  Progress p;
+  p.created = 2;
+  p.updated = 1;
+  EXPECT_EQ(appliedMessage(p, 4), "applied 3 object(s) (generation 4): 2 created, 1 updated");
+  EXPECT_EQ(revertedMessage({"Deployment/web", "Service/web"}),
+            "put back 2 object(s) changed outside the ShopApp: Deployment/web, Service/web");
+  std::vector<std::string> many;
+  for (int i = 0; i < 12; ++i) many.push_back("Service/s" + std::to_string(i));
+  const std::string m = revertedMessage(many);
+  EXPECT_EQ(m.rfind("put back 12 object(s) changed outside the ShopApp: Service/s0, ", 0), 0u) << m;
+  EXPECT_NE(m.find("Service/s9 and 2 more"), std::string::npos) << m;
+  EXPECT_EQ(m.find("Service/s10"), std::string::npos) << m;
+  EXPECT_STREQ(changeName(Change::Revert), "revert");
+}
+
+TEST(AppStatus, BecameReadyOnlyWhenReadyTurnsTrue) {
+  const Json notReady = {{"conditions", {{{"type", "Ready"}, {"status", "False"}}}}};
+  const Json ready = {{"conditions", {{{"type", "Stalled"}, {"status", "False"}}, {{"type", "Ready"}, {"status", "True"}}}}};
+  EXPECT_TRUE(becameReady(notReady, ready));
+  EXPECT_TRUE(becameReady(Json::object(), ready)) << "a first status that is already Ready";
+  EXPECT_FALSE(becameReady(ready, ready)) << "still Ready: no second event";
+  EXPECT_FALSE(becameReady(ready, notReady));
+  EXPECT_FALSE(becameReady(notReady, notReady));
 }
 
 TEST(Plan, AnObjectNobodyControlsIsRefusedUnlessTheAppAdoptsIt) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Manual drift on children is reverted: a deleted Service comes back, a changed image and a
-# changed replica count are put back.
+# changed replica count are put back. The operator says so: a DriftReverted event and its log
+# line name the object put back; the app's becoming Ready is an event too.
 SHOP_OPERATOR=$1 SHOPCTL=$2
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
@@ -24,4 +25,18 @@ wait_for "the hand-changed image was reverted" 30 jp_is "$NS" deploy/web '{.spec
 kc -n "$NS" scale deploy/web --replicas=5 >/dev/null
 wait_for "the hand-changed replica count was reverted" 30 jp_is "$NS" deploy/web '{.spec.replicas}' 2
 op_wait_ready "$NS" shop 60
+# events.k8s.io/v1 Events regarding the ShopApp: reason and note.
+app_events() {
+  kc -n "$NS" get events.events.k8s.io -o json |
+    jq -r '.items[] | select(.regarding.kind == "ShopApp" and .regarding.name == "shop") | "\(.reason)\t\(.type)\t\(.note)"'
+}
+drift_event() { app_events | grep -qP '^DriftReverted\tWarning\tput back 1 object\(s\) changed outside the ShopApp: Deployment/web$'; }
+wait_for "a DriftReverted event names Deployment/web" 30 drift_event
+app_events | grep -qP '^Ready\tNormal\tall 1 components ready$' || { app_events >&2; fail "no Ready event"; }
+app_events | grep -qP '^Applied\tNormal\tapplied [0-9]+ object\(s\) \(generation 1\): [0-9]+ created, 0 updated$' ||
+  { app_events >&2; fail "no Applied event counting the created objects"; }
+pass "events: Applied (created), DriftReverted naming Deployment/web, Ready"
+grep -qE '^[^ ]+ info reconciled .*reverted=\["Deployment/web"\]' "$OP_DIR/op.log" ||
+  { grep ' reconciled ' "$OP_DIR/op.log" >&2; fail "no reconciled log line naming the reverted Deployment/web"; }
+pass "the reconciled log line names the object put back"
 op_no_forbidden "$since"

@@ -33,4 +33,10 @@ if [ "$writes" != 0 ]; then
   fail "the restarted, idle operator wrote $writes time(s)"
 fi
 pass "restarted and idle for 30s: 0 writes besides $leases lease renewals"
+# Its reconciles found nothing to do: they are logged at debug level, so at info there is none.
+# (op_start logs in the text format: "TIME LEVEL MESSAGE key=value ...")
+grep -qE '^[^ ]+ info caches synced' "$OP_DIR/op2.log" || fail "op2.log is not in the text format this check reads"
+noisy=$(grep -cE '^[^ ]+ info reconciled ' "$OP_DIR/op2.log" || true)
+[ "$noisy" = 0 ] || { grep -E '^[^ ]+ info reconciled ' "$OP_DIR/op2.log" | head -3 >&2; fail "$noisy no-op reconcile(s) logged at info level"; }
+pass "no-op reconciles stay out of the info-level log"
 op_no_forbidden "$restart"
