@@ -55,6 +55,22 @@ bool setCondition(Json& conditions, const std::string& type, const std::string& 
   return true;
 }
 
+// Why a workload cannot make progress, from the conditions its controller sets: a Deployment's
+// ReplicaFailure (pods its ReplicaSet cannot create: Pod Security, a ResourceQuota, a missing
+// ServiceAccount) and Progressing=False (ProgressDeadlineExceeded). "" when nothing says so.
+static std::string blockedReason(const Json& status) {
+  constexpr size_t kMax = 300;  // the Ready message lists every component; keep each short
+  std::string out;
+  for (const auto& c : status.value("conditions", Json::array())) {
+    const std::string type = c.value("type", ""), st = c.value("status", "");
+    if (!((type == "ReplicaFailure" && st == "True") || (type == "Progressing" && st == "False"))) continue;
+    std::string msg = c.value("message", "");
+    if (msg.size() > kMax) msg = msg.substr(0, kMax) + "...";
+    out += "; " + c.value("reason", type) + (msg.empty() ? "" : ": " + msg);
+  }
+  return out;
+}
+
 WorkloadState workloadState(const Json* live, int minReplicas) {
   WorkloadState s;
   if (!live) {
@@ -79,6 +95,7 @@ WorkloadState workloadState(const Json* live, int minReplicas) {
     s.ready = true;
     s.message = std::to_string(s.readyReplicas) + "/" + std::to_string(s.desired) + " replicas ready";
   }
+  if (!s.ready) s.message += blockedReason(st);
   return s;
 }
 

@@ -190,6 +190,26 @@ TEST(Readiness, AWorkloadIsReadyAtItsFloorWithCurrentGeneration) {
   EXPECT_FALSE(workloadState(nullptr).exists);
 }
 
+TEST(Readiness, AWorkloadThatCannotCreateItsPodsSaysWhy) {
+  Json d = Json::parse(R"({"metadata":{"generation":1},"spec":{"replicas":2},
+    "status":{"observedGeneration":1,"conditions":[
+      {"type":"Available","status":"False","reason":"MinimumReplicasUnavailable","message":"no"},
+      {"type":"ReplicaFailure","status":"True","reason":"FailedCreate",
+       "message":"pods \"web-1\" is forbidden: violates PodSecurity \"restricted:latest\""}]}})");
+  EXPECT_EQ(workloadState(&d).message,
+            "0/2 replicas ready; FailedCreate: pods \"web-1\" is forbidden: violates PodSecurity \"restricted:latest\"");
+  d["status"]["conditions"][1]["status"] = "False";  // resolved: the condition stays, False
+  EXPECT_EQ(workloadState(&d).message, "0/2 replicas ready");
+  d["status"]["conditions"].push_back(
+      {{"type", "Progressing"}, {"status", "False"}, {"reason", "ProgressDeadlineExceeded"}, {"message", std::string(400, 'x')}});
+  const std::string m = workloadState(&d).message;
+  EXPECT_EQ(m.rfind("0/2 replicas ready; ProgressDeadlineExceeded: xxx", 0), 0u) << m;
+  EXPECT_EQ(m.size(), std::string("0/2 replicas ready; ProgressDeadlineExceeded: ").size() + 300 + 3) << "cut at 300 bytes";
+  d["status"] = {{"observedGeneration", 1}, {"readyReplicas", 2}, {"updatedReplicas", 2},
+                 {"conditions", {{{"type", "ReplicaFailure"}, {"status", "True"}, {"reason", "FailedCreate"}}}}};
+  EXPECT_EQ(workloadState(&d).message, "2/2 replicas ready") << "a ready workload is not blocked";
+}
+
 TEST(Metrics, RendersThePrometheusTextFormat) {
   Metrics m;
   m.describe("controller_runtime_reconcile_total", "counter", "Total reconciles");
