@@ -56,15 +56,18 @@ const Resource* forKind(const std::string& av, const std::string& kind) {
 }
 }  // namespace resources
 
-std::string Result::message() const {
+std::string failureMessage(int code, const Json& body, const std::string& error, const std::string& rawBody) {
   if (code == 0) return error.empty() ? "no response" : error;
   if (body.is_object() && body.value("kind", "") == "Status") {
     std::string m = body.value("reason", "");
     if (!m.empty()) m += ": ";
     return m + body.value("message", "");
   }
+  if (!rawBody.empty()) return "HTTP " + std::to_string(code) + ": " + rawBody.substr(0, 200);
   return "HTTP " + std::to_string(code);
 }
+
+std::string Result::message() const { return failureMessage(code, body, error); }
 
 Result Client::call(const std::string& method, const std::string& path, const std::string& body,
                     const std::string& contentType, bool idempotent) {

@@ -38,6 +38,11 @@ const Resource* forKind(const std::string& apiVersion, const std::string& kind);
 const std::vector<const Resource*>& all();
 }  // namespace resources
 
+// What went wrong with a response, for a log line or a condition: "<reason>: <message>" from a
+// Kubernetes Status body, the transport error when there was no response, else "HTTP <code>"
+// (and the first 200 bytes of a body that is not a Status).
+std::string failureMessage(int code, const Json& body, const std::string& error, const std::string& rawBody = "");
+
 struct Result {
   int code = 0;  // HTTP status, 0 on transport errors
   Json body;     // the object, list or Status

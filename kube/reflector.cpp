@@ -181,7 +181,9 @@ Reflector::WatchEnd Reflector::watchOnce() {
   if (r.status == 410) return WatchEnd::Expired;
   if (r.status != 200) {
     if (!stop_)
-      warn("watch failed", {{"resource", res_.plural}, {"code", r.status}, {"error", r.error.empty() ? r.body.substr(0, 200) : r.error}});
+      warn("watch failed", {{"resource", res_.plural},
+                            {"code", r.status},
+                            {"error", failureMessage(r.status, Json::parse(r.body, nullptr, false), r.error, r.body)}});
     return WatchEnd::Failed;
   }
   return WatchEnd::Closed;

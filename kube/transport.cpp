@@ -247,8 +247,11 @@ Response Transport::request(const std::string& method, const std::string& path, 
       creds_.invalidate();  // bound service-account tokens rotate; read them again
       continue;
     }
-    const bool transient = res.status == 0 || res.status == 429 || res.status == 502 || res.status == 503 ||
-                           res.status == 504 || (res.status == 500 && !res.retryAfter.empty());
+    // A 500 is retried too, Retry-After or not: an API server answers it for a passing fault
+    // (etcd leader change, a webhook timing out); a reconcile that failed whole on one would
+    // redo every apply. What keeps failing comes back after maxRetries, with its message.
+    const bool transient = res.status == 0 || res.status == 429 || res.status == 500 || res.status == 502 ||
+                           res.status == 503 || res.status == 504;
     if (!transient || attempt >= opts_.maxRetries) return res;
     // A request that was sent but not answered may have been applied: only idempotent
     // requests (and any request the server explicitly asks to retry) are sent again.

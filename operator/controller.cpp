@@ -408,6 +408,10 @@ Result Controller::finish(const std::string& key, const Json& appObj, const Desi
                  {"pruned", progress.pruned}, {"ready", std::to_string(st.ready) + "/" + std::to_string(st.total)},
                  {"errors", progress.errors.size()}};
   if (!progress.reverted.empty()) fields["reverted"] = progress.reverted;
+  if (!progress.errors.empty()) {  // the first, named: "Kind/name: reason: message"
+    const size_t more = progress.errors.size() - 1;
+    fields["error"] = progress.errors.front() + (more ? " (and " + std::to_string(more) + " more)" : "");
+  }
   if (eventful) kube::info("reconciled", fields);
   else kube::debug("reconciled", fields);
   return st.result;
