@@ -161,7 +161,10 @@ DiffResult againstCluster(const LoadedApp& la, const ClusterFlags& flags, const 
     }
     if (key.kind == "Namespace" && live.notFound()) namespaceMissing = true;
     Json intent = apply::withOwnership(o, appExists ? liveApp : la.document, apply::isOwnedKind(key.kind) && appExists);
-    auto merged = client.apply(*r, key.namespace_, key.name, intent, fieldManager, true, true);
+    // As the operator applies it: the shared Namespace under the app's own manager, unforced.
+    const bool shared = apply::isShared(key.kind) && fieldManager == apply::kFieldManager;
+    auto merged = shared ? client.apply(*r, key.namespace_, key.name, intent, apply::sharedFieldManager(app.name), false, true)
+                         : client.apply(*r, key.namespace_, key.name, intent, fieldManager, true, true);
     Json after;
     if (merged.ok()) {
       after = merged.body;

@@ -341,8 +341,18 @@ void Controller::applyObject(const std::string& key, const ApplyStep& step, Prog
   const Json& o = step.intent;
   const std::string kind = o["kind"];
   const std::string name = o["metadata"]["name"];
-  auto result = client_.apply(*res::forObject(o), o["metadata"].value("namespace", ""), name, o, kFieldManager, true);
+  // The shared Namespace (core/apply: isShared): under one manager, two apps of a namespace that
+  // differ in mesh or Pod Security took turns removing each other's labels, forever.
+  const bool shared = apply::isShared(kind);
+  const std::string manager = shared ? apply::sharedFieldManager(key.substr(key.find('/') + 1)) : std::string(kFieldManager);
+  auto result = client_.apply(*res::forObject(o), o["metadata"].value("namespace", ""), name, o, manager, !shared);
   metrics_.inc("shop_operator_applies_total", {{"kind", kind}, {"result", result.ok() ? "success" : "error"}});
+  if (shared && result.conflict()) {
+    progress.fail("Namespace/" + name + ": another ShopApp in this namespace wants other values for its labels (" +
+                      result.message() + "); the apps of one namespace must agree on security.podSecurity and mesh",
+                  true);
+    return;
+  }
   if (result.ok()) {
     ++progress.applied;
     switch (step.change) {

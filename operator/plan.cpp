@@ -158,14 +158,15 @@ void planObject(const Json& appObj, bool adopt, const Json& o, const Snapshot& s
     }
   }
   Json intent = apply::withOwnership(o, appObj, owned);
+  const bool shared = apply::isShared(kind);  // no hash: its labels alone decide (core/apply)
   Change change = Change::Create;
   if (exists) {
-    const bool hashed = sameHash(live->second, intent);
+    const bool hashed = shared || sameHash(live->second, intent);
     if (hashed && apply::liveContains(live->second, intent)) {
       ++p.upToDate;
       return;
     }
-    change = hashed ? Change::Revert : Change::Update;
+    change = hashed && !shared ? Change::Revert : Change::Update;
   }
   p.apply.push_back({std::move(intent), change});
 }

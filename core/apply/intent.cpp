@@ -70,10 +70,15 @@ Json withOwnership(Json obj, const Json& app, bool owned) {
                                             {"controller", true},
                                             {"blockOwnerDeletion", true}}});
   }
+  if (isShared(obj.value("kind", ""))) return obj;
   const std::string h = intentHash(obj);
   meta["annotations"][kHashAnnotation] = h;
   return obj;
 }
+
+bool isShared(const std::string& kind) { return kind == "Namespace"; }
+
+std::string sharedFieldManager(const std::string& appName) { return std::string(kFieldManager) + "/" + appName; }
 
 const std::vector<Kind>& baseKinds() {
   static const std::vector<Kind> v = {

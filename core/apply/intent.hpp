@@ -22,8 +22,17 @@ bool liveContains(const Json& live, const Json& intent);
 std::string intentHash(const Json& obj);
 
 // The object as the operator applies it: the renderer's object plus the controller owner
-// reference (when owned) and the applied-hash annotation.
+// reference (when owned) and the applied-hash annotation. Not on the Namespace (isShared): every
+// ShopApp in it applies its own labels there, and their hashes would conflict.
 Json withOwnership(Json obj, const Json& app, bool owned);
+
+// The Namespace is shared by the ShopApps in it. Each applies it under a field manager of its
+// own ("shop-operator/<app name>", sharedFieldManager) and without force, so one app's labels
+// (istio-injection, Pod Security) are not removed by another's apply, and two apps wanting
+// different values conflict rather than overwrite each other in turn. Whether the live Namespace
+// holds the app's labels (liveContains) is all that decides a write.
+bool isShared(const std::string& kind);
+std::string sharedFieldManager(const std::string& appName);
 
 // Quantity in base units (cores or bytes), or -1 when s is not a quantity.
 double quantityValue(const std::string& s);

@@ -115,7 +115,9 @@ TEST(Plan, AnEmptyClusterGetsEveryObjectOwnedAndHashedAndItsSecretsCreated) {
   EXPECT_TRUE(p.prune.empty());
   for (const auto& step : p.apply) {
     EXPECT_EQ(step.change, Change::Create) << keyOf(step.intent);
-    EXPECT_TRUE(step.intent["metadata"]["annotations"].contains(apply::kHashAnnotation)) << keyOf(step.intent);
+    // Every object but the shared Namespace, whose labels alone decide (core/apply: isShared).
+    const bool hashed = step.intent["metadata"].value("annotations", Json::object()).contains(apply::kHashAnnotation);
+    EXPECT_EQ(hashed, step.intent["kind"] != "Namespace") << keyOf(step.intent);
     const bool owned = step.intent["metadata"].contains("ownerReferences");
     EXPECT_EQ(owned, apply::isOwnedKind(step.intent["kind"])) << keyOf(step.intent);
   }
@@ -154,6 +156,24 @@ TEST(Plan, ObjectsAlreadyAsIntendedAreNotWrittenADriftedOneIsRevertedAndAChanged
   p = plan(app, d, s);
   ASSERT_EQ(p.apply.size(), 1u);
   EXPECT_EQ(p.apply[0].change, Change::Update);
+}
+
+TEST(Plan, TheSharedNamespaceIsWrittenOnlyWhenItLacksThisAppsLabels) {
+  const Json app = appObject(kWebAndDb);
+  const Desired d = mustDesire(app);
+  Snapshot s = appliedCluster(app, d);
+  const Json& ns = *findObject(d.objects, "Namespace", "ns");
+  // Another app of the namespace added its labels (say istio-injection): still up to date.
+  s.live[keyOf(ns)]["metadata"]["labels"]["istio-injection"] = "enabled";
+  s.live[keyOf(ns)]["metadata"]["annotations"][apply::kHashAnnotation] = "another-apps-or-an-older-operators";
+  EXPECT_TRUE(plan(app, d, s).apply.empty());
+  // A label of this app's missing: written, as an update (the Namespace has no hash to tell drift by).
+  s.live[keyOf(ns)]["metadata"]["labels"].erase("pod-security.kubernetes.io/enforce");
+  const Plan p = plan(app, d, s);
+  ASSERT_EQ(p.apply.size(), 1u);
+  EXPECT_EQ(keyOf(p.apply[0].intent), keyOf(ns));
+  EXPECT_EQ(p.apply[0].change, Change::Update);
+  EXPECT_EQ(apply::sharedFieldManager("shop"), "shop-operator/shop");
 }
 
 TEST(Plan, EventMessagesNameWhatChanged) {
