@@ -6,6 +6,10 @@ if(TARGET shop-operator AND TARGET shopctl)
       COMMAND bash ${E2E_DIR}/operator/${t}.sh $<TARGET_FILE:shop-operator> $<TARGET_FILE:shopctl>
       TIMEOUT 600)
   endforeach()
+  # 20 apps twice (without, then with faults): longer than the others.
+  shop_add_e2e_test(e2e_operator_chaos
+    COMMAND bash ${E2E_DIR}/operator/chaos.sh $<TARGET_FILE:shop-operator> $<TARGET_FILE:shopctl>
+    TIMEOUT 1500)
 endif()
 if(TARGET shopctl)
   shop_add_e2e_test(e2e_harden_sockshop

@@ -2,7 +2,8 @@
 #   op_install                      CRD + the shipped namespace, service account and RBAC
 #   op_kubeconfig FILE              a kubeconfig with a token of the shop-operator service account,
 #                                   so the operator has exactly the shipped RBAC
-#   op_start NAME [ARGS...]         start shop-operator in the background (log: $OP_DIR/NAME.log)
+#   op_start NAME [ARGS...]         start shop-operator in the background (log: $OP_DIR/NAME.log);
+#                                   OP_KUBECONFIG, if set, is the kubeconfig it uses instead
 #   op_stop NAME [SIGNAL]           stop it (default TERM) and wait for it to exit
 #   op_wait_ready NS APP TIMEOUT    until observedGeneration == generation and Ready=True
 #   op_condition NS APP TYPE        print a condition's status
@@ -56,7 +57,7 @@ KC
 op_start() {
   local name=$1; shift
   [ -f "$OP_DIR/kubeconfig" ] || op_kubeconfig "$OP_DIR/kubeconfig"
-  "$SHOP_OPERATOR" --kubeconfig "$OP_DIR/kubeconfig" --metrics-bind-address 0 --health-probe-bind-address 0 \
+  "$SHOP_OPERATOR" --kubeconfig "${OP_KUBECONFIG:-$OP_DIR/kubeconfig}" --metrics-bind-address 0 --health-probe-bind-address 0 \
     --log-format text --leader-election-namespace shop-system --leader-election-identity "e2e-$name-$$" "$@" \
     >"$OP_DIR/$name.log" 2>&1 &
   OP_PIDS[$name]=$!

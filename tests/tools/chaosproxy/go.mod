@@ -1,0 +1,3 @@
+module shopctl.io/tests/chaosproxy
+
+go 1.26
