@@ -330,6 +330,16 @@ TEST_P(Corpus, ImportValidatesAndKeepsEveryCall) {
   expectFailures(dir / "import.expect", failures);
 }
 
+// The property itself, which no expect file can excuse: every app of the corpus imports into a
+// ShopApp that validates (import says what it had to decide, in warnings, instead).
+TEST_P(Corpus, ImportAlwaysValidates) {
+  const auto input = load(kCorpus / GetParam() / "app.yaml");
+  const importer::ImportResult imported = importer::importShopApp(Inventory(input), {});
+  const auto parsed = parseShopApp(imported.app);
+  EXPECT_TRUE(parsed.app.has_value()) << parsed.diags.str();
+  EXPECT_FALSE(parsed.diags.hasErrors()) << parsed.diags.str();
+}
+
 INSTANTIATE_TEST_SUITE_P(, Corpus, ::testing::ValuesIn(apps()), [](const auto& info) {
   std::string name = info.param;
   std::replace(name.begin(), name.end(), '-', '_');
