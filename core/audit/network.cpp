@@ -59,6 +59,10 @@ const Rule kNetworkRules[] = {
           "the app makes (plus DNS).",
      .autoFix = true,
      .check = failEachWorkload([](const Inventory& inv, const Workload& w) -> Verdict {
+    // A pod on the node's network is not isolated by any NetworkPolicy, whatever selects it.
+    if (field(inv.podSpec(w), "hostNetwork") == true)
+      return failed(w.podSpecPath + ".hostNetwork", "the pods use hostNetwork: NetworkPolicies do not apply to them "
+                                                    "(they share the node's network), so nothing restricts their traffic");
     bool in = false, out = false;
     inv.networkCoverage(w, in, out);
     if (in && out)
@@ -395,6 +399,11 @@ void Hardener::networkPolicy(size_t wi) {
   if (!want(i, "network-policy-missing")) return;
   const Json& o = inv_.object(i);
   std::string ns = namespaceOf(o);
+  if (field(inv_.podSpec(w), "hostNetwork") == true) {
+    warn(i, "no NetworkPolicy added: the pods use hostNetwork, and a NetworkPolicy has no effect on a pod that "
+            "shares the node's network; drop hostNetwork (reach the pods through a Service) to isolate them");
+    return;
+  }
   const Json& labels = inv_.podTemplateLabels(w);
   // Already covered by a policy written for these pods (not just a namespace-wide one)?
   for (size_t n : inv_.ofKind("NetworkPolicy")) {
@@ -426,7 +435,8 @@ void Hardener::networkPolicy(size_t wi) {
 void Hardener::namespacePolicies() {
   std::set<std::string> namespaces;
   for (const auto& w : inv_.workloads())
-    if (want(w.object, "network-policy-missing")) namespaces.insert(namespaceOf(inv_.object(w.object)));
+    if (want(w.object, "network-policy-missing") && field(inv_.podSpec(w), "hostNetwork") != true)
+      namespaces.insert(namespaceOf(inv_.object(w.object)));
   for (const auto& ns : namespaces) {
     bool denied = false;
     for (size_t n : inv_.ofKind("NetworkPolicy")) {

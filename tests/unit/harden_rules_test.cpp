@@ -285,3 +285,35 @@ TEST(HardenRules, WhatHardenLeavesAsItIsIsWarned) {
   auto quiet = harden(load(kHostAgentAndCache), opts);
   for (const auto& w : quiet.warnings) EXPECT_EQ(w.find("exposure-ingress-tls"), std::string::npos) << w;
 }
+
+// A NetworkPolicy has no effect on a pod on the node's network: harden writes none for it (and
+// says why), and the audit does not count one as isolating it, even when one selects its pods.
+TEST(HardenRules, AHostNetworkPodGetsNoNetworkPolicyAndNoClaimOfIsolation) {
+  auto out = harden(load(kHostAgentAndCache), {});
+  for (const auto& o : out.objects) {
+    if (o["kind"] != "NetworkPolicy") continue;
+    EXPECT_NE(o["spec"]["podSelector"].value("matchLabels", Json::object()), Json({{"app", "agent"}})) << o.dump();
+  }
+  std::string all;
+  for (const auto& w : out.warnings) all += w + "\n";
+  EXPECT_NE(all.find("DaemonSet ops/agent: no NetworkPolicy added: the pods use hostNetwork, and a NetworkPolicy has no "
+                     "effect on a pod that shares the node's network"),
+            std::string::npos) << all;
+  // The cache in the same namespace is still isolated.
+  EXPECT_NE(find(out.objects, "NetworkPolicy", "cache"), nullptr);
+  std::vector<Manifest> hardened;
+  for (const auto& o : out.objects) hardened.push_back({o, "", nullptr, ""});
+  hardened.push_back(load(R"(apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: agent, namespace: ops}
+spec:
+  podSelector: {matchLabels: {app: agent}}
+  policyTypes: [Ingress, Egress]
+)")[0]);
+  std::vector<std::string> agent;
+  for (const auto& f : runAudit(Inventory(hardened), {}).findings)
+    if (f.ruleId == "network-policy-missing") agent.push_back(f.objectRef + " " + f.path + ": " + f.message);
+  EXPECT_EQ(agent, std::vector<std::string>{"DaemonSet ops/agent spec.template.spec.hostNetwork: the pods use hostNetwork: "
+                                            "NetworkPolicies do not apply to them (they share the node's network), so "
+                                            "nothing restricts their traffic"});
+}
