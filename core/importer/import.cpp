@@ -241,6 +241,7 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
   std::string ns = opts.namespace_;
   std::map<size_t, std::string> componentOfWorkload;  // workload index -> component name
   std::map<size_t, std::string> componentOfService;   // Service manifest index -> component name
+  std::map<std::string, size_t> hostPortEntries;       // component -> workload: clients came in on a hostPort
   Json services = Json::array(), databases = Json::array(), messaging = Json::array();
   std::set<std::string> names;
   bool exposed = false;
@@ -302,6 +303,9 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       placement["tolerations"] = tols;
     }
     if (pod.contains("affinity")) notes.warning(path, "affinity is left out (shopctl spreads replicas across zones and nodes)");
+    if (pod.value("hostNetwork", false) == true)
+      notes.warning(path, "hostNetwork is left out: the ShopApp's pods have their own network addresses (and Pod "
+                          "Security baseline forbids it); callers reach them through their Service");
     names.insert(name);
     const int64_t replicas = inv.effectiveReplicas(w).value_or(1);
     // Ports, named as the Service that targets the workload names them.
@@ -363,8 +367,34 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       }
       env.push_back(v);
     }
+    // A hostPort is how clients outside the cluster came in: the gateway is that way in now.
+    for (const auto& cp : c.value("ports", Json::array()))
+      if (cp.is_object() && cp.value("hostPort", 0) > 0) {
+        notes.warning(path, "hostPort " + std::to_string(cp.value("hostPort", 0)) + " (container port " +
+                                std::to_string(cp.value("containerPort", 0)) + ") is left out: " +
+                                (engine ? "clients reach the database through its Service"
+                                        : "clients outside the cluster reach it through the gateway (spec.gateway, TLS) now"));
+        if (!engine) hostPortEntries.emplace(name, w.object);
+      }
     if (engine) {
       // A data store: a replicated StatefulSet from now on.
+      // A replica of another server (redis --replicaof HOST PORT) becomes a database of its own.
+      std::vector<std::string> argv;
+      for (const char* k : {"command", "args"})
+        for (const auto& a : c.value(k, Json::array()))
+          if (a.is_string()) argv.push_back(a);
+      for (size_t i = 0; i < argv.size(); ++i)
+        if ((argv[i] == "--replicaof" || argv[i] == "--slaveof") && i + 1 < argv.size())
+          notes.warning(path, "runs as a replica of " + argv[i + 1] + " (" + argv[i] + "): a ShopApp database replicates "
+                              "itself, so this becomes a database of its own and no longer copies " + argv[i + 1] +
+                              "'s data; point its readers at " + argv[i + 1] + " and leave it out");
+      if (!argv.empty()) {
+        std::string line;
+        for (const auto& a : argv) line += (line.empty() ? "" : " ") + a;
+        notes.warning(path, "command and args (" + quotedValue(line) + ") are left out: the operator starts the engine "
+                            "itself; give the server flags it needs in spec." +
+                            std::string(engine->broker ? "messaging" : "databases") + "[].args");
+      }
       Json d = {{"name", name}, {"engine", engine->engine}};
       // Untagged and floating images get harden's documented pin (mongo -> 4.4.29, which the old
       // Sock Shop drivers still speak; redis:alpine -> a fixed Redis release, ...). A pinned tag
@@ -575,6 +605,20 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       s["expose"] = {{"paths", it->second.paths}};
       res.origins.push_back({"spec.services[" + std::to_string(si) + "].expose", it->second.object, ""});
     }
+    // A hostPort entry point with no other route: "/" when free, else its own prefix.
+    const auto entry = hostPortEntries.find(s.value("name", ""));
+    if (entry == hostPortEntries.end() || s.contains("expose") || s.value("ports", Json::array()).empty()) continue;
+    std::string route = "/";
+    if (routed.count(route)) {
+      route = "/" + entry->first;
+      notes.warning(where(entry->second), "the gateway already routes / to another service: the hostPort entry point is "
+                                          "routed under " + route + " instead; the app must answer under that prefix");
+    }
+    routed.insert(route);
+    s["expose"] = {{"paths", Json::array({route})}};
+    res.origins.push_back({"spec.services[" + std::to_string(si) + "].expose", entry->second, ""});
+    if (!gatewayFrom) gatewayFrom = entry->second;
+    exposed = true;
   }
 
   // The call graph: dependsOn.

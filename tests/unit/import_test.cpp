@@ -481,3 +481,44 @@ spec:
   EXPECT_EQ(c["readinessProbe"]["httpGet"]["port"], 8080);
   EXPECT_EQ(c["livenessProbe"]["tcpSocket"]["port"], 8080);
 }
+
+// What a ShopApp has no place for is named, never dropped: a hostPort (the way in from outside
+// becomes a gateway route), hostNetwork, a database's own command line, a replica of another.
+TEST(Import, HostPortsHostNetworkAndADatabasesCommandLineAreNamed) {
+  auto res = importText(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      hostNetwork: true
+      containers:
+      - {name: web, image: "example.com/web:1.0.0", ports: [{containerPort: 8080, hostPort: 80}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cache-replica, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: cache-replica}}
+  template:
+    metadata: {labels: {app: cache-replica}}
+    spec:
+      containers:
+      - {name: redis, image: "redis:7.2.4", args: [--replicaof, cache, "6379"], ports: [{containerPort: 6379}]}
+)");
+  const std::string notes = res.notes.str();
+  for (const char* want :
+       {"Deployment web: hostNetwork is left out: the ShopApp's pods have their own network addresses",
+        "Deployment web: hostPort 80 (container port 8080) is left out: clients outside the cluster reach it through "
+        "the gateway (spec.gateway, TLS) now",
+        "Deployment cache-replica: runs as a replica of cache (--replicaof): a ShopApp database replicates itself",
+        "Deployment cache-replica: command and args (\"--replicaof cache 6379\") are left out"})
+    EXPECT_NE(notes.find(want), std::string::npos) << want << "\nin:\n" << notes;
+  EXPECT_EQ(component(res.app, "services", "web")["expose"]["paths"], Json::array({"/"})) << res.app.dump(1);
+  EXPECT_EQ(res.app["spec"]["gateway"]["enabled"], true);
+  EXPECT_TRUE(parseShopApp(res.app).app.has_value());
+}
