@@ -343,6 +343,22 @@ Json Hardener::policyIngress(const Workload& w, std::vector<std::string>& why) {
       why.push_back("scrapes from namespace " + opts_.monitoringNamespace);
     }
   }
+  // A hostPort is the pods' way in from outside the cluster (clients dial the node's address):
+  // a policy that only lets the app's callers in would cut them off, so it stays open to all.
+  const Json& containers = field(inv_.podSpec(w), "containers");
+  for (size_t c = 0; containers.is_array() && c < containers.size(); ++c) {
+    const Json& cports = field(containers[c], "ports");
+    for (size_t p = 0; cports.is_array() && p < cports.size(); ++p) {
+      const Json& host = field(cports[p], "hostPort");
+      const Json& target = field(cports[p], "containerPort");
+      if (!host.is_number_integer() || host.get<int>() <= 0 || !target.is_number_integer()) continue;
+      const std::string protocol = field(cports[p], "protocol").is_string() ? str(field(cports[p], "protocol")) : "TCP";
+      ingress.push_back({{"from", Json::array({{{"ipBlock", {{"cidr", "0.0.0.0/0"}}}}, {{"ipBlock", {{"cidr", "::/0"}}}}})},
+                         {"ports", Json::array({{{"protocol", protocol}, {"port", target}}})}});
+      why.push_back("from anywhere to host port " + std::to_string(host.get<int>()) + " (container port " +
+                    std::to_string(target.get<int>()) + "), the way in from outside the cluster");
+    }
+  }
   return ingress;
 }
 

@@ -317,3 +317,29 @@ spec:
                                             "NetworkPolicies do not apply to them (they share the node's network), so "
                                             "nothing restricts their traffic"});
 }
+
+// A hostPort is how clients outside the cluster reach the pods: the policy harden writes keeps it
+// open to every address (on the container port it maps to), besides the app's own callers.
+TEST(HardenRules, AHostPortStaysReachableFromOutsideTheCluster) {
+  auto out = harden(load(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: example.com/web:1.0.0
+        ports: [{name: http, containerPort: 8080, hostPort: 80}, {name: admin, containerPort: 9000}]
+)"), {});
+  const Json* np = find(out.objects, "NetworkPolicy", "web");
+  ASSERT_NE(np, nullptr);
+  Json open;
+  for (const auto& rule : (*np)["spec"].value("ingress", Json::array()))
+    if (rule.value("from", Json::array()).dump().find("0.0.0.0/0") != std::string::npos) open = rule;
+  EXPECT_EQ(open, Json::parse(R"({"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}, {"ipBlock": {"cidr": "::/0"}}],
+                                  "ports": [{"protocol": "TCP", "port": 8080}]})")) << np->dump();
+}
