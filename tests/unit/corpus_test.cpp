@@ -276,8 +276,9 @@ class Corpus : public ::testing::TestWithParam<std::string> {};
 
 TEST(CorpusTree, HasTheApps) {
   // The corpus is read from the tree: a missing directory must not pass as "no apps, no failures".
-  EXPECT_EQ(apps(), (std::vector<std::string>{"bookinfo", "grpc-boutique", "legacy-rbac", "multi-namespace",
-                                              "nginx-gateway", "voting-app"}));
+  EXPECT_EQ(apps(), (std::vector<std::string>{"bookinfo", "grpc-boutique", "hostport-guestbook", "legacy-rbac",
+                                              "multi-namespace", "nginx-gateway", "statefulset-noservice",
+                                              "voting-app"}));
 }
 
 TEST_P(Corpus, HardenKeepsEveryCall) {
