@@ -52,6 +52,14 @@ expect_fail "probes.none beside ports is rejected by CEL" "only a service withou
   kc apply --server-side --dry-run=server -f <(worker w3 $'    ports: [{port: 80}]\n    probes: {none: true}')
 expect_fail "probes.none beside a probe is rejected by CEL" "none runs the service without probes" \
   kc apply --server-side --dry-run=server -f <(worker w4 '    probes: {none: true, liveness: {exec: [/bin/alive]}}')
+# Every ShopApp import writes from the corpus passes the CRD too (workers with probes.none, routes
+# of several entry points), in the server's dry run.
+for app in "$(dirname "$0")"/../../corpus/*/app.yaml; do
+  name=$(basename "$(dirname "$app")")
+  out=$("$SHOPCTL" import -f "$app" --name "$name" -n "$NS" 2>/dev/null | kc apply --server-side --dry-run=server -f - 2>&1) ||
+    fail "the ShopApp imported from corpus app $name was rejected: $out"
+  pass "corpus app $name, imported, passes the CRD: $out"
+done
 
 # Passes the CRD, fails the model: a probe on a port name the service does not have.
 base shop nginxinc/nginx-unprivileged:1.27.2-alpine '    probes: {readiness: {http: {path: /, port: admin}}}' |
