@@ -46,9 +46,12 @@ void addImport(CLI::App& app) {
     importer::ImportOptions opts{o->name, o->ns};
     auto result = importer::importShopApp(inv, opts);
     printDiagnostics(result.notes);
-    // The result must be a valid ShopApp; say so if the input could not make one.
+    // The result must be a valid ShopApp; say so if the input could not make one, at the input
+    // object each error came from.
     auto check = parseShopApp(result.app);
-    for (auto& d : check.diags.items()) d.file = "<imported>";
+    importer::locateInInput(inv, result, check.diags);
+    for (auto& d : check.diags.items())
+      if (d.file.empty()) d.file = "<imported>";
     printDiagnostics(check.diags);
     const std::string text =
         "# Imported by shopctl import; review the warnings it printed, then `shopctl validate -f` this file.\n" +

@@ -59,6 +59,10 @@ const Rule kNetworkRules[] = {
           "the app makes (plus DNS).",
      .autoFix = true,
      .check = failEachWorkload([](const Inventory& inv, const Workload& w) -> Verdict {
+    // A pod on the node's network is not isolated by any NetworkPolicy, whatever selects it.
+    if (field(inv.podSpec(w), "hostNetwork") == true)
+      return failed(w.podSpecPath + ".hostNetwork", "the pods use hostNetwork: NetworkPolicies do not apply to them "
+                                                    "(they share the node's network), so nothing restricts their traffic");
     bool in = false, out = false;
     inv.networkCoverage(w, in, out);
     if (in && out)
@@ -339,6 +343,22 @@ Json Hardener::policyIngress(const Workload& w, std::vector<std::string>& why) {
       why.push_back("scrapes from namespace " + opts_.monitoringNamespace);
     }
   }
+  // A hostPort is the pods' way in from outside the cluster (clients dial the node's address):
+  // a policy that only lets the app's callers in would cut them off, so it stays open to all.
+  const Json& containers = field(inv_.podSpec(w), "containers");
+  for (size_t c = 0; containers.is_array() && c < containers.size(); ++c) {
+    const Json& cports = field(containers[c], "ports");
+    for (size_t p = 0; cports.is_array() && p < cports.size(); ++p) {
+      const Json& host = field(cports[p], "hostPort");
+      const Json& target = field(cports[p], "containerPort");
+      if (!host.is_number_integer() || host.get<int>() <= 0 || !target.is_number_integer()) continue;
+      const std::string protocol = field(cports[p], "protocol").is_string() ? str(field(cports[p], "protocol")) : "TCP";
+      ingress.push_back({{"from", Json::array({{{"ipBlock", {{"cidr", "0.0.0.0/0"}}}}, {{"ipBlock", {{"cidr", "::/0"}}}}})},
+                         {"ports", Json::array({{{"protocol", protocol}, {"port", target}}})}});
+      why.push_back("from anywhere to host port " + std::to_string(host.get<int>()) + " (container port " +
+                    std::to_string(target.get<int>()) + "), the way in from outside the cluster");
+    }
+  }
   return ingress;
 }
 
@@ -395,6 +415,11 @@ void Hardener::networkPolicy(size_t wi) {
   if (!want(i, "network-policy-missing")) return;
   const Json& o = inv_.object(i);
   std::string ns = namespaceOf(o);
+  if (field(inv_.podSpec(w), "hostNetwork") == true) {
+    warn(i, "no NetworkPolicy added: the pods use hostNetwork, and a NetworkPolicy has no effect on a pod that "
+            "shares the node's network; drop hostNetwork (reach the pods through a Service) to isolate them");
+    return;
+  }
   const Json& labels = inv_.podTemplateLabels(w);
   // Already covered by a policy written for these pods (not just a namespace-wide one)?
   for (size_t n : inv_.ofKind("NetworkPolicy")) {
@@ -426,7 +451,8 @@ void Hardener::networkPolicy(size_t wi) {
 void Hardener::namespacePolicies() {
   std::set<std::string> namespaces;
   for (const auto& w : inv_.workloads())
-    if (want(w.object, "network-policy-missing")) namespaces.insert(namespaceOf(inv_.object(w.object)));
+    if (want(w.object, "network-policy-missing") && field(inv_.podSpec(w), "hostNetwork") != true)
+      namespaces.insert(namespaceOf(inv_.object(w.object)));
   for (const auto& ns : namespaces) {
     bool denied = false;
     for (size_t n : inv_.ofKind("NetworkPolicy")) {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include "core/util/match.hpp"
 #include "core/util/text.hpp"
 #include <set>
@@ -240,6 +241,7 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
   std::string ns = opts.namespace_;
   std::map<size_t, std::string> componentOfWorkload;  // workload index -> component name
   std::map<size_t, std::string> componentOfService;   // Service manifest index -> component name
+  std::map<std::string, size_t> hostPortEntries;       // component -> workload: clients came in on a hostPort
   Json services = Json::array(), databases = Json::array(), messaging = Json::array();
   std::set<std::string> names;
   bool exposed = false;
@@ -301,6 +303,9 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       placement["tolerations"] = tols;
     }
     if (pod.contains("affinity")) notes.warning(path, "affinity is left out (shopctl spreads replicas across zones and nodes)");
+    if (pod.value("hostNetwork", false) == true)
+      notes.warning(path, "hostNetwork is left out: the ShopApp's pods have their own network addresses (and Pod "
+                          "Security baseline forbids it); callers reach them through their Service");
     names.insert(name);
     const int64_t replicas = inv.effectiveReplicas(w).value_or(1);
     // Ports, named as the Service that targets the workload names them.
@@ -362,8 +367,34 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       }
       env.push_back(v);
     }
+    // A hostPort is how clients outside the cluster came in: the gateway is that way in now.
+    for (const auto& cp : c.value("ports", Json::array()))
+      if (cp.is_object() && cp.value("hostPort", 0) > 0) {
+        notes.warning(path, "hostPort " + std::to_string(cp.value("hostPort", 0)) + " (container port " +
+                                std::to_string(cp.value("containerPort", 0)) + ") is left out: " +
+                                (engine ? "clients reach the database through its Service"
+                                        : "clients outside the cluster reach it through the gateway (spec.gateway, TLS) now"));
+        if (!engine) hostPortEntries.emplace(name, w.object);
+      }
     if (engine) {
       // A data store: a replicated StatefulSet from now on.
+      // A replica of another server (redis --replicaof HOST PORT) becomes a database of its own.
+      std::vector<std::string> argv;
+      for (const char* k : {"command", "args"})
+        for (const auto& a : c.value(k, Json::array()))
+          if (a.is_string()) argv.push_back(a);
+      for (size_t i = 0; i < argv.size(); ++i)
+        if ((argv[i] == "--replicaof" || argv[i] == "--slaveof") && i + 1 < argv.size())
+          notes.warning(path, "runs as a replica of " + argv[i + 1] + " (" + argv[i] + "): a ShopApp database replicates "
+                              "itself, so this becomes a database of its own and no longer copies " + argv[i + 1] +
+                              "'s data; point its readers at " + argv[i + 1] + " and leave it out");
+      if (!argv.empty()) {
+        std::string line;
+        for (const auto& a : argv) line += (line.empty() ? "" : " ") + a;
+        notes.warning(path, "command and args (" + quotedValue(line) + ") are left out: the operator starts the engine "
+                            "itself; give the server flags it needs in spec." +
+                            std::string(engine->broker ? "messaging" : "databases") + "[].args");
+      }
       Json d = {{"name", name}, {"engine", engine->engine}};
       // Untagged and floating images get harden's documented pin (mongo -> 4.4.29, which the old
       // Sock Shop drivers still speak; redis:alpine -> a fixed Redis release, ...). A pinned tag
@@ -414,6 +445,9 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       for (const auto& vol : pod.value("volumes", Json::array())) hasData |= vol.contains("persistentVolumeClaim");
       if (!hasData && w.kind == "Deployment")
         notes.warning(path, "ran as a Deployment without persistent storage: it becomes a StatefulSet with a volume per member, so data survives restarts");
+      res.origins.push_back({std::string(engine->broker ? "spec.messaging[" : "spec.databases[") +
+                                 std::to_string(engine->broker ? messaging.size() : databases.size()) + "]",
+                             w.object, ""});
       if (engine->broker) {
         messaging.push_back(d);
         componentOfWorkload[wi] = name;
@@ -451,6 +485,38 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
                                                "send a Host header with http.headers if the server needs one)");
       probes[use] = mapped;
     }
+    // A probe names the container's port; the ShopApp's port names are the Service's. A name the
+    // service's ports do not have becomes the container port's number (a number is a container
+    // port in a ShopApp probe), so the probe checks the same port and the ShopApp validates.
+    for (auto it = probes.begin(); it != probes.end(); ++it)
+      for (const char* handler : {"http", "tcp", "grpc"}) {
+        if (!it->contains(handler)) continue;
+        Json& h = (*it)[handler];
+        if (!h.contains("port") || !h["port"].is_string()) continue;
+        const std::string portName = h["port"];
+        if (std::any_of(ports.begin(), ports.end(), [&](const Json& p) { return p.value("name", "") == portName; })) continue;
+        for (const auto& cp : c.value("ports", Json::array()))
+          if (cp.value("name", "") == portName && cp.contains("containerPort")) h["port"] = cp["containerPort"];
+      }
+    // A worker (no port): no probe is invented for it. With none in the input it runs without
+    // (probes.none); with one of liveness and readiness, the other is the same check.
+    if (ports.empty() && !(probes.contains("liveness") && probes.contains("readiness"))) {
+      if (probes.contains("liveness") || probes.contains("readiness")) {
+        const std::string given = probes.contains("liveness") ? "liveness" : "readiness";
+        const std::string other = given == "liveness" ? "readiness" : "liveness";
+        probes[other] = probes[given];
+        notes.warning(path, "declares no port and only a " + given + "Probe: its " + other + " probe is the same " +
+                                "check (a ShopApp service without ports gives both; none is invented)");
+      } else {
+        if (probes.contains("startup"))
+          notes.warning(path, "startupProbe is left out: with no port and no liveness or readiness probe, the service "
+                              "runs without probes (probes.none), which takes no startup probe either");
+        probes = {{"none", true}};
+        notes.warning(path, "declares no port and no probe: imported as a worker with probes.none: true, no probe "
+                            "invented (the kubelet restarts it when its process exits); give it an exec liveness "
+                            "probe if it can hang without exiting");
+      }
+    }
     if (!probes.empty()) s["probes"] = probes;
     // Writable paths: emptyDir mounts (the root filesystem is read-only from now on).
     Json writable = Json::array();
@@ -474,16 +540,32 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       } else {
         auto lead = std::find_if(services.begin(), services.end(), [&](const Json& o) { return o.value("name", "") == name; });
         if (lead != services.end()) {
+          res.origins.push_back({"spec.services[" + std::to_string(lead - services.begin()) + "].versions[" +
+                                     std::to_string((*lead)["versions"].size()) + "]",
+                                 w.object, ""});
           (*lead)["versions"].push_back(versionEntry(*lead, s, named->second.version, path, notes));
           continue;
         }
       }
     }
+    const std::string at = "spec.services[" + std::to_string(services.size()) + "]";
+    res.origins.push_back({at, w.object, ""});
+    res.origins.push_back({at + ".probes", w.object, containers[0].path});
+    if (const auto selecting = inv.servicesSelecting(w); !selecting.empty())
+      res.origins.push_back({at + ".ports", selecting.front(), "spec.ports"});
+    if (s.contains("versions")) res.origins.push_back({at + ".versions[0]", w.object, ""});
     services.push_back(s);
   }
 
-  // Exposure: Ingress paths, or "/" for a NodePort/LoadBalancer entry point.
-  std::map<std::string, Json> exposePaths;
+  // Exposure: Ingress paths, or "/" for a NodePort/LoadBalancer entry point. The gateway has one
+  // host, so a second such entry point (its own node port before) takes /<its name> instead.
+  struct Route {
+    Json paths = Json::array();
+    size_t object = 0;  // the Ingress or Service that gave them
+  };
+  std::map<std::string, Route> exposePaths;  // by Service name
+  std::set<std::string> routed;
+  std::optional<size_t> gatewayFrom;
   for (size_t i : inv.ofKind("Ingress")) {
     const Json& ing = inv.object(i);
     for (const auto& t : ing["spec"].value("tls", Json::array())) tlsSecret = t.value("secretName", tlsSecret);
@@ -491,23 +573,52 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       if (rule.contains("host")) host = rule["host"];
       for (const auto& p : rule.value("http", Json::object()).value("paths", Json::array())) {
         const std::string svc = p["backend"].value("service", Json::object()).value("name", "");
-        if (!exposePaths.count(svc)) exposePaths[svc] = Json::array();
-        exposePaths[svc].push_back(p.value("path", "/"));
+        exposePaths[svc].paths.push_back(p.value("path", "/"));
+        exposePaths[svc].object = i;
+        routed.insert(p.value("path", "/"));
+        if (!gatewayFrom) gatewayFrom = i;
       }
     }
   }
   for (const auto& [s, name] : componentOfService) {
     const Json& svc = inv.object(s);
     const std::string type = svc["spec"].value("type", "ClusterIP");
-    if ((type == "NodePort" || type == "LoadBalancer") && !exposePaths.count(svc["metadata"].value("name", "")))
-      exposePaths[svc["metadata"].value("name", "")] = Json::array({"/"});
+    const std::string svcName = svc["metadata"].value("name", "");
+    if ((type != "NodePort" && type != "LoadBalancer") || exposePaths.count(svcName)) continue;
+    std::string path = "/";
+    if (routed.count(path)) {
+      path = "/" + svcName;
+      notes.warning(where(s), "a second entry point (type " + type + "), but the gateway has one host and already "
+                              "routes / to another service: routed under " + path + " instead; the app must answer "
+                              "under that prefix (with the mesh, expose.rewrite: / strips it)");
+    }
+    routed.insert(path);
+    exposePaths[svcName] = {Json::array({path}), s};
+    if (!gatewayFrom) gatewayFrom = s;
   }
-  for (auto& s : services) {
+  for (size_t si = 0; si < services.size(); ++si) {
+    Json& s = services[si];
     for (const auto& [svcIndex, comp] : componentOfService) {
       if (comp != s["name"]) continue;
       auto it = exposePaths.find(inv.object(svcIndex)["metadata"].value("name", ""));
-      if (it != exposePaths.end()) s["expose"] = {{"paths", it->second}};
+      if (it == exposePaths.end()) continue;
+      s["expose"] = {{"paths", it->second.paths}};
+      res.origins.push_back({"spec.services[" + std::to_string(si) + "].expose", it->second.object, ""});
     }
+    // A hostPort entry point with no other route: "/" when free, else its own prefix.
+    const auto entry = hostPortEntries.find(s.value("name", ""));
+    if (entry == hostPortEntries.end() || s.contains("expose") || s.value("ports", Json::array()).empty()) continue;
+    std::string route = "/";
+    if (routed.count(route)) {
+      route = "/" + entry->first;
+      notes.warning(where(entry->second), "the gateway already routes / to another service: the hostPort entry point is "
+                                          "routed under " + route + " instead; the app must answer under that prefix");
+    }
+    routed.insert(route);
+    s["expose"] = {{"paths", Json::array({route})}};
+    res.origins.push_back({"spec.services[" + std::to_string(si) + "].expose", entry->second, ""});
+    if (!gatewayFrom) gatewayFrom = entry->second;
+    exposed = true;
   }
 
   // The call graph: dependsOn.
@@ -592,6 +703,7 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
                                             gw["tls"]["secretName"].get<std::string>() + ", which you must create");
     }
     spec["gateway"] = gw;
+    if (gatewayFrom) res.origins.push_back({"spec.gateway", *gatewayFrom, ""});
   }
   spec["services"] = services;
   if (!databases.empty()) spec["databases"] = databases;
@@ -610,6 +722,24 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
   if (!ns.empty()) meta["namespace"] = ns;
   res.app = {{"apiVersion", "shopctl.io/v1alpha1"}, {"kind", "ShopApp"}, {"metadata", meta}, {"spec", spec}};
   return res;
+}
+
+void locateInInput(const audit::Inventory& inv, const ImportResult& imported, Diagnostics& diags) {
+  for (auto& d : diags.items()) {
+    const Origin* best = nullptr;
+    for (const auto& o : imported.origins) {
+      const bool under = d.path.compare(0, o.path.size(), o.path) == 0 &&
+                         (d.path.size() == o.path.size() || d.path[o.path.size()] == '.' || d.path[o.path.size()] == '[');
+      if (under && (!best || o.path.size() > best->path.size())) best = &o;
+    }
+    if (!best || best->object >= inv.manifests().size()) continue;
+    const audit::Manifest& m = inv.manifests()[best->object];
+    const Json& o = m.object;
+    d.message += " (imported from " + o.value("kind", "") + " " + o.value("metadata", Json::object()).value("name", "") + ")";
+    if (m.file.empty()) continue;
+    d.file = m.file;
+    d.pos = m.locate(best->field);
+  }
 }
 
 }  // namespace shop::importer

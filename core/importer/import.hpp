@@ -17,11 +17,26 @@ struct ImportOptions {
   std::string namespace_; // metadata.namespace (default: the workloads' namespace)
 };
 
+// Where a part of the ShopApp came from: the input object (an index into the inventory's
+// manifests) and the field of it, for the ShopApp field path `path` and everything below it.
+struct Origin {
+  std::string path;   // "spec.services[2]", "spec.services[2].probes", "spec.gateway"
+  size_t object = 0;
+  std::string field;  // "" for the object itself, or e.g. "spec.template.spec.containers[0]"
+};
+
 struct ImportResult {
-  Json app;           // the ShopApp document
-  Diagnostics notes;  // warnings: everything not carried over, and why
+  Json app;                     // the ShopApp document
+  Diagnostics notes;            // warnings: everything not carried over, and why
+  std::vector<Origin> origins;  // where each service, version, store, route and the gateway came from
 };
 
 ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opts);
+
+// Points diagnostics about the imported ShopApp (parse and validation errors, by field path) at
+// the input they came from: the file and line of the object (or field) of the longest origin
+// whose path the diagnostic's path starts with, and its message names that object. Diagnostics
+// no origin covers (or whose input was not read from a file) are left as they are.
+void locateInInput(const audit::Inventory& inv, const ImportResult& imported, Diagnostics& diags);
 
 }  // namespace shop::importer

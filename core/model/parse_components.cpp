@@ -86,6 +86,9 @@ Service parseService(Reader r, const ShopApp& app) {
     s.probes.liveness = parseProbe(pr.obj("liveness"));
     s.probes.readiness = parseProbe(pr.obj("readiness"));
     s.probes.startup = parseProbe(pr.obj("startup"));
+    s.probes.none = pr.boolean("none").value_or(false);
+    if (s.probes.none && (s.probes.liveness || s.probes.readiness || s.probes.startup))
+      pr.error("none", "none: true runs the service without probes: remove liveness, readiness and startup, or none");
     pr.done();
   }
   if (r.has("writablePaths")) {

@@ -64,6 +64,9 @@ struct Probes {
   std::optional<Probe> liveness;
   std::optional<Probe> readiness;
   std::optional<Probe> startup;
+  // probes.none: a worker (a service without ports) that runs with no probe at all; the kubelet
+  // restarts it when its process exits. Only without ports, and with none of the three above.
+  bool none = false;
 };
 
 struct KeyRef {

@@ -122,7 +122,7 @@ void validateApp(ShopApp& app, Diagnostics& diags) {
     }
     if (s.expose && s.expose->rewrite && !app.mesh.enabled && !failed.under("spec.mesh"))
       diags.warning(path + ".expose.rewrite", "rewrites need the Istio gateway (spec.mesh.enabled); an Ingress does not rewrite paths");
-    // probes: default to TCP on the first port; without ports they must be given
+    // probes: default to TCP on the first port; without ports they must be given, or none: true
     auto checkProbePort = [&](const std::optional<Probe>& p, const char* which) {
       if (!p) return;
       std::string port = p->http ? p->http->port : p->grpc ? p->grpc->port : p->tcpPort.value_or("");
@@ -144,8 +144,14 @@ void validateApp(ShopApp& app, Diagnostics& diags) {
       checkProbePort(s.probes.readiness, "readiness");
       checkProbePort(s.probes.startup, "startup");
     }
-    if (probesKnown && s.ports.empty() && (!s.probes.liveness || !s.probes.readiness))
-      diags.error(path + ".probes", "a service without ports needs explicit liveness and readiness probes (exec)");
+    // A worker (no ports) gets no invented probe: it gives its own, or says it runs without.
+    if (probesKnown && s.ports.empty() && !s.probes.none && (!s.probes.liveness || !s.probes.readiness))
+      diags.error(path + ".probes", "a service without ports gets no default probe: give liveness and readiness "
+                                    "(exec), or set probes.none: true to run it without probes (the kubelet then "
+                                    "restarts it only when its process exits)");
+    if (probesKnown && !s.ports.empty() && s.probes.none)
+      diags.error(path + ".probes.none", "only a service without ports may run without probes: this one has ports, "
+                                         "and gets a TCP probe on the first one unless you give others");
     // autoscaling
     const bool scalingKnown = !failed.under(path + ".autoscaling") && !failed.under(path + ".replicas");
     if (s.autoscaling.enabled) {

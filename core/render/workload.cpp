@@ -109,10 +109,13 @@ Json deployment(const ShopApp& app, const Service& s, const std::string& name, c
   if (!s.env.empty()) c["env"] = envJson(s.env);
   if (!s.config.env.empty()) c["envFrom"] = Json::array({{{"configMapRef", {{"name", configName}}}}});
   c["resources"] = resourcesJson(s.resources);
-  const Probes probes = effectiveProbes(s);
-  if (probes.startup) c["startupProbe"] = probeJson(*probes.startup, s, ProbeUse::Startup);
-  c["livenessProbe"] = probeJson(*probes.liveness, s, ProbeUse::Liveness);
-  c["readinessProbe"] = probeJson(*probes.readiness, s, ProbeUse::Readiness);
+  // probes.none (a worker without ports): no probe at all, as the ShopApp says.
+  if (!s.probes.none) {
+    const Probes probes = effectiveProbes(s);
+    if (probes.startup) c["startupProbe"] = probeJson(*probes.startup, s, ProbeUse::Startup);
+    c["livenessProbe"] = probeJson(*probes.liveness, s, ProbeUse::Liveness);
+    c["readinessProbe"] = probeJson(*probes.readiness, s, ProbeUse::Readiness);
+  }
   std::vector<int> containerPorts;
   for (const auto& p : s.ports) containerPorts.push_back(p.targetPort);
   c["securityContext"] = containerSecurityContext(

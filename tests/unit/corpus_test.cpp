@@ -276,8 +276,9 @@ class Corpus : public ::testing::TestWithParam<std::string> {};
 
 TEST(CorpusTree, HasTheApps) {
   // The corpus is read from the tree: a missing directory must not pass as "no apps, no failures".
-  EXPECT_EQ(apps(), (std::vector<std::string>{"bookinfo", "grpc-boutique", "legacy-rbac", "multi-namespace",
-                                              "nginx-gateway", "voting-app"}));
+  EXPECT_EQ(apps(), (std::vector<std::string>{"bookinfo", "grpc-boutique", "hostport-guestbook", "legacy-rbac",
+                                              "multi-namespace", "nginx-gateway", "statefulset-noservice",
+                                              "voting-app"}));
 }
 
 TEST_P(Corpus, HardenKeepsEveryCall) {
@@ -328,6 +329,16 @@ TEST_P(Corpus, ImportValidatesAndKeepsEveryCall) {
     failures = checkCalls("import", world, calls);
   }
   expectFailures(dir / "import.expect", failures);
+}
+
+// The property itself, which no expect file can excuse: every app of the corpus imports into a
+// ShopApp that validates (import says what it had to decide, in warnings, instead).
+TEST_P(Corpus, ImportAlwaysValidates) {
+  const auto input = load(kCorpus / GetParam() / "app.yaml");
+  const importer::ImportResult imported = importer::importShopApp(Inventory(input), {});
+  const auto parsed = parseShopApp(imported.app);
+  EXPECT_TRUE(parsed.app.has_value()) << parsed.diags.str();
+  EXPECT_FALSE(parsed.diags.hasErrors()) << parsed.diags.str();
 }
 
 INSTANTIATE_TEST_SUITE_P(, Corpus, ::testing::ValuesIn(apps()), [](const auto& info) {

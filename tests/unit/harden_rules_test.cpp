@@ -285,3 +285,61 @@ TEST(HardenRules, WhatHardenLeavesAsItIsIsWarned) {
   auto quiet = harden(load(kHostAgentAndCache), opts);
   for (const auto& w : quiet.warnings) EXPECT_EQ(w.find("exposure-ingress-tls"), std::string::npos) << w;
 }
+
+// A NetworkPolicy has no effect on a pod on the node's network: harden writes none for it (and
+// says why), and the audit does not count one as isolating it, even when one selects its pods.
+TEST(HardenRules, AHostNetworkPodGetsNoNetworkPolicyAndNoClaimOfIsolation) {
+  auto out = harden(load(kHostAgentAndCache), {});
+  for (const auto& o : out.objects) {
+    if (o["kind"] != "NetworkPolicy") continue;
+    EXPECT_NE(o["spec"]["podSelector"].value("matchLabels", Json::object()), Json({{"app", "agent"}})) << o.dump();
+  }
+  std::string all;
+  for (const auto& w : out.warnings) all += w + "\n";
+  EXPECT_NE(all.find("DaemonSet ops/agent: no NetworkPolicy added: the pods use hostNetwork, and a NetworkPolicy has no "
+                     "effect on a pod that shares the node's network"),
+            std::string::npos) << all;
+  // The cache in the same namespace is still isolated.
+  EXPECT_NE(find(out.objects, "NetworkPolicy", "cache"), nullptr);
+  std::vector<Manifest> hardened;
+  for (const auto& o : out.objects) hardened.push_back({o, "", nullptr, ""});
+  hardened.push_back(load(R"(apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: agent, namespace: ops}
+spec:
+  podSelector: {matchLabels: {app: agent}}
+  policyTypes: [Ingress, Egress]
+)")[0]);
+  std::vector<std::string> agent;
+  for (const auto& f : runAudit(Inventory(hardened), {}).findings)
+    if (f.ruleId == "network-policy-missing") agent.push_back(f.objectRef + " " + f.path + ": " + f.message);
+  EXPECT_EQ(agent, std::vector<std::string>{"DaemonSet ops/agent spec.template.spec.hostNetwork: the pods use hostNetwork: "
+                                            "NetworkPolicies do not apply to them (they share the node's network), so "
+                                            "nothing restricts their traffic"});
+}
+
+// A hostPort is how clients outside the cluster reach the pods: the policy harden writes keeps it
+// open to every address (on the container port it maps to), besides the app's own callers.
+TEST(HardenRules, AHostPortStaysReachableFromOutsideTheCluster) {
+  auto out = harden(load(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: example.com/web:1.0.0
+        ports: [{name: http, containerPort: 8080, hostPort: 80}, {name: admin, containerPort: 9000}]
+)"), {});
+  const Json* np = find(out.objects, "NetworkPolicy", "web");
+  ASSERT_NE(np, nullptr);
+  Json open;
+  for (const auto& rule : (*np)["spec"].value("ingress", Json::array()))
+    if (rule.value("from", Json::array()).dump().find("0.0.0.0/0") != std::string::npos) open = rule;
+  EXPECT_EQ(open, Json::parse(R"({"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}, {"ipBlock": {"cidr": "::/0"}}],
+                                  "ports": [{"protocol": "TCP", "port": 8080}]})")) << np->dump();
+}

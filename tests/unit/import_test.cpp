@@ -351,3 +351,174 @@ TEST(Import, OneDeploymentOfAnotherNameTakesTheServiceName) {
                         service("web", "web") + "---\n" + service("web-admin", "web"));
   EXPECT_EQ(two.app["spec"]["services"][0]["name"], "web-v1") << two.app.dump(2);
 }
+
+// A Deployment with no port and no probe (a queue worker) is imported as a worker that runs
+// without probes, none invented, and the ShopApp validates; one with a single exec probe uses it
+// for both. Rendered, neither gets a Service or a probe it did not have.
+TEST(Import, APortlessWorkerGetsNoInventedProbeAndValidates) {
+  std::string worker = deployment("worker", "registry.example/worker:1.0.0", 0);
+  const std::string flow = "      - {name: main, image: \"registry.example/worker:1.0.0\", ports: [{containerPort: 0}]}";
+  worker.replace(worker.find(flow), flow.size(), "      - {name: main, image: \"registry.example/worker:1.0.0\"}");
+  std::string pinger = deployment("pinger", "registry.example/pinger:1.0.0", 0);
+  const std::string flow2 = "      - {name: main, image: \"registry.example/pinger:1.0.0\", ports: [{containerPort: 0}]}";
+  pinger.replace(pinger.find(flow2), flow2.size(),
+                 "      - name: main\n        image: registry.example/pinger:1.0.0\n"
+                 "        livenessProbe: {exec: {command: [/bin/alive]}, periodSeconds: 30}\n");
+  auto res = importText(worker + "---\n" + pinger);
+  EXPECT_EQ(component(res.app, "services", "worker")["probes"], Json({{"none", true}})) << res.app.dump(1);
+  const Json& p = component(res.app, "services", "pinger")["probes"];
+  EXPECT_EQ(p["readiness"], p["liveness"]) << p.dump();
+  EXPECT_EQ(p["liveness"]["exec"], Json::array({"/bin/alive"}));
+  const std::string notes = res.notes.str();
+  EXPECT_NE(notes.find("Deployment worker: declares no port and no probe: imported as a worker with probes.none: true"),
+            std::string::npos) << notes;
+  EXPECT_NE(notes.find("Deployment pinger: declares no port and only a livenessProbe: its readiness probe is the same check"),
+            std::string::npos) << notes;
+  auto parsed = parseShopApp(res.app);
+  ASSERT_TRUE(parsed.app) << parsed.diags.str();
+  const RenderResult rendered = render(*parsed.app);
+  const Json& c = get(rendered.objects, "Deployment", "worker")["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_FALSE(c.contains("livenessProbe") || c.contains("readinessProbe")) << c.dump();
+  EXPECT_EQ(find(rendered.objects, "Service", "worker"), nullptr);
+  EXPECT_EQ(find(rendered.objects, "Service", "pinger"), nullptr);
+}
+
+// Two NodePort Services are two entry points: the first takes /, the next its own prefix (and a
+// warning), so the gateway's routes do not collide and the ShopApp validates.
+TEST(Import, ASecondNodePortEntryPointTakesItsOwnPath) {
+  auto res = importText(deployment("vote", "registry.example/vote:1.0.0", 80) + "---\n" +
+                        deployment("result", "registry.example/result:1.0.0", 80) + R"(---
+apiVersion: v1
+kind: Service
+metadata: {name: vote, namespace: shop}
+spec: {type: NodePort, selector: {app: vote}, ports: [{port: 5000, targetPort: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: result, namespace: shop}
+spec: {type: NodePort, selector: {app: result}, ports: [{port: 5001, targetPort: 80}]}
+)");
+  EXPECT_EQ(component(res.app, "services", "vote")["expose"]["paths"], Json::array({"/"})) << res.app.dump(1);
+  EXPECT_EQ(component(res.app, "services", "result")["expose"]["paths"], Json::array({"/result"}));
+  EXPECT_NE(res.notes.str().find("Service result: a second entry point (type NodePort), but the gateway has one host and "
+                                 "already routes / to another service: routed under /result instead"),
+            std::string::npos) << res.notes.str();
+  auto parsed = parseShopApp(res.app);
+  EXPECT_TRUE(parsed.app) << parsed.diags.str();
+}
+
+// An error about the imported ShopApp names the input file, the line of the object (or container)
+// it came from and that object, not "<imported>" with no line.
+TEST(Import, ErrorsAboutTheImportedAppPointAtTheInput) {
+  const std::string text = deployment("api", "registry.example/api:1.0.0", 8080) + "---\n" +  // lines 1-11, 12
+                           deployment("web", "registry.example/web:1.0.0", 80) + R"(---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: entry, namespace: shop}
+spec:
+  rules:
+  - http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+)";
+  const audit::Inventory inv = test::inventoryOf(text, "in.yaml");
+  const auto res = importer::importShopApp(inv, {"shop", "shop"});
+  Diagnostics diags;
+  diags.error("spec.services[1].probes.liveness", "a probe error");
+  diags.error("spec.services[0]", "a service error");
+  diags.error("spec.services[1].expose.paths", "a route error");
+  diags.error("spec.gateway.host", "a gateway error");
+  diags.error("spec.services[10].image", "no such service");
+  diags.error("metadata.name", "an app error");
+  importer::locateInInput(inv, res, diags);
+  const auto& d = diags.items();
+  ASSERT_EQ(d.size(), 6u);
+  EXPECT_EQ(d[0].str(), "in.yaml:23:9: error: spec.services[1].probes.liveness: a probe error (imported from Deployment web)");
+  EXPECT_EQ(d[1].str(), "in.yaml:1:1: error: spec.services[0]: a service error (imported from Deployment api)");
+  EXPECT_EQ(d[2].str(), "in.yaml:30:1: error: spec.services[1].expose.paths: a route error (imported from Ingress entry)");
+  EXPECT_EQ(d[3].str(), "in.yaml:30:1: error: spec.gateway.host: a gateway error (imported from Ingress entry)");
+  EXPECT_EQ(d[4].str(), "error: spec.services[10].image: no such service");
+  EXPECT_EQ(d[5].str(), "error: metadata.name: an app error");
+}
+
+// A probe on a container port name the Service calls otherwise (container "web", Service port
+// "http" targeting it) is checked on the container port's number: the ShopApp's port names are the
+// Service's, and the name alone would not validate.
+TEST(Import, AProbeOnAContainerPortNameKeepsItsPort) {
+  auto res = importText(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+      - name: main
+        image: example.com/api:1.0.0
+        ports: [{name: web, containerPort: 8080}, {name: admin, containerPort: 9090}]
+        readinessProbe: {httpGet: {path: /ready, port: web}}
+        livenessProbe: {tcpSocket: {port: http}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {app: api}
+  ports: [{name: http, port: 80, targetPort: web}]
+)");
+  const Json& p = component(res.app, "services", "api")["probes"];
+  EXPECT_EQ(p["readiness"]["http"]["port"], 8080) << p.dump();
+  EXPECT_EQ(p["liveness"]["tcp"]["port"], "http");  // a name of the service's ports stays a name
+  auto parsed = parseShopApp(res.app);
+  ASSERT_TRUE(parsed.app) << parsed.diags.str();
+  const RenderResult rendered = render(*parsed.app);
+  const Json& c = get(rendered.objects, "Deployment", "api")["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(c["readinessProbe"]["httpGet"]["port"], 8080);
+  EXPECT_EQ(c["livenessProbe"]["tcpSocket"]["port"], 8080);
+}
+
+// What a ShopApp has no place for is named, never dropped: a hostPort (the way in from outside
+// becomes a gateway route), hostNetwork, a database's own command line, a replica of another.
+TEST(Import, HostPortsHostNetworkAndADatabasesCommandLineAreNamed) {
+  auto res = importText(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      hostNetwork: true
+      containers:
+      - {name: web, image: "example.com/web:1.0.0", ports: [{containerPort: 8080, hostPort: 80}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cache-replica, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: cache-replica}}
+  template:
+    metadata: {labels: {app: cache-replica}}
+    spec:
+      containers:
+      - {name: redis, image: "redis:7.2.4", args: [--replicaof, cache, "6379"], ports: [{containerPort: 6379}]}
+)");
+  const std::string notes = res.notes.str();
+  for (const char* want :
+       {"Deployment web: hostNetwork is left out: the ShopApp's pods have their own network addresses",
+        "Deployment web: hostPort 80 (container port 8080) is left out: clients outside the cluster reach it through "
+        "the gateway (spec.gateway, TLS) now",
+        "Deployment cache-replica: runs as a replica of cache (--replicaof): a ShopApp database replicates itself",
+        "Deployment cache-replica: command and args (\"--replicaof cache 6379\") are left out"})
+    EXPECT_NE(notes.find(want), std::string::npos) << want << "\nin:\n" << notes;
+  EXPECT_EQ(component(res.app, "services", "web")["expose"]["paths"], Json::array({"/"})) << res.app.dump(1);
+  EXPECT_EQ(res.app["spec"]["gateway"]["enabled"], true);
+  EXPECT_TRUE(parseShopApp(res.app).app.has_value());
+}

@@ -497,3 +497,30 @@ TEST(Workloads, ConfigFilesAreMountedReadOnlyAndRollThePodsOnChange) {
   EXPECT_TRUE(mounted);
   EXPECT_EQ(t1["spec"]["containers"][0]["envFrom"][0]["configMapRef"]["name"], "a-config");
 }
+
+// A worker (no ports) with probes.none: no probe of any kind, no Service, and a NetworkPolicy that
+// lets nothing in; a worker that gives its probes gets exactly those.
+TEST(Workloads, AWorkerWithProbesNoneRendersNoProbeNoServiceNoIngress) {
+  auto objs = renderYaml(std::string(kBase) + R"(  services:
+  - {name: api, image: x/api:1, ports: [{port: 80}]}
+  - name: worker
+    image: x/worker:1
+    dependsOn: [api]
+    probes: {none: true}
+  - name: checked
+    image: x/checked:1
+    probes:
+      liveness: {exec: [/bin/alive]}
+      readiness: {exec: [/bin/ready]}
+)");
+  const Json& c = get(objs, "Deployment", "worker")["spec"]["template"]["spec"]["containers"][0];
+  for (const char* p : {"livenessProbe", "readinessProbe", "startupProbe"}) EXPECT_FALSE(c.contains(p)) << p << ": " << c.dump();
+  EXPECT_FALSE(c.contains("ports"));
+  EXPECT_EQ(find(objs, "Service", "worker"), nullptr);
+  const Json& np = get(objs, "NetworkPolicy", "worker");
+  EXPECT_EQ(np["spec"]["ingress"], Json::array()) << np.dump();  // an empty list: nothing comes in
+  EXPECT_EQ(egressTargets(np), std::set<std::string>{"api"});
+  const Json& checked = get(objs, "Deployment", "checked")["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(checked["livenessProbe"]["exec"]["command"], Json::array({"/bin/alive"}));
+  EXPECT_EQ(checked["readinessProbe"]["exec"]["command"], Json::array({"/bin/ready"}));
+}

@@ -37,6 +37,29 @@ expect_fail "a duplicate version name is rejected by the schema (the list is a m
 out=$(sed "s/^  namespace: canary$/  namespace: $NS/" "$(dirname "$0")/../../../manifests/examples/canary.yaml" |
   kc apply --server-side --dry-run=server -f - 2>&1) || fail "the canary example was rejected: $out"
 pass "the canary example passes the CRD's CEL rules: $out"
+# A worker (a service without ports) may run without probes, said with probes.none; without it,
+# beside ports or beside a probe, the CRD refuses it as the parser does.
+worker() {
+  shopapp_header "$1" "$NS"
+  printf '  services:\n  - name: %s\n    image: example.com/worker:1.0.0\n%s\n' "$1" "$2"
+}
+out=$(worker w1 '    probes: {none: true}' | kc apply --server-side --dry-run=server -f - 2>&1) ||
+  fail "a worker with probes.none was rejected: $out"
+pass "a worker with probes.none passes the CRD's CEL rules: $out"
+expect_fail "a worker with no probes is rejected by CEL" "a service without ports gets no default probe" \
+  kc apply --server-side --dry-run=server -f <(worker w2 '    replicas: 1')
+expect_fail "probes.none beside ports is rejected by CEL" "only a service without ports may set probes.none" \
+  kc apply --server-side --dry-run=server -f <(worker w3 $'    ports: [{port: 80}]\n    probes: {none: true}')
+expect_fail "probes.none beside a probe is rejected by CEL" "none runs the service without probes" \
+  kc apply --server-side --dry-run=server -f <(worker w4 '    probes: {none: true, liveness: {exec: [/bin/alive]}}')
+# Every ShopApp import writes from the corpus passes the CRD too (workers with probes.none, routes
+# of several entry points), in the server's dry run.
+for app in "$(dirname "$0")"/../../corpus/*/app.yaml; do
+  name=$(basename "$(dirname "$app")")
+  out=$("$SHOPCTL" import -f "$app" --name "$name" -n "$NS" 2>/dev/null | kc apply --server-side --dry-run=server -f - 2>&1) ||
+    fail "the ShopApp imported from corpus app $name was rejected: $out"
+  pass "corpus app $name, imported, passes the CRD: $out"
+done
 
 # Passes the CRD, fails the model: a probe on a port name the service does not have.
 base shop nginxinc/nginx-unprivileged:1.27.2-alpine '    probes: {readiness: {http: {path: /, port: admin}}}' |
