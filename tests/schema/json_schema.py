@@ -19,8 +19,8 @@ import yaml  # Debian: python3-yaml
 root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..")
 with open(os.path.join(root, "docs/shopapp.schema.json"), encoding="utf-8") as f:
     schema = json.load(f)
-jsonschema.Draft202012Validator.check_schema(schema)
-validator = jsonschema.Draft202012Validator(schema)
+jsonschema.Draft7Validator.check_schema(schema)
+validator = jsonschema.Draft7Validator(schema)
 passed = failed = 0
 
 
