@@ -69,7 +69,7 @@ class SourceError(Exception):
 
 
 def children(node):
-    """(segment, child) for each property; arrays and maps are stepped through."""
+    """(name, schema) for each property of an object node."""
     if "properties" in node:
         for k, v in node["properties"].items():
             yield k, v
@@ -124,6 +124,15 @@ def plain(text):
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
+def paragraph_text(par):
+    """A paragraph as one line of plain text; a bullet list as one line per item."""
+    par = par.strip()
+    if not par.startswith("-"):
+        return plain(" ".join(par.split("\n")))
+    items = re.split(r"\n\s*-\s+", "\n" + par)[1:]
+    return "\n".join("- " + plain(" ".join(item.split("\n"))) for item in items)
+
+
 def cells(line):
     body = line.strip()
     if body.startswith("|"):
@@ -167,7 +176,7 @@ def parse_docs(text, docs_name):
             continue
         where = f"{docs_name}:{i + 1}"
         prefixes = ["" if p == "." else p for p in m.group(1).split()]
-        # Prose up to the next table, heading, code block or marker describes the prefixes.
+        # The prose up to the next table, heading, code block or marker.
         j = i + 1
         prose = []
         while j < len(lines) and not lines[j].startswith(("|", "#", "```", "<!--")):
@@ -177,9 +186,7 @@ def parse_docs(text, docs_name):
         paragraphs = [p for p in "\n".join(prose).split("\n\n") if p.strip()]
         if paragraphs:
             paragraphs = paragraphs[:2] if paragraphs[0].rstrip().endswith(":") else paragraphs[:1]
-        intro = "\n".join(plain(" ".join(p.strip().split("\n"))) if not p.lstrip().startswith("-") else
-                          "\n".join("- " + plain(" ".join(item.split("\n"))) for item in re.split(r"\n\s*-\s+", "\n" + p.strip())[1:])
-                          for p in paragraphs)
+        intro = "\n".join(paragraph_text(p) for p in paragraphs)
         if intro:
             for p in prefixes:
                 put(p, intro, where)
