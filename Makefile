@@ -5,7 +5,7 @@ CMAKE_ARGS ?=
 RUN_DIR   ?= $(CURDIR)/testenv/.run/default
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: all deps configure build test unit e2e quickstart cluster-up cluster-down testenv bench format clean
+.PHONY: all deps configure build test unit e2e quickstart cluster-up cluster-down testenv bench format schema clean
 
 all: build
 
@@ -45,6 +45,10 @@ bench: build
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+# The CRD and the JSON Schema, from core/model/shopapps.crd.in.yaml and docs/shopapp.md.
+schema:
+	@python3 scripts/gen-schema.py
 
 clean:
 	rm -rf $(BUILD)

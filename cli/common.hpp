@@ -32,6 +32,11 @@ void addApply(CLI::App& app);
 void addStatus(CLI::App& app);
 void addLoadtest(CLI::App& app);
 void addDelete(CLI::App& app);
+void addSchema(CLI::App& app);
+// docs/shopapp.schema.json, compiled in (cli/CMakeLists.txt).
+std::string shopAppJsonSchema();
+// The first line of `shopctl init` output: the modeline yaml-language-server reads.
+std::string schemaModeline(const std::string& schemaUrl);
 // `render --layout kustomize` (cli/render_kustomize.cpp): DIR, or DIR/base + DIR/overlays/NAME.
 void renderKustomizeLayout(const std::string& file, const std::string& ns, const std::string& dir,
                            const std::string& overlay, const std::vector<std::string>& sets);

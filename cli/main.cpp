@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   addStatus(app);
   addLoadtest(app);
   addDelete(app);
+  addSchema(app);
   std::vector<std::string> names;
   for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
   auto known = [&](const std::string& n) { return std::find(names.begin(), names.end(), n) != names.end(); };
