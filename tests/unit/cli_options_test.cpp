@@ -180,6 +180,25 @@ std::string kubeconfigFor(const std::string& server, const std::string& name) {
   return path;
 }
 
+TEST(CliOptions, StatusOutputFormatsAreCheckedBeforeTheCluster) {
+  const std::string k = " --kubeconfig '" + unreachableKubeconfig() + "'";
+  const std::pair<std::string, std::string> cases[] = {
+      {"status -o xml", "-o \"xml\": unknown format"},
+      {"status -o jsonpath=", "-o jsonpath needs a template"},
+      {"status -o 'jsonpath={..name}'", "recursive descent (..) is not supported"},
+      {"status -o 'jsonpath={.a[0,1]}'", "unions ([a,b]) are not supported"},
+      {"status -o 'jsonpath={.metadata.name'", "unclosed action"},
+      {"status -o go-template='{{.x}}'", "-o go-template is not supported by shopctl status"},
+  };
+  for (const auto& [args, want] : cases) {
+    SCOPED_TRACE(args);
+    const CliRun r = shopctl(args + k);
+    EXPECT_EQ(r.code, 2) << r.out;
+    EXPECT_NE(r.out.find(want), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("cannot reach"), std::string::npos) << r.out;
+  }
+}
+
 TEST(CliOptions, ClusterFlagsBeforeOrAfterTheCommand) {
   const std::string k = unreachableKubeconfig();
   // Before the command, after it, in kubectl's spellings: the same cluster is asked.
