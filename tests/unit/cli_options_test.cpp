@@ -180,6 +180,52 @@ std::string kubeconfigFor(const std::string& server, const std::string& name) {
   return path;
 }
 
+TEST(CliOptions, ClientDryRunNeedsNoClusterAndSendsNothing) {
+  // An unreachable kubeconfig: a client dry run must not try it (it would exit 3).
+  const std::string k = " --kubeconfig '" + unreachableKubeconfig() + "'";
+  for (const std::string flag : {"--dry-run=client", "--dry-run", "--dry-run client"}) {
+    SCOPED_TRACE(flag);
+    const CliRun r = shopctl("apply -f '" + kMinimal + "' " + flag + k);
+    EXPECT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("namespace/hello (dry run)\nshopapp.shopctl.io/hello (dry run)\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("nothing was sent to a cluster"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("cannot reach"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("--dry-run without a value means --dry-run=client") != std::string::npos, flag == "--dry-run")
+        << r.out;
+  }
+  // Still validated: an invalid file is refused (exit 2) before anything else.
+  const std::string bad = ::testing::TempDir() + "/dryrun-invalid.yaml";
+  std::FILE* f = std::fopen(bad.c_str(), "w");
+  std::fputs("apiVersion: shopctl.io/v1alpha1\nkind: ShopApp\nmetadata: {name: x}\nspec:\n  services:\n"
+             "  - {name: web, image: nginx:1, replicas: -1}\n",
+             f);
+  std::fclose(f);
+  const CliRun invalid = shopctl("apply -f '" + bad + "' --dry-run=client" + k);
+  EXPECT_EQ(invalid.code, 2) << invalid.out;
+  EXPECT_NE(invalid.out.find("replicas"), std::string::npos) << invalid.out;
+  EXPECT_EQ(invalid.out.find("(dry run)"), std::string::npos) << invalid.out;
+}
+
+TEST(CliOptions, DryRunValuesAndWait) {
+  const std::string f = "apply -f '" + kMinimal + "' --kubeconfig '" + unreachableKubeconfig() + "' ";
+  const CliRun bogus = shopctl(f + "--dry-run=bogus");
+  EXPECT_EQ(bogus.code, 2) << bogus.out;
+  EXPECT_NE(bogus.out.find("--dry-run \"bogus\": expected client, server or none"), std::string::npos) << bogus.out;
+  for (const char* mode : {"client", "server"}) {
+    const CliRun wait = shopctl(f + "--wait --dry-run=" + mode);
+    EXPECT_EQ(wait.code, 2) << wait.out;
+    EXPECT_NE(wait.out.find(std::string("--wait does not go with --dry-run=") + mode), std::string::npos) << wait.out;
+  }
+  // none is an ordinary apply: it tries the cluster.
+  const CliRun none = shopctl(f + "--dry-run=none");
+  EXPECT_EQ(none.code, 3) << none.out;
+  EXPECT_NE(none.out.find("cannot reach the cluster at 127.0.0.1:1"), std::string::npos) << none.out;
+  // A server dry run needs the cluster, and says so like every command when it cannot be reached.
+  const CliRun server = shopctl(f + "--dry-run=server");
+  EXPECT_EQ(server.code, 3) << server.out;
+  EXPECT_NE(server.out.find("cannot reach the cluster at 127.0.0.1:1"), std::string::npos) << server.out;
+}
+
 TEST(CliOptions, StatusOutputFormatsAreCheckedBeforeTheCluster) {
   const std::string k = " --kubeconfig '" + unreachableKubeconfig() + "'";
   const std::pair<std::string, std::string> cases[] = {
