@@ -413,8 +413,7 @@ struct Eval {
       keep = !lefts.empty();
       return true;
     }
-    // An element without the field does not match (kubectl stops with "can only compare one
-    // element at a time"; conditions without a reason are common enough to skip instead).
+    // An element without the field does not match (kubectl v1.36 prints nothing for it either).
     if (lefts.empty()) return true;
     if (lefts.size() > 1) {
       error = "can only compare one value at a time (the filter's left side has " + std::to_string(lefts.size()) + ")";

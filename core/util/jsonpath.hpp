@@ -2,7 +2,8 @@
 // kubectl's JSONPath templates (`-o jsonpath=...`), the subset people use:
 //
 //   text                 printed as written (no escapes: kubectl prints `\n` outside {} as is)
-//   {.a.b} {['a']}       a field; `\.` escapes a dot in a name ({.metadata.labels.app\.kubernetes\.io/name})
+//   {.a.b} {['a']}       a field; `\.` escapes a dot in a name ({.metadata.labels.app\.kubernetes\.io/name});
+//                        ['a.b'] is one key (kubectl reads it as the path .a.b and finds nothing)
 //   {.a[0]} {.a[-1]}     an element; {.a[1:3]} a slice; {.a[*]} every element; {.a.*} every value
 //   {.a[?(@.t=="x")]}    the elements whose field compares: == != < > <= >= against a "string",
 //                        'string', number, true/false or another @ path; [?(@.t)] "has the field"
