@@ -15,6 +15,16 @@ namespace res = kube::resources;
 
 std::string gvkName(const std::string& plural, const std::string& group) { return plural + "." + group; }
 
+// Where a server dry run tries a ShopApp whose namespace does not exist yet (a namespace that
+// every cluster has): the API server refuses anything in a missing namespace, dry run or not.
+constexpr const char* kStandInNamespace = "default";
+
+// The object without its field managers (a no-op apply leaves the rest as it was), keys sorted.
+nlohmann::json comparable(Json obj) {
+  if (obj.contains("metadata") && obj["metadata"].is_object()) obj["metadata"].erase("managedFields");
+  return nlohmann::json(obj);
+}
+
 }  // namespace
 
 void addApply(CLI::App& app) {
@@ -31,13 +41,22 @@ void addApply(CLI::App& app) {
       "generation and reports Ready=True (exit 0), or Stalled=True (exit 1, with the reason), or\n"
       "the timeout passes (exit 1, with what it was waiting for). On a terminal the components are\n"
       "shown as a live table; elsewhere (CI logs) one line per change.\n\n"
+      "--dry-run (kubectl's): client checks the file and renders it without a cluster, and prints\n"
+      "what would be applied, `namespace/NS (dry run)` and `shopapp.shopctl.io/NAME (dry run)`\n"
+      "(the Namespace is created only where it does not exist). server sends every write with\n"
+      "dryRun=All, so the API server's admission, schema and CEL rules judge them and nothing is\n"
+      "created: no Namespace, no ShopApp, so no Secrets either; it prints `... created|configured|\n"
+      "unchanged (server dry run)`. A ShopApp for a namespace that does not exist yet is tried in\n"
+      "namespace default (the API server refuses anything in a missing namespace, dry run or not).\n"
+      "--dry-run alone means client. --wait does not go with a dry run.\n\n"
       "Examples:\n"
       "  shopctl apply -f shop.yaml\n"
       "  shopctl apply -f shop.yaml --wait                  # block until every component is ready\n"
       "  shopctl apply -f shop.yaml --wait --timeout 10m\n"
+      "  shopctl apply -f shop.yaml --dry-run=server        # would the API server take it?\n"
       "  shopctl diff -f shop.yaml && echo up to date || shopctl apply -f shop.yaml --wait\n\n"
-      "Exit status: 0 applied (and Ready with --wait), 1 Stalled or not Ready in time,\n"
-      "2 invalid input or a field conflict, 3 cluster or runtime error.");
+      "Exit status: 0 applied (and Ready with --wait; or a dry run passed), 1 Stalled or not Ready\n"
+      "in time, 2 invalid input, a field conflict or a dry run refused, 3 cluster or runtime error.");
   struct Opts {
     std::string file;
     std::string ns;
@@ -45,6 +64,7 @@ void addApply(CLI::App& app) {
     std::string timeout = "5m";
     bool forceConflicts = false;
     bool validate = true;
+    std::string dryRun;
     ClusterFlags cluster;
   };
   auto o = std::make_shared<Opts>();
@@ -60,8 +80,29 @@ void addApply(CLI::App& app) {
                   "Validate the file first (default true); false sends it as is and lets the API server "
                   "and the operator judge it")
       ->default_str("true");
+  auto* dryRunOpt = cmd->add_option("--dry-run", o->dryRun,
+                                    "client: check and render, send nothing (no cluster needed); server: the API "
+                                    "server checks every write and stores none (dryRun=All); none (default): apply")
+                        ->expected(0, 1);
   addClusterFlags(cmd, o->cluster);
-  cmd->callback([o] {
+  cmd->callback([o, dryRunOpt] {
+    std::string mode = o->dryRun;
+    if (!mode.empty() && mode[0] == '=') mode.erase(0, 1);
+    if (dryRunOpt->count() > 0 && mode.empty()) {
+      std::cerr << "shopctl apply: note: --dry-run without a value means --dry-run=client (nothing is sent; "
+                   "--dry-run=server has the API server check it)\n";
+      mode = "client";
+    }
+    if (mode == "none") mode.clear();
+    if (!mode.empty() && mode != "client" && mode != "server") {
+      std::cerr << "shopctl: --dry-run " << shop::quotedValue(mode) << ": expected client, server or none\n";
+      throw ExitRequest{kUsage};
+    }
+    if (!mode.empty() && o->wait) {
+      std::cerr << "shopctl: --wait does not go with --dry-run=" << mode
+                << ": a dry run creates nothing for the operator to make Ready\n";
+      throw ExitRequest{kUsage};
+    }
     std::chrono::milliseconds timeout{};
     if (!parseDuration(o->timeout, timeout)) {
       std::cerr << "shopctl: --timeout " << shop::quotedValue(o->timeout) << ": expected a duration such as 90s, 5m or 1h30m\n";
@@ -74,7 +115,21 @@ void addApply(CLI::App& app) {
       std::cerr << "shopctl: the ShopApp has no metadata.name\n";
       throw ExitRequest{kUsage};
     }
-    Cluster c = connectCluster(o->cluster);
+    if (mode == "client") {
+      // Parsed, validated (unless --validate=false) and rendered above or here; nothing is sent.
+      const size_t rendered = la.app ? render(*la.app).objects.size() : 0;
+      std::cout << "namespace/" << ns << " (dry run)\n"
+                << gvkName("shopapp", "shopctl.io") << "/" << name << " (dry run)\n";
+      std::cerr << "shopctl apply: client dry run: nothing was sent to a cluster. The Namespace is created only "
+                   "where it does not exist";
+      if (la.app)
+        std::cerr << "; shop-operator would then apply " << rendered << " objects (shopctl render -f "
+                  << (o->file == "-" ? std::string("FILE") : o->file) << " lists them)";
+      std::cerr << ".\n";
+      return;
+    }
+    const bool serverDryRun = mode == "server";
+    Cluster c = connectCluster(o->cluster, serverDryRun);
     kube::Client& client = *c.client;
     // Everything that can fail is asked before anything is created: the CRD, then the Namespace
     // and the ShopApp as server-side dry runs (admission, RBAC, the CRD's schema and rules).
@@ -95,6 +150,39 @@ void addApply(CLI::App& app) {
       }
       failRequest("applying ShopApp " + ns + "/" + name, r);
     };
+    if (serverDryRun) {
+      // Every write a dry run (dryRun=All; the transport sends no other): the API server judges,
+      // nothing is stored.
+      const std::string tag = " (server dry run)";
+      const std::string app = gvkName("shopapp", "shopctl.io") + "/" + name;
+      if (createNamespace) {
+        auto dry = client.apply(res::Namespace, "", ns, nsObj, "shopctl", false, true);
+        if (!dry.ok()) failRequest("namespace " + ns + tag, dry);
+        std::cout << "namespace/" << ns << " created" << tag << "\n";
+        Json standIn = la.document;
+        standIn["metadata"]["namespace"] = kStandInNamespace;
+        auto tried = client.createDryRun(res::ShopApp, kStandInNamespace, standIn);
+        // 409 AlreadyExists comes after every check passed (a ShopApp of that name is there).
+        if (!tried.ok() && !tried.conflict())
+          failRequest("ShopApp " + ns + "/" + name + tag + ", tried in namespace " + kStandInNamespace +
+                          " because " + ns + " does not exist yet",
+                      tried);
+        std::cout << app << " created" << tag << "\n";
+        std::cerr << "shopctl apply: note: namespace " << ns << " does not exist yet, so the ShopApp was tried in "
+                  << "namespace " << kStandInNamespace << " (its schema, CEL rules and size do not depend on the "
+                  << "namespace; nothing was created)\n";
+        return;
+      }
+      auto before = client.get(res::ShopApp, ns, name);
+      if (!before.ok() && !before.notFound()) failRequest("reading ShopApp " + ns + "/" + name, before);
+      auto dry = client.apply(res::ShopApp, ns, name, la.document, "shopctl", o->forceConflicts, true);
+      if (!dry.ok()) refused(dry);
+      std::cout << app
+                << (!before.ok() ? " created"
+                                 : comparable(before.body) == comparable(dry.body) ? " unchanged" : " configured")
+                << tag << "\n";
+      return;
+    }
     if (createNamespace) {
       auto dry = client.apply(res::Namespace, "", ns, nsObj, "shopctl", false, true);
       if (!dry.ok()) failRequest("creating namespace " + ns + " (dry run; nothing was created)", dry);

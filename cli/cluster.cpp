@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "cli/global_options.hpp"
+#include "cli/request_log.hpp"
 #include "core/diff/objects.hpp"
 #include "kube/config.hpp"
 #include "kube/log.hpp"
@@ -13,14 +15,49 @@ namespace {
 // The cluster connectCluster() connected to, for failRequest's "cannot reach" message (a CLI
 // process talks to one cluster).
 std::optional<kube::Config> connected;
+std::string connectedTimeout;  // --request-timeout as given, for timedOutMessage()
+ClusterFlags leading;
+
+// A CLI11 check of a flag's value through one of the parsers of cli/global_options.hpp; CLI11
+// prints "--flag: <why>" and main() exits 2.
+template <typename T>
+CLI::Validator valueCheck(bool (*parse)(const std::string&, T&, std::string&), const std::string& what) {
+  return CLI::Validator(
+      [parse](std::string& s) {
+        T v{};
+        std::string why;
+        return parse(s, v, why) ? std::string() : why;
+      },
+      what);
+}
 }  // namespace
 
 void addClusterFlags(CLI::App* cmd, ClusterFlags& f) {
   cmd->add_option("--kubeconfig", f.kubeconfig, "Path to a kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)");
   cmd->add_option("--context", f.context, "The kubeconfig context to use (default: the current context)");
+  cmd->add_option("--request-timeout", f.requestTimeout,
+                  "How long one API request may take, retries included: 30s, 1m, 500ms; 0 = no limit (as kubectl). "
+                  "Not given: 10s to connect, 30s without data")
+      ->check(valueCheck<std::chrono::milliseconds>(parseRequestTimeout, "DURATION"));
+  cmd->add_option("-v,--v", f.verbosity,
+                  "Log level (as kubectl's): 6 logs each API request (method, URL, status, duration) to stderr, "
+                  "8 also the bodies (cut at 1 KiB; a Secret's data never)")
+      ->check(valueCheck<int>(parseVerbosity, "N"));
 }
 
-Cluster connectCluster(const ClusterFlags& f) {
+void setLeadingClusterFlags(const ClusterFlags& f) { leading = f; }
+
+ClusterFlags effectiveClusterFlags(const ClusterFlags& f) {
+  ClusterFlags e = f;
+  if (e.kubeconfig.empty()) e.kubeconfig = leading.kubeconfig;
+  if (e.context.empty()) e.context = leading.context;
+  if (e.requestTimeout.empty()) e.requestTimeout = leading.requestTimeout;
+  if (e.verbosity.empty()) e.verbosity = leading.verbosity;
+  return e;
+}
+
+Cluster connectCluster(const ClusterFlags& given, bool dryRunOnly) {
+  const ClusterFlags f = effectiveClusterFlags(given);
   // The client library logs for an operator; a CLI only wants its own messages.
   kube::setLogLevel(kube::Level::Error);
   kube::setLogText(true);
@@ -35,14 +72,63 @@ Cluster connectCluster(const ClusterFlags& f) {
   kube::TransportOptions o;
   o.userAgent = "shopctl/" SHOPCTL_VERSION;
   o.maxRetries = 3;
+  std::string why;
+  if (!f.requestTimeout.empty()) {
+    std::chrono::milliseconds t{};
+    if (!parseRequestTimeout(f.requestTimeout, t, why)) {  // (checked when the flags were read)
+      std::cerr << "shopctl: --request-timeout: " << why << "\n";
+      throw ExitRequest{kUsage};
+    }
+    connectedTimeout = f.requestTimeout;
+    if (t.count() == 0) {
+      // kubectl's 0: no limit on a request. Connecting still gives up (after 30s, as kubectl's
+      // dialer); the wait for data is not bounded (a week stands for "never").
+      o.connectTimeout = std::chrono::seconds(30);
+      o.timeout = std::chrono::hours(24 * 7);
+    } else {
+      o.requestTimeout = t;
+    }
+  }
+  int level = 0;
+  if (!f.verbosity.empty() && !parseVerbosity(f.verbosity, level, why)) {
+    std::cerr << "shopctl: -v: " << why << "\n";
+    throw ExitRequest{kUsage};
+  }
+  if (level >= 6) {
+    o.onExchange = [level](const kube::Exchange& x) {
+      for (const auto& line : requestLogLines(x, level, klogTime())) std::cerr << line << "\n";
+      std::cerr << std::flush;
+    };
+  }
+  if (dryRunOnly) {
+    // apply --dry-run=server: a write without dryRun=All would change the cluster; the
+    // transport does not send it (it would be a bug in shopctl, reported as an error).
+    o.dryRunOnly = true;
+  }
   c.transport = std::make_shared<kube::Transport>(c.config, o);
   c.client = std::make_unique<kube::Client>(c.transport);
   return c;
 }
 
+std::string timedOutMessage(const kube::Config& cfg, const std::string& flagValue) {
+  std::string where = cfg.context.empty() ? "(" + (cfg.source.empty() ? std::string("in-cluster") : cfg.source) + " config)"
+                                          : "(kubeconfig context \"" + cfg.context + "\")";
+  std::string shown = flagValue;
+  if (!shown.empty() && shown.find_first_not_of("0123456789") == std::string::npos) shown += "s";
+  return "the API server at " + serverHostPort(cfg.server) + " " + where + " did not answer within " + shown +
+         " (--request-timeout=" + flagValue + ")\n"
+         "  Is the cluster running and reachable? A slow API server may need a longer --request-timeout (0: no limit).";
+}
+
+std::string noAnswerMessage(const kube::Result& r) {
+  if (!connected) return r.error.empty() ? "no response" : r.error;
+  if (r.timedOut) return timedOutMessage(*connected, connectedTimeout);
+  return unreachableMessage(*connected, r.error);
+}
+
 void failRequest(const std::string& what, const kube::Result& r) {
-  if (r.code == 0 && connected) {
-    std::cerr << "shopctl: " << unreachableMessage(*connected, r.error) << "\n";
+  if (r.code == 0 && connected && !r.fenced) {
+    std::cerr << "shopctl: " << noAnswerMessage(r) << "\n";
     throw ExitRequest{kRuntime};
   }
   std::cerr << "shopctl: " << what << ": " << r.message() << "\n";

@@ -13,11 +13,19 @@
 
 namespace shop::cli {
 
+// --kubeconfig, --context, --request-timeout and -v/--v (cli/global_options.hpp): given after the
+// command, or before it (setLeadingClusterFlags); after it wins.
 struct ClusterFlags {
   std::string kubeconfig;
   std::string context;
+  std::string requestTimeout;  // "" = not given: the transport's own timeouts (10s to connect, 30s for data)
+  std::string verbosity;       // "" = 0
 };
 void addClusterFlags(CLI::App* cmd, ClusterFlags& f);
+// The cluster flags that came before the command (main.cpp, takeLeadingOptions).
+void setLeadingClusterFlags(const ClusterFlags& f);
+// f, with what it leaves empty taken from the flags before the command.
+ClusterFlags effectiveClusterFlags(const ClusterFlags& f);
 
 struct Cluster {
   kube::Config config;
@@ -25,8 +33,9 @@ struct Cluster {
   std::unique_ptr<kube::Client> client;
 };
 // Loads the kubeconfig (kubectl's order) and makes a client. Nothing is sent yet. Exits with
-// kRuntime and a message when there is no usable configuration.
-Cluster connectCluster(const ClusterFlags& f);
+// kRuntime and a message when there is no usable configuration. With dryRunOnly, the transport
+// refuses to send any write that is not a dry run (dryRun=All): `apply --dry-run=server`.
+Cluster connectCluster(const ClusterFlags& f, bool dryRunOnly = false);
 
 // Prints "shopctl: <what>: <the API server's message>" and exits kRuntime (or kUsage for an
 // invalid object the server refused with 422/400). A request that got no answer at all prints
@@ -41,6 +50,13 @@ std::string serverHostPort(const std::string& server);
 //   cannot reach the cluster at 127.0.0.1:6443 (kubeconfig context "dev"): the connection was refused
 //     Is the cluster running? Is this the right kubeconfig and context? ...
 std::string unreachableMessage(const kube::Config& cfg, const std::string& transportError);
+// What every command says when a request ran out of --request-timeout (given as `flagValue`):
+//   the API server at 127.0.0.1:6443 (kubeconfig context "dev") did not answer within 2s (--request-timeout=2s)
+//     Is the cluster running and reachable? A slow API server may need a longer --request-timeout (0: no limit).
+std::string timedOutMessage(const kube::Config& cfg, const std::string& flagValue);
+// unreachableMessage() or timedOutMessage() for a request that got no answer (code 0), for the
+// cluster connectCluster() connected to.
+std::string noAnswerMessage(const kube::Result& r);
 
 // The one message every cluster command (status, apply, diff, delete, loadtest) prints when the
 // ShopApp CRD is not installed: what to apply.

@@ -4,7 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/cluster.hpp"
 #include "cli/common.hpp"
+#include "cli/global_options.hpp"
 #include "core/model/reader.hpp"
 #include "core/model/shopapp.hpp"
 
@@ -17,6 +19,9 @@ int main(int argc, char** argv) {
       "  shopctl validate -f shop.yaml                   # every error, with file:line:col\n"
       "  shopctl render -f shop.yaml                     # the hardened Kubernetes objects\n"
       "  shopctl audit -f manifests/                     # find what is wrong in existing YAML\n\n"
+      "The commands that talk to a cluster (apply, delete, diff, loadtest, status, version) take\n"
+      "kubectl's --kubeconfig, --context, --request-timeout and -v (log level), before or after\n"
+      "the command: `shopctl -v=6 status` or `shopctl status -v 6`.\n\n"
       "`shopctl help CMD` (or `shopctl CMD --help`) explains one command; `shopctl --version`.\n",
       "shopctl"};
   app.require_subcommand(1);
@@ -44,6 +49,26 @@ int main(int argc, char** argv) {
     std::cerr << "\nRun 'shopctl --help' for the list of commands.\n";
     return kUsage;
   };
+  // kubectl's global flags of the cluster commands may come before the command: taken out here,
+  // used by connectCluster() where the command does not give them itself.
+  const LeadingOptions lead = takeLeadingOptions(std::vector<std::string>(argv + 1, argv + argc));
+  if (!lead.error.empty()) {
+    std::cerr << "shopctl: " << lead.error << "\n";
+    return kUsage;
+  }
+  setLeadingClusterFlags({lead.kubeconfig, lead.context, lead.requestTimeout, lead.verbosity});
+  std::vector<std::string> rest = {argv[0]};
+  rest.insert(rest.end(), lead.rest.begin(), lead.rest.end());
+  std::vector<char*> restArgv;
+  for (auto& a : rest) restArgv.push_back(a.data());
+  argc = static_cast<int>(restArgv.size());
+  argv = restArgv.data();
+  std::vector<std::string> clusterNames;
+  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    if (sub->get_option_no_throw("--request-timeout")) clusterNames.push_back(sub->get_name());
+  std::sort(clusterNames.begin(), clusterNames.end());
+  std::string clusterCommands;
+  for (const auto& n : clusterNames) clusterCommands += (clusterCommands.empty() ? "" : ", ") + n;
   // What CLI11 does not do by itself: `--version`, `help [CMD]`, and naming an unknown command.
   if (argc >= 2) {
     const std::string first = argv[1];
@@ -65,7 +90,13 @@ int main(int argc, char** argv) {
     // CLI11 would answer "A subcommand is required" and never name the flag it did not know.
     if (first.size() > 1 && first[0] == '-' && first != "-h" && first != "--help" && first != "--help-all") {
       std::cerr << "shopctl: unknown flag \"" << first << "\" before the command: the only flags that come first are\n"
-                << "--help, --help-all and --version; a command's own flags follow it (shopctl CMD --help lists them).\n";
+                << "--help, --help-all, --version and the cluster commands' --kubeconfig, --context,\n"
+                << "--request-timeout and -v; a command's own flags follow it (shopctl CMD --help lists them).\n";
+      return kUsage;
+    }
+    if (!lead.given.empty() && known(first) && !app.get_subcommand(first)->get_option_no_throw("--request-timeout")) {
+      std::cerr << "shopctl: " << lead.given.front() << " is for the commands that talk to a cluster (" << clusterCommands
+                << "); " << first << " does not\n";
       return kUsage;
     }
   }

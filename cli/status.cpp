@@ -4,6 +4,8 @@
 #include <map>
 #include <thread>
 
+#include "cli/status.hpp"
+
 #include "cli/cluster.hpp"
 #include "cli/progress.hpp"
 #include "core/util/text.hpp"
@@ -270,7 +272,85 @@ std::string detailsText(const Json& d) {
   return out;
 }
 
+std::string dashIfEmpty(const std::string& s) { return s.empty() ? "-" : s; }
+
 }  // namespace
+
+bool parseStatusOutput(const std::string& given, StatusOutput& out, std::string& error) {
+  std::string v = given;
+  if (!v.empty() && v[0] == '=') v.erase(0, 1);  // -o=json
+  static const std::pair<const char*, StatusOutput::Kind> kSimple[] = {
+      {"table", StatusOutput::kTable}, {"wide", StatusOutput::kWide}, {"name", StatusOutput::kName},
+      {"json", StatusOutput::kJson},   {"yaml", StatusOutput::kYaml}};
+  for (const auto& [n, k] : kSimple) {
+    if (v == n) {
+      out.kind = k;
+      return true;
+    }
+  }
+  if (v == "jsonpath" || v.rfind("jsonpath=", 0) == 0) {
+    const std::string tmpl = v.size() > 9 ? v.substr(9) : "";
+    if (tmpl.empty()) {
+      error = "-o jsonpath needs a template, e.g. -o jsonpath='{.metadata.name}'";
+      return false;
+    }
+    std::string why;
+    if (!out.jsonpath.parse(tmpl, why)) {
+      error = "-o jsonpath=" + shop::quotedValue(tmpl) + ": " + why;
+      return false;
+    }
+    out.kind = StatusOutput::kJsonPath;
+    return true;
+  }
+  const std::string name = v.substr(0, v.find('='));
+  if (name == "jsonpath-file" || name == "jsonpath-as-json" || name == "go-template" || name == "go-template-file" ||
+      name == "template" || name == "templatefile" || name == "custom-columns" || name == "custom-columns-file") {
+    error = "-o " + name + " is not supported by shopctl status; the formats are table, wide, name, json, yaml and "
+            "jsonpath=TEMPLATE";
+    return false;
+  }
+  error = "-o " + shop::quotedValue(v) + ": unknown format; the formats are table, wide, name, json, yaml and "
+          "jsonpath=TEMPLATE";
+  return false;
+}
+
+std::string shopAppResourceName(const Json& app) {
+  return res::ShopApp.plural.substr(0, res::ShopApp.plural.size() - 1) + "." + res::ShopApp.group + "/" +
+         app.value("metadata", Json::object()).value("name", "");
+}
+
+Json listObject(const std::vector<Json>& apps) {
+  Json items = Json::array();
+  for (const auto& a : apps) {
+    Json item = a;
+    // The API server's list items carry both, for custom resources; kubectl shows them.
+    if (!item.contains("apiVersion")) item["apiVersion"] = res::ShopApp.apiVersion();
+    if (!item.contains("kind")) item["kind"] = res::ShopApp.kind;
+    items.push_back(std::move(item));
+  }
+  return {{"apiVersion", "v1"}, {"items", items}, {"kind", "List"}, {"metadata", {{"resourceVersion", ""}}}};
+}
+
+std::string wideTable(const std::vector<Json>& apps) {
+  std::vector<std::vector<std::string>> t = {{"NAMESPACE", "NAME", "READY", "STATUS", "REASON", "COMPONENTS", "SERVICES",
+                                              "DATABASES", "BROKERS", "GENERATION", "OBSERVED", "AGE", "MESSAGE"}};
+  for (const auto& app : apps) {
+    const Json meta = app.value("metadata", Json::object());
+    const Json status = app.value("status", Json::object());
+    const Json sum = status.is_object() ? status.value("summary", Json::object()) : Json::object();
+    auto count = [&](const char* k) { return sum.contains(k) && sum[k].is_number() ? sum[k].dump() : std::string("-"); };
+    const auto k = diff::kstatus(app);
+    const Json gen = meta.value("generation", Json());
+    const Json obs = status.is_object() ? status.value("observedGeneration", Json()) : Json();
+    t.push_back({meta.value("namespace", ""), meta.value("name", ""), conditionStatus(app, "Ready"),
+                 diff::kstatusName(k.status), dashIfEmpty(k.reason),
+                 dashIfEmpty(sum.contains("ready") && sum["ready"].is_string() ? sum["ready"].get<std::string>() : ""),
+                 count("services"), count("databases"), count("brokers"), gen.is_number() ? gen.dump() : "-",
+                 obs.is_number() ? obs.dump() : "-", dashIfEmpty(age(meta.value("creationTimestamp", ""))),
+                 statusMessage(app)});
+  }
+  return formatTable(t);
+}
 
 void addStatus(CLI::App& app) {
   auto* cmd = app.add_subcommand(
@@ -286,8 +366,18 @@ void addStatus(CLI::App& app) {
       "  shopctl status -A                      # in every namespace\n"
       "  shopctl status sock-shop -n sock-shop  # one app in detail\n"
       "  shopctl status sock-shop -n sock-shop -w    # redraw as it changes (Ctrl-C to stop)\n"
-      "  shopctl status sock-shop -n sock-shop -o json | jq .kstatus.status\n\n"
-      "Exit status: 0 shown, 1 the named ShopApp does not exist, 2 usage, 3 cluster error.");
+      "  shopctl status sock-shop -n sock-shop -o json | jq .kstatus.status\n"
+      "  shopctl status -A -o wide              # more columns: reason, generations, counts\n"
+      "  shopctl status -o name                 # shopapp.shopctl.io/NAME, one a line\n"
+      "  shopctl status shop -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}'\n"
+      "  shopctl status -A -o jsonpath='{range .items[*]}{.metadata.name}{\"\\t\"}{.status.summary.ready}{\"\\n\"}{end}'\n\n"
+      "-o json|yaml print what the table shows, as data. -o name, wide and jsonpath= work on the\n"
+      "ShopApp as kubectl gets it (with a name: that object; without: a List of them), so\n"
+      "`kubectl get shopapp` templates work unchanged. JSONPath: fields, [i], [a:b], [*], .*,\n"
+      "filters [?(@.f==\"x\")] (== != < > <= >=), {range}...{end}, quoted text {\"\\n\"}; a missing\n"
+      "field prints nothing; recursive descent (..) and unions ([a,b]) are refused (exit 2).\n\n"
+      "Exit status: 0 shown, 1 the named ShopApp does not exist, 2 usage (an unknown -o, a\n"
+      "JSONPath error), 3 cluster error.");
   struct Opts {
     std::string name;
     std::string ns;
@@ -303,14 +393,23 @@ void addStatus(CLI::App& app) {
   cmd->add_flag("-A,--all-namespaces", o->all, "ShopApps in every namespace");
   cmd->add_flag("-w,--watch", o->watch, "Keep showing the status as it changes");
   cmd->add_option("--interval", o->interval, "How often -w looks (default 2s)");
-  cmd->add_option("-o,--output", o->output, "table (default), json or yaml")
-      ->check(CLI::IsMember({"table", "json", "yaml"}));
+  cmd->add_option("-o,--output", o->output, "table (default), wide, name, json, yaml or jsonpath=TEMPLATE");
   addClusterFlags(cmd, o->cluster);
   cmd->callback([o] {
     if (o->all && !o->name.empty()) {
       std::cerr << "shopctl: a name and -A do not go together\n";
       throw ExitRequest{kUsage};
     }
+    StatusOutput out;
+    std::string outError;
+    if (!parseStatusOutput(o->output, out, outError)) {
+      std::cerr << "shopctl: " << outError << "\n";
+      throw ExitRequest{kUsage};
+    }
+    // The detail view (and its data) takes more requests; the kubectl-shaped formats need only
+    // the ShopApps.
+    const bool detailed = out.kind == StatusOutput::kTable || out.kind == StatusOutput::kJson ||
+                          out.kind == StatusOutput::kYaml;
     std::chrono::milliseconds interval{};
     if (!parseDuration(o->interval, interval) || interval.count() == 0) {
       std::cerr << "shopctl: --interval " << shop::quotedValue(o->interval) << ": expected a duration such as 2s\n";
@@ -323,7 +422,10 @@ void addStatus(CLI::App& app) {
     const std::string ns = o->ns.empty() ? c.config.namespace_ : o->ns;
     const bool tty = stdoutIsTerminal();
 
+    // One look at the cluster: `data` is what -o json|yaml print and what decides whether -w
+    // prints again (without the ages, which move every second); the return value is the text.
     auto snapshot = [&](Json& data) -> std::string {
+      std::vector<Json> apps;
       if (!o->name.empty()) {
         auto got = client.get(res::ShopApp, ns, o->name);
         if (got.notFound()) {
@@ -331,31 +433,76 @@ void addStatus(CLI::App& app) {
           throw ExitRequest{kFindings};
         }
         if (!got.ok()) failRequest("reading ShopApp " + ns + "/" + o->name, got);
-        data = details(client, disc, got.body);
-        return detailsText(data);
+        if (detailed) {
+          data = details(client, disc, got.body);
+          return detailsText(data);
+        }
+        apps.push_back(got.body);
+      } else {
+        auto list = client.list(res::ShopApp, o->all ? "" : ns);
+        if (!list.ok()) failRequest("listing ShopApps", list);
+        for (const auto& a : list.body["items"]) apps.push_back(a);
+        std::sort(apps.begin(), apps.end(), [](const Json& a, const Json& b) {
+          return std::make_pair(a["metadata"].value("namespace", ""), a["metadata"].value("name", "")) <
+                 std::make_pair(b["metadata"].value("namespace", ""), b["metadata"].value("name", ""));
+        });
       }
-      auto list = client.list(res::ShopApp, o->all ? "" : ns);
-      if (!list.ok()) failRequest("listing ShopApps", list);
-      std::vector<Json> rows;
-      for (const auto& a : list.body["items"]) rows.push_back(listRow(a));
-      std::sort(rows.begin(), rows.end(), [](const Json& a, const Json& b) {
-        return std::make_pair(a.value("namespace", ""), a.value("name", "")) <
-               std::make_pair(b.value("namespace", ""), b.value("name", ""));
-      });
-      data = {{"items", rows}};
-      if (rows.empty()) return o->all ? "No ShopApps found.\n" : "No ShopApps found in namespace " + ns + ".\n";
-      return listTable(rows, o->all);
+      const std::string none = o->all ? "No ShopApps found.\n" : "No ShopApps found in namespace " + ns + ".\n";
+      switch (out.kind) {
+        case StatusOutput::kTable:
+        case StatusOutput::kJson:
+        case StatusOutput::kYaml: {
+          std::vector<Json> rows;
+          for (const auto& a : apps) rows.push_back(listRow(a));
+          data = {{"items", rows}};
+          return rows.empty() ? none : listTable(rows, o->all);
+        }
+        case StatusOutput::kWide: {
+          Json rows = Json::array();
+          for (const auto& a : apps) rows.push_back(listRow(a));
+          data = rows;
+          // No rows: kubectl says so on stderr and prints nothing.
+          return apps.empty() ? "" : wideTable(apps);
+        }
+        case StatusOutput::kName: {
+          std::string names;
+          for (const auto& a : apps) names += shopAppResourceName(a) + "\n";
+          data = names;
+          return names;
+        }
+        case StatusOutput::kJsonPath: {
+          const Json obj = o->name.empty() ? listObject(apps) : apps.front();
+          std::string text, why;
+          if (!out.jsonpath.execute(obj, text, why)) {
+            std::cout << text << std::flush;
+            std::cerr << "shopctl: -o jsonpath: " << why << "\n";
+            throw ExitRequest{kUsage};
+          }
+          data = text;
+          return text;
+        }
+      }
+      return "";
     };
+    // kubectl's -o name|wide|jsonpath print nothing for no ShopApps and say so on stderr.
+    auto printEmptyNote = [&](const Json& data) {
+      if (detailed || !o->name.empty()) return;
+      const bool empty = data.is_array() ? data.empty() : data.is_string() && data.get<std::string>().empty();
+      if (empty && out.kind != StatusOutput::kJsonPath)
+        std::cerr << (o->all ? "No ShopApps found.\n" : "No ShopApps found in namespace " + ns + ".\n");
+    };
+    const bool redraws = out.kind == StatusOutput::kTable || out.kind == StatusOutput::kWide;
     auto print = [&](const Json& data, const std::string& text) {
-      if (o->output == "json") std::cout << data.dump(2) << "\n";
-      else if (o->output == "yaml") std::cout << (o->watch ? "---\n" : "") << toYaml(data);
+      if (out.kind == StatusOutput::kJson) std::cout << data.dump(2) << "\n";
+      else if (out.kind == StatusOutput::kYaml) std::cout << (o->watch ? "---\n" : "") << toYaml(data);
       else std::cout << text;
       std::cout << std::flush;
+      printEmptyNote(data);
     };
 
     Json data;
     std::string text = snapshot(data);
-    if (o->watch && tty && o->output == "table") std::cout << "\033[H\033[2J";
+    if (o->watch && tty && redraws) std::cout << "\033[H\033[2J";
     print(data, text);
     if (!o->watch) return;
     std::string shown = data.dump();
@@ -366,8 +513,8 @@ void addStatus(CLI::App& app) {
       // Ages move every second; redraw only when the data itself changes.
       if (next.dump() == shown) continue;
       shown = next.dump();
-      if (tty && o->output == "table") std::cout << "\033[H\033[2J";
-      else if (o->output == "table") std::cout << "\n";
+      if (tty && redraws) std::cout << "\033[H\033[2J";
+      else if (redraws) std::cout << "\n";
       print(next, nextText);
     }
   });

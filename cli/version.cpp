@@ -87,12 +87,13 @@ void addVersion(CLI::App& app) {
       std::cerr << "shopctl: " << error << "\n";
       throw ExitRequest{kRuntime};
     };
-    auto cfg = kube::loadConfig(o->cluster.kubeconfig, o->cluster.context);
+    const ClusterFlags flags = effectiveClusterFlags(o->cluster);
+    auto cfg = kube::loadConfig(flags.kubeconfig, flags.context);
     if (!cfg.config) printClientThen("cannot reach a cluster: " + cfg.error);
     Cluster c = connectCluster(o->cluster);
     kube::Client& client = *c.client;
     auto server = client.raw("/version");
-    if (server.code == 0) printClientThen(unreachableMessage(c.config, server.error));
+    if (server.code == 0) printClientThen(noAnswerMessage(server));
     if (!server.ok()) printClientThen("reading the server version: " + server.message());
     v["serverVersion"] = server.body;
     // Every namespace when allowed; else the namespace the install manifests use.
@@ -100,7 +101,7 @@ void addVersion(CLI::App& app) {
     lo.labelSelector = kOperatorSelector;
     auto deps = client.list(kube::resources::Deployment, "", lo);
     if (deps.code == 403) deps = client.list(kube::resources::Deployment, "shop-system", lo);
-    if (deps.code == 0) printClientThen(unreachableMessage(c.config, deps.error));
+    if (deps.code == 0) printClientThen(noAnswerMessage(deps));
     Json op = nullptr;
     if (deps.ok() && !deps.body["items"].empty()) op = operatorVersion(deps.body["items"][0]);
     else if (deps.code == 403)

@@ -76,6 +76,7 @@ Result Client::call(const std::string& method, const std::string& path, const st
   out.code = r.status;
   out.error = r.error;
   out.fenced = r.fenced;
+  out.timedOut = r.timedOut;
   if (!r.body.empty()) {
     out.body = Json::parse(r.body, nullptr, false);
     if (out.body.is_discarded()) out.body = Json();
@@ -108,6 +109,10 @@ Result Client::list(const Resource& r, const std::string& ns, const ListOptions&
 
 Result Client::create(const Resource& r, const std::string& ns, const Json& obj) {
   return call("POST", r.path(ns), obj.dump(), "application/json", false);
+}
+
+Result Client::createDryRun(const Resource& r, const std::string& ns, const Json& obj) {
+  return call("POST", r.path(ns) + "?dryRun=All&fieldValidation=Strict", obj.dump(), "application/json", false);
 }
 
 Result Client::replace(const Resource& r, const std::string& ns, const std::string& name, const Json& obj) {
@@ -152,6 +157,7 @@ Result Client::podLog(const std::string& ns, const std::string& pod, const std::
   Result out;
   out.code = r.status;
   out.error = r.error;
+  out.timedOut = r.timedOut;
   if (out.ok()) {
     out.body = r.body;
   } else if (!r.body.empty()) {

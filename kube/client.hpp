@@ -48,6 +48,7 @@ struct Result {
   Json body;     // the object, list or Status
   std::string error;
   bool fenced = false;  // a write the transport's write guard refused: not sent (code 0, error says why)
+  bool timedOut = false;  // no answer within the transport's request timeout (code 0)
 
   bool ok() const { return code >= 200 && code < 300; }
   bool notFound() const { return code == 404; }
@@ -71,6 +72,9 @@ class Client {
   // All pages of a list, as one List object (items + metadata.resourceVersion).
   Result list(const Resource& r, const std::string& ns, const ListOptions& opts = {});
   Result create(const Resource& r, const std::string& ns, const Json& obj);
+  // A create the API server checks in full (admission, schema, CEL rules, fieldValidation=Strict)
+  // and stores nothing of (dryRun=All).
+  Result createDryRun(const Resource& r, const std::string& ns, const Json& obj);
   Result replace(const Resource& r, const std::string& ns, const std::string& name, const Json& obj);
   // Server-side apply (application/apply-patch+yaml; JSON is YAML).
   Result apply(const Resource& r, const std::string& ns, const std::string& name, const Json& obj,

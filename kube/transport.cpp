@@ -161,11 +161,23 @@ std::unique_ptr<Transport::Pooled> Transport::connect() {
   p->client->enable_server_certificate_verification(true);
   p->client->set_keep_alive(true);
   p->client->set_tcp_nodelay(true);
-  p->client->set_connection_timeout(std::chrono::seconds(10));
-  auto secs = std::chrono::duration_cast<std::chrono::seconds>(opts_.timeout);
-  p->client->set_read_timeout(secs);
-  p->client->set_write_timeout(secs);
+  arm(*p->client, std::chrono::steady_clock::time_point::max());
   return p;
+}
+
+void Transport::arm(httplib::ClientImpl& c, std::chrono::steady_clock::time_point deadline) {
+  using std::chrono::milliseconds;
+  milliseconds connect = opts_.connectTimeout, io = opts_.timeout;
+  if (deadline != std::chrono::steady_clock::time_point::max()) {
+    // At least 1 ms: a timeout of 0 would not wait at all.
+    const auto left = std::max(milliseconds(1), std::chrono::duration_cast<milliseconds>(
+                                                    deadline - std::chrono::steady_clock::now()));
+    connect = std::min(connect, left);
+    io = std::min(io, left);
+  }
+  c.set_connection_timeout(connect);
+  c.set_read_timeout(io);
+  c.set_write_timeout(io);
 }
 
 std::unique_ptr<Transport::Pooled> Transport::acquire() {
@@ -213,11 +225,30 @@ Response Transport::once(httplib::ClientImpl& c, const std::string& method, cons
 
 Response Transport::request(const std::string& method, const std::string& path, const std::string& body,
                             const std::string& contentType, bool idempotent) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = opts_.requestTimeout.count() > 0 ? Clock::now() + opts_.requestTimeout : Clock::time_point::max();
+  const auto timedOut = [&](Response& r) {
+    r.timedOut = true;
+    r.error = "no answer within the request timeout (" + std::to_string(opts_.requestTimeout.count()) + "ms)";
+  };
   Response res;
+  if (opts_.dryRunOnly && method != "GET") {
+    const auto q = path.find('?');
+    if (q == std::string::npos || path.find("dryRun=All", q) == std::string::npos) {
+      res.fenced = true;
+      res.error = "not sent: " + method + " " + pathTemplate(path) + " is not a dry run, and this client sends only dry runs";
+      warn("write not sent", {{"method", method}, {"path", pathTemplate(path)}, {"reason", "dry run only"}});
+      return res;
+    }
+  }
   bool reauthed = false;
   for (int attempt = 0;; ++attempt) {
     limiter_.wait();
-    auto started = std::chrono::steady_clock::now();
+    auto started = Clock::now();
+    if (started >= deadline) {  // the rate limit's wait used up the time left
+      if (res.status == 0) timedOut(res);
+      return res;
+    }
     auto c = acquire();
     // Last thing before each attempt: a write that waited (for a token, a Retry-After, a
     // connection) while this process lost the lease is not sent.
@@ -232,14 +263,31 @@ Response Transport::request(const std::string& method, const std::string& path, 
       }
     }
     const bool reused = c->client->is_socket_open();
-    res = once(*c->client, method, path, body, contentType);
-    if (res.status == 0 && res.writeFailed && reused) {
+    auto sendOnce = [&](httplib::ClientImpl& cl) {
+      arm(cl, deadline);
+      const auto t0 = Clock::now();
+      Response r = once(cl, method, path, body, contentType);
+      // No answer by the deadline: the attempt ran out of the request timeout (its timeouts were
+      // cut to it), whatever httplib calls the error (Read, Connection, SSLConnection...).
+      if (r.status == 0 && deadline != Clock::time_point::max() && Clock::now() + std::chrono::milliseconds(20) >= deadline)
+        timedOut(r);
+      if (opts_.onExchange) {
+        Exchange x{method, "https://" + (host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_) + ":" +
+                               std::to_string(port_) + path,
+                   body, contentType, r.status, r.body, r.error,
+                   std::chrono::duration<double>(Clock::now() - t0).count()};
+        opts_.onExchange(x);
+      }
+      return r;
+    };
+    res = sendOnce(*c->client);
+    if (res.status == 0 && res.writeFailed && reused && !res.timedOut) {
       // A kept-alive connection the server closed meanwhile: the request never left, so it is
       // safe to send it once more, on a new connection, whatever its method.
       c = connect();
-      res = once(*c->client, method, path, body, contentType);
+      res = sendOnce(*c->client);
     }
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double secs = std::chrono::duration<double>(Clock::now() - started).count();
     if (opts_.onRequest) opts_.onRequest(method, pathTemplate(path), res.status, secs);
     if (res.status != 0) release(std::move(c));  // a broken connection is not reused
     if (res.status == 401 && !reauthed) {
@@ -252,13 +300,15 @@ Response Transport::request(const std::string& method, const std::string& path, 
     // redo every apply. What keeps failing comes back after maxRetries, with its message.
     const bool transient = res.status == 0 || res.status == 429 || res.status == 500 || res.status == 502 ||
                            res.status == 503 || res.status == 504;
-    if (!transient || attempt >= opts_.maxRetries) return res;
+    if (!transient || attempt >= opts_.maxRetries || res.timedOut) return res;
     // A request that was sent but not answered may have been applied: only idempotent
     // requests (and any request the server explicitly asks to retry) are sent again.
     if (!idempotent && res.status != 429 && res.status != 503) return res;
     std::chrono::milliseconds wait = jitter(std::chrono::milliseconds(200 << attempt));
     if (!res.retryAfter.empty() && std::all_of(res.retryAfter.begin(), res.retryAfter.end(), ::isdigit))
       wait = std::chrono::milliseconds(std::min(30, std::stoi(res.retryAfter)) * 1000);
+    // A retry that could not start before the deadline is not waited for: the last answer stands.
+    if (deadline != Clock::time_point::max() && Clock::now() + wait >= deadline) return res;
     debug("retrying request", {{"method", method}, {"path", pathTemplate(path)}, {"status", res.status},
                                {"error", res.error}, {"waitMs", wait.count()}});
     std::this_thread::sleep_for(wait);

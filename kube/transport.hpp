@@ -28,22 +28,45 @@ struct Response {
   std::string retryAfter;   // Retry-After header, if any
   bool writeFailed = false; // the request could not be sent (nothing reached the server)
   bool fenced = false;      // refused by TransportOptions::writeGuard: never sent
+  bool timedOut = false;    // no answer within TransportOptions::requestTimeout (error says so)
   bool ok() const { return status >= 200 && status < 300; }
+};
+
+// One attempt of a request as sent and answered, for request logs (TransportOptions::onExchange).
+struct Exchange {
+  std::string method;
+  std::string url;          // https://host:port/path?query
+  std::string requestBody;
+  std::string contentType;  // of the request body
+  int status = 0;           // 0: no answer (error says why)
+  std::string responseBody;
+  std::string error;
+  double seconds = 0;
 };
 
 struct TransportOptions {
   double qps = 0;          // client-side limit; <= 0 disables it (API Priority and Fairness governs)
   int burst = 100;
-  std::chrono::milliseconds timeout{30000};
+  std::chrono::milliseconds timeout{30000};  // each wait to send or receive data
+  std::chrono::milliseconds connectTimeout{10000};
+  // The most one request may take, connecting, retries and waits between them included (0: no
+  // such limit, only the timeouts above). The timeouts of each attempt are cut to what is left;
+  // an attempt that runs out of it is answered with status 0 and `timedOut`.
+  std::chrono::milliseconds requestTimeout{0};
   int maxRetries = 4;
   std::string userAgent = "shopctl";
   // Called after every request: verb, resource path template, HTTP code (0 on errors), seconds.
   std::function<void(const std::string&, const std::string&, int, double)> onRequest;
+  // Called after every attempt of request() with what was sent and received (shopctl -v).
+  std::function<void(const Exchange&)> onExchange;
   // Asked right before every attempt to send a write (any method but GET, retries included):
   // "" lets it go; anything else is why not, and the request is not sent but answered with
   // status 0, that error and `fenced`. The operator's leader fence (kube/leader.hpp); the
   // Lease's own requests go through a transport without it.
   std::function<std::string()> writeGuard;
+  // Send no write that is not a dry run: a request other than GET without dryRun=All in its
+  // query is answered with status 0, `fenced` and an error saying so (shopctl apply --dry-run=server).
+  bool dryRunOnly = false;
 };
 
 class RateLimiter {
@@ -98,6 +121,9 @@ class Transport {
   std::unique_ptr<Pooled> connect();
   Response once(httplib::ClientImpl& c, const std::string& method, const std::string& path, const std::string& body,
                 const std::string& contentType);
+  // Sets the timeouts of a connection for the next attempt: the configured ones, cut to what is
+  // left before `deadline` when there is a request timeout.
+  void arm(httplib::ClientImpl& c, std::chrono::steady_clock::time_point deadline);
 
   Config cfg_;
   TransportOptions opts_;
