@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/common.hpp"
+#include "cli/completion.hpp"
 #include "core/model/reader.hpp"
 #include "core/model/shopapp.hpp"
 
@@ -17,11 +18,14 @@ int main(int argc, char** argv) {
       "  shopctl validate -f shop.yaml                   # every error, with file:line:col\n"
       "  shopctl render -f shop.yaml                     # the hardened Kubernetes objects\n"
       "  shopctl audit -f manifests/                     # find what is wrong in existing YAML\n\n"
-      "`shopctl help CMD` (or `shopctl CMD --help`) explains one command; `shopctl --version`.\n",
+      "`shopctl help CMD` (or `shopctl CMD --help`) explains one command; `shopctl --version`.\n"
+      "Shell completion: `shopctl completion bash|zsh|fish`.\n",
       "shopctl"};
   app.require_subcommand(1);
   app.fallthrough(false);
   app.set_help_all_flag("--help-all", "Print help for every command");
+  bool versionFlag = false;  // answered below, before parsing; here for --help and completion
+  app.add_flag("--version", versionFlag, "Print shopctl's version and exit");
   addInit(app);
   addValidate(app);
   addRender(app);
@@ -34,8 +38,10 @@ int main(int argc, char** argv) {
   addStatus(app);
   addLoadtest(app);
   addDelete(app);
+  addCompletion(app);
   std::vector<std::string> names;
   for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
+  auto help = [&](const std::string& text) { std::cout << text; };
   auto known = [&](const std::string& n) { return std::find(names.begin(), names.end(), n) != names.end(); };
   auto unknown = [&](const std::string& n) {
     std::cerr << "shopctl: unknown command \"" << n << "\"";
@@ -52,12 +58,12 @@ int main(int argc, char** argv) {
     }
     if (first == "help") {
       if (argc == 2) {
-        std::cout << app.help();
+        help(app.help());
         return kOk;
       }
       const std::string what = argv[2];
       if (!known(what)) return unknown(what);
-      std::cout << app.get_subcommand(what)->help();
+      help(app.get_subcommand(what)->help());
       return kOk;
     }
     if (!first.empty() && first[0] != '-' && !known(first)) return unknown(first);

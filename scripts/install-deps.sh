@@ -9,6 +9,8 @@ PKGS=(
   libyaml-cpp-dev nlohmann-json3-dev libcpp-httplib-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format openssl lua5.4 curl ca-certificates jq
+  # `shopctl completion zsh|fish` is tested in the shells themselves (tests/cli/completion.sh).
+  zsh fish
   # The real node of testenv/ (testenv/realnode): runc, the CNI plugins, iptables and ipset for
   # kube-proxy and kube-router, conntrack, iproute2 for the bridge.
   runc containernetworking-plugins iptables ipset conntrack iproute2 util-linux
