@@ -1,11 +1,14 @@
 // shopctl: render, validate, audit and harden ShopApps and Kubernetes manifests.
 #include <algorithm>
 #include <iostream>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "cli/common.hpp"
 #include "cli/completion.hpp"
+#include "cli/invocation.hpp"
 #include "core/model/reader.hpp"
 #include "core/model/shopapp.hpp"
 
@@ -19,8 +22,12 @@ int main(int argc, char** argv) {
       "  shopctl render -f shop.yaml                     # the hardened Kubernetes objects\n"
       "  shopctl audit -f manifests/                     # find what is wrong in existing YAML\n\n"
       "`shopctl help CMD` (or `shopctl CMD --help`) explains one command; `shopctl --version`.\n"
-      "Shell completion: `shopctl completion bash|zsh|fish`.\n",
+      "Shell completion: `shopctl completion bash|zsh|fish`. As a kubectl plugin: `kubectl shop CMD`\n"
+      "(the same binary, installed as kubectl-shop on PATH).\n",
       "shopctl"};
+  // Run as kubectl-shop (`kubectl shop ...`): the same, but help and errors name `kubectl shop`.
+  const std::string self = commandName(argc > 0 ? argv[0] : "shopctl");
+  app.name(self);
   app.require_subcommand(1);
   app.fallthrough(false);
   app.set_help_all_flag("--help-all", "Print help for every command");
@@ -41,7 +48,14 @@ int main(int argc, char** argv) {
   addCompletion(app);
   std::vector<std::string> names;
   for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
-  auto help = [&](const std::string& text) { std::cout << text; };
+  // What `kubectl shop` help and errors call it. `completion` keeps its name: its scripts
+  // complete the shopctl command.
+  std::vector<std::string> renamedCommands;
+  for (const auto& n : names)
+    if (n != "completion") renamedCommands.push_back(n);
+  std::optional<RenamingStream> errors;
+  if (self != "shopctl") errors.emplace(std::cerr, self, renamedCommands);
+  auto help = [&](const std::string& text) { std::cout << renamed(text, self, renamedCommands); };
   auto known = [&](const std::string& n) { return std::find(names.begin(), names.end(), n) != names.end(); };
   auto unknown = [&](const std::string& n) {
     std::cerr << "shopctl: unknown command \"" << n << "\"";
@@ -63,7 +77,7 @@ int main(int argc, char** argv) {
       }
       const std::string what = argv[2];
       if (!known(what)) return unknown(what);
-      help(app.get_subcommand(what)->help());
+      help(app.get_subcommand(what)->help(self));
       return kOk;
     }
     if (!first.empty() && first[0] != '-' && !known(first)) return unknown(first);
@@ -77,9 +91,15 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    std::ostringstream out;
+    const int code = app.exit(e, out);
+    help(out.str());
+    return code;
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    std::ostringstream out;
+    const int code = app.exit(e, out);
+    help(out.str());
+    return code;
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return e.get_exit_code() == 0 ? kOk : kUsage;
