@@ -1,10 +1,11 @@
 # shopctl as a user of a real cluster meets it (issue 12): what it says when the cluster cannot be
 # reached or lacks the ShopApp CRD (cluster_errors; it deletes the CRD and installs it again),
 # `shopctl delete` with the operator's owner references, --purge and --wait (delete), and
-# shopctl as the kubectl plugin `kubectl shop` under the real kubectl (plugin).
+# shopctl as the kubectl plugin `kubectl shop` under the real kubectl (plugin), and apply/diff of
+# several ShopApps (multi_apply).
 # Included by tests/e2e/CMakeLists.txt.
 if(TARGET shopctl AND TARGET shop-operator)
-  foreach(t cluster_errors delete plugin)
+  foreach(t cluster_errors delete plugin multi_apply)
     shop_add_e2e_test(e2e_cli_${t}
       COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/${t}.sh $<TARGET_FILE:shopctl> $<TARGET_FILE:shop-operator>
       TIMEOUT 600)
