@@ -2,6 +2,7 @@
 #include "cli/completion.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <memory>
 #include <set>

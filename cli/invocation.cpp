@@ -1,6 +1,7 @@
 #include "cli/invocation.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <streambuf>
 
 namespace shop::cli {
