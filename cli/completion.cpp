@@ -375,6 +375,88 @@ std::string fishCompletion(const std::vector<CompletionCommand>& model, const st
   return s.str();
 }
 
+std::string cobraCompletion(const std::vector<CompletionCommand>& model, const std::vector<std::string>& args) {
+  enum Directive { kDefault = 0, kNoFiles = 4, kExtensions = 8, kDirectories = 16 };
+  std::ostringstream out;
+  std::string word = args.empty() ? "" : args.back();
+  const std::vector<std::string> before(args.begin(), args.empty() ? args.begin() : args.end() - 1);
+  auto offer = [&](const std::string& value, const std::string& description, const std::string& prefix = "") {
+    if (value.rfind(word, 0) != 0) return;
+    out << prefix << value;
+    if (!description.empty()) out << "\t" << description;
+    out << "\n";
+  };
+  auto valueOf = [&](const CompletionOption& o, const std::string& prefix) {
+    for (const auto& c : o.choices) offer(c, "", prefix);
+    if (!o.choices.empty()) return kNoFiles;
+    switch (o.value) {
+      case Value::Manifest:  // the extensions (kubectl's shell script offers matching files and directories)
+        out << "yaml\nyml\njson\n";
+        return kExtensions;
+      case Value::File: return kDefault;
+      case Value::Directory: return kDirectories;
+      default: return kNoFiles;
+    }
+  };
+  auto finish = [&](int directive) {
+    out << ":" << directive << "\n";
+    return out.str();
+  };
+  size_t cmdAt = before.size();
+  for (size_t i = 0; i < before.size(); ++i)
+    if (before[i].empty() || before[i][0] != '-') {
+      cmdAt = i;
+      break;
+    }
+  if (cmdAt == before.size()) {  // the command itself, or a top-level flag
+    if (!word.empty() && word[0] == '-') {
+      for (const auto& o : model.front().options)
+        for (const auto& n : o.names) offer(n, o.description);
+    } else {
+      for (const auto& c : model)
+        if (!c.name.empty()) offer(c.name, c.description);
+    }
+    return finish(kNoFiles);
+  }
+  const CompletionCommand* cmd = nullptr;
+  for (const auto& c : model)
+    if (!c.name.empty() && c.name == before[cmdAt]) cmd = &c;
+  if (!cmd) return finish(kNoFiles);
+  auto optionNamed = [&](const std::string& n) -> const CompletionOption* {
+    for (const auto& o : cmd->options)
+      if (std::find(o.names.begin(), o.names.end(), n) != o.names.end()) return &o;
+    return nullptr;
+  };
+  // --option=VALUE: the candidates carry the "--option=" prefix.
+  if (const auto eq = word.find('='); word.rfind("--", 0) == 0 && eq != std::string::npos) {
+    const CompletionOption* o = optionNamed(word.substr(0, eq));
+    if (!o || o->value == Value::None) return finish(kNoFiles);
+    const std::string prefix = word.substr(0, eq + 1);
+    word = word.substr(eq + 1);
+    if (!o->choices.empty()) return finish(valueOf(*o, prefix));
+    return finish(kNoFiles);  // a path after '=' is left to the user
+  }
+  if (before.size() > cmdAt + 1) {
+    const CompletionOption* o = optionNamed(before.back());
+    if (o && o->value != Value::None) return finish(valueOf(*o, ""));
+  }
+  if (!word.empty() && word[0] == '-') {
+    for (const auto& o : cmd->options)
+      for (const auto& n : o.names) offer(n, o.description);
+    return finish(kNoFiles);
+  }
+  size_t n = 0;  // which positional: words since the command that are neither flags nor values
+  for (size_t i = cmdAt + 1; i < before.size(); ++i) {
+    if (const CompletionOption* o = optionNamed(before[i]); o && o->value != Value::None) {
+      ++i;
+      continue;
+    }
+    if (before[i].empty() || before[i][0] != '-') ++n;
+  }
+  if (n < cmd->positionals.size()) return finish(valueOf(cmd->positionals[n], ""));
+  return finish(kNoFiles);
+}
+
 void addCompletion(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "completion",

@@ -38,6 +38,13 @@ std::string bashCompletion(const std::vector<CompletionCommand>& model, const st
 std::string zshCompletion(const std::vector<CompletionCommand>& model, const std::string& prog);
 std::string fishCompletion(const std::vector<CompletionCommand>& model, const std::string& prog);
 
+// kubectl's completion of plugins (kubectl >= 1.26): for `kubectl shop ARGS<TAB>` kubectl runs
+// `kubectl_complete-shop ARGS... WORD` and reads Cobra's __complete answer: one candidate a line
+// ("value\tdescription"), then ":DIRECTIVE" (4: no file completion; 8: files with the listed
+// extensions; 16: directories; 0: any file). `args` are ARGS and WORD, the word being completed
+// last (possibly "").
+std::string cobraCompletion(const std::vector<CompletionCommand>& model, const std::vector<std::string>& args);
+
 void addCompletion(CLI::App& app);
 
 }  // namespace shop::cli

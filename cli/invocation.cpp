@@ -6,6 +6,11 @@
 
 namespace shop::cli {
 
+bool isPluginCompletion(const std::string& argv0) {
+  const auto slash = argv0.rfind('/');
+  return (slash == std::string::npos ? argv0 : argv0.substr(slash + 1)) == kPluginCompletionExecutable;
+}
+
 std::string commandName(const std::string& argv0) {
   const auto slash = argv0.rfind('/');
   const std::string base = slash == std::string::npos ? argv0 : argv0.substr(slash + 1);

@@ -12,6 +12,11 @@ namespace shop::cli {
 // The executable name kubectl looks for.
 inline constexpr const char* kPluginExecutable = "kubectl-shop";
 
+// The executable kubectl (>= 1.26) runs to complete `kubectl shop ...` (cobraCompletion()).
+inline constexpr const char* kPluginCompletionExecutable = "kubectl_complete-shop";
+// Whether argv0's base name is that.
+bool isPluginCompletion(const std::string& argv0);
+
 // "shopctl", or "kubectl shop" when argv0's base name is kubectl-shop.
 std::string commandName(const std::string& argv0);
 

@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
       "  shopctl audit -f manifests/                     # find what is wrong in existing YAML\n\n"
       "`shopctl help CMD` (or `shopctl CMD --help`) explains one command; `shopctl --version`.\n"
       "Shell completion: `shopctl completion bash|zsh|fish`. As a kubectl plugin: `kubectl shop CMD`\n"
-      "(the same binary, installed as kubectl-shop on PATH).\n",
+      "(the same binary, installed as kubectl-shop, and kubectl_complete-shop for kubectl's completion).\n",
       "shopctl"};
   // Run as kubectl-shop (`kubectl shop ...`): the same, but help and errors name `kubectl shop`.
   const std::string self = commandName(argc > 0 ? argv[0] : "shopctl");
@@ -46,6 +46,11 @@ int main(int argc, char** argv) {
   addLoadtest(app);
   addDelete(app);
   addCompletion(app);
+  // Run as kubectl_complete-shop: kubectl asks what to offer for `kubectl shop ARGS...`.
+  if (argc > 0 && isPluginCompletion(argv[0])) {
+    std::cout << cobraCompletion(completionModel(app), std::vector<std::string>(argv + 1, argv + argc));
+    return kOk;
+  }
   std::vector<std::string> names;
   for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
   // What `kubectl shop` help and errors call it. `completion` keeps its name: its scripts

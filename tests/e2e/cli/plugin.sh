@@ -4,7 +4,9 @@
 #    `kubectl plugin list` lists it;
 #  - `kubectl shop version --client`, `kubectl shop render` and `kubectl shop version` (against
 #    the cluster) print what shopctl prints;
-#  - help and errors say `kubectl shop ...`.
+#  - help and errors say `kubectl shop ...`;
+#  - kubectl's completion of `kubectl shop ...` (kubectl __complete, answered by
+#    kubectl_complete-shop -> shopctl) offers the commands, flags and values.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../gitops/lib.sh"
 BIN_DIR=$(dirname "$SHOPCTL_BIN")
@@ -45,3 +47,25 @@ grep -qF "  kubectl shop render -f shop.yaml -o json" <<<"$OUT" || fail "render 
 grep -q "shopctl render" <<<"$OUT" && fail "render --help still names shopctl render: $OUT"
 expect_rc "kubectl shop validate of a missing file" 2 kubectl shop validate -f "$GT_DIR/nope.yaml"
 pass "kubectl shop: help and errors say kubectl shop"
+
+# kubectl's completion of the plugin (kubectl >= 1.26): `kubectl __complete shop ARGS... WORD` is
+# what kubectl's shell scripts ask; kubectl runs kubectl_complete-shop (-> shopctl) for it.
+[ "$(readlink "$BIN_DIR/kubectl_complete-shop")" = shopctl ] || fail "the build made no kubectl_complete-shop -> shopctl"
+complete_shop() {  # ARGS... -> candidates (without descriptions) and the directive line, space-separated
+  kubectl __complete shop "$@" 2>/dev/null | grep -v '^Completion ended' | cut -f1 | tr '\n' ' ' | sed 's/ $//'
+}
+expect_completion() {  # WANT ARGS...
+  local want=$1 got; shift
+  got=$(complete_shop "$@")
+  [ "$got" = "$want" ] || fail "kubectl __complete shop $*: '$got', want '$want'"
+}
+expect_completion "render :4" ren
+expect_completion "--generate-secrets :4" render --gen
+expect_completion ":4" apply --gen
+expect_completion "--filename --force-conflicts :4" apply --f
+expect_completion "yaml json summary :4" render -o ""
+expect_completion "--output=summary :4" render --output=s
+expect_completion "yaml yml json :8" render -f ""
+expect_completion ":16" render --output-dir ""
+expect_completion "bash zsh fish :4" completion ""
+pass "kubectl completes kubectl shop: commands, flags, values, files (through kubectl_complete-shop)"
