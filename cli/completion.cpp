@@ -50,8 +50,8 @@ bool plainWord(const std::string& s) {
 
 Value pathKind(const CLI::Option& opt) {
   static const std::map<std::string, Value> kinds = {
-      {"filename", Value::Manifest},  {"against", Value::Manifest},    {"kubeconfig", Value::File},
-      {"config", Value::File},        {"output-file", Value::File},    {"output-dir", Value::Directory},
+      {"filename", Value::Manifest}, {"against", Value::Manifest}, {"kubeconfig", Value::File},
+      {"config", Value::File},       {"output-file", Value::File}, {"output-dir", Value::Directory},
   };
   for (const auto& l : opt.get_lnames())
     if (auto it = kinds.find(l); it != kinds.end()) return it->second;
@@ -86,8 +86,10 @@ CompletionCommand describe(CLI::App& app, const std::string& name) {
   c.description = firstLine(app.get_description());
   for (CLI::Option* opt : app.get_options()) {
     if (opt->get_group() == "Deprecated") continue;
-    if (opt->nonpositional()) c.options.push_back(describe(*opt));
-    else c.positionals.push_back(describe(*opt));
+    if (opt->nonpositional())
+      c.options.push_back(describe(*opt));
+    else
+      c.positionals.push_back(describe(*opt));
   }
   return c;
 }
@@ -108,12 +110,17 @@ std::string identifier(std::string s) {
 
 // The bash lines that offer an option's value (cur is the word being completed).
 std::string bashValue(const CompletionOption& o, const std::string& fn) {
-  if (!o.choices.empty()) return "COMPREPLY=( $(compgen -W '" + joined(o.choices) + "' -- \"$cur\") )";
+  if (!o.choices.empty())
+    return "COMPREPLY=( $(compgen -W '" + joined(o.choices) + "' -- \"$cur\") )";
   switch (o.value) {
-    case Value::Manifest: return fn + "_paths manifest \"$cur\"";
-    case Value::File: return fn + "_paths file \"$cur\"";
-    case Value::Directory: return fn + "_paths dir \"$cur\"";
-    default: return ":";  // free text: nothing to offer
+    case Value::Manifest:
+      return fn + "_paths manifest \"$cur\"";
+    case Value::File:
+      return fn + "_paths file \"$cur\"";
+    case Value::Directory:
+      return fn + "_paths dir \"$cur\"";
+    default:
+      return ":";  // free text: nothing to offer
   }
 }
 
@@ -131,16 +138,20 @@ std::string bashCommand(const CompletionCommand& c, const std::string& fn) {
     s << "    " << joined(o.names, "|") << ") " << bashValue(o, fn) << "; return ;;\n";
   }
   s << "  esac\n";
-  s << "  if [[ $cur == -* ]]; then\n    COMPREPLY=( $(compgen -W '" << joined(flags) << "' -- \"$cur\") )\n    return\n  fi\n";
+  s << "  if [[ $cur == -* ]]; then\n    COMPREPLY=( $(compgen -W '" << joined(flags)
+    << "' -- \"$cur\") )\n    return\n  fi\n";
   bool positionalValues = false;
-  for (const auto& p : c.positionals) positionalValues |= !p.choices.empty() || p.value == Value::Manifest ||
-                                                           p.value == Value::File || p.value == Value::Directory;
+  for (const auto& p : c.positionals)
+    positionalValues |= !p.choices.empty() || p.value == Value::Manifest ||
+                        p.value == Value::File || p.value == Value::Directory;
   if (positionalValues) {
     // Which positional is being completed: count the words since the command that are neither
     // flags nor an option's value ("--output=json" arrives as "--output" "=" "json").
-    s << "  local n=0 j\n  for ((j = cmdi + 1; j < COMP_CWORD; j++)); do\n    case ${COMP_WORDS[j]} in\n";
+    s << "  local n=0 j\n  for ((j = cmdi + 1; j < COMP_CWORD; j++)); do\n    case "
+         "${COMP_WORDS[j]} in\n";
     if (!valued.empty())
-      s << "      " << joined(valued, "|") << ") ((j++)); [[ ${COMP_WORDS[j]} == = ]] && ((j++)) ;;\n";
+      s << "      " << joined(valued, "|")
+        << ") ((j++)); [[ ${COMP_WORDS[j]} == = ]] && ((j++)) ;;\n";
     s << "      =) ((j++)) ;;\n      -*) ;;\n      *) ((n++)) ;;\n    esac\n  done\n  case $n in\n";
     for (size_t i = 0; i < c.positionals.size(); ++i)
       s << "    " << i << ") " << bashValue(c.positionals[i], fn) << " ;;\n";
@@ -172,10 +183,14 @@ std::string zshText(const std::string& s) {
 std::string zshAction(const CompletionOption& o, const std::string& what) {
   if (!o.choices.empty()) return ":" + what + ":(" + joined(o.choices) + ")";
   switch (o.value) {
-    case Value::Manifest: return ":" + what + ":_files -g \"*.(yaml|yml|json)(-.)\"";
-    case Value::File: return ":" + what + ":_files";
-    case Value::Directory: return ":" + what + ":_files -/";
-    default: return ":" + what + ": ";
+    case Value::Manifest:
+      return ":" + what + ":_files -g \"*.(yaml|yml|json)(-.)\"";
+    case Value::File:
+      return ":" + what + ":_files";
+    case Value::Directory:
+      return ":" + what + ":_files -/";
+    default:
+      return ":" + what + ": ";
   }
 }
 
@@ -188,13 +203,17 @@ std::string zshArguments(const CompletionCommand& c, const std::string& indent) 
       if (n.rfind("--", 0) == 0) what = n.substr(2);
     for (const auto& n : o.names) {
       const bool longName = n.rfind("--", 0) == 0;
-      s << " \\\n" << indent << "  '" << (o.repeatable ? "*" : "") << n << (longName && o.value != Value::None ? "=" : "")
-        << "[" << zshText(o.description) << "]" << (o.value == Value::None ? "" : zshAction(o, what)) << "'";
+      s << " \\\n"
+        << indent << "  '" << (o.repeatable ? "*" : "") << n
+        << (longName && o.value != Value::None ? "=" : "") << "[" << zshText(o.description) << "]"
+        << (o.value == Value::None ? "" : zshAction(o, what)) << "'";
     }
   }
   for (size_t i = 0; i < c.positionals.size(); ++i) {
     const auto& p = c.positionals[i];
-    s << " \\\n" << indent << "  '" << (i + 1) << zshAction(p, p.description.empty() ? "argument" : zshText(firstLine(p.description)))
+    s << " \\\n"
+      << indent << "  '" << (i + 1)
+      << zshAction(p, p.description.empty() ? "argument" : zshText(firstLine(p.description)))
       << "'";
   }
   return s.str();
@@ -214,13 +233,19 @@ std::string fishQuoted(const std::string& s) {
 std::string fishOption(const CompletionOption& o) {
   std::string s;
   for (const auto& n : o.names) {
-    if (n.rfind("--", 0) == 0) s += " -l " + n.substr(2);
-    else s += " -s " + n.substr(1);
+    if (n.rfind("--", 0) == 0)
+      s += " -l " + n.substr(2);
+    else
+      s += " -s " + n.substr(1);
   }
-  if (!o.choices.empty()) s += " -x -a " + fishQuoted(joined(o.choices));
-  else if (o.value == Value::Manifest || o.value == Value::File) s += " -r -F";
-  else if (o.value == Value::Directory) s += " -x -a '(__fish_complete_directories (commandline -ct))'";
-  else if (o.value == Value::Word) s += " -x";
+  if (!o.choices.empty())
+    s += " -x -a " + fishQuoted(joined(o.choices));
+  else if (o.value == Value::Manifest || o.value == Value::File)
+    s += " -r -F";
+  else if (o.value == Value::Directory)
+    s += " -x -a '(__fish_complete_directories (commandline -ct))'";
+  else if (o.value == Value::Word)
+    s += " -x";
   if (!o.description.empty()) s += " -d " + fishQuoted(o.description);
   return s;
 }
@@ -254,12 +279,13 @@ std::string bashCompletion(const std::vector<CompletionCommand>& model, const st
   for (const auto& c : model)
     if (!c.name.empty()) commands.push_back(c.name);
   std::ostringstream s;
-  s << "# bash completion for " << prog << ", generated by `" << prog << " completion bash` (" << prog << " "
-    << SHOPCTL_VERSION << ").\n"
+  s << "# bash completion for " << prog << ", generated by `" << prog << " completion bash` ("
+    << prog << " " << SHOPCTL_VERSION << ").\n"
     << "# Install for this shell: source <(" << prog << " completion bash)\n"
-    << "# For every new shell:    " << prog << " completion bash > ~/.local/share/bash-completion/completions/"
-    << prog << "\n\n";
-  s << "# " << fn << "_paths manifest|file|dir WORD: directories, and files (manifest: *.yaml, *.yml, *.json)\n"
+    << "# For every new shell:    " << prog
+    << " completion bash > ~/.local/share/bash-completion/completions/" << prog << "\n\n";
+  s << "# " << fn
+    << "_paths manifest|file|dir WORD: directories, and files (manifest: *.yaml, *.yml, *.json)\n"
     << fn << "_paths() {\n"
     << "  local IFS=$'\\n' p\n"
     << "  COMPREPLY=()\n"
@@ -276,7 +302,8 @@ std::string bashCompletion(const std::vector<CompletionCommand>& model, const st
   for (const auto& c : model)
     if (!c.name.empty()) s << bashCommand(c, fn) << "\n";
   std::vector<std::string> topFlags;
-  for (const auto& o : model.front().options) topFlags.insert(topFlags.end(), o.names.begin(), o.names.end());
+  for (const auto& o : model.front().options)
+    topFlags.insert(topFlags.end(), o.names.begin(), o.names.end());
   s << fn << "() {\n"
     << "  local cur=${COMP_WORDS[COMP_CWORD]} prev= cmd= cmdi=0 i\n"
     << "  ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD-1]}\n"
@@ -290,10 +317,12 @@ std::string bashCompletion(const std::vector<CompletionCommand>& model, const st
     << "  done\n"
     << "  case $cmd in\n"
     << "    '')\n"
-    << "      if [[ $cur == -* ]]; then COMPREPLY=( $(compgen -W '" << joined(topFlags) << "' -- \"$cur\") )\n"
+    << "      if [[ $cur == -* ]]; then COMPREPLY=( $(compgen -W '" << joined(topFlags)
+    << "' -- \"$cur\") )\n"
     << "      else COMPREPLY=( $(compgen -W '" << joined(commands) << "' -- \"$cur\") ); fi ;;\n";
   for (const auto& c : model)
-    if (!c.name.empty()) s << "    " << c.name << ") " << fn << "_cmd_" << identifier(c.name) << " ;;\n";
+    if (!c.name.empty())
+      s << "    " << c.name << ") " << fn << "_cmd_" << identifier(c.name) << " ;;\n";
   s << "  esac\n"
     << "  return 0\n"
     << "}\n"
@@ -305,8 +334,8 @@ std::string zshCompletion(const std::vector<CompletionCommand>& model, const std
   const std::string fn = "_" + identifier(prog);
   std::ostringstream s;
   s << "#compdef " << prog << "\n"
-    << "# zsh completion for " << prog << ", generated by `" << prog << " completion zsh` (" << prog << " "
-    << SHOPCTL_VERSION << ").\n"
+    << "# zsh completion for " << prog << ", generated by `" << prog << " completion zsh` (" << prog
+    << " " << SHOPCTL_VERSION << ").\n"
     << "# Install: " << prog << " completion zsh > \"${fpath[1]}/_" << prog
     << "\" (any directory in $fpath), then start a new zsh;\n"
     << "# or, after compinit in ~/.zshrc: source <(" << prog << " completion zsh)\n\n";
@@ -344,9 +373,10 @@ std::string zshCompletion(const std::vector<CompletionCommand>& model, const std
 
 std::string fishCompletion(const std::vector<CompletionCommand>& model, const std::string& prog) {
   std::ostringstream s;
-  s << "# fish completion for " << prog << ", generated by `" << prog << " completion fish` (" << prog << " "
-    << SHOPCTL_VERSION << ").\n"
-    << "# Install: " << prog << " completion fish > ~/.config/fish/completions/" << prog << ".fish\n"
+  s << "# fish completion for " << prog << ", generated by `" << prog << " completion fish` ("
+    << prog << " " << SHOPCTL_VERSION << ").\n"
+    << "# Install: " << prog << " completion fish > ~/.config/fish/completions/" << prog
+    << ".fish\n"
     << "# or for this shell only: " << prog << " completion fish | source\n\n"
     << "complete -c " << prog << " -e\n"
     << "complete -c " << prog << " -f\n";
@@ -354,8 +384,8 @@ std::string fishCompletion(const std::vector<CompletionCommand>& model, const st
     s << "complete -c " << prog << " -n __fish_use_subcommand" << fishOption(o) << "\n";
   for (const auto& c : model) {
     if (c.name.empty()) continue;
-    s << "complete -c " << prog << " -n __fish_use_subcommand -a " << c.name << " -d " << fishQuoted(c.description)
-      << "\n";
+    s << "complete -c " << prog << " -n __fish_use_subcommand -a " << c.name << " -d "
+      << fishQuoted(c.description) << "\n";
   }
   for (const auto& c : model) {
     if (c.name.empty()) continue;
@@ -365,9 +395,10 @@ std::string fishCompletion(const std::vector<CompletionCommand>& model, const st
     // until one of them is given.
     for (const auto& p : c.positionals) {
       if (p.choices.empty()) continue;
-      const std::string cond = "__fish_seen_subcommand_from " + c.name + "; and not __fish_seen_subcommand_from " +
-                               joined(p.choices);
-      s << "complete -c " << prog << " -n " << fishQuoted(cond) << " -a " << fishQuoted(joined(p.choices))
+      const std::string cond = "__fish_seen_subcommand_from " + c.name +
+                               "; and not __fish_seen_subcommand_from " + joined(p.choices);
+      s << "complete -c " << prog << " -n " << fishQuoted(cond) << " -a "
+        << fishQuoted(joined(p.choices))
         << (p.description.empty() ? "" : " -d " + fishQuoted(p.description)) << "\n";
       break;
     }
@@ -375,12 +406,14 @@ std::string fishCompletion(const std::vector<CompletionCommand>& model, const st
   return s.str();
 }
 
-std::string cobraCompletion(const std::vector<CompletionCommand>& model, const std::vector<std::string>& args) {
+std::string cobraCompletion(const std::vector<CompletionCommand>& model,
+                            const std::vector<std::string>& args) {
   enum Directive { kDefault = 0, kNoFiles = 4, kExtensions = 8, kDirectories = 16 };
   std::ostringstream out;
   std::string word = args.empty() ? "" : args.back();
   const std::vector<std::string> before(args.begin(), args.empty() ? args.begin() : args.end() - 1);
-  auto offer = [&](const std::string& value, const std::string& description, const std::string& prefix = "") {
+  auto offer = [&](const std::string& value, const std::string& description,
+                   const std::string& prefix = "") {
     if (value.rfind(word, 0) != 0) return;
     out << prefix << value;
     if (!description.empty()) out << "\t" << description;
@@ -390,12 +423,16 @@ std::string cobraCompletion(const std::vector<CompletionCommand>& model, const s
     for (const auto& c : o.choices) offer(c, "", prefix);
     if (!o.choices.empty()) return kNoFiles;
     switch (o.value) {
-      case Value::Manifest:  // the extensions (kubectl's shell script offers matching files and directories)
+      case Value::Manifest:  // the extensions (kubectl's shell script offers matching files and
+                             // directories)
         out << "yaml\nyml\njson\n";
         return kExtensions;
-      case Value::File: return kDefault;
-      case Value::Directory: return kDirectories;
-      default: return kNoFiles;
+      case Value::File:
+        return kDefault;
+      case Value::Directory:
+        return kDirectories;
+      default:
+        return kNoFiles;
     }
   };
   auto finish = [&](int directive) {
@@ -466,11 +503,15 @@ void addCompletion(CLI::App& app) {
       "--kubeconfig and the like. It is made from this binary's own command table, so it never\n"
       "lists a flag the binary lacks; print it again after an upgrade.\n\n"
       "Install:\n"
-      "  bash  source <(shopctl completion bash)                      # this shell; put it in ~/.bashrc\n"
+      "  bash  source <(shopctl completion bash)                      # this shell; put it in "
+      "~/.bashrc\n"
       "        shopctl completion bash > ~/.local/share/bash-completion/completions/shopctl\n"
-      "                                              # every new shell (needs the bash-completion package)\n"
-      "  zsh   shopctl completion zsh > \"${fpath[1]}/_shopctl\"      # any directory in $fpath; then a new zsh\n"
-      "        source <(shopctl completion zsh)                       # after compinit, in ~/.zshrc\n"
+      "                                              # every new shell (needs the bash-completion "
+      "package)\n"
+      "  zsh   shopctl completion zsh > \"${fpath[1]}/_shopctl\"      # any directory in $fpath; "
+      "then a new zsh\n"
+      "        source <(shopctl completion zsh)                       # after compinit, in "
+      "~/.zshrc\n"
       "  fish  shopctl completion fish > ~/.config/fish/completions/shopctl.fish\n"
       "        shopctl completion fish | source                       # this shell only\n\n"
       "Exit status: 0 printed, 2 no shell or an unknown one.");
@@ -492,9 +533,12 @@ void addCompletion(CLI::App& app) {
       throw ExitRequest{kUsage};
     }
     const auto model = completionModel(*cmd->get_parent());
-    if (*shell == "bash") std::cout << bashCompletion(model, "shopctl");
-    else if (*shell == "zsh") std::cout << zshCompletion(model, "shopctl");
-    else std::cout << fishCompletion(model, "shopctl");
+    if (*shell == "bash")
+      std::cout << bashCompletion(model, "shopctl");
+    else if (*shell == "zsh")
+      std::cout << zshCompletion(model, "shopctl");
+    else
+      std::cout << fishCompletion(model, "shopctl");
   });
 }
 

@@ -11,17 +11,17 @@ namespace shop::cli {
 // What a shell needs to know about one option.
 struct CompletionOption {
   enum class Value { None, Word, Manifest, File, Directory };
-  std::vector<std::string> names;   // "-f", "--filename" (empty for a positional)
-  std::string description;          // its help text, first line
-  Value value = Value::None;        // None: a flag; Word: any text; Manifest: *.yaml|*.yml|*.json or a
-                                    // directory; File: any file; Directory: a directory
-  std::vector<std::string> choices; // the values it accepts, when they are a fixed set
-  bool repeatable = false;          // may be given more than once (-f a.yaml -f b.yaml)
+  std::vector<std::string> names;  // "-f", "--filename" (empty for a positional)
+  std::string description;         // its help text, first line
+  Value value = Value::None;  // None: a flag; Word: any text; Manifest: *.yaml|*.yml|*.json or a
+                              // directory; File: any file; Directory: a directory
+  std::vector<std::string> choices;  // the values it accepts, when they are a fixed set
+  bool repeatable = false;           // may be given more than once (-f a.yaml -f b.yaml)
 };
 
 struct CompletionCommand {
-  std::string name;         // "" for the top level
-  std::string description;  // the first line of its help
+  std::string name;                           // "" for the top level
+  std::string description;                    // the first line of its help
   std::vector<CompletionOption> options;      // flags and options, deprecated ones left out
   std::vector<CompletionOption> positionals;  // in order
 };
@@ -43,7 +43,8 @@ std::string fishCompletion(const std::vector<CompletionCommand>& model, const st
 // ("value\tdescription"), then ":DIRECTIVE" (4: no file completion; 8: files with the listed
 // extensions; 16: directories; 0: any file). `args` are ARGS and WORD, the word being completed
 // last (possibly "").
-std::string cobraCompletion(const std::vector<CompletionCommand>& model, const std::vector<std::string>& args);
+std::string cobraCompletion(const std::vector<CompletionCommand>& model,
+                            const std::vector<std::string>& args);
 
 void addCompletion(CLI::App& app);
 

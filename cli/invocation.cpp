@@ -8,7 +8,8 @@ namespace shop::cli {
 
 bool isPluginCompletion(const std::string& argv0) {
   const auto slash = argv0.rfind('/');
-  return (slash == std::string::npos ? argv0 : argv0.substr(slash + 1)) == kPluginCompletionExecutable;
+  return (slash == std::string::npos ? argv0 : argv0.substr(slash + 1)) ==
+         kPluginCompletionExecutable;
 }
 
 std::string commandName(const std::string& argv0) {
@@ -19,11 +20,14 @@ std::string commandName(const std::string& argv0) {
 
 namespace {
 
-bool wordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }
+bool wordChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+}
 
 }  // namespace
 
-std::string renamed(const std::string& text, const std::string& name, const std::vector<std::string>& commands) {
+std::string renamed(const std::string& text, const std::string& name,
+                    const std::vector<std::string>& commands) {
   static const std::string kSelf = "shopctl";
   if (name == kSelf) return text;
   std::string out;
@@ -44,7 +48,8 @@ std::string renamed(const std::string& text, const std::string& name, const std:
         size_t w = end + 1;
         while (w < text.size() && (wordChar(text[w]) || (w == end + 1 && text[w] == '-'))) ++w;
         const std::string next = text.substr(end + 1, w - end - 1);
-        static const std::vector<std::string> kAlways = {"help", "--help", "--help-all", "--version", "CMD"};
+        static const std::vector<std::string> kAlways = {"help", "--help", "--help-all",
+                                                         "--version", "CMD"};
         replace = std::find(commands.begin(), commands.end(), next) != commands.end() ||
                   std::find(kAlways.begin(), kAlways.end(), next) != kAlways.end();
       }
@@ -62,12 +67,13 @@ struct RenamingStream::Buf : std::streambuf {
   std::streambuf* target;
   std::string name;
   std::vector<std::string> commands;
-  std::string line;    // not yet passed on
-  char last = '\n';    // the last character passed on: renaming looks one character back
+  std::string line;  // not yet passed on
+  char last = '\n';  // the last character passed on: renaming looks one character back
 
   // Passes on line[0, n), renamed as it would be after `last`.
   void emit(size_t n) {
-    const std::string text = renamed(std::string(1, last) + line.substr(0, n), name, commands).substr(1);
+    const std::string text =
+        renamed(std::string(1, last) + line.substr(0, n), name, commands).substr(1);
     target->sputn(text.data(), static_cast<std::streamsize>(text.size()));
     if (n > 0) last = line[n - 1];
     line.erase(0, n);
@@ -96,8 +102,10 @@ struct RenamingStream::Buf : std::streambuf {
   }
 };
 
-RenamingStream::RenamingStream(std::ostream& stream, std::string name, std::vector<std::string> commands)
-    : stream_(stream), original_(stream.rdbuf()),
+RenamingStream::RenamingStream(std::ostream& stream, std::string name,
+                               std::vector<std::string> commands)
+    : stream_(stream),
+      original_(stream.rdbuf()),
       buf_(std::make_unique<Buf>(original_, std::move(name), std::move(commands))) {
   stream_.rdbuf(buf_.get());
 }

@@ -24,7 +24,8 @@ std::string commandName(const std::string& argv0);
 // prefix), and "shopctl CMD" where CMD is one of `commands` (or help, --help, --help-all,
 // --version, CMD), become "kubectl shop...". Other words ("field manager shopctl",
 // shopctl.io/v1alpha1) are left as they are. Unchanged when `name` is "shopctl".
-std::string renamed(const std::string& text, const std::string& name, const std::vector<std::string>& commands);
+std::string renamed(const std::string& text, const std::string& name,
+                    const std::vector<std::string>& commands);
 
 // Sends what is written to `stream` through renamed(), a line at a time, until destroyed (which
 // flushes a last partial line and restores the stream).

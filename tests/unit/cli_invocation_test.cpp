@@ -28,17 +28,20 @@ TEST(CliInvocation, PluginNameFromArgv0) {
 
 TEST(CliInvocation, RenamesCommandsAndErrorPrefixesOnly) {
   const std::string k = "kubectl shop";
-  EXPECT_EQ(renamed("shopctl: unknown command \"rendr\"\nRun 'shopctl --help' for the list.\n", k, kCommands),
+  EXPECT_EQ(renamed("shopctl: unknown command \"rendr\"\nRun 'shopctl --help' for the list.\n", k,
+                    kCommands),
             "kubectl shop: unknown command \"rendr\"\nRun 'kubectl shop --help' for the list.\n");
   EXPECT_EQ(renamed("  shopctl render -f shop.yaml | shopctl apply -f -\n", k, kCommands),
             "  kubectl shop render -f shop.yaml | kubectl shop apply -f -\n");
   EXPECT_EQ(renamed("Usage: shopctl version [OPTIONS]\n`shopctl help CMD`", k, kCommands),
             "Usage: kubectl shop version [OPTIONS]\n`kubectl shop help CMD`");
   // Not a command: kept.
-  for (const char* kept : {"field manager shopctl, then", "apiVersion: shopctl.io/v1alpha1", "the shopctl binary",
-                           "x shopctl: not at a line's start", "shopctl rendering", "noshopctl render"})
+  for (const char* kept :
+       {"field manager shopctl, then", "apiVersion: shopctl.io/v1alpha1", "the shopctl binary",
+        "x shopctl: not at a line's start", "shopctl rendering", "noshopctl render"})
     EXPECT_EQ(renamed(kept, k, kCommands), kept);
-  EXPECT_EQ(renamed("shopctl: x\nshopctl render", "shopctl", kCommands), "shopctl: x\nshopctl render");
+  EXPECT_EQ(renamed("shopctl: x\nshopctl render", "shopctl", kCommands),
+            "shopctl: x\nshopctl render");
 }
 
 TEST(CliInvocation, StreamRenamesAcrossPiecesAndRestores) {
@@ -48,7 +51,8 @@ TEST(CliInvocation, StreamRenamesAcrossPiecesAndRestores) {
     RenamingStream r(sink, "kubectl shop", kCommands);
     // std::cerr flushes after every <<: pieces arrive one by one.
     sink << "shopctl" << std::flush << ": bad input; try " << std::flush << "shopctl " << std::flush
-         << "validate -f x\n" << std::flush;
+         << "validate -f x\n"
+         << std::flush;
     sink << "Delete? [y/N] " << std::flush;
   }
   EXPECT_EQ(sink.rdbuf(), before);
