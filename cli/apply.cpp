@@ -1,5 +1,6 @@
 // shopctl apply: server-side apply of the ShopApp itself, and optionally wait until the
 // operator reports it Ready (or Stalled).
+#include <set>
 #include <thread>
 
 #include "cli/cluster.hpp"
@@ -25,6 +26,56 @@ nlohmann::json comparable(Json obj) {
   return nlohmann::json(obj);
 }
 
+[[noreturn]] void refused(const std::string& ns, const std::string& name, const kube::Result& r) {
+  if (r.conflict()) {
+    std::cerr << "shopctl: applying ShopApp " << ns << "/" << name << ": " << r.message()
+              << "\n(another field manager owns these fields; re-run with --force-conflicts to take them over)\n";
+    throw ExitRequest{kUsage};
+  }
+  failRequest("applying ShopApp " + ns + "/" + name, r);
+}
+
+// Follows one ShopApp (as the apply returned it) until the operator reports this generation Ready (kOk) or Stalled
+// (kFindings), or the deadline passes (kFindings); kRuntime when it is deleted meanwhile.
+int waitFor(kube::Client& client, const Json& applied, std::chrono::steady_clock::time_point deadline,
+            const std::string& timeoutText) {
+  const std::string ns = applied["metadata"].value("namespace", "");
+  const std::string name = applied["metadata"].value("name", "");
+  const int64_t generation = applied["metadata"].value("generation", int64_t{0});
+  ProgressView view(stdoutIsTerminal());
+  const auto start = std::chrono::steady_clock::now();
+  Json last = applied;
+  while (true) {
+    auto got = client.get(res::ShopApp, ns, name);
+    if (got.notFound()) {
+      view.finish();
+      std::cerr << "shopctl: ShopApp " << ns << "/" << name << " was deleted while waiting\n";
+      return kRuntime;
+    }
+    if (got.ok()) last = got.body;
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    WaitState st = waitState(last, generation);
+    view.show(last, st, secs);
+    if (st.done) {
+      view.finish();
+      if (st.ready) {
+        std::cout << "ShopApp " << ns << "/" << name << " is Ready: " << st.message << " (" << static_cast<long>(secs)
+                  << "s)\n";
+        return kOk;
+      }
+      std::cerr << "shopctl: ShopApp " << ns << "/" << name << " is Stalled: " << st.reason << ": " << st.message << "\n";
+      return kFindings;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      view.finish();
+      std::cerr << "shopctl: timed out after " << timeoutText << " waiting for ShopApp " << ns << "/" << name
+                << " to be Ready: " << st.blocking << "\n";
+      return kFindings;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
 }  // namespace
 
 void addApply(CLI::App& app) {
@@ -36,7 +87,10 @@ void addApply(CLI::App& app) {
       "operator applies, with its Pod Security labels). The file is validated first, so mistakes\n"
       "are reported with file:line:col before anything reaches the cluster; then the CRD is\n"
       "checked and the objects are tried as server-side dry runs, so a failure creates nothing.\n"
-      "-n must agree with the file's metadata.namespace (as kubectl's); a file without one takes it.\n\n"
+      "-n must agree with the file's metadata.namespace (as kubectl's); a file without one takes it.\n"
+      "-f is repeatable and takes directories (their *.yaml, *.yml and *.json files, sorted), one\n"
+      "ShopApp per file: every file is validated and every app tried as a dry run before the first\n"
+      "is applied, so an error in any file applies nothing. They are applied in that order.\n\n"
       "With --wait, shopctl follows the ShopApp's status until the operator has observed this\n"
       "generation and reports Ready=True (exit 0), or Stalled=True (exit 1, with the reason), or\n"
       "the timeout passes (exit 1, with what it was waiting for). On a terminal the components are\n"
@@ -53,12 +107,15 @@ void addApply(CLI::App& app) {
       "  shopctl apply -f shop.yaml\n"
       "  shopctl apply -f shop.yaml --wait                  # block until every component is ready\n"
       "  shopctl apply -f shop.yaml --wait --timeout 10m\n"
+      "  shopctl apply -f shop.yaml -f blog.yaml --wait     # two apps; waits for both\n"
+      "  shopctl apply -f apps/                             # every ShopApp file below apps/\n"
       "  shopctl apply -f shop.yaml --dry-run=server        # would the API server take it?\n"
       "  shopctl diff -f shop.yaml && echo up to date || shopctl apply -f shop.yaml --wait\n\n"
       "Exit status: 0 applied (and Ready with --wait; or a dry run passed), 1 Stalled or not Ready\n"
-      "in time, 2 invalid input, a field conflict or a dry run refused, 3 cluster or runtime error.");
+      "in time (any app), 2 invalid input, a field conflict or a dry run refused, 3 cluster or\n"
+      "runtime error.");
   struct Opts {
-    std::string file;
+    std::vector<std::string> files;
     std::string ns;
     bool wait = false;
     std::string timeout = "5m";
@@ -68,11 +125,13 @@ void addApply(CLI::App& app) {
     ClusterFlags cluster;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("-f,--filename", o->file, "The ShopApp file ('-' for stdin)")->required();
+  cmd->add_option("-f,--filename", o->files,
+                  "ShopApp file or directory ('-' for stdin); repeatable, each file one ShopApp")
+      ->required();
   cmd->add_option("-n,--namespace", o->ns,
                   "Namespace for a ShopApp that names none (default: default); a file naming another is "
                   "refused, as kubectl does");
-  cmd->add_flag("--wait", o->wait, "Wait until the operator reports the ShopApp Ready (or Stalled)");
+  cmd->add_flag("--wait", o->wait, "Wait until the operator reports each ShopApp Ready (or Stalled)");
   cmd->add_option("--timeout", o->timeout, "How long --wait waits: 90s, 5m, 1h30m (default 5m)");
   cmd->add_flag("--force-conflicts", o->forceConflicts,
                 "Take over fields another field manager owns (as kubectl apply --server-side --force-conflicts)");
@@ -108,149 +167,161 @@ void addApply(CLI::App& app) {
       std::cerr << "shopctl: --timeout " << shop::quotedValue(o->timeout) << ": expected a duration such as 90s, 5m or 1h30m\n";
       throw ExitRequest{kUsage};
     }
-    LoadedApp la = loadApp(o->file, o->ns, !o->validate);
-    const std::string ns = la.document["metadata"].value("namespace", "default");
-    const std::string name = la.document["metadata"].value("name", "");
-    if (name.empty()) {
-      std::cerr << "shopctl: the ShopApp has no metadata.name\n";
+    // Every file first: all errors of all files are printed, and one is enough to apply nothing.
+    const auto files = shopAppFiles(o->files);
+    std::vector<LoadedApp> apps;
+    std::vector<AppSource> sources;
+    size_t bad = 0;
+    for (const auto& file : files) {
+      try {
+        LoadedApp la = loadApp(file, o->ns, !o->validate);
+        const std::string name = la.document["metadata"].value("name", "");
+        if (name.empty()) {
+          std::cerr << (file == "-" ? "<stdin>" : file) << ": error: metadata.name: the ShopApp has no name\n";
+          ++bad;
+          continue;
+        }
+        sources.push_back({file, la.document["metadata"].value("namespace", "default"), name});
+        apps.push_back(std::move(la));
+      } catch (const ExitRequest&) {
+        ++bad;  // loadApp printed why
+      }
+    }
+    if (bad > 0) {
+      if (files.size() > 1)
+        std::cerr << "shopctl apply: nothing applied: " << bad << " of " << files.size() << " files have errors\n";
+      throw ExitRequest{kUsage};
+    }
+    if (auto dup = duplicateApp(sources); !dup.empty()) {
+      std::cerr << "shopctl: " << dup << "\n";
       throw ExitRequest{kUsage};
     }
     if (mode == "client") {
       // Parsed, validated (unless --validate=false) and rendered above or here; nothing is sent.
-      const size_t rendered = la.app ? render(*la.app).objects.size() : 0;
-      std::cout << "namespace/" << ns << " (dry run)\n"
-                << gvkName("shopapp", "shopctl.io") << "/" << name << " (dry run)\n";
+      std::set<std::string> namespaces;
+      for (size_t i = 0; i < apps.size(); ++i) {
+        const std::string& ns = sources[i].ns;
+        if (namespaces.insert(ns).second) std::cout << "namespace/" << ns << " (dry run)\n";
+        std::cout << gvkName("shopapp", "shopctl.io") << "/" << sources[i].name << " (dry run)\n";
+      }
       std::cerr << "shopctl apply: client dry run: nothing was sent to a cluster. The Namespace is created only "
                    "where it does not exist";
-      if (la.app)
-        std::cerr << "; shop-operator would then apply " << rendered << " objects (shopctl render -f "
-                  << (o->file == "-" ? std::string("FILE") : o->file) << " lists them)";
+      for (size_t i = 0; i < apps.size(); ++i)
+        if (apps[i].app)
+          std::cerr << (i ? "; " : "; shop-operator would then apply ") << render(*apps[i].app).objects.size()
+                    << " objects" << (apps.size() > 1 ? " for " + sources[i].name : std::string()) << " (shopctl render -f "
+                    << (sources[i].file == "-" ? std::string("FILE") : sources[i].file) << " lists them)";
       std::cerr << ".\n";
       return;
     }
     const bool serverDryRun = mode == "server";
     Cluster c = connectCluster(o->cluster, serverDryRun);
     kube::Client& client = *c.client;
-    // Everything that can fail is asked before anything is created: the CRD, then the Namespace
-    // and the ShopApp as server-side dry runs (admission, RBAC, the CRD's schema and rules).
+    // Everything that can fail is asked before anything is created: the CRD, then for every app
+    // the Namespace and the ShopApp as server-side dry runs (admission, RBAC, the CRD's schema and
+    // rules).
     exitIfNoShopAppCrd(c);
-    auto nsGot = client.get(res::Namespace, "", ns);
-    if (!nsGot.ok() && !nsGot.notFound()) failRequest("reading namespace " + ns, nsGot);
-    const bool createNamespace = nsGot.notFound();
-    Json nsObj = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}};
-    if (createNamespace && la.app) {
-      for (const auto& obj : render(*la.app).objects)
-        if (obj.value("kind", "") == "Namespace") nsObj = obj;
-    }
-    auto refused = [&](const kube::Result& r) {
-      if (r.conflict()) {
-        std::cerr << "shopctl: applying ShopApp " << ns << "/" << name << ": " << r.message()
-                  << "\n(another field manager owns these fields; re-run with --force-conflicts to take them over)\n";
-        throw ExitRequest{kUsage};
-      }
-      failRequest("applying ShopApp " + ns + "/" + name, r);
+    struct Plan {
+      std::string ns, name;
+      bool createNamespace = false;
+      Json nsObj;
     };
+    std::vector<Plan> plans;
+    for (size_t i = 0; i < apps.size(); ++i) {
+      const LoadedApp& la = apps[i];
+      Plan p{sources[i].ns, sources[i].name, false, Json()};
+      auto nsGot = client.get(res::Namespace, "", p.ns);
+      if (!nsGot.ok() && !nsGot.notFound()) failRequest("reading namespace " + p.ns, nsGot);
+      p.createNamespace = nsGot.notFound();
+      p.nsObj = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", p.ns}}}};
+      if (p.createNamespace && la.app) {
+        for (const auto& obj : render(*la.app).objects)
+          if (obj.value("kind", "") == "Namespace") p.nsObj = obj;
+      }
+      if (p.createNamespace) {
+        auto dry = client.apply(res::Namespace, "", p.ns, p.nsObj, "shopctl", false, true);
+        if (!dry.ok()) failRequest("creating namespace " + p.ns + " (dry run; nothing was created)", dry);
+      } else {
+        // Into an existing namespace the ShopApp itself can be tried first.
+        auto dry = client.apply(res::ShopApp, p.ns, p.name, la.document, "shopctl", o->forceConflicts, true);
+        if (!dry.ok()) refused(p.ns, p.name, dry);
+      }
+      plans.push_back(p);
+    }
+
     if (serverDryRun) {
       // Every write a dry run (dryRun=All; the transport sends no other): the API server judges,
-      // nothing is stored.
+      // nothing is stored. The dry runs above passed; say what each would do.
       const std::string tag = " (server dry run)";
-      const std::string app = gvkName("shopapp", "shopctl.io") + "/" + name;
-      if (createNamespace) {
-        auto dry = client.apply(res::Namespace, "", ns, nsObj, "shopctl", false, true);
-        if (!dry.ok()) failRequest("namespace " + ns + tag, dry);
-        std::cout << "namespace/" << ns << " created" << tag << "\n";
-        Json standIn = la.document;
-        standIn["metadata"]["namespace"] = kStandInNamespace;
-        auto tried = client.createDryRun(res::ShopApp, kStandInNamespace, standIn);
-        // 409 AlreadyExists comes after every check passed (a ShopApp of that name is there).
-        if (!tried.ok() && !tried.conflict())
-          failRequest("ShopApp " + ns + "/" + name + tag + ", tried in namespace " + kStandInNamespace +
-                          " because " + ns + " does not exist yet",
-                      tried);
-        std::cout << app << " created" << tag << "\n";
-        std::cerr << "shopctl apply: note: namespace " << ns << " does not exist yet, so the ShopApp was tried in "
-                  << "namespace " << kStandInNamespace << " (its schema, CEL rules and size do not depend on the "
-                  << "namespace; nothing was created)\n";
-        return;
+      std::set<std::string> namespaces;
+      for (size_t i = 0; i < apps.size(); ++i) {
+        const Plan& p = plans[i];
+        const std::string app = gvkName("shopapp", "shopctl.io") + "/" + p.name;
+        if (p.createNamespace) {
+          if (namespaces.insert(p.ns).second) std::cout << "namespace/" << p.ns << " created" << tag << "\n";
+          Json standIn = apps[i].document;
+          standIn["metadata"]["namespace"] = kStandInNamespace;
+          auto tried = client.createDryRun(res::ShopApp, kStandInNamespace, standIn);
+          // 409 AlreadyExists comes after every check passed (a ShopApp of that name is there).
+          if (!tried.ok() && !tried.conflict())
+            failRequest("ShopApp " + p.ns + "/" + p.name + tag + ", tried in namespace " + kStandInNamespace +
+                            " because " + p.ns + " does not exist yet",
+                        tried);
+          std::cout << app << " created" << tag << "\n";
+          std::cerr << "shopctl apply: note: namespace " << p.ns << " does not exist yet, so the ShopApp was tried in "
+                    << "namespace " << kStandInNamespace << " (its schema, CEL rules and size do not depend on the "
+                    << "namespace; nothing was created)\n";
+          continue;
+        }
+        auto before = client.get(res::ShopApp, p.ns, p.name);
+        if (!before.ok() && !before.notFound()) failRequest("reading ShopApp " + p.ns + "/" + p.name, before);
+        auto dry = client.apply(res::ShopApp, p.ns, p.name, apps[i].document, "shopctl", o->forceConflicts, true);
+        if (!dry.ok()) refused(p.ns, p.name, dry);
+        std::cout << app
+                  << (!before.ok() ? " created"
+                                   : comparable(before.body) == comparable(dry.body) ? " unchanged" : " configured")
+                  << tag << "\n";
       }
-      auto before = client.get(res::ShopApp, ns, name);
-      if (!before.ok() && !before.notFound()) failRequest("reading ShopApp " + ns + "/" + name, before);
-      auto dry = client.apply(res::ShopApp, ns, name, la.document, "shopctl", o->forceConflicts, true);
-      if (!dry.ok()) refused(dry);
-      std::cout << app
-                << (!before.ok() ? " created"
-                                 : comparable(before.body) == comparable(dry.body) ? " unchanged" : " configured")
-                << tag << "\n";
       return;
     }
-    if (createNamespace) {
-      auto dry = client.apply(res::Namespace, "", ns, nsObj, "shopctl", false, true);
-      if (!dry.ok()) failRequest("creating namespace " + ns + " (dry run; nothing was created)", dry);
-    } else {
-      // Into an existing namespace the ShopApp itself can be tried first.
-      auto dry = client.apply(res::ShopApp, ns, name, la.document, "shopctl", o->forceConflicts, true);
-      if (!dry.ok()) refused(dry);
-    }
 
-    std::string createdUid;
-    if (createNamespace) {
-      auto made = client.apply(res::Namespace, "", ns, nsObj, "shopctl", false);
-      if (!made.ok()) failRequest("creating namespace " + ns, made);
-      createdUid = made.body["metadata"].value("uid", "");
-      std::cout << "namespace/" << ns << " created\n";
-    }
-
-    auto before = client.get(res::ShopApp, ns, name);
-    if (!before.ok() && !before.notFound()) failRequest("reading ShopApp " + ns + "/" + name, before);
-    auto applied = client.apply(res::ShopApp, ns, name, la.document, "shopctl", o->forceConflicts);
-    if (!applied.ok()) {
-      // A namespace made a moment ago for this ShopApp goes again: a failed apply leaves nothing.
-      if (!createdUid.empty()) {
-        auto del = client.remove(res::Namespace, "", ns, "Background", createdUid);
-        if (del.ok()) std::cout << "namespace/" << ns << " deleted again (the ShopApp was not applied)\n";
+    std::vector<Json> appliedApps;
+    std::set<std::string> namespacesMade;  // by this run: a second app in it does not make it again
+    for (size_t i = 0; i < apps.size(); ++i) {
+      const Plan& p = plans[i];
+      std::string createdUid;
+      if (p.createNamespace && !namespacesMade.count(p.ns)) {
+        auto made = client.apply(res::Namespace, "", p.ns, p.nsObj, "shopctl", false);
+        if (!made.ok()) failRequest("creating namespace " + p.ns, made);
+        createdUid = made.body["metadata"].value("uid", "");
+        namespacesMade.insert(p.ns);
+        std::cout << "namespace/" << p.ns << " created\n";
       }
-      refused(applied);
+      auto before = client.get(res::ShopApp, p.ns, p.name);
+      if (!before.ok() && !before.notFound()) failRequest("reading ShopApp " + p.ns + "/" + p.name, before);
+      auto applied = client.apply(res::ShopApp, p.ns, p.name, apps[i].document, "shopctl", o->forceConflicts);
+      if (!applied.ok()) {
+        // A namespace made a moment ago for this ShopApp goes again: a failed apply leaves nothing.
+        if (!createdUid.empty()) {
+          auto del = client.remove(res::Namespace, "", p.ns, "Background", createdUid);
+          if (del.ok()) std::cout << "namespace/" << p.ns << " deleted again (the ShopApp was not applied)\n";
+        }
+        refused(p.ns, p.name, applied);
+      }
+      const std::string rvBefore = before.ok() ? before.body["metadata"].value("resourceVersion", "") : "";
+      const std::string rvAfter = applied.body["metadata"].value("resourceVersion", "");
+      std::cout << gvkName("shopapp", "shopctl.io") << "/" << p.name
+                << (!before.ok() ? " created" : rvBefore == rvAfter ? " unchanged" : " configured") << "\n";
+      appliedApps.push_back(applied.body);
     }
-    const std::string rvBefore = before.ok() ? before.body["metadata"].value("resourceVersion", "") : "";
-    const std::string rvAfter = applied.body["metadata"].value("resourceVersion", "");
-    std::cout << gvkName("shopapp", "shopctl.io") << "/" << name
-              << (!before.ok() ? " created" : rvBefore == rvAfter ? " unchanged" : " configured") << "\n";
     if (!o->wait) return;
 
-    const int64_t generation = applied.body["metadata"].value("generation", int64_t{0});
-    ProgressView view(stdoutIsTerminal());
-    const auto start = std::chrono::steady_clock::now();
-    const auto deadline = start + timeout;
-    Json last = applied.body;
-    while (true) {
-      auto got = client.get(res::ShopApp, ns, name);
-      if (got.notFound()) {
-        view.finish();
-        std::cerr << "shopctl: ShopApp " << ns << "/" << name << " was deleted while waiting\n";
-        throw ExitRequest{kRuntime};
-      }
-      if (got.ok()) last = got.body;
-      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      WaitState st = waitState(last, generation);
-      view.show(last, st, secs);
-      if (st.done) {
-        view.finish();
-        if (st.ready) {
-          std::cout << "ShopApp " << ns << "/" << name << " is Ready: " << st.message << " ("
-                    << static_cast<long>(secs) << "s)\n";
-          return;
-        }
-        std::cerr << "shopctl: ShopApp " << ns << "/" << name << " is Stalled: " << st.reason << ": " << st.message << "\n";
-        throw ExitRequest{kFindings};
-      }
-      if (std::chrono::steady_clock::now() >= deadline) {
-        view.finish();
-        std::cerr << "shopctl: timed out after " << o->timeout << " waiting for ShopApp " << ns << "/" << name
-                  << " to be Ready: " << st.blocking << "\n";
-        throw ExitRequest{kFindings};
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    }
+    // One deadline for all: the apps are followed one after the other.
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    int code = kOk;
+    for (size_t i = 0; i < apps.size(); ++i)
+      code = std::max(code, waitFor(client, appliedApps[i], deadline, o->timeout));
+    if (code != kOk) throw ExitRequest{code};
   });
 }
 

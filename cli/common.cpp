@@ -62,6 +62,43 @@ std::vector<std::string> expandInputs(const std::vector<std::string>& args, Diag
   return out;
 }
 
+std::vector<std::string> shopAppFiles(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  Diagnostics diags;
+  bool stdinSeen = false;
+  for (const auto& a : args) {
+    std::error_code ec;
+    if (a == "-") {
+      if (stdinSeen) diags.add({Severity::Error, "<stdin>", {}, "", "'-f -' is given twice: standard input can be read once"});
+      stdinSeen = true;
+      out.push_back(a);
+    } else if (fs::is_directory(a, ec)) {
+      auto found = expandInputs({a}, diags);
+      if (found.empty())
+        diags.add({Severity::Error, a, {}, "", "no ShopApp files: the directory holds no *.yaml, *.yml or *.json files"});
+      out.insert(out.end(), found.begin(), found.end());
+    } else {
+      out.push_back(a);
+    }
+  }
+  if (diags.hasErrors()) {
+    printDiagnostics(diags);
+    throw ExitRequest{kUsage};
+  }
+  return out;
+}
+
+std::string duplicateApp(const std::vector<AppSource>& apps) {
+  for (size_t i = 0; i < apps.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (apps[i].ns == apps[j].ns && apps[i].name == apps[j].name) {
+        auto shown = [](const std::string& f) { return f == "-" ? std::string("<stdin>") : f; };
+        return "ShopApp " + apps[i].ns + "/" + apps[i].name + " is in both " + shown(apps[j].file) + " and " +
+               shown(apps[i].file) + " (one ShopApp per name)";
+      }
+  return "";
+}
+
 std::string describeInputs(const std::vector<std::string>& args) {
   std::string s;
   for (const auto& a : args) s += (s.empty() ? "" : ", ") + (a == "-" ? std::string("<stdin>") : a);

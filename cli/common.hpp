@@ -49,6 +49,20 @@ bool stdoutIsTerminal();
 // Expands FILE|DIR|- arguments: directories recursively (*.yaml, *.yml, *.json), sorted.
 std::vector<std::string> expandInputs(const std::vector<std::string>& args, Diagnostics& diags);
 
+// The -f arguments of render, apply and diff (repeatable): each FILE and '-' as given, each DIR
+// as its *.yaml, *.yml and *.json files (recursively, sorted), in the order given. A directory
+// without such files, or '-' twice, is printed as an error and exits kUsage; a file that cannot
+// be read is left for the reader to report (with the reason).
+std::vector<std::string> shopAppFiles(const std::vector<std::string>& args);
+
+// Where a ShopApp came from, to find one named by two files.
+struct AppSource {
+  std::string file, ns, name;
+};
+// "ShopApp NS/NAME is in both a.yaml and b.yaml (one file per app)" for the first app named
+// twice, or "".
+std::string duplicateApp(const std::vector<AppSource>& apps);
+
 // "a.yaml, dir/" or "<stdin>": the inputs as the user named them, for errors about all of them.
 std::string describeInputs(const std::vector<std::string>& args);
 // Why nothing was found: no manifest files (directories hold no *.yaml/*.yml/*.json) or no objects.

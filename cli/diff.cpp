@@ -426,9 +426,13 @@ void addDiff(CLI::App& app) {
       "Against a directory, the rendered objects are compared with the files of a tree written by\n"
       "`shopctl render --layout kustomize` (its kustomization.yaml says which files count), or with\n"
       "any directory or file of manifests ('-' reads stdin).\n\n"
+      "Against a cluster, -f is repeatable and takes directories (their *.yaml, *.yml and *.json\n"
+      "files, sorted), one ShopApp per file: every file is checked first, then each app is compared\n"
+      "in that order, with one summary (and with -o json, a JSON array of one document per app).\n\n"
       "Examples:\n"
       "  shopctl diff -f shop.yaml                              # what the operator would change\n"
       "  shopctl diff -f shop.yaml --against deploy/shop         # is the committed tree up to date?\n"
+      "  shopctl diff -f apps/                                  # every ShopApp file below apps/\n"
       "  kubectl kustomize deploy/overlays/prod | shopctl diff -f shop.yaml --against - --set 'services.*.replicas=3'\n"
       "  shopctl diff -f shop.yaml -o json | jq '.objects[].changes'\n"
       "  SHOPCTL_EXTERNAL_DIFF=\"meld\" shopctl diff -f shop.yaml  # your own diff program\n"
@@ -439,7 +443,7 @@ void addDiff(CLI::App& app) {
       "Exit status (as kubectl diff): 0 no differences, 1 differences, 2 invalid input,\n"
       "3 cluster or runtime error.");
   struct Opts {
-    std::string file;
+    std::vector<std::string> files;
     std::string against = "cluster";
     std::string output = "unified";
     std::string ns;
@@ -448,7 +452,9 @@ void addDiff(CLI::App& app) {
     ClusterFlags cluster;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("-f,--filename", o->file, "The ShopApp file ('-' for stdin)")->required();
+  cmd->add_option("-f,--filename", o->files,
+                  "ShopApp file or directory ('-' for stdin); repeatable against a cluster, each file one ShopApp")
+      ->required();
   cmd->add_option("--against", o->against, "cluster (default), or a directory or file of manifests ('-' for stdin)");
   cmd->add_option("-o,--output", o->output, "unified (default) or json")->check(CLI::IsMember({"unified", "json"}));
   cmd->add_option("-n,--namespace", o->ns,
@@ -463,8 +469,39 @@ void addDiff(CLI::App& app) {
       ->allow_extra_args(false);
   addClusterFlags(cmd, o->cluster);
   cmd->callback([o] {
-    LoadedApp la = loadApp(o->file, o->ns);
+    const auto files = shopAppFiles(o->files);
+    if (files.size() > 1 && (o->against != "cluster" || !o->sets.empty())) {
+      std::cerr << "shopctl: --against DIR and --set compare one ShopApp; -f names " << files.size() << " files ("
+                << describeInputs(o->files) << ")\n";
+      throw ExitRequest{kUsage};
+    }
+    if (o->against == "-" && files[0] == "-") {
+      std::cerr << "shopctl: -f and --against cannot both read stdin\n";
+      throw ExitRequest{kUsage};
+    }
+    // Every file first: all errors of all files are printed, and one is enough to compare nothing.
+    std::vector<LoadedApp> apps;
+    std::vector<AppSource> sources;
+    size_t bad = 0;
+    for (const auto& file : files) {
+      try {
+        apps.push_back(loadApp(file, o->ns));
+        sources.push_back({file, apps.back().app->namespace_, apps.back().app->name});
+      } catch (const ExitRequest&) {
+        ++bad;  // loadApp printed why
+      }
+    }
+    if (bad > 0) {
+      if (files.size() > 1)
+        std::cerr << "shopctl diff: nothing compared: " << bad << " of " << files.size() << " files have errors\n";
+      throw ExitRequest{kUsage};
+    }
+    if (auto dup = duplicateApp(sources); !dup.empty()) {
+      std::cerr << "shopctl: " << dup << "\n";
+      throw ExitRequest{kUsage};
+    }
     if (!o->sets.empty()) {
+      LoadedApp& la = apps[0];
       for (const auto& s : o->sets) {
         std::string err = diff::applySet(la.document, s);
         if (!err.empty()) {
@@ -479,53 +516,68 @@ void addDiff(CLI::App& app) {
       if (!parsed.app) throw ExitRequest{kUsage};
       la.app = parsed.app;
     }
-    if (o->against == "-" && o->file == "-") {
-      std::cerr << "shopctl: -f and --against cannot both read stdin\n";
-      throw ExitRequest{kUsage};
-    }
-    DiffResult r = o->against == "cluster" ? againstCluster(la, o->cluster, o->fieldManager)
-                                           : againstDirectory(la, o->against);
+    std::vector<DiffResult> results;
+    for (const auto& la : apps)
+      results.push_back(o->against == "cluster" ? againstCluster(la, o->cluster, o->fieldManager)
+                                                : againstDirectory(la, o->against));
     diff::Comparison cmp;
-    cmp.entries = r.entries;
+    std::vector<std::string> notes, errors;
+    for (const auto& r : results) {
+      cmp.entries.insert(cmp.entries.end(), r.entries.begin(), r.entries.end());
+      for (const auto& n : r.notes)  // (the CRD note comes once per app)
+        if (std::find(notes.begin(), notes.end(), n) == notes.end()) notes.push_back(n);
+      errors.insert(errors.end(), r.errors.begin(), r.errors.end());
+    }
     const bool differs = cmp.differs();
-    for (const auto& n : r.notes) std::cerr << "note: " << n << "\n";
+    for (const auto& n : notes) std::cerr << "note: " << n << "\n";
 
     int code = differs ? kFindings : kOk;
     if (o->output == "json") {
-      Json objs = Json::array();
-      for (const auto& e : r.entries) {
-        if (e.action == Action::Unchanged) continue;
-        Json j = {{"apiVersion", e.key.apiVersion()}, {"kind", e.key.kind}};
-        if (!e.key.namespace_.empty()) j["namespace"] = e.key.namespace_;
-        j["name"] = e.key.name;
-        j["action"] = diff::actionName(e.action);
-        j["before"] = e.beforeSource;
-        j["after"] = e.afterSource;
-        if (e.action == Action::Change) {
-          j["changes"] = Json::array();
-          for (const auto& c : e.changes) j["changes"].push_back(changeJson(c));
+      Json docs = Json::array();
+      for (size_t i = 0; i < results.size(); ++i) {
+        const DiffResult& r = results[i];
+        diff::Comparison own;
+        own.entries = r.entries;
+        Json objs = Json::array();
+        for (const auto& e : r.entries) {
+          if (e.action == Action::Unchanged) continue;
+          Json j = {{"apiVersion", e.key.apiVersion()}, {"kind", e.key.kind}};
+          if (!e.key.namespace_.empty()) j["namespace"] = e.key.namespace_;
+          j["name"] = e.key.name;
+          j["action"] = diff::actionName(e.action);
+          j["before"] = e.beforeSource;
+          j["after"] = e.afterSource;
+          if (e.action == Action::Change) {
+            j["changes"] = Json::array();
+            for (const auto& c : e.changes) j["changes"].push_back(changeJson(c));
+          }
+          j["diff"] = entryDiff(e);
+          objs.push_back(j);
         }
-        j["diff"] = entryDiff(e);
-        objs.push_back(j);
+        docs.push_back({{"against", o->against},
+                        {"app", {{"namespace", apps[i].app->namespace_}, {"name", apps[i].app->name}}},
+                        {"differences", own.differs()},
+                        {"summary",
+                         {{"create", own.count(Action::Create)},
+                          {"change", own.count(Action::Change)},
+                          {"delete", own.count(Action::Delete)},
+                          {"unchanged", own.count(Action::Unchanged)}}},
+                        {"objects", objs},
+                        {"notes", r.notes},
+                        {"errors", r.errors}});
       }
-      Json doc = {{"against", o->against},
-                  {"app", {{"namespace", la.app->namespace_}, {"name", la.app->name}}},
-                  {"differences", differs},
-                  {"summary",
-                   {{"create", cmp.count(Action::Create)},
-                    {"change", cmp.count(Action::Change)},
-                    {"delete", cmp.count(Action::Delete)},
-                    {"unchanged", cmp.count(Action::Unchanged)}}},
-                  {"objects", objs},
-                  {"notes", r.notes},
-                  {"errors", r.errors}};
-      std::cout << doc.dump(2) << "\n";
+      // One app: its document, as always; several: an array of them, in the order of -f.
+      std::cout << (docs.size() == 1 ? docs[0] : docs).dump(2) << "\n";
     } else if (const char* ext = std::getenv("SHOPCTL_EXTERNAL_DIFF"); ext && *ext) {
-      code = externalDiff(ext, r);
+      DiffResult all;
+      all.entries = cmp.entries;
+      all.beforeDir = results[0].beforeDir;
+      all.afterDir = results[0].afterDir;
+      code = externalDiff(ext, all);
       if (code < 0) code = differs ? kFindings : kOk;
     } else {
       const bool color = stdoutIsTerminal();
-      for (const auto& e : r.entries) {
+      for (const auto& e : cmp.entries) {
         if (e.action == Action::Unchanged) continue;
         const std::string d = entryDiff(e);
         std::cout << (color ? diff::colorizeUnified(d) + "\n" : d);
@@ -533,17 +585,18 @@ void addDiff(CLI::App& app) {
     }
     if (o->output != "json") {
       const bool cluster = o->against == "cluster";
+      const std::string apps_ = apps.size() > 1 ? " in " + std::to_string(apps.size()) + " ShopApps" : "";
       if (differs) {
         std::cerr << (cmp.count(Action::Create) + cmp.count(Action::Change) + cmp.count(Action::Delete))
-                  << " object(s) differ: " << cmp.count(Action::Create) << " to create, "
+                  << " object(s) differ" << apps_ << ": " << cmp.count(Action::Create) << " to create, "
                   << cmp.count(Action::Change) << " to change, " << cmp.count(Action::Delete)
                   << (cluster ? " to prune" : " to remove") << " (" << cmp.count(Action::Unchanged) << " unchanged)\n";
-      } else if (r.errors.empty()) {
-        std::cerr << "no differences (" << cmp.count(Action::Unchanged) << " objects compared)\n";
+      } else if (errors.empty()) {
+        std::cerr << "no differences (" << cmp.count(Action::Unchanged) << " objects compared" << apps_ << ")\n";
       }
     }
-    for (const auto& e : r.errors) std::cerr << "shopctl: error: " << e << "\n";
-    if (!r.errors.empty()) code = kRuntime;
+    for (const auto& e : errors) std::cerr << "shopctl: error: " << e << "\n";
+    if (!errors.empty()) code = kRuntime;
     throw ExitRequest{code};
   });
 }

@@ -30,7 +30,10 @@ void addInit(CLI::App& app) {
     bool force = false;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("--preset", o->preset, "Which app to start from (see the list above)");
+  std::vector<std::string> names;
+  for (const auto& p : presets()) names.push_back(p.name);
+  // The choices are checked by CLI11 (and offered by `shopctl completion`).
+  cmd->add_option("--preset", o->preset, "Which app to start from (see the list above)")->check(CLI::IsMember(names));
   cmd->add_option("--name", o->name, "metadata.name of the new app");
   cmd->add_option("-n,--namespace", o->ns, "metadata.namespace of the new app");
   cmd->add_option("--output-file", o->out, "Write to this file instead of stdout");
@@ -43,12 +46,7 @@ void addInit(CLI::App& app) {
   cmd->callback([o] {
     o->out = deprecatedOutputPath("init", o->oldOut, o->out, "--output-file");
     const Preset* p = findPreset(o->preset);
-    if (!p) {
-      std::string names;
-      for (const auto& q : presets()) names += (names.empty() ? "" : ", ") + std::string(q.name);
-      std::cerr << "shopctl: unknown preset \"" << o->preset << "\" (choose from: " << names << ")\n";
-      throw ExitRequest{kUsage};
-    }
+    if (!p) throw ExitRequest{kUsage};  // (not reached: --preset is checked against the list)
     std::string text = schemaModeline(o->schema) + customizePreset(p->yaml, o->name, o->ns);
     if (o->out.empty()) {
       std::cout << text;

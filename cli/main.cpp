@@ -1,12 +1,16 @@
 // shopctl: render, validate, audit and harden ShopApps and Kubernetes manifests.
 #include <algorithm>
 #include <iostream>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "cli/cluster.hpp"
 #include "cli/common.hpp"
 #include "cli/global_options.hpp"
+#include "cli/completion.hpp"
+#include "cli/invocation.hpp"
 #include "core/model/reader.hpp"
 #include "core/model/shopapp.hpp"
 
@@ -22,11 +26,18 @@ int main(int argc, char** argv) {
       "The commands that talk to a cluster (apply, delete, diff, loadtest, status, version) take\n"
       "kubectl's --kubeconfig, --context, --request-timeout and -v (log level), before or after\n"
       "the command: `shopctl -v=6 status` or `shopctl status -v 6`.\n\n"
-      "`shopctl help CMD` (or `shopctl CMD --help`) explains one command; `shopctl --version`.\n",
+      "`shopctl help CMD` (or `shopctl CMD --help`) explains one command; `shopctl --version`.\n"
+      "Shell completion: `shopctl completion bash|zsh|fish`. As a kubectl plugin: `kubectl shop CMD`\n"
+      "(the same binary, installed as kubectl-shop, and kubectl_complete-shop for kubectl's completion).\n",
       "shopctl"};
+  // Run as kubectl-shop (`kubectl shop ...`): the same, but help and errors name `kubectl shop`.
+  const std::string self = commandName(argc > 0 ? argv[0] : "shopctl");
+  app.name(self);
   app.require_subcommand(1);
   app.fallthrough(false);
   app.set_help_all_flag("--help-all", "Print help for every command");
+  bool versionFlag = false;  // answered below, before parsing; here for --help and completion
+  app.add_flag("--version", versionFlag, "Print shopctl's version and exit");
   addInit(app);
   addValidate(app);
   addRender(app);
@@ -40,8 +51,22 @@ int main(int argc, char** argv) {
   addLoadtest(app);
   addDelete(app);
   addSchema(app);
+  addCompletion(app);
+  // Run as kubectl_complete-shop: kubectl asks what to offer for `kubectl shop ARGS...`.
+  if (argc > 0 && isPluginCompletion(argv[0])) {
+    std::cout << cobraCompletion(completionModel(app), std::vector<std::string>(argv + 1, argv + argc));
+    return kOk;
+  }
   std::vector<std::string> names;
   for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
+  // What `kubectl shop` help and errors call it. `completion` keeps its name: its scripts
+  // complete the shopctl command.
+  std::vector<std::string> renamedCommands;
+  for (const auto& n : names)
+    if (n != "completion") renamedCommands.push_back(n);
+  std::optional<RenamingStream> errors;
+  if (self != "shopctl") errors.emplace(std::cerr, self, renamedCommands);
+  auto help = [&](const std::string& text) { std::cout << renamed(text, self, renamedCommands); };
   auto known = [&](const std::string& n) { return std::find(names.begin(), names.end(), n) != names.end(); };
   auto unknown = [&](const std::string& n) {
     std::cerr << "shopctl: unknown command \"" << n << "\"";
@@ -78,12 +103,12 @@ int main(int argc, char** argv) {
     }
     if (first == "help") {
       if (argc == 2) {
-        std::cout << app.help();
+        help(app.help());
         return kOk;
       }
       const std::string what = argv[2];
       if (!known(what)) return unknown(what);
-      std::cout << app.get_subcommand(what)->help();
+      help(app.get_subcommand(what)->help(self));
       return kOk;
     }
     if (!first.empty() && first[0] != '-' && !known(first)) return unknown(first);
@@ -103,9 +128,15 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    std::ostringstream out;
+    const int code = app.exit(e, out);
+    help(out.str());
+    return code;
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    std::ostringstream out;
+    const int code = app.exit(e, out);
+    help(out.str());
+    return code;
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return e.get_exit_code() == 0 ? kOk : kUsage;

@@ -94,12 +94,18 @@ void addRender(CLI::App& app) {
       "render",
       "Print the hardened Kubernetes objects of a ShopApp\n\n"
       "The output is exactly what shop-operator applies: same objects, same order, same bytes.\n"
+      "-f is repeatable and takes directories (their *.yaml, *.yml and *.json files, sorted): each\n"
+      "file holds one ShopApp, and their objects follow each other in that order (one YAML stream,\n"
+      "documents separated by ---, or one List with -o json). Every file is checked before anything\n"
+      "is printed: one error anywhere and nothing is rendered.\n"
       "Credentials are never invented silently: the Secrets an app needs are listed on stderr\n"
       "(the operator creates them in the cluster); --generate-secrets adds them with random values.\n\n"
       "Examples:\n"
       "  shopctl render -f shop.yaml                      # multi-document YAML on stdout\n"
       "  shopctl render -f shop.yaml -o json              # one List object\n"
       "  shopctl render -f shop.yaml -o summary           # what would be deployed, as a table\n"
+      "  shopctl render -f shop.yaml -f blog.yaml         # two apps, one stream\n"
+      "  shopctl render -f apps/                          # every ShopApp file below apps/\n"
       "  shopctl render -f shop.yaml --output-dir out/    # one file per object, in apply order\n"
       "  shopctl render -f shop.yaml --layout kustomize --output-dir deploy/shop   # a GitOps tree\n"
       "  shopctl render -f shop.yaml --layout kustomize --output-dir deploy/shop \\\n"
@@ -107,7 +113,7 @@ void addRender(CLI::App& app) {
       "  shopctl render -f shop.yaml | kubectl apply --server-side -f -\n\n"
       "Exit status: 0 rendered, 2 invalid input, 3 cannot write.");
   struct Opts {
-    std::string file;
+    std::vector<std::string> files;
     std::string output = "yaml";
     std::string dir;
     std::string ns;
@@ -117,7 +123,9 @@ void addRender(CLI::App& app) {
     std::vector<std::string> sets;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("-f,--filename", o->file, "The ShopApp file ('-' for stdin)")->required();
+  cmd->add_option("-f,--filename", o->files,
+                  "ShopApp file or directory ('-' for stdin); repeatable, each file one ShopApp")
+      ->required();
   cmd->add_option("-o,--output", o->output, "Output format: yaml, json, or summary (a table for people)")
       ->check(CLI::IsMember({"yaml", "json", "summary"}));
   cmd->add_option("--output-dir", o->dir, "Write one file per object into this directory instead of stdout");
@@ -143,50 +151,85 @@ void addRender(CLI::App& app) {
                      "(no -o json|summary, no --generate-secrets); --set needs --overlay\n";
         throw ExitRequest{kUsage};
       }
-      renderKustomizeLayout(o->file, o->ns, o->dir, o->overlay, o->sets);
+      const auto files = shopAppFiles(o->files);
+      if (files.size() != 1) {
+        std::cerr << "shopctl: --layout kustomize writes the tree of one ShopApp; -f names " << files.size()
+                  << " files (" << describeInputs(o->files) << ")\n";
+        throw ExitRequest{kUsage};
+      }
+      renderKustomizeLayout(files[0], o->ns, o->dir, o->overlay, o->sets);
       return;
     }
-    if (auto why = unreadableReason(o->file); !why.empty()) {
-      std::cerr << o->file << ": error: cannot read: " << why << "\n";
+    // Every file is read and checked first: an error in any prints nothing on stdout.
+    const auto files = shopAppFiles(o->files);
+    std::vector<ShopApp> apps;
+    std::vector<AppSource> sources;
+    size_t bad = 0;
+    for (const auto& file : files) {
+      if (auto why = unreadableReason(file); !why.empty()) {
+        std::cerr << file << ": error: cannot read: " << why << "\n";
+        ++bad;
+        continue;
+      }
+      ParseOptions popts;
+      popts.requestedNamespace = o->ns;
+      auto parsed = loadShopAppFile(file, popts);
+      printDiagnostics(parsed.diags);
+      if (!parsed.app) {
+        ++bad;
+        continue;
+      }
+      apps.push_back(*parsed.app);
+      sources.push_back({file, parsed.app->namespace_, parsed.app->name});
+    }
+    if (bad > 0) {
+      if (files.size() > 1)
+        std::cerr << "shopctl render: nothing rendered: " << bad << " of " << files.size() << " files have errors\n";
       throw ExitRequest{kUsage};
     }
-    ParseOptions popts;
-    popts.requestedNamespace = o->ns;
-    auto parsed = loadShopAppFile(o->file, popts);
-    printDiagnostics(parsed.diags);
-    if (!parsed.app) throw ExitRequest{kUsage};
-    const ShopApp& shopApp = *parsed.app;
-    RenderResult r = render(shopApp);
+    if (auto dup = duplicateApp(sources); !dup.empty()) {
+      std::cerr << "shopctl: " << dup << "\n";
+      throw ExitRequest{kUsage};
+    }
     if (o->output == "summary") {
-      printSummary(shopApp, r);
+      for (size_t i = 0; i < apps.size(); ++i) {
+        if (i > 0) std::cout << "\n";
+        printSummary(apps[i], render(apps[i]));
+      }
       return;
     }
     std::vector<Json> objects;
-    if (o->generateSecrets) {
-      for (const auto& s : r.secrets) {
-        if (!s.generate) {
-          std::cerr << "note: Secret " << shopApp.namespace_ << "/" << s.name
-                    << " is not generated (credentials.generate is false): create it yourself\n";
-          continue;
+    for (const ShopApp& shopApp : apps) {
+      RenderResult r = render(shopApp);
+      std::vector<Json> own;
+      if (o->generateSecrets) {
+        for (const auto& s : r.secrets) {
+          if (!s.generate) {
+            std::cerr << "note: Secret " << shopApp.namespace_ << "/" << s.name
+                      << " is not generated (credentials.generate is false): create it yourself\n";
+            continue;
+          }
+          std::vector<std::pair<std::string, std::string>> values;
+          for (const auto& k : s.keys) values.push_back({k.key, secretValue(k)});
+          own.push_back(secretObject(shopApp, s, values));
         }
-        std::vector<std::pair<std::string, std::string>> values;
-        for (const auto& k : s.keys) values.push_back({k.key, secretValue(k)});
-        objects.push_back(secretObject(shopApp, s, values));
+      } else {
+        for (const auto& s : r.secrets) {
+          std::string keys;
+          for (const auto& k : s.keys) keys += (keys.empty() ? "" : ", ") + k.key;
+          std::cerr << "note: Secret " << shopApp.namespace_ << "/" << s.name << " (keys: " << keys << ") must exist; "
+                    << (s.generate ? "shop-operator creates it, or use --generate-secrets"
+                                   : "create it yourself (credentials.generate is false)")
+                    << "\n";
+        }
       }
-    } else {
-      for (const auto& s : r.secrets) {
-        std::string keys;
-        for (const auto& k : s.keys) keys += (keys.empty() ? "" : ", ") + k.key;
-        std::cerr << "note: Secret " << shopApp.namespace_ << "/" << s.name << " (keys: " << keys << ") must exist; "
-                  << (s.generate ? "shop-operator creates it, or use --generate-secrets"
-                                 : "create it yourself (credentials.generate is false)")
-                  << "\n";
-      }
+      own.insert(own.end(), r.objects.begin(), r.objects.end());
+      // Each app's objects in apply order; the apps in the order of -f.
+      std::stable_sort(own.begin(), own.end(), [](const Json& a, const Json& b) {
+        return kindRank(a["kind"].get<std::string>()) < kindRank(b["kind"].get<std::string>());
+      });
+      objects.insert(objects.end(), own.begin(), own.end());
     }
-    objects.insert(objects.end(), r.objects.begin(), r.objects.end());
-    std::stable_sort(objects.begin(), objects.end(), [](const Json& a, const Json& b) {
-      return kindRank(a["kind"].get<std::string>()) < kindRank(b["kind"].get<std::string>());
-    });
     if (!o->dir.empty()) {
       for (size_t i = 0; i < objects.size(); ++i) {
         const Json& obj = objects[i];

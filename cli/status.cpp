@@ -393,7 +393,10 @@ void addStatus(CLI::App& app) {
   cmd->add_flag("-A,--all-namespaces", o->all, "ShopApps in every namespace");
   cmd->add_flag("-w,--watch", o->watch, "Keep showing the status as it changes");
   cmd->add_option("--interval", o->interval, "How often -w looks (default 2s)");
-  cmd->add_option("-o,--output", o->output, "table (default), wide, name, json, yaml or jsonpath=TEMPLATE");
+  // The check is the callback's (its errors name the JSONPath column); the validator only says,
+  // as CLI::IsMember would, which words `shopctl completion` offers after -o.
+  cmd->add_option("-o,--output", o->output, "table (default), wide, name, json, yaml or jsonpath=TEMPLATE")
+      ->check(CLI::Validator([](std::string&) { return std::string(); }, "{table,wide,name,json,yaml}"));
   addClusterFlags(cmd, o->cluster);
   cmd->callback([o] {
     if (o->all && !o->name.empty()) {

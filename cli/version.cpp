@@ -1,6 +1,8 @@
 // shopctl version: the client's version, the API server's, and the operator's in the cluster.
 #include "cli/version.hpp"
 
+#include <algorithm>
+
 #include "cli/cluster.hpp"
 #include "core/audit/k8s.hpp"
 #include "core/model/shopapp.hpp"
@@ -27,8 +29,19 @@ Json operatorVersion(const Json& deployment) {
   }
   if (version.empty()) version = "unknown";
   return {{"deployment", meta.value("namespace", "") + "/" + meta.value("name", "")},
+          {"namespace", meta.value("namespace", "")},
           {"image", image},
           {"version", version}};
+}
+
+Json operatorVersions(const Json& deploymentList) {
+  Json out = Json::array();
+  for (const auto& d : deploymentList.value("items", Json::array()))
+    if (d.is_object()) out.push_back(operatorVersion(d));
+  std::sort(out.begin(), out.end(), [](const Json& a, const Json& b) {
+    return a["deployment"].get<std::string>() < b["deployment"].get<std::string>();
+  });
+  return out;
 }
 
 std::string versionText(const Json& v) {
@@ -36,12 +49,11 @@ std::string versionText(const Json& v) {
   std::string out = "Client Version: shopctl " + c.value("version", "") + " (api " + c.value("apiVersion", "") +
                     ", kind " + c.value("kind", "") + ")\n";
   if (v.contains("serverVersion")) out += "Server Version: " + v["serverVersion"].value("gitVersion", "unknown") + "\n";
-  if (v.contains("operatorVersion")) {
-    const Json& o = v["operatorVersion"];
-    if (o.is_object())
+  if (v.contains("operatorVersions")) {
+    for (const auto& o : v["operatorVersions"])
       out += "Operator Version: " + o.value("version", "") + " (Deployment " + o.value("deployment", "") + ", image " +
              o.value("image", "") + ")\n";
-    else
+    if (v["operatorVersions"].empty())
       out += std::string("Operator Version: not found (no Deployment labelled ") + kOperatorSelector + ")\n";
   }
   return out;
@@ -53,11 +65,16 @@ void addVersion(CLI::App& app) {
       "Print the versions of shopctl, the cluster's API server and shop-operator\n\n"
       "The operator's version is read from its Deployment (found by the label\n"
       "app.kubernetes.io/name=shop-operator, in any namespace): its app.kubernetes.io/version\n"
-      "label, else its image's tag. --client needs no cluster.\n\n"
+      "label, else its image's tag. Every such Deployment gets a line, sorted by namespace and\n"
+      "name, with its namespace and image (two operators in a cluster, e.g. one per watched\n"
+      "namespace, are both shown). --client needs no cluster.\n\n"
+      "-o json|yaml: clientVersion, serverVersion (the API server's /version), operatorVersions\n"
+      "(a list: deployment, namespace, image, version) and operatorVersion (the first of them,\n"
+      "or null).\n\n"
       "Examples:\n"
       "  shopctl version\n"
       "  shopctl version --client\n"
-      "  shopctl version -o json | jq -r .operatorVersion.version\n\n"
+      "  shopctl version -o json | jq -r '.operatorVersions[] | .deployment + \" \" + .version'\n\n"
       "Exit status: 0 printed (an operator that is not installed is \"not found\", not an error),\n"
       "2 usage, 3 the cluster cannot be reached (the client version is printed first).");
   struct Opts {
@@ -102,13 +119,14 @@ void addVersion(CLI::App& app) {
     auto deps = client.list(kube::resources::Deployment, "", lo);
     if (deps.code == 403) deps = client.list(kube::resources::Deployment, "shop-system", lo);
     if (deps.code == 0) printClientThen(noAnswerMessage(deps));
-    Json op = nullptr;
-    if (deps.ok() && !deps.body["items"].empty()) op = operatorVersion(deps.body["items"][0]);
+    Json ops = Json::array();
+    if (deps.ok()) ops = operatorVersions(deps.body);
     else if (deps.code == 403)
       std::cerr << "shopctl: note: not allowed to list Deployments (" << deps.message()
                 << "), so the operator was not found\n";
     else if (!deps.ok()) printClientThen("looking for the operator's Deployment: " + deps.message());
-    v["operatorVersion"] = op;
+    v["operatorVersions"] = ops;
+    v["operatorVersion"] = ops.empty() ? Json(nullptr) : ops[0];  // (the one field before operatorVersions)
     print();
   });
 }

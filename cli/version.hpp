@@ -14,11 +14,16 @@ inline constexpr const char* kOperatorSelector = "app.kubernetes.io/name=shop-op
 // shop-operator container's image (else the first container's), "version": the
 // app.kubernetes.io/version label (the Deployment's, else its pod template's), else the image's
 // tag ("shop-operator:0.1.0" -> "0.1.0"), else its digest, else "unknown"}.
+// "namespace" is the Deployment's namespace too.
 Json operatorVersion(const Json& deployment);
 
+// operatorVersion() of every Deployment of a list (a DeploymentList's body), sorted by
+// namespace and name.
+Json operatorVersions(const Json& deploymentList);
+
 // The text of `shopctl version`: Client Version, and, when present, Server Version and Operator
-// Version lines. v has clientVersion, optionally serverVersion (the API server's /version) and
-// operatorVersion (operatorVersion() or null for "not found").
+// Version lines (one per operator Deployment). v has clientVersion, optionally serverVersion (the
+// API server's /version) and operatorVersions (operatorVersions(); empty for "not found").
 std::string versionText(const Json& v);
 
 }  // namespace shop::cli

@@ -11,6 +11,8 @@ PKGS=(
   clang-format openssl lua5.4 curl ca-certificates jq
   # scripts/gen-schema.py (the CRD and JSON Schema from their sources) and tests/schema/.
   python3 python3-yaml python3-jsonschema
+  # `shopctl completion zsh|fish` is tested in the shells themselves (tests/cli/completion.sh).
+  zsh fish
   # The real node of testenv/ (testenv/realnode): runc, the CNI plugins, iptables and ipset for
   # kube-proxy and kube-router, conntrack, iproute2 for the bridge.
   runc containernetworking-plugins iptables ipset conntrack iproute2 util-linux

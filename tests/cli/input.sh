@@ -46,10 +46,12 @@ for cmd in render; do
   expect 2 "error" "$cmd of empty stdin" "$SHOPCTL" $cmd -f -
   expect 2 "comments.yaml.*error" "$cmd of a file of only comments" "$SHOPCTL" $cmd -f "$WORK/comments.yaml"
 done
-# A missing or unreadable file says why; a directory says what to do instead (before any cluster call).
+# A missing or unreadable file says why; a directory without ShopApp files says so (before any
+# cluster call). (-f DIR with files: tests/cli/multi_file.sh.)
 for cmd in render diff apply; do
   expect 2 "nope.yaml: error: cannot read: No such file or directory" "$cmd of a missing file" "$SHOPCTL" $cmd -f "$WORK/nope.yaml"
-  expect 2 "emptydir: error: cannot read: is a directory" "$cmd -f DIR" "$SHOPCTL" $cmd -f "$WORK/emptydir"
+  expect 2 "emptydir: error: no ShopApp files: the directory holds no \*\.yaml" "$cmd -f DIR (empty)" "$SHOPCTL" $cmd -f "$WORK/emptydir"
+  expect 2 "textdir: error: no ShopApp files" "$cmd -f DIR (no manifests)" "$SHOPCTL" $cmd -f "$WORK/textdir"
 done
 if [ "$(id -u)" -ne 0 ]; then
   cp "$ROOT/manifests/sockshop/shopapp.yaml" "$WORK/secret.yaml" && chmod 000 "$WORK/secret.yaml"

@@ -69,14 +69,43 @@ TEST(VersionCommand, Text) {
   Json v = {{"clientVersion", {{"version", "0.1.0"}, {"apiVersion", "shopctl.io/v1alpha1"}, {"kind", "ShopApp"}}}};
   EXPECT_EQ(versionText(v), "Client Version: shopctl 0.1.0 (api shopctl.io/v1alpha1, kind ShopApp)\n");
   v["serverVersion"] = {{"gitVersion", "v1.36.0"}};
-  v["operatorVersion"] = nullptr;
+  v["operatorVersions"] = Json::array();
   EXPECT_EQ(versionText(v),
             "Client Version: shopctl 0.1.0 (api shopctl.io/v1alpha1, kind ShopApp)\n"
             "Server Version: v1.36.0\n"
             "Operator Version: not found (no Deployment labelled app.kubernetes.io/name=shop-operator)\n");
-  v["operatorVersion"] = {{"version", "0.1.0"}, {"deployment", "shop-system/shop-operator"}, {"image", "shop-operator:0.1.0"}};
+  v["operatorVersions"].push_back(
+      {{"version", "0.1.0"}, {"deployment", "shop-system/shop-operator"}, {"image", "shop-operator:0.1.0"}});
   EXPECT_NE(versionText(v).find("Operator Version: 0.1.0 (Deployment shop-system/shop-operator, image shop-operator:0.1.0)\n"),
             std::string::npos);
+  v["operatorVersions"].push_back({{"version", "0.2.0"}, {"deployment", "team-b/shop-operator"}, {"image", "reg/op:0.2.0"}});
+  EXPECT_EQ(versionText(v),
+            "Client Version: shopctl 0.1.0 (api shopctl.io/v1alpha1, kind ShopApp)\n"
+            "Server Version: v1.36.0\n"
+            "Operator Version: 0.1.0 (Deployment shop-system/shop-operator, image shop-operator:0.1.0)\n"
+            "Operator Version: 0.2.0 (Deployment team-b/shop-operator, image reg/op:0.2.0)\n")
+      << "every operator Deployment, one line each";
+}
+
+TEST(VersionCommand, EveryOperatorDeploymentSorted) {
+  auto dep = [](const std::string& ns, const std::string& name, const std::string& image) {
+    return Json{{"metadata", {{"name", name}, {"namespace", ns}}},
+                {"spec", {{"template", {{"spec", {{"containers", {{{"name", "shop-operator"}, {"image", image}}}}}}}}}}};
+  };
+  const Json list = {{"items", {dep("team-b", "shop-operator", "reg/shop-operator:0.2.0"),
+                                dep("shop-system", "shop-operator", "reg/shop-operator:0.1.0"),
+                                dep("team-a", "shop-operator-canary", "reg/shop-operator@sha256:abc")}}};
+  const Json ops = operatorVersions(list);
+  ASSERT_EQ(ops.size(), 3u);
+  EXPECT_EQ(ops[0]["deployment"], "shop-system/shop-operator");
+  EXPECT_EQ(ops[0]["namespace"], "shop-system");
+  EXPECT_EQ(ops[0]["version"], "0.1.0");
+  EXPECT_EQ(ops[1]["deployment"], "team-a/shop-operator-canary");
+  EXPECT_EQ(ops[1]["version"], "sha256:abc");
+  EXPECT_EQ(ops[2]["deployment"], "team-b/shop-operator");
+  EXPECT_EQ(ops[2]["image"], "reg/shop-operator:0.2.0");
+  EXPECT_TRUE(operatorVersions(Json{{"items", Json::array()}}).empty());
+  EXPECT_TRUE(operatorVersions(Json::object()).empty());
 }
 
 TEST(DeleteCommand, PurgeAsksOrNeedsYes) {

@@ -6,7 +6,7 @@
 #  - a server refusing connections: "cannot reach the cluster at HOST:PORT (kubeconfig context
 #    "C")" and the kubectl-style hint;
 #  - apply rolls back the Namespace it created when the API server refuses the ShopApp;
-#  - version prints the client, the API server's gitVersion and the operator's version.
+#  - version prints the client, the API server's gitVersion and every operator Deployment's version.
 # The CRD is deleted for part 1 (every e2e test installs it itself; they run one at a time) and
 # installed again on exit.
 source "$(dirname "$0")/../lib.sh"
@@ -79,6 +79,24 @@ if [ "$(kc get deploy -A -l app.kubernetes.io/name=shop-operator -o name | wc -l
   grep -q "version: 9.8.7" <<<"$OUT" || fail "the image's tag is not the operator version: $OUT"
   grep -q "deployment: $NS/shop-operator" <<<"$OUT" || fail "the Deployment is not named: $OUT"
   pass "operator version from the Deployment's image"
+  # A second operator (another namespace, another version): both are shown, sorted by namespace.
+  NS1=$NS
+  e2e_namespace cliver0
+  kc -n "$NS" create deployment shop-operator --image=registry.example:5000/shop-operator:9.9.0 >/dev/null
+  kc -n "$NS" label deployment shop-operator app.kubernetes.io/name=shop-operator >/dev/null
+  first=$(printf '%s\n%s\n' "$NS" "$NS1" | sort | head -1)
+  expect_rc "version with two operator Deployments" 0 shopctl version
+  lines=$(grep "^Operator Version: " <<<"$OUT")
+  want=$(for n in $(printf '%s\n%s\n' "$NS" "$NS1" | sort); do
+    v=9.8.7; [ "$n" = "$NS" ] && v=9.9.0
+    echo "Operator Version: $v (Deployment $n/shop-operator, image registry.example:5000/shop-operator:$v)"
+  done)
+  [ "$lines" = "$want" ] || fail "version does not show both operators, sorted: '$lines', want '$want'"
+  expect_rc "version -o json with two operator Deployments" 0 shopctl version -o json
+  [ "$(jq -r '[.operatorVersions[].namespace] | join(" ")' <<<"$OUT")" = "$(printf '%s\n%s\n' "$NS" "$NS1" | sort | tr '\n' ' ' | sed 's/ $//')" ] ||
+    fail "operatorVersions: $OUT"
+  [ "$(jq -r .operatorVersion.namespace <<<"$OUT")" = "$first" ] || fail "operatorVersion is not the first of them: $OUT"
+  pass "version shows every operator Deployment with its namespace and image"
 else
   echo "note: an operator Deployment exists in the cluster; the not-found case is not checked" >&2
 fi
