@@ -194,11 +194,44 @@ void planPrune(const Json& appObj, const Desired& d, const Snapshot& s, Plan& p)
   }
 }
 
+// A database or broker whose live StatefulSet runs another engine (its container is named after
+// the engine it was rendered for). Applying would switch its Service, NetworkPolicy and scripts
+// while the old pods keep running on the old data, cut off: the whole app is refused instead.
+std::vector<std::string> engineChanges(const ShopApp& app, const std::string& ns, const Snapshot& s) {
+  std::vector<std::string> out;
+  auto check = [&](const DataStore& d, const char* what) {
+    const auto live = s.live.find(objectKey("StatefulSet", ns, d.name));
+    if (live == s.live.end()) return;
+    const Json containers = live->second["spec"]["template"]["spec"].value("containers", Json::array());
+    const std::string running = containers.empty() ? "" : containers[0].value("name", "");
+    const std::string wanted = engineName(d.engine);
+    bool known = false;  // only a container named after an engine says which one runs
+    for (Engine e : {Engine::MongoDB, Engine::MySQL, Engine::Redis, Engine::PostgreSQL, Engine::MariaDB, Engine::RabbitMQ,
+                     Engine::Kafka})
+      known |= running == engineName(e);
+    if (!known || running == wanted) return;
+    out.push_back(std::string(what) + " " + d.name + ": the engine is " + wanted + " but StatefulSet/" + d.name + " runs " +
+                  running + "; an engine change of a live " + what +
+                  " is refused, nothing of this app is written (its Service, NetworkPolicy and scripts would switch while "
+                  "the old pods keep the data). To move: add a " +
+                  what + " under a new name, copy the data, point the services at it, then remove " + d.name +
+                  " (its PVCs and Secret stay until you delete them); or put the engine back");
+  };
+  for (const auto& d : app.databases) check(d, "database");
+  for (const auto& d : app.messaging) check(d, "broker");
+  return out;
+}
+
 }  // namespace
 
 Plan plan(const Json& appObj, const Desired& desired, const Snapshot& snapshot) {
   Plan p;
   const std::string ns = appObj["metadata"].value("namespace", "");
+  if (desired.app) {
+    const auto changes = engineChanges(*desired.app, ns, snapshot);
+    for (const auto& why : changes) p.problems.push_back({why, true});
+    if (!changes.empty()) return p;  // nothing applied, nothing pruned, no Secret created
+  }
   const bool adopt = appObj["metadata"].value("annotations", Json::object()).value(kAdoptAnnotation, "") == "true";
   planSecrets(ns, desired, snapshot, p);
   for (const auto& o : desired.objects) planObject(appObj, adopt, o, snapshot, p);

@@ -158,6 +158,32 @@ TEST(Plan, ObjectsAlreadyAsIntendedAreNotWrittenADriftedOneIsRevertedAndAChanged
   EXPECT_EQ(p.apply[0].change, Change::Update);
 }
 
+TEST(Plan, AnEngineChangeOfALiveDatabaseRefusesTheWholeApp) {
+  const Json before = appObject(kWebAndDb);  // db: postgresql
+  Snapshot s = appliedCluster(before, mustDesire(before));
+  const Json after = appObject(
+      "  services:\n  - {name: web, image: 'nginx:1.28', ports: [{name: http, port: 80}]}\n"
+      "  databases:\n  - {name: db, engine: mariadb}\n");
+  const Desired d = mustDesire(after);
+  Plan p = plan(after, d, s);
+  ASSERT_EQ(p.problems.size(), 1u);
+  EXPECT_TRUE(p.problems[0].permanent);
+  EXPECT_EQ(p.problems[0].message.rfind("database db: the engine is mariadb but StatefulSet/db runs postgresql; ", 0), 0u)
+      << p.problems[0].message;
+  EXPECT_NE(p.problems[0].message.find("add a database under a new name"), std::string::npos);
+  EXPECT_TRUE(p.apply.empty()) << "not even the web image edit: nothing of this app is written";
+  EXPECT_TRUE(p.prune.empty());
+  EXPECT_TRUE(p.createSecrets.empty());
+  // The engine put back: the edit goes through.
+  p = plan(before, mustDesire(before), s);
+  EXPECT_TRUE(p.problems.empty());
+  // A StatefulSet whose container is not named after an engine says nothing: not refused.
+  const Desired was = mustDesire(before);
+  const Json& sts = *findObject(was.objects, "StatefulSet", "db");
+  s.live[keyOf(sts)]["spec"]["template"]["spec"]["containers"][0]["name"] = "main";
+  EXPECT_TRUE(plan(after, d, s).problems.empty());
+}
+
 TEST(Plan, TheSharedNamespaceIsWrittenOnlyWhenItLacksThisAppsLabels) {
   const Json app = appObject(kWebAndDb);
   const Desired d = mustDesire(app);
