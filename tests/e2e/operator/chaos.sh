@@ -140,7 +140,9 @@ for k in injected500 injected503 injected429 resets watchCuts watch410s; do
   [ "$(jq -r ".$k" <<<"$stats")" -ge 1 ] || fail "the proxy never injected $k: the run proves nothing about it ($stats)"
 done
 pass "every kind of fault was injected: $(jq -c '{injected500, injected503, injected429, resets, watchCuts, watch410s, requests}' <<<"$stats")"
+# Writes are not comparable one for one: with faults, fewer intermediate statuses get written
+# (reconciles are slower), while resets after an applied request cost a second write.
 echo "FIGURES chaos: apps=$APPS ready_s=$secs base_ready_s=$base_secs writes=$writes base_writes=$base_writes" \
-  "extra_writes=$((writes - base_writes)) peak_rss_mib=$rss base_peak_rss_mib=$base_rss operator_exits=0"
+  "peak_rss_mib=$rss base_peak_rss_mib=$base_rss operator_exits=0"
 pass "the operator survived every fault, converged all apps, restored a deleted child and applied an edit"
 op_stop wild
