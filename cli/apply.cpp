@@ -187,15 +187,7 @@ void addApply(CLI::App& app) {
         ++bad;  // loadApp printed why
       }
     }
-    if (bad > 0) {
-      if (files.size() > 1)
-        std::cerr << "shopctl apply: nothing applied: " << bad << " of " << files.size() << " files have errors\n";
-      throw ExitRequest{kUsage};
-    }
-    if (auto dup = duplicateApp(sources); !dup.empty()) {
-      std::cerr << "shopctl: " << dup << "\n";
-      throw ExitRequest{kUsage};
-    }
+    refuseBadOrDuplicate("apply", "applied", bad, files.size(), sources);
     if (mode == "client") {
       // Parsed, validated (unless --validate=false) and rendered above or here; nothing is sent.
       std::set<std::string> namespaces;

@@ -99,6 +99,19 @@ std::string duplicateApp(const std::vector<AppSource>& apps) {
   return "";
 }
 
+void refuseBadOrDuplicate(const std::string& cmd, const std::string& done, size_t bad, size_t files,
+                          const std::vector<AppSource>& sources) {
+  if (bad > 0) {
+    if (files > 1)
+      std::cerr << "shopctl " << cmd << ": nothing " << done << ": " << bad << " of " << files << " files have errors\n";
+    throw ExitRequest{kUsage};
+  }
+  if (auto dup = duplicateApp(sources); !dup.empty()) {
+    std::cerr << "shopctl: " << dup << "\n";
+    throw ExitRequest{kUsage};
+  }
+}
+
 std::string describeInputs(const std::vector<std::string>& args) {
   std::string s;
   for (const auto& a : args) s += (s.empty() ? "" : ", ") + (a == "-" ? std::string("<stdin>") : a);

@@ -63,6 +63,12 @@ struct AppSource {
 // twice, or "".
 std::string duplicateApp(const std::vector<AppSource>& apps);
 
+// After reading every file of a several-file command: exit 2 (kUsage) when `bad` files had
+// errors (already printed; with several files, "shopctl CMD: nothing DONE: N of M files have
+// errors" too) or when two files name one app. `done` says what did not happen ("applied").
+void refuseBadOrDuplicate(const std::string& cmd, const std::string& done, size_t bad, size_t files,
+                          const std::vector<AppSource>& sources);
+
 // "a.yaml, dir/" or "<stdin>": the inputs as the user named them, for errors about all of them.
 std::string describeInputs(const std::vector<std::string>& args);
 // Why nothing was found: no manifest files (directories hold no *.yaml/*.yml/*.json) or no objects.

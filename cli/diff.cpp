@@ -491,15 +491,7 @@ void addDiff(CLI::App& app) {
         ++bad;  // loadApp printed why
       }
     }
-    if (bad > 0) {
-      if (files.size() > 1)
-        std::cerr << "shopctl diff: nothing compared: " << bad << " of " << files.size() << " files have errors\n";
-      throw ExitRequest{kUsage};
-    }
-    if (auto dup = duplicateApp(sources); !dup.empty()) {
-      std::cerr << "shopctl: " << dup << "\n";
-      throw ExitRequest{kUsage};
-    }
+    refuseBadOrDuplicate("diff", "compared", bad, files.size(), sources);
     if (!o->sets.empty()) {
       LoadedApp& la = apps[0];
       for (const auto& s : o->sets) {

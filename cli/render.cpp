@@ -182,15 +182,7 @@ void addRender(CLI::App& app) {
       apps.push_back(*parsed.app);
       sources.push_back({file, parsed.app->namespace_, parsed.app->name});
     }
-    if (bad > 0) {
-      if (files.size() > 1)
-        std::cerr << "shopctl render: nothing rendered: " << bad << " of " << files.size() << " files have errors\n";
-      throw ExitRequest{kUsage};
-    }
-    if (auto dup = duplicateApp(sources); !dup.empty()) {
-      std::cerr << "shopctl: " << dup << "\n";
-      throw ExitRequest{kUsage};
-    }
+    refuseBadOrDuplicate("render", "rendered", bad, files.size(), sources);
     if (o->output == "summary") {
       for (size_t i = 0; i < apps.size(); ++i) {
         if (i > 0) std::cout << "\n";
