@@ -237,6 +237,7 @@ int main(int argc, char** argv) {
       "  shop-operator                                   # in a cluster: service-account credentials\n"
       "  shop-operator --kubeconfig ~/.kube/config --leader-elect=false --log-format text\n",
       "shop-operator"};
+  app.set_version_flag("--version", "shop-operator " SHOPCTL_VERSION, "Print the version and exit");
   Flags f;
   addFlags(app, f);
   CLI11_PARSE(app, argc, argv);
