@@ -317,11 +317,32 @@ Progress Controller::carryOut(const std::string& key, const Json& appObj, const 
   Progress progress;
   progress.secretsMissing = p.secretsMissing;
   progress.upToDate = p.upToDate;
-  for (const auto& spec : p.createSecrets) createSecret(appObj, app, spec, progress);
+  if (!p.createSecrets.empty() && beingDeleted(appObj)) {
+    // Credentials outlive the app (they are not owned), so none is made for an app on its way out:
+    // `shopctl delete --purge` deletes them right after the ShopApp, and a reconcile woken by that
+    // deletion, from a cache that had not seen the ShopApp's deletion yet, made them again.
+    kube::info("not creating Secrets: the ShopApp is being deleted", {{"app", key}});
+  } else {
+    for (const auto& spec : p.createSecrets) createSecret(appObj, app, spec, progress);
+  }
   for (const auto& problem : p.problems) progress.fail(problem.message, problem.permanent);
   for (const auto& step : p.apply) applyObject(key, step, progress);
   metrics_.inc("shop_operator_apply_skipped_total", {}, static_cast<double>(p.upToDate));
   return progress;
+}
+
+// Whether the ShopApp is gone or has a deletionTimestamp, asked of the API server itself (the
+// cache may lag behind the deletion that woke this reconcile): a list by name, which the shipped
+// RBAC allows (list and watch, no get). On an error, it is not.
+bool Controller::beingDeleted(const Json& appObj) {
+  kube::ListOptions lo;
+  lo.fieldSelector = "metadata.name=" + appObj["metadata"].value("name", "");
+  auto got = client_.list(res::ShopApp, appObj["metadata"].value("namespace", ""), lo);
+  if (!got.ok()) return false;
+  const auto& items = got.body.value("items", Json::array());
+  if (items.empty()) return true;
+  const std::string uid = appObj["metadata"].value("uid", "");
+  return items[0]["metadata"].contains("deletionTimestamp") || items[0]["metadata"].value("uid", "") != uid;
 }
 
 // Credentials: created once with random values, never overwritten.

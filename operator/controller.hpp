@@ -71,6 +71,7 @@ class Controller {
   void observeSecrets(const std::string& ns, const Desired& desired, Snapshot& s);
   Progress carryOut(const std::string& key, const Json& appObj, const ShopApp& app, const Plan& p);
   void createSecret(const Json& appObj, const ShopApp& app, const SecretSpec& spec, Progress& progress);
+  bool beingDeleted(const Json& appObj);
   void applyObject(const std::string& key, const ApplyStep& step, Progress& progress);
   void prune(const std::string& ns, const std::vector<PruneTarget>& targets, Progress& progress);
   Workloads workloads(const std::string& ns, const ShopApp& app);
