@@ -205,11 +205,8 @@ std::vector<std::string> engineChanges(const ShopApp& app, const std::string& ns
     const Json containers = live->second["spec"]["template"]["spec"].value("containers", Json::array());
     const std::string running = containers.empty() ? "" : containers[0].value("name", "");
     const std::string wanted = engineName(d.engine);
-    bool known = false;  // only a container named after an engine says which one runs
-    for (Engine e : {Engine::MongoDB, Engine::MySQL, Engine::Redis, Engine::PostgreSQL, Engine::MariaDB, Engine::RabbitMQ,
-                     Engine::Kafka})
-      known |= running == engineName(e);
-    if (!known || running == wanted) return;
+    // Only a container named after an engine says which one runs.
+    if (!engineFromName(running) || running == wanted) return;
     out.push_back(std::string(what) + " " + d.name + ": the engine is " + wanted + " but StatefulSet/" + d.name + " runs " +
                   running + "; an engine change of a live " + what +
                   " is refused, nothing of this app is written (its Service, NetworkPolicy and scripts would switch while "
