@@ -217,11 +217,12 @@ void addApply(CLI::App& app) {
       std::string ns, name;
       bool createNamespace = false;
       Json nsObj;
+      Json dryApplied;  // the ShopApp as its dry run returned it (into an existing namespace)
     };
     std::vector<Plan> plans;
     for (size_t i = 0; i < apps.size(); ++i) {
       const LoadedApp& la = apps[i];
-      Plan p{sources[i].ns, sources[i].name, false, Json()};
+      Plan p{sources[i].ns, sources[i].name, false, Json(), Json()};
       auto nsGot = client.get(res::Namespace, "", p.ns);
       if (!nsGot.ok() && !nsGot.notFound()) failRequest("reading namespace " + p.ns, nsGot);
       p.createNamespace = nsGot.notFound();
@@ -237,6 +238,7 @@ void addApply(CLI::App& app) {
         // Into an existing namespace the ShopApp itself can be tried first.
         auto dry = client.apply(res::ShopApp, p.ns, p.name, la.document, "shopctl", o->forceConflicts, true);
         if (!dry.ok()) refused(p.ns, p.name, dry);
+        p.dryApplied = std::move(dry.body);
       }
       plans.push_back(p);
     }
@@ -267,11 +269,10 @@ void addApply(CLI::App& app) {
         }
         auto before = client.get(res::ShopApp, p.ns, p.name);
         if (!before.ok() && !before.notFound()) failRequest("reading ShopApp " + p.ns + "/" + p.name, before);
-        auto dry = client.apply(res::ShopApp, p.ns, p.name, apps[i].document, "shopctl", o->forceConflicts, true);
-        if (!dry.ok()) refused(p.ns, p.name, dry);
+        // The dry run above said what the apply would make of it.
         std::cout << app
                   << (!before.ok() ? " created"
-                                   : comparable(before.body) == comparable(dry.body) ? " unchanged" : " configured")
+                                   : comparable(before.body) == comparable(p.dryApplied) ? " unchanged" : " configured")
                   << tag << "\n";
       }
       return;
