@@ -12,15 +12,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../gitops/lib.sh"
 gt_install_crd
 gt_app_namespace clidel
-cat >"$GT_DIR/app.yaml" <<APP
-$(shopapp_header shop "$APP_NS")
-  services:
-$(nginx_service web)
-  databases:
-  - name: db
-    engine: redis
-    storage: {size: 1Gi}
-APP
+gt_web_redis_app
 gt_operator_start
 owned() {  # objects in the namespace that carry the app's label (pods too), but PVCs, Secrets and Events
   kc -n "$APP_NS" get deploy,rs,sts,pod,svc,cm,sa,pdb,netpol,role,rolebinding -l shopctl.io/app=shop -o name 2>/dev/null

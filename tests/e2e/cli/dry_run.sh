@@ -11,15 +11,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../gitops/lib.sh"
 gt_install_crd
 gt_app_namespace clidry
-cat >"$GT_DIR/app.yaml" <<APP
-$(shopapp_header shop "$APP_NS")
-  services:
-$(nginx_service web)
-  databases:
-  - name: db
-    engine: redis
-    storage: {size: 1Gi}
-APP
+gt_web_redis_app
 { cat "$GT_DIR/app.yaml"; printf '  - {name: cache, engine: mongo}\n'; } >"$GT_DIR/refused.yaml"
 sed 's/^    image: .*/&\n    replicas: 2/' "$GT_DIR/app.yaml" >"$GT_DIR/changed.yaml"
 grep -q "replicas: 2" "$GT_DIR/changed.yaml" || fail "could not make the changed file"

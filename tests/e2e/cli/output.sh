@@ -12,15 +12,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../gitops/lib.sh"
 gt_install_crd
 gt_app_namespace cliout
-cat >"$GT_DIR/app.yaml" <<APP
-$(shopapp_header shop "$APP_NS")
-  services:
-$(nginx_service web)
-  databases:
-  - name: db
-    engine: redis
-    storage: {size: 1Gi}
-APP
+gt_web_redis_app
 # A second app in the same namespace (its own component names: they share the namespace).
 cat >"$GT_DIR/two.yaml" <<APP
 $(shopapp_header two "$APP_NS")

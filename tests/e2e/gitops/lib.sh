@@ -4,6 +4,7 @@
 #   shopctl ARGS...          the CLI under test (KUBECONFIG is the cluster's)
 #   gt_install_crd           the ShopApp CRD, established
 #   gt_app_namespace PREFIX  a unique namespace name in $APP_NS, deleted on exit (the ShopApp makes it)
+#   gt_web_redis_app         $GT_DIR/app.yaml: ShopApp shop in $APP_NS, service web and a Redis db
 #   gt_operator_start        shop-operator in the background, watching $APP_NS (log: $GT_DIR/operator.log)
 #   gt_operator_stop         stop it and wait for it to exit
 #   gt_wait_observed NAME    until status.observedGeneration == metadata.generation
@@ -29,6 +30,18 @@ shopctl() { "$SHOPCTL_BIN" "$@"; }
 gt_install_crd() {
   kc apply --server-side --force-conflicts -f "$REPO/crds/shopapps.shopctl.io.yaml" >/dev/null
   wait_crds shopapps.shopctl.io
+}
+
+gt_web_redis_app() {
+  cat >"$GT_DIR/app.yaml" <<APP
+$(shopapp_header shop "$APP_NS")
+  services:
+$(nginx_service web)
+  databases:
+  - name: db
+    engine: redis
+    storage: {size: 1Gi}
+APP
 }
 
 gt_app_namespace() {
