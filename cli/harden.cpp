@@ -15,11 +15,6 @@ namespace shop::cli {
 
 namespace {
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // "007-deployment-carts.yaml": the number keeps `kubectl apply -f DIR` in the stream's order.
 std::string fileNameFor(size_t index, size_t total, const Json& obj) {
   size_t width = std::to_string(total).size();

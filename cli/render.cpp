@@ -2,37 +2,16 @@
 #include <cctype>
 #include <fstream>
 #include <map>
-#include <random>
 
 #include "cli/common.hpp"
 #include "core/model/parse.hpp"
 #include "core/render/render.hpp"
+#include "core/render/secret_value.hpp"
+#include "core/util/text.hpp"
 
 namespace shop::cli {
 
 namespace {
-
-std::string randomString(size_t n, const std::string& alphabet) {
-  std::random_device rd;  // /dev/urandom on Linux
-  std::uniform_int_distribution<size_t> pick(0, alphabet.size() - 1);
-  std::string s;
-  for (size_t i = 0; i < n; ++i) s += alphabet[pick(rd)];
-  return s;
-}
-
-std::string secretValue(const SecretKeySpec& k) {
-  static const std::string alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  switch (k.kind) {
-    case SecretKeySpec::Keyfile: return randomString(64, alnum);
-    case SecretKeySpec::Token: return "u" + randomString(11, "abcdefghijklmnopqrstuvwxyz0123456789");
-    default: return randomString(32, alnum);
-  }
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 const Json* findObject(const std::vector<Json>& objs, const char* kind, const std::string& name) {
   for (const auto& o : objs)

@@ -1,10 +1,11 @@
 #include "operator/controller.hpp"
 
-#include <random>
+#include <string>
 
 #include "core/apply/intent.hpp"
 #include "core/render/meta.hpp"
 #include "core/render/render.hpp"
+#include "core/render/secret_value.hpp"
 #include "kube/log.hpp"
 
 namespace shop::op {
@@ -40,15 +41,6 @@ void leanSecret(Json& obj) {
   kube::Reflector::stripServerFields(obj);
   obj.erase("data");
   obj.erase("stringData");
-}
-
-std::string randomValue(size_t n) {
-  static const char* alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  std::random_device rd;
-  std::uniform_int_distribution<int> pick(0, 61);
-  std::string s;
-  for (size_t i = 0; i < n; ++i) s += alnum[pick(rd)];
-  return s;
 }
 
 }  // namespace
@@ -348,9 +340,7 @@ bool Controller::beingDeleted(const Json& appObj) {
 // Credentials: created once with random values, never overwritten.
 void Controller::createSecret(const Json& appObj, const ShopApp& app, const SecretSpec& spec, Progress& progress) {
   std::vector<std::pair<std::string, std::string>> values;
-  for (const auto& k : spec.keys)
-    values.push_back({k.key, k.kind == SecretKeySpec::Token ? "u" + randomValue(11)
-                                                            : randomValue(k.kind == SecretKeySpec::Keyfile ? 64 : 32)});
+  for (const auto& k : spec.keys) values.push_back({k.key, secretValue(k)});
   auto r = client_.create(res::Secret, appObj["metadata"].value("namespace", ""), secretObject(app, spec, values));
   if (r.ok() || r.conflict())
     events_.record(appObj, "Normal", "SecretCreated", "Create", "created Secret " + spec.name + " with random values");

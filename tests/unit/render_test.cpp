@@ -5,6 +5,7 @@
 
 #include "core/render/datastore.hpp"
 #include "core/render/render.hpp"
+#include "core/render/secret_value.hpp"
 #include "test_util.hpp"
 
 using namespace shop;
@@ -523,4 +524,22 @@ TEST(Workloads, AWorkerWithProbesNoneRendersNoProbeNoServiceNoIngress) {
   const Json& checked = get(objs, "Deployment", "checked")["spec"]["template"]["spec"]["containers"][0];
   EXPECT_EQ(checked["livenessProbe"]["exec"]["command"], Json::array({"/bin/alive"}));
   EXPECT_EQ(checked["readinessProbe"]["exec"]["command"], Json::array({"/bin/ready"}));
+}
+
+// The one generator of credential values, shared by shop-operator and `render --generate-secrets`.
+TEST(SecretValue, ShapePerKindAndFreshEachCall) {
+  auto all = [](const std::string& s, std::string_view alphabet) {
+    return s.find_first_not_of(alphabet) == std::string::npos;
+  };
+  std::string pw = secretValue({"password", SecretKeySpec::Password});
+  EXPECT_EQ(pw.size(), 32u);
+  EXPECT_TRUE(all(pw, kAlphanumeric)) << pw;
+  std::string key = secretValue({"keyfile", SecretKeySpec::Keyfile});
+  EXPECT_EQ(key.size(), 64u);
+  EXPECT_TRUE(all(key, kAlphanumeric)) << key;
+  std::string user = secretValue({"username", SecretKeySpec::Token});
+  ASSERT_EQ(user.size(), 12u);
+  EXPECT_EQ(user[0], 'u');
+  EXPECT_TRUE(all(user, "abcdefghijklmnopqrstuvwxyz0123456789")) << user;
+  EXPECT_NE(secretValue({"password", SecretKeySpec::Password}), pw);
 }
