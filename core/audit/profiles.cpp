@@ -35,16 +35,25 @@ ImageProfile sockShopService(const std::string& name, std::vector<std::string> c
   return p;
 }
 
+// A database or broker image: where its data lives, what else it writes, how to ask it if it is up.
+ImageProfile dataStore(const char* repository, Role role, std::vector<std::string> dataPaths,
+                       std::vector<std::string> writablePaths, ProbeSpec readiness, ProbeSpec liveness) {
+  ImageProfile p;
+  p.repository = repository;
+  p.role = role;
+  p.dataPaths = std::move(dataPaths);
+  p.writablePaths = std::move(writablePaths);
+  p.readiness = std::move(readiness);
+  p.liveness = std::move(liveness);
+  return p;
+}
+
 // Databases and brokers: where their data lives, how to ask them if they are up, what to pin.
 void addDataStores(std::vector<ImageProfile>& t) {
+  const auto mongoPing = exec({"mongo", "--quiet", "--eval", "db.adminCommand('ping').ok"});
+  const auto mysqlPing = exec({"mysqladmin", "ping", "-h", "127.0.0.1"});
 
-  ImageProfile mongo;
-  mongo.repository = "mongo";
-  mongo.role = Role::Database;
-  mongo.dataPaths = {"/data/db"};
-  mongo.writablePaths = {"/tmp", "/data/configdb"};
-  mongo.readiness = exec({"mongo", "--quiet", "--eval", "db.adminCommand('ping').ok"});
-  mongo.liveness = tcp(27017);
+  auto mongo = dataStore("mongo", Role::Database, {"/data/db"}, {"/tmp", "/data/configdb"}, mongoPing, tcp(27017));
   mongo.pinTag = "4.4.29";
   mongo.pinReason =
       "the Sock Shop carts and orders services use mongodb-driver 3.2, which fails on MongoDB 6 and "
@@ -52,67 +61,32 @@ void addDataStores(std::vector<ImageProfile>& t) {
       "readiness probe runs";
   t.push_back(mongo);
 
-  ImageProfile userDb;
-  userDb.repository = "weaveworksdemos/user-db";
-  userDb.role = Role::Database;
-  userDb.dataPaths = {"/data/db-users"};
-  userDb.writablePaths = {"/tmp", "/data/configdb"};
-  userDb.readiness = exec({"mongo", "--quiet", "--eval", "db.adminCommand('ping').ok"});
-  userDb.liveness = tcp(27017);
+  auto userDb = dataStore("weaveworksdemos/user-db", Role::Database, {"/data/db-users"}, {"/tmp", "/data/configdb"},
+                          mongoPing, tcp(27017));
   userDb.note =
       "the image (FROM mongo:3) bakes its seed users into /data/db-users; a new, empty volume "
       "mounted there starts without them, so seed it once (or keep the demo data ephemeral with "
       "shopctl.io/ignore: data-no-persistent-volume,data-database-deployment)";
   t.push_back(userDb);
 
-  ImageProfile catalogueDb;
-  catalogueDb.repository = "weaveworksdemos/catalogue-db";
-  catalogueDb.role = Role::Database;
-  catalogueDb.dataPaths = {"/var/lib/mysql"};
-  catalogueDb.writablePaths = {"/tmp", "/var/run/mysqld"};
-  catalogueDb.readiness = exec({"mysqladmin", "ping", "-h", "127.0.0.1"});
-  catalogueDb.liveness = tcp(3306);
+  auto catalogueDb = dataStore("weaveworksdemos/catalogue-db", Role::Database, {"/var/lib/mysql"},
+                               {"/tmp", "/var/run/mysqld"}, mysqlPing, tcp(3306));
   catalogueDb.note = "MySQL 5.7 with a dump in /docker-entrypoint-initdb.d: it seeds an empty volume on first start";
   t.push_back(catalogueDb);
 
-  for (const char* repo : {"mysql", "mariadb"}) {
-    ImageProfile p;
-    p.repository = repo;
-    p.role = Role::Database;
-    p.dataPaths = {"/var/lib/mysql"};
-    p.writablePaths = {"/tmp", "/var/run/mysqld"};
-    p.readiness = exec({"mysqladmin", "ping", "-h", "127.0.0.1"});
-    p.liveness = tcp(3306);
-    t.push_back(p);
-  }
+  for (const char* repo : {"mysql", "mariadb"})
+    t.push_back(dataStore(repo, Role::Database, {"/var/lib/mysql"}, {"/tmp", "/var/run/mysqld"}, mysqlPing, tcp(3306)));
 
-  ImageProfile postgres;
-  postgres.repository = "postgres";
-  postgres.role = Role::Database;
-  postgres.dataPaths = {"/var/lib/postgresql/data"};
-  postgres.writablePaths = {"/tmp", "/var/run/postgresql"};
-  postgres.readiness = exec({"pg_isready", "-h", "127.0.0.1"});
-  postgres.liveness = tcp(5432);
-  t.push_back(postgres);
+  t.push_back(dataStore("postgres", Role::Database, {"/var/lib/postgresql/data"}, {"/tmp", "/var/run/postgresql"},
+                        exec({"pg_isready", "-h", "127.0.0.1"}), tcp(5432)));
 
-  ImageProfile redis;
-  redis.repository = "redis";
-  redis.role = Role::Database;
-  redis.dataPaths = {"/data"};
-  redis.writablePaths = {"/tmp"};
-  redis.readiness = exec({"redis-cli", "ping"});
-  redis.liveness = tcp(6379);
+  auto redis = dataStore("redis", Role::Database, {"/data"}, {"/tmp"}, exec({"redis-cli", "ping"}), tcp(6379));
   redis.pinTag = "7.2.4-alpine";
   redis.pinReason = "`alpine` follows the newest Redis major; 7.2.4-alpine keeps the same Alpine flavour at a fixed version";
   t.push_back(redis);
 
-  ImageProfile rabbit;
-  rabbit.repository = "rabbitmq";
-  rabbit.role = Role::Broker;
-  rabbit.dataPaths = {"/var/lib/rabbitmq"};
-  rabbit.writablePaths = {"/tmp"};
-  rabbit.readiness = exec({"rabbitmqctl", "status"});
-  rabbit.liveness = tcp(5672);
+  auto rabbit = dataStore("rabbitmq", Role::Broker, {"/var/lib/rabbitmq"}, {"/tmp"}, exec({"rabbitmqctl", "status"}),
+                          tcp(5672));
   rabbit.note = "/etc/rabbitmq stays on the image (it holds enabled_plugins); only data and /tmp are writable";
   t.push_back(rabbit);
 }
