@@ -103,6 +103,9 @@ class Hardener {
   // ---- network.cpp
   void service(size_t s);
   bool hasIngress(size_t s) const;
+  // Whether Service s is reached from outside the cluster in the output: a NodePort or
+  // LoadBalancer that harden leaves so (it turns one into ClusterIP only with --ingress-host).
+  bool staysExposed(size_t s) const;
   void addIngress(size_t s);
   void meshPolicies(size_t s, const std::string& ns, const std::string& name);
   Json policyIngress(const Workload& w, std::vector<std::string>& why);

@@ -153,6 +153,9 @@ namespace fix {
 
 namespace {
 
+// Every address, IPv4 and IPv6: the peers of a way in from outside the cluster.
+Json anyAddress() { return Json::array({{{"ipBlock", {{"cidr", "0.0.0.0/0"}}}}, {{"ipBlock", {{"cidr", "::/0"}}}}}); }
+
 Json targetPorts(const Json& svc, int onlyPort) {
   Json out = Json::array();
   const Json& ports = fieldAt(svc, "spec.ports");
@@ -208,26 +211,37 @@ void Hardener::service(size_t s) {
   Json& o = objs_[s];
   std::string type = str(fieldAt(o, "spec.type"));
   if ((type == "NodePort" || type == "LoadBalancer") && want(s, "exposure-service-type")) {
-    Json& spec = o["spec"];
-    std::string released;
-    if (spec.contains("ports") && spec["ports"].is_array())
-      for (auto& p : spec["ports"]) {
-        if (p.contains("nodePort")) {
-          released += (released.empty() ? "" : ", ") + p["nodePort"].dump();
-          p.erase("nodePort");
+    if (staysExposed(s)) {
+      // ClusterIP with no Ingress in front would cut off every client outside the cluster.
+      warn(s, "type " + type + " kept: as ClusterIP it would cut off every client outside the cluster; "
+              "harden --ingress-host HOST publishes it through an Ingress with TLS and then makes it ClusterIP");
+    } else {
+      Json& spec = o["spec"];
+      std::string released;
+      if (spec.contains("ports") && spec["ports"].is_array())
+        for (auto& p : spec["ports"]) {
+          if (p.contains("nodePort")) {
+            released += (released.empty() ? "" : ", ") + p["nodePort"].dump();
+            p.erase("nodePort");
+          }
         }
-      }
-    for (const char* k : {"externalTrafficPolicy", "loadBalancerIP", "loadBalancerSourceRanges",
-                          "allocateLoadBalancerNodePorts", "healthCheckNodePort", "loadBalancerClass"})
-      spec.erase(k);
-    spec["type"] = "ClusterIP";
-    change("exposure-service-type", s,
-           "type " + type + " -> ClusterIP" + (released.empty() ? "" : " (node port " + released + " released)") +
-               (opts_.ingressHost.empty() ? "; publish it through an Ingress with TLS (harden --ingress-host HOST)"
-                                          : "; published through the Ingress below"));
+      for (const char* k : {"externalTrafficPolicy", "loadBalancerIP", "loadBalancerSourceRanges",
+                            "allocateLoadBalancerNodePorts", "healthCheckNodePort", "loadBalancerClass"})
+        spec.erase(k);
+      spec["type"] = "ClusterIP";
+      change("exposure-service-type", s,
+             "type " + type + " -> ClusterIP" + (released.empty() ? "" : " (node port " + released + " released)") +
+                 "; published through the Ingress below");
+    }
   }
   if (entry && !opts_.ingressHost.empty() && !hasIngress(s)) addIngress(s);
   if ((opts_.mesh || inv_.istioInUse()) && !inv_.callersOf(s).empty()) meshPolicies(s, ns, name);
+}
+
+bool Hardener::staysExposed(size_t s) const {
+  const std::string type = str(fieldAt(inv_.object(s), "spec.type"));
+  if (type != "NodePort" && type != "LoadBalancer") return false;
+  return opts_.ingressHost.empty() || !want(s, "exposure-service-type");
 }
 
 bool Hardener::hasIngress(size_t s) const {
@@ -333,6 +347,15 @@ Json Hardener::policyIngress(const Workload& w, std::vector<std::string>& why) {
       ingress.push_back({{"from", Json::array({{{"namespaceSelector", Json::object()}}})}, {"ports", ports}});
       why.push_back("from any namespace (ingress controller) to entry point " + nameOf(svc));
     }
+    // A NodePort or LoadBalancer Service is reached from outside the cluster: its clients are
+    // addresses, not pods, and no pod or namespace selector admits them (with
+    // externalTrafficPolicy: Local they keep their own address; otherwise they arrive from
+    // another node's address). Cut off, the app would be down for everyone outside.
+    if (staysExposed(s)) {
+      ingress.push_back({{"from", anyAddress()}, {"ports", ports}});
+      why.push_back("from anywhere to " + str(fieldAt(svc, "spec.type")) + " Service " + nameOf(svc) +
+                    ", the way in from outside the cluster");
+    }
     const Json& ann = fieldAt(svc, "metadata.annotations");
     if (field(ann, "prometheus.io/scrape") == "true" && !opts_.monitoringNamespace.empty()) {
       Json scrape = ports;
@@ -353,8 +376,7 @@ Json Hardener::policyIngress(const Workload& w, std::vector<std::string>& why) {
       const Json& target = field(cports[p], "containerPort");
       if (!host.is_number_integer() || host.get<int>() <= 0 || !target.is_number_integer()) continue;
       const std::string protocol = field(cports[p], "protocol").is_string() ? str(field(cports[p], "protocol")) : "TCP";
-      ingress.push_back({{"from", Json::array({{{"ipBlock", {{"cidr", "0.0.0.0/0"}}}}, {{"ipBlock", {{"cidr", "::/0"}}}}})},
-                         {"ports", Json::array({{{"protocol", protocol}, {"port", target}}})}});
+      ingress.push_back({{"from", anyAddress()}, {"ports", Json::array({{{"protocol", protocol}, {"port", target}}})}});
       why.push_back("from anywhere to host port " + std::to_string(host.get<int>()) + " (container port " +
                     std::to_string(target.get<int>()) + "), the way in from outside the cluster");
     }

@@ -78,7 +78,14 @@ objects=$(grep -c '^kind:' "$WORK/hardened.yaml")
 grep -q '^\[secret-env-plaintext\] ' "$WORK/out" && ok "--explain names rule ids" || bad "--explain output lacks rule ids"
 expect_rc 0 "harden the hardened tree again" "$SHOPCTL" harden -f "$WORK/tree"
 cmp -s "$WORK/out" "$WORK/hardened.yaml" && ok "harden(harden(x)) == harden(x) through --output-dir DIR" || bad "second harden differs"
-expect_rc 0 "hardened output audits clean at low" "$SHOPCTL" audit -f "$WORK/hardened.yaml" --fail-on low
+# Without --ingress-host the front-end keeps its NodePort (ClusterIP alone would cut off its
+# browsers): that one finding stays, everything else is clean; with an Ingress it is clean too.
+expect_rc 1 "hardened output still reports the kept NodePort" "$SHOPCTL" audit -f "$WORK/hardened.yaml" --fail-on low
+grep -q 'exposure-service-type' "$WORK/out" && ok "the kept NodePort is the finding" || bad "no exposure-service-type finding"
+expect_rc 0 "hardened output audits clean at low but the kept NodePort" "$SHOPCTL" audit -f "$WORK/hardened.yaml" --fail-on low --disable exposure-service-type
+expect_rc 0 "harden --ingress-host" "$SHOPCTL" harden -f "$UPSTREAM" --ingress-host shop.example.test
+cp "$WORK/out" "$WORK/hardened-ingress.yaml"
+expect_rc 0 "hardened output with an Ingress audits clean at low" "$SHOPCTL" audit -f "$WORK/hardened-ingress.yaml" --fail-on low
 expect_rc 2 "harden --pin without =" "$SHOPCTL" harden -f "$UPSTREAM" --pin mongo
 # DNS egress of the default-deny policy: where the cluster resolves, and bad values named
 expect_rc 0 "harden --dns-cidr" "$SHOPCTL" harden -f "$UPSTREAM" --dns-cidr 169.254.20.10/32

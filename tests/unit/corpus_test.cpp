@@ -147,10 +147,15 @@ std::vector<std::string> checkCalls(const std::string& stage, const World& world
   std::vector<std::string> failures;
   auto fail = [&](const std::string& s) { failures.push_back(stage + ": " + s); };
   for (const auto& c : calls) {
-    // The caller: a workload of the app, or a pod of a namespace outside the app.
+    // The caller: a client outside the cluster ("@ADDRESS"), a workload of the app, or a pod of a
+    // namespace outside the app.
+    const bool external = !c.from.empty() && c.from[0] == '@';
+    if (external && world.input) continue;  // import routes outside clients through the gateway instead
     Pod from;
-    bool inside = true;
-    if (const Json* w = world.workload(c.fromNs, c.from)) {
+    bool inside = !external;
+    if (external) {
+      from = Pod{"", Json::object()};
+    } else if (const Json* w = world.workload(c.fromNs, c.from)) {
       from = *podOf(*w);
     } else if (!c.fromNs.empty() && !world.appNamespaces.count(c.fromNs)) {
       from = Pod{c.fromNs, {{"app", c.from}}};
@@ -192,7 +197,8 @@ std::vector<std::string> checkCalls(const std::string& stage, const World& world
       int port = 0;
       if (targetPort.is_number_integer()) port = targetPort.get<int>();
       else if (pod.ports.contains(targetPort.get<std::string>())) port = pod.ports[targetPort.get<std::string>()].get<int>();
-      const bool ok = port != 0 && allowed(world.objects, from, pod, port);
+      const bool ok = port != 0 && (external ? externalAllowed(world.objects, pod, Target{port, "TCP"}, c.from.substr(1))
+                                             : allowed(world.objects, from, pod, port));
       anyAllowed |= ok;
       allAllowed &= ok;
       if (!ok) refusedBy += (refusedBy.empty() ? "" : ", ") + name;

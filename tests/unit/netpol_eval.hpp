@@ -2,9 +2,12 @@
 // A small NetworkPolicy evaluator for tests: the semantics of networking.k8s.io/v1 for
 // podSelector (matchLabels, matchExpressions), namespaceSelector (namespaces labelled with
 // kubernetes.io/metadata.name, as the API server does), policyTypes, and ports by number or by
-// the destination pod's container port name, per protocol. ipBlock peers never match a pod.
+// the destination pod's container port name, per protocol. ipBlock peers never match a pod; they
+// match a client outside the cluster (externalAllowed), by IPv4 CIDR with its `except` list.
 // Written here from the API reference, not taken from a CNI.
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -92,6 +95,49 @@ inline bool directionAllows(const std::vector<Json>& objects, const Pod& subject
       bool peerOk = peers.empty();
       for (const auto& p : peers) peerOk |= peerMatches(p, subject.ns, other);
       if (peerOk && portMatches(rule.value("ports", Json::array()), t, destination)) return true;
+    }
+  }
+  return !isolated;
+}
+
+// Whether IPv4 address ip (dotted quad) lies in cidr ("a.b.c.d/n"); an IPv6 cidr never holds it.
+inline bool inCidr(const std::string& ip, const std::string& cidr) {
+  auto parse = [](const std::string& text, uint32_t& out) {
+    unsigned a, b, c, d;
+    char extra;
+    if (std::sscanf(text.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &extra) != 4 || a > 255 || b > 255 || c > 255 || d > 255)
+      return false;
+    out = (a << 24) | (b << 16) | (c << 8) | d;
+    return true;
+  };
+  const size_t slash = cidr.find('/');
+  uint32_t addr = 0, net = 0;
+  if (slash == std::string::npos || !parse(ip, addr) || !parse(cidr.substr(0, slash), net)) return false;
+  const int bits = std::stoi(cidr.substr(slash + 1));
+  const uint32_t mask = bits == 0 ? 0 : ~uint32_t{0} << (32 - bits);
+  return (addr & mask) == (net & mask);
+}
+
+// Whether a client outside the cluster at address ip reaches pod `to` on target t: only the
+// pod's ingress decides (the client has no policy). A rule admits it when it names no peers or
+// an ipBlock holding ip (and no `except` entry holding it); pod and namespace selectors never do.
+inline bool externalAllowed(const std::vector<Json>& objects, const Pod& to, const Target& t, const std::string& ip) {
+  bool isolated = false;
+  for (const auto& o : objects) {
+    if (objectKind(o) != "NetworkPolicy" || o["metadata"].value("namespace", "") != to.ns) continue;
+    const Json& spec = o["spec"];
+    if (!hasType(spec, "Ingress") || !selects(spec.value("podSelector", Json::object()), to.labels)) continue;
+    isolated = true;
+    for (const auto& rule : spec.value("ingress", Json::array())) {
+      const Json peers = rule.value("from", Json::array());
+      bool peerOk = peers.empty();
+      for (const auto& p : peers) {
+        if (!p.contains("ipBlock") || !inCidr(ip, p["ipBlock"].value("cidr", ""))) continue;
+        bool excepted = false;
+        for (const auto& e : p["ipBlock"].value("except", Json::array())) excepted |= inCidr(ip, e.get<std::string>());
+        peerOk |= !excepted;
+      }
+      if (peerOk && portMatches(rule.value("ports", Json::array()), t, to)) return true;
     }
   }
   return !isolated;
