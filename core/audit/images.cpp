@@ -105,8 +105,15 @@ void Hardener::image(size_t i, Json& c, const std::string& who) {
   }
   if (field(c, "imagePullPolicy") != "Always" && parseImage(str(field(c, "image"))).digest.empty() &&
       want(i, "image-pull-policy")) {
-    c["imagePullPolicy"] = "Always";
-    change("image-pull-policy", i, who + ": imagePullPolicy Always");
+    if (field(c, "imagePullPolicy") == "Never") {
+      // Never says the image is loaded onto the nodes beforehand (an air-gapped cluster, a
+      // locally built image): with Always every pod would wait on a registry that is not there.
+      warn(i, who + ": imagePullPolicy Never kept: the image is loaded onto the nodes beforehand, and with "
+                    "Always no pod could start where no registry serves it; pin it by digest instead");
+    } else {
+      c["imagePullPolicy"] = "Always";
+      change("image-pull-policy", i, who + ": imagePullPolicy Always");
+    }
   }
 }
 

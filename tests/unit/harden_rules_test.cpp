@@ -343,3 +343,29 @@ spec:
   EXPECT_EQ(open, Json::parse(R"({"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}, {"ipBlock": {"cidr": "::/0"}}],
                                   "ports": [{"protocol": "TCP", "port": 8080}]})")) << np->dump();
 }
+
+// imagePullPolicy: Never says the image is on the nodes already (air-gapped, built locally):
+// Always would leave every pod waiting on a registry that does not serve it. Kept, and said.
+TEST(HardenRules, APullPolicyOfNeverIsKept) {
+  const char* in = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: local, image: "localhost/shop/web:1.0", imagePullPolicy: Never, ports: [{containerPort: 8080}]}
+      - {name: remote, image: "example.com/shop/side:1.0", imagePullPolicy: IfNotPresent}
+)";
+  auto out = harden(load(in), {});
+  const Json* d = find(out.objects, "Deployment", "web");
+  ASSERT_NE(d, nullptr);
+  const Json& cs = (*d)["spec"]["template"]["spec"]["containers"];
+  EXPECT_EQ(cs[0]["imagePullPolicy"], "Never");
+  EXPECT_EQ(cs[1]["imagePullPolicy"], "Always");
+  std::string all;
+  for (const auto& w : out.warnings) all += w + "\n";
+  EXPECT_NE(all.find("Deployment shop/web: container local: imagePullPolicy Never kept"), std::string::npos) << all;
+}
