@@ -31,6 +31,8 @@ foreach(t pod_basics restricted netpol dns_services volumes_images operator_incl
   shop_add_realnode_test(realnode_${t} COMMAND bash ${E2E_DIR}/realnode/${t}.sh)
 endforeach()
 shop_add_realnode_test(realnode_hpa COMMAND bash ${E2E_DIR}/realnode/hpa.sh TIMEOUT 600)
+# harden keeps a NodePort's clients outside the cluster: a client in a network namespace of its own (issue 13).
+shop_add_realnode_test(realnode_nodeport COMMAND bash ${E2E_DIR}/realnode/nodeport.sh TIMEOUT 600)
 # shopctl loadtest against a ShopApp through the operator: the HPA scales under it (issue 10).
 shop_add_realnode_test(realnode_loadtest COMMAND bash ${E2E_DIR}/realnode/loadtest.sh TIMEOUT 900)
 # Data stores through shop-operator, as rendered (issue 10): one test per engine.
