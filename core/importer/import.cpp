@@ -233,6 +233,37 @@ Json versionEntry(const Json& service, const Json& member, const std::string& na
   return v;
 }
 
+// A Secret and one of its keys.
+using SecretKey = std::pair<std::string, std::string>;
+
+// The key of the Secret the operator generates for a data store (docs/shopapp.md, Secrets) that
+// takes over what the official image's variable var held, or "" when none does.
+std::string generatedKeyFor(const std::string& var) {
+  if (var == "MYSQL_ROOT_PASSWORD" || var == "MARIADB_ROOT_PASSWORD" || var == "MONGO_INITDB_ROOT_PASSWORD")
+    return "root-password";
+  if (var == "POSTGRES_PASSWORD") return "postgres-password";
+  if (var == "REDIS_PASSWORD" || var == "RABBITMQ_DEFAULT_PASS") return "password";
+  if (var == "RABBITMQ_DEFAULT_USER") return "username";
+  return "";
+}
+
+// A service that read a data store's credential from the same Secret key the store did reads the
+// key of the store's generated Secret that took it over: otherwise the rendered app would log in
+// with a password the new store never had.
+void followMovedCredentials(Json& env, const std::map<SecretKey, SecretKey>& moved, const std::string& where,
+                            Diagnostics& notes) {
+  if (!env.is_array()) return;
+  for (auto& e : env) {
+    if (!e.contains("secret")) continue;
+    const auto it = moved.find({e["secret"].value("name", ""), e["secret"].value("key", "")});
+    if (it == moved.end()) continue;
+    notes.warning(where, "env " + e.value("name", "") + " read key " + it->first.second + " of Secret " + it->first.first +
+                             ", as its data store did: it now reads key " + it->second.second + " of Secret " +
+                             it->second.first + ", which the operator generates for that store");
+    e["secret"] = {{"name", it->second.first}, {"key", it->second.second}};
+  }
+}
+
 }  // namespace
 
 ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opts) {
@@ -242,6 +273,8 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
   std::map<size_t, std::string> componentOfWorkload;  // workload index -> component name
   std::map<size_t, std::string> componentOfService;   // Service manifest index -> component name
   std::map<std::string, size_t> hostPortEntries;       // component -> workload: clients came in on a hostPort
+  std::map<SecretKey, SecretKey> movedCredentials;     // a store's credential: where it was -> its generated key
+  std::map<std::string, std::string> whereOfService;   // service name -> the workload it came from, for notes
   Json services = Json::array(), databases = Json::array(), messaging = Json::array();
   std::set<std::string> names;
   bool exposed = false;
@@ -428,9 +461,13 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       Json storeEnv = Json::array();
       for (const auto& e : env) {
         const std::string n = e.value("name", "");
-        if (n.find("ROOT_PASSWORD") != std::string::npos || n.find("_PASSWORD") != std::string::npos) {
+        const std::string key = generatedKeyFor(n);
+        if (!key.empty() && e.contains("secret"))
+          movedCredentials[{e["secret"].value("name", ""), e["secret"].value("key", "")}] = {name + "-credentials", key};
+        if (n.find("_PASSWORD") != std::string::npos || !key.empty()) {
           notes.warning(path, "env " + n + ": the database's credentials now live in Secret " + name +
-                                  "-credentials, which the operator generates");
+                                  "-credentials, which the operator generates" +
+                                  (key.empty() ? std::string() : " (key " + key + ")"));
           continue;
         }
         if (n == "MYSQL_DATABASE" || n == "MARIADB_DATABASE" || n == "POSTGRES_DB" || n == "MONGO_INITDB_DATABASE") {
@@ -554,7 +591,15 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
     if (const auto selecting = inv.servicesSelecting(w); !selecting.empty())
       res.origins.push_back({at + ".ports", selecting.front(), "spec.ports"});
     if (s.contains("versions")) res.origins.push_back({at + ".versions[0]", w.object, ""});
+    whereOfService[name] = path;
     services.push_back(s);
+  }
+  for (auto& s : services) {
+    const std::string& where = whereOfService[s.value("name", "")];
+    if (s.contains("env")) followMovedCredentials(s["env"], movedCredentials, where, notes);
+    if (s.contains("versions"))
+      for (auto& v : s["versions"])
+        if (v.contains("env")) followMovedCredentials(v["env"], movedCredentials, where, notes);
   }
 
   // Exposure: Ingress paths, or "/" for a NodePort/LoadBalancer entry point. The gateway has one

@@ -522,3 +522,54 @@ spec:
   EXPECT_EQ(res.app["spec"]["gateway"]["enabled"], true);
   EXPECT_TRUE(parseShopApp(res.app).app.has_value());
 }
+
+// A service that reads its database's password from the Secret key the database's official image
+// read (MYSQL_ROOT_PASSWORD <- mysql-root/password) follows it to the key of the Secret the operator
+// generates (mysql-credentials/root-password): the rendered database never has the old password.
+// Keys nobody moved stay as they were.
+TEST(Import, AServiceFollowsItsDatabasesCredentialToTheGeneratedSecret) {
+  auto res = importText(R"(apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: mysql, namespace: blog}
+spec:
+  serviceName: mysql
+  selector: {matchLabels: {app: mysql}}
+  template:
+    metadata: {labels: {app: mysql}}
+    spec:
+      containers:
+      - name: mysql
+        image: mysql:8.0.36
+        env:
+        - name: MYSQL_ROOT_PASSWORD
+          valueFrom: {secretKeyRef: {name: mysql-root, key: password}}
+        ports: [{containerPort: 3306}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: blog, namespace: blog}
+spec:
+  selector: {matchLabels: {app: blog}}
+  template:
+    metadata: {labels: {app: blog}}
+    spec:
+      containers:
+      - name: blog
+        image: example.com/blog:1.0.0
+        env:
+        - name: DB_PASSWORD
+          valueFrom: {secretKeyRef: {name: mysql-root, key: password}}
+        - name: API_TOKEN
+          valueFrom: {secretKeyRef: {name: mysql-root, key: token}}
+        ports: [{containerPort: 8080}]
+)");
+  const Json env = component(res.app, "services", "blog")["env"];
+  ASSERT_EQ(env.size(), 2u) << res.app.dump(1);
+  EXPECT_EQ(env[0]["secret"], (Json{{"name", "mysql-credentials"}, {"key", "root-password"}}));
+  EXPECT_EQ(env[1]["secret"], (Json{{"name", "mysql-root"}, {"key", "token"}}));
+  EXPECT_NE(res.notes.str().find("Deployment blog: env DB_PASSWORD read key password of Secret mysql-root, as its data "
+                                 "store did: it now reads key root-password of Secret mysql-credentials"),
+            std::string::npos)
+      << res.notes.str();
+  EXPECT_TRUE(parseShopApp(res.app).app.has_value());
+}
