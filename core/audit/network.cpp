@@ -180,13 +180,24 @@ Json workloadPeer(const Inventory& inv, size_t wi, const std::string& policyNs) 
   return peer;
 }
 
+bool onNodeNetwork(const Inventory& inv, size_t wi) {
+  return field(inv.podSpec(inv.workloads()[wi]), "hostNetwork") == true;
+}
+
+// The NetworkPolicy peers a workload's traffic is matched by. A pod on the node's network
+// (hostNetwork) has its node's address, which no pod or namespace selector matches (the
+// Kubernetes documentation leaves it to the network plugin, and the common ones treat it as
+// node traffic): only an ipBlock does, and harden cannot know the nodes' addresses, so any.
+Json peersOf(const Inventory& inv, size_t wi, const std::string& policyNs) {
+  return onNodeNetwork(inv, wi) ? anyAddress() : Json::array({workloadPeer(inv, wi, policyNs)});
+}
+
 // NetworkPolicy peers for the pods of these workloads, each once.
 Json podPeers(const Inventory& inv, const std::vector<size_t>& workloads, const std::string& policyNs) {
   Json out = Json::array();
-  for (size_t wi : workloads) {
-    Json peer = workloadPeer(inv, wi, policyNs);
-    if (std::find(out.begin(), out.end(), peer) == out.end()) out.push_back(peer);
-  }
+  for (size_t wi : workloads)
+    for (const auto& peer : peersOf(inv, wi, policyNs))
+      if (std::find(out.begin(), out.end(), peer) == out.end()) out.push_back(peer);
   return out;
 }
 
@@ -324,16 +335,21 @@ Json Hardener::policyIngress(const Workload& w, std::vector<std::string>& why) {
     Json from = Json::array();
     std::string names;
     for (size_t caller : inv_.callersOf(s)) {
-      Json peer = workloadPeer(inv_, caller, namespaceOf(svc));
-      if (std::find(from.begin(), from.end(), peer) == from.end()) from.push_back(peer);
-      names += (names.empty() ? "" : ", ") + nameOf(inv_.object(inv_.workloads()[caller].object));
+      for (const auto& peer : peersOf(inv_, caller, namespaceOf(svc)))
+        if (std::find(from.begin(), from.end(), peer) == from.end()) from.push_back(peer);
+      names += (names.empty() ? "" : ", ") + nameOf(inv_.object(inv_.workloads()[caller].object)) +
+               (onNodeNetwork(inv_, caller) ? " (on the node's network: any address)" : "");
     }
     // Workloads whose calls harden cannot see may call it too: cutting them off would break the app.
     for (size_t caller : unknownCallers(inv_, opts_.calls, s)) {
-      Json peer = workloadPeer(inv_, caller, namespaceOf(svc));
-      if (std::find(from.begin(), from.end(), peer) != from.end()) continue;
-      from.push_back(peer);
-      names += (names.empty() ? "" : ", ") + nameOf(inv_.object(inv_.workloads()[caller].object)) + " (calls not visible)";
+      bool added = false;
+      for (const auto& peer : peersOf(inv_, caller, namespaceOf(svc)))
+        if (std::find(from.begin(), from.end(), peer) == from.end()) {
+          from.push_back(peer);
+          added = true;
+        }
+      if (added)
+        names += (names.empty() ? "" : ", ") + nameOf(inv_.object(inv_.workloads()[caller].object)) + " (calls not visible)";
     }
     if (from.empty() && !inv_.isEntryPoint(s))
       warn(w.object, "no workload calls Service " + nameOf(svc) +
@@ -398,7 +414,10 @@ Json Hardener::policyEgress(size_t wi, std::vector<std::string>& why) {
       // Keyed by name in the workload's namespace, by namespace/name across namespaces.
       const std::string ownNs = namespaceOf(inv_.object(inv_.workloads()[wi].object));
       const std::string key = namespaceOf(svc) == ownNs ? nameOf(svc) : namespaceOf(svc) + "/" + nameOf(svc);
-      if (!egressByTarget.count(key)) why.push_back("to Service " + key + " (" + e.evidence + ")");
+      const bool nodeNetwork = std::any_of(callees.begin(), callees.end(), [&](size_t c) { return onNodeNetwork(inv_, c); });
+      if (!egressByTarget.count(key))
+        why.push_back("to Service " + key + " (" + e.evidence + ")" +
+                      (nodeNetwork ? ", any address on its ports: its pods are on the node's network" : ""));
       egressByTarget[key] = rule;
     } else {
       Json rule = {{"to", Json::array({namespacePeer(e.toNamespace)})}};

@@ -89,6 +89,7 @@ std::optional<Pod> podOf(const Json& o) {
   const std::string kind = test::objectKind(o);
   if (kind != "Deployment" && kind != "StatefulSet" && kind != "DaemonSet") return std::nullopt;
   Pod p{nsOf(o), o["spec"]["template"]["metadata"].value("labels", Json::object())};
+  p.hostNetwork = o["spec"]["template"]["spec"].value("hostNetwork", false) == true;
   // The StatefulSet controller labels each pod with its name; the pod judged is the first.
   if (kind == "StatefulSet") p.labels["statefulset.kubernetes.io/pod-name"] = test::objectName(o) + "-0";
   for (const auto& c : o["spec"]["template"]["spec"].value("containers", Json::array()))

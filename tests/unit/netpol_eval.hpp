@@ -20,7 +20,13 @@ struct Pod {
   std::string ns;
   Json labels;                       // the pod's labels
   Json ports = Json::object();       // its named container ports: name -> number
+  bool hostNetwork = false;          // on its node's network: it has the node's address (kNodeAddress)
 };
+
+// The address of a pod on the node's network. No pod or namespace selector matches such a pod,
+// and no policy selects it (the API reference leaves hostNetwork pods to the network plugin; the
+// common ones treat their traffic as the node's): only an ipBlock holding this address admits it.
+inline const std::string kNodeAddress = "192.0.2.10";
 
 // A connection: to `port` (the pod's container port) over `protocol`.
 struct Target {
@@ -45,7 +51,11 @@ inline bool selects(const Json& selector, const Json& labels) {
 
 // Whether a peer of a policy in namespace policyNs matches pod. A peer with only a podSelector
 // matches pods of the policy's own namespace; with a namespaceSelector, of the namespaces it selects.
+inline bool inCidr(const std::string& ip, const std::string& cidr);
+inline bool ipBlockHolds(const Json& peer, const std::string& ip);
+
 inline bool peerMatches(const Json& peer, const std::string& policyNs, const Pod& pod) {
+  if (pod.hostNetwork) return ipBlockHolds(peer, kNodeAddress);
   if (peer.contains("ipBlock")) return false;  // pods are not addressed by CIDR here
   const Json nsLabels = {{"kubernetes.io/metadata.name", pod.ns}};
   const bool hasPods = peer.contains("podSelector"), hasNs = peer.contains("namespaceSelector");
@@ -82,6 +92,7 @@ inline bool hasType(const Json& spec, const char* type) {
 // `other` through. For egress the destination is `other`, for ingress `subject`.
 inline bool directionAllows(const std::vector<Json>& objects, const Pod& subject, const Pod& other, const Target& t,
                             bool ingress) {
+  if (subject.hostNetwork) return true;  // no policy applies to a pod on the node's network
   bool isolated = false;
   const Pod& destination = ingress ? subject : other;
   for (const auto& o : objects) {
@@ -118,6 +129,14 @@ inline bool inCidr(const std::string& ip, const std::string& cidr) {
   return (addr & mask) == (net & mask);
 }
 
+// Whether peer is an ipBlock holding ip (and no `except` entry of it holds ip).
+inline bool ipBlockHolds(const Json& peer, const std::string& ip) {
+  if (!peer.contains("ipBlock") || !inCidr(ip, peer["ipBlock"].value("cidr", ""))) return false;
+  for (const auto& e : peer["ipBlock"].value("except", Json::array()))
+    if (inCidr(ip, e.get<std::string>())) return false;
+  return true;
+}
+
 // Whether a client outside the cluster at address ip reaches pod `to` on target t: only the
 // pod's ingress decides (the client has no policy). A rule admits it when it names no peers or
 // an ipBlock holding ip (and no `except` entry holding it); pod and namespace selectors never do.
@@ -131,12 +150,7 @@ inline bool externalAllowed(const std::vector<Json>& objects, const Pod& to, con
     for (const auto& rule : spec.value("ingress", Json::array())) {
       const Json peers = rule.value("from", Json::array());
       bool peerOk = peers.empty();
-      for (const auto& p : peers) {
-        if (!p.contains("ipBlock") || !inCidr(ip, p["ipBlock"].value("cidr", ""))) continue;
-        bool excepted = false;
-        for (const auto& e : p["ipBlock"].value("except", Json::array())) excepted |= inCidr(ip, e.get<std::string>());
-        peerOk |= !excepted;
-      }
+      for (const auto& p : peers) peerOk |= ipBlockHolds(p, ip);
       if (peerOk && portMatches(rule.value("ports", Json::array()), t, to)) return true;
     }
   }
