@@ -264,6 +264,36 @@ void followMovedCredentials(Json& env, const std::map<SecretKey, SecretKey>& mov
   }
 }
 
+// The egress rule for a call to Service svc, which the import leaves out (its workloads are not
+// ShopApp components: a DaemonSet, say): to its pods' addresses when they are on the node's
+// network (no selector matches those), else to its pods by label in its namespace; on the ports
+// its pods serve. Null when the Service selects nothing or has no port.
+Json egressToLeftOut(const audit::Inventory& inv, size_t svc, bool& onNodeNetwork) {
+  const Json& service = inv.object(svc);
+  const auto callees = inv.workloadsSelectedBy(svc);
+  const Json selector = service["spec"].value("selector", Json::object());
+  if (callees.empty() || selector.empty()) return nullptr;
+  onNodeNetwork = false;
+  for (size_t wi : callees) onNodeNetwork |= inv.podSpec(inv.workloads()[wi]).value("hostNetwork", false) == true;
+  Json ports = Json::array();
+  for (const auto& p : service["spec"].value("ports", Json::array())) {
+    int target = p.value("port", 0);
+    if (p.contains("targetPort") && p["targetPort"].is_number_integer() && p["targetPort"].get<int>() > 0) target = p["targetPort"];
+    if (p.contains("targetPort") && p["targetPort"].is_string())
+      for (size_t wi : callees)
+        for (const auto& c : inv.podSpec(inv.workloads()[wi]).value("containers", Json::array()))
+          for (const auto& cp : c.value("ports", Json::array()))
+            if (cp.value("name", "") == p["targetPort"].get<std::string>()) target = cp.value("containerPort", target);
+    if (target <= 0 || target > 65535) continue;
+    Json port = {{"port", target}};
+    if (p.value("protocol", "TCP") != "TCP") port["protocol"] = p["protocol"];
+    if (std::find(ports.begin(), ports.end(), port) == ports.end()) ports.push_back(port);
+  }
+  if (ports.empty()) return nullptr;
+  if (onNodeNetwork) return {{"cidrs", Json::array({"0.0.0.0/0", "::/0"})}, {"ports", ports}};
+  return {{"namespace", service["metadata"].value("namespace", "default")}, {"podLabels", selector}, {"ports", ports}};
+}
+
 }  // namespace
 
 ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opts) {
@@ -671,6 +701,24 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
     if (!e.toService) continue;
     auto from = componentOfWorkload.find(e.from);
     auto to = componentOfService.find(*e.toService);
+    if (from != componentOfWorkload.end() && to == componentOfService.end()) {
+      // A call to what the import leaves out: egress outside the app, so that it is not cut.
+      bool nodeNetwork = false;
+      Json rule = egressToLeftOut(inv, *e.toService, nodeNetwork);
+      if (rule.is_null()) continue;
+      for (auto& s : services) {
+        if (s["name"] != from->second) continue;
+        if (!s.contains("egress")) s["egress"] = Json::array();
+        if (std::find(s["egress"].begin(), s["egress"].end(), rule) != s["egress"].end()) continue;
+        s["egress"].push_back(rule);
+        notes.warning(where(inv.workloads()[e.from].object),
+                      "calls Service " + inv.object(*e.toService)["metadata"].value("name", "") +
+                          ", which is not imported: egress outside the app keeps the call (" +
+                          (nodeNetwork ? "any address on its ports: its pods are on the node's network"
+                                       : "its pods, by label, in namespace " + rule.value("namespace", "")) + ")");
+      }
+      continue;
+    }
     if (from == componentOfWorkload.end() || to == componentOfService.end() || from->second == to->second) continue;
     for (auto& s : services) {
       if (s["name"] != from->second) continue;

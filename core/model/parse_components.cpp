@@ -11,6 +11,55 @@ namespace shop::parse_detail {
 
 // ---- service ---------------------------------------------------------------------------
 
+namespace {
+
+// One entry of a service's egress: {cidrs: [...]} or {namespace, podLabels}, with ports.
+void parseEgressRule(Reader& parent, const std::string& path, const Json& item, std::vector<EgressRule>& out) {
+  if (!item.is_object()) {
+    parent.diags().error(path, "must be an object {cidrs, ports} or {namespace, podLabels, ports}");
+    return;
+  }
+  Reader e(&item, path, parent.diags());
+  EgressRule rule;
+  rule.cidrs = e.strList("cidrs");
+  if (rule.cidrs.size() > 20) e.error("cidrs", "at most 20 CIDRs");
+  for (size_t i = 0; i < rule.cidrs.size(); ++i)
+    if (!match::cidr(rule.cidrs[i]))
+      e.diags().error(indexPath(e.at("cidrs"), i),
+                      quotedValue(rule.cidrs[i]) + " is not a CIDR (an address with a prefix length, e.g. 203.0.113.0/24)");
+  if (auto v = e.str("namespace")) {
+    if (!match::dnsLabel(*v)) e.error("namespace", quotedValue(*v) + " is not a namespace name");
+    rule.namespace_ = *v;
+  }
+  if (e.has("podLabels")) {
+    rule.podLabels = e.strMap("podLabels");
+    if (!e.has("namespace")) e.error("podLabels", "needs namespace: the pods are those of that namespace with these labels");
+    checkLabels(e, "podLabels", rule.podLabels, false);
+  }
+  if (e.has("cidrs") == e.has("namespace"))
+    e.errorHere("give either cidrs (addresses) or namespace (pods of another namespace), not both and not neither");
+  e.list("ports", [&](const std::string& portPath, const Json& p) {
+    if (!p.is_object()) {
+      e.diags().error(portPath, "must be an object {port, protocol}");
+      return;
+    }
+    Reader pr(&p, portPath, e.diags());
+    EgressRule::PortSpec spec;
+    if (auto v = pr.int32("port", 1, 65535)) spec.port = *v;
+    else if (!pr.has("port")) pr.errorHere("port is required");
+    if (auto v = pr.oneOf("protocol", {"TCP", "UDP", "SCTP"})) spec.protocol = *v;
+    pr.done();
+    rule.ports.push_back(spec);
+  });
+  if (!e.has("ports")) e.errorHere("ports is required: the ports it calls there, e.g. [{port: 443}]");
+  else if (rule.ports.empty()) e.error("ports", "list at least one port");
+  if (rule.ports.size() > 20) e.error("ports", "at most 20 ports");
+  e.done();
+  out.push_back(std::move(rule));
+}
+
+}  // namespace
+
 Service parseService(Reader r, const ShopApp& app) {
   Service s;
   s.name = r.nonEmpty("name").value_or("");
@@ -130,6 +179,8 @@ Service parseService(Reader r, const ShopApp& app) {
   s.dependsOn = r.strList("dependsOn");
   if (s.dependsOn.size() > kMaxDependsOn)
     r.error("dependsOn", "at most " + std::to_string(kMaxDependsOn) + " dependencies (the CRD's bound)");
+  r.list("egress", [&](const std::string& path, const Json& item) { parseEgressRule(r, path, item, s.egress); });
+  if (s.egress.size() > 10) r.error("egress", "at most 10 rules (the CRD's bound)");
   if (Reader e = r.obj("expose"); e.present()) {
     Expose ex;
     ex.paths = e.strList("paths");

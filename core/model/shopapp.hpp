@@ -239,6 +239,19 @@ inline constexpr const char* kVersionLabel = "version";  // the pod label a vers
 
 // spec.defaults holds service settings (see policyKeys() in parse_fields.cpp); they are merged into
 // each service while parsing, so the model has no separate defaults.
+// Traffic a service sends outside the app (the rendered NetworkPolicies allow nothing else):
+// to addresses (cidrs), or to pods of another namespace (namespace, optionally podLabels).
+struct EgressRule {
+  std::vector<std::string> cidrs;
+  std::string namespace_;
+  std::map<std::string, std::string> podLabels;  // empty: every pod of namespace_
+  struct PortSpec {
+    int port = 0;
+    std::string protocol = "TCP";
+  };
+  std::vector<PortSpec> ports;
+};
+
 struct Service {
   std::string name;
   std::string image;
@@ -254,6 +267,7 @@ struct Service {
   std::string writableSizeLimit = "256Mi";
   std::vector<Volume> storage;
   std::vector<std::string> dependsOn;  // services, databases and brokers this one calls
+  std::vector<EgressRule> egress;      // what it calls outside the app
   std::optional<Expose> expose;
   Autoscaling autoscaling;
   Resilience resilience;

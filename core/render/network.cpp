@@ -87,6 +87,19 @@ void renderNetworkPolicies(const ShopApp& app, Out& out) {
         auto depPorts = componentPorts(app, dep);
         if (!depPorts.empty()) egress.push_back({{"to", Json::array({podPeer(app, dep)})}, {"ports", portsJson(depPorts)}});
       }
+      // What it calls outside the app, as the ShopApp says.
+      for (const auto& rule : svc->egress) {
+        Json to = Json::array();
+        for (const auto& c : rule.cidrs) to.push_back({{"ipBlock", {{"cidr", c}}}});
+        if (!rule.namespace_.empty()) {
+          Json peer = namespacePeer(rule.namespace_);
+          if (!rule.podLabels.empty()) peer["podSelector"] = {{"matchLabels", Json(rule.podLabels)}};
+          to.push_back(peer);
+        }
+        Json ports = Json::array();
+        for (const auto& p : rule.ports) ports.push_back({{"protocol", p.protocol}, {"port", p.port}});
+        egress.push_back({{"to", to}, {"ports", ports}});
+      }
     }
     if (app.mesh.enabled) {
       egress.push_back({{"to", Json::array({namespacePeer(app.mesh.controlPlaneNamespace)})},

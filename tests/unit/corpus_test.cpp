@@ -331,7 +331,20 @@ TEST_P(Corpus, ImportValidatesAndKeepsEveryCall) {
     const std::string ns = imported.app["metadata"].value("namespace", "");
     std::vector<Json> inputObjects;
     for (const auto& m : input) inputObjects.push_back(m.object);
-    World world{rendered.objects, ns, appNs};
+    // What a ShopApp has no place for keeps running beside it, from its own manifests: the
+    // DaemonSets and the Services that select them (import warns about each, and gives the
+    // callers egress to them).
+    std::vector<Json> objects = rendered.objects;
+    for (const auto& o : inputObjects) {
+      if (test::objectKind(o) == "DaemonSet") objects.push_back(o);
+      if (test::objectKind(o) != "Service") continue;
+      const Json selector = o["spec"].value("selector", Json::object());
+      for (const auto& d : inputObjects)
+        if (test::objectKind(d) == "DaemonSet" && !selector.empty() && nsOf(d) == nsOf(o) &&
+            selects({{"matchLabels", selector}}, d["spec"]["template"]["metadata"].value("labels", Json::object())))
+          objects.push_back(o);
+    }
+    World world{objects, ns, appNs};
     world.input = &inputObjects;
     failures = checkCalls("import", world, calls);
   }

@@ -543,3 +543,50 @@ TEST(SecretValue, ShapePerKindAndFreshEachCall) {
   EXPECT_TRUE(all(user, "abcdefghijklmnopqrstuvwxyz0123456789")) << user;
   EXPECT_NE(secretValue({"password", SecretKeySpec::Password}), pw);
 }
+
+// A service's egress outside the app becomes egress rules of its NetworkPolicy: addresses as
+// ipBlocks, another namespace's pods as a namespaceSelector with the podSelector beside it.
+TEST(RenderNetwork, EgressOutsideTheAppIsRenderedAsWritten) {
+  auto objs = renderYaml(R"(apiVersion: shopctl.io/v1alpha1
+kind: ShopApp
+metadata: {name: shop, namespace: shop}
+spec:
+  services:
+  - name: pay
+    image: example.com/pay:1.0.0
+    ports: [{port: 8080}]
+    egress:
+    - cidrs: [0.0.0.0/0, "::/0"]
+      ports: [{port: 443}]
+    - namespace: observability
+      podLabels: {app: otel-collector}
+      ports: [{port: 4317}, {port: 8125, protocol: UDP}]
+  - name: web
+    image: example.com/web:1.0.0
+    ports: [{port: 8080}]
+    dependsOn: [pay]
+)");
+  const Json* pay = nullptr;
+  const Json* web = nullptr;
+  for (const auto& o : objs)
+    if (o["kind"] == "NetworkPolicy") {
+      if (o["metadata"]["name"] == "pay") pay = &o;
+      if (o["metadata"]["name"] == "web") web = &o;
+    }
+  ASSERT_NE(pay, nullptr);
+  ASSERT_NE(web, nullptr);
+  const Json& egress = (*pay)["spec"]["egress"];
+  EXPECT_NE(std::find(egress.begin(), egress.end(),
+                      Json::parse(R"({"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}, {"ipBlock": {"cidr": "::/0"}}],
+                                      "ports": [{"protocol": "TCP", "port": 443}]})")),
+            egress.end())
+      << egress.dump(1);
+  EXPECT_NE(std::find(egress.begin(), egress.end(),
+                      Json::parse(R"({"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "observability"}},
+                                              "podSelector": {"matchLabels": {"app": "otel-collector"}}}],
+                                      "ports": [{"protocol": "TCP", "port": 4317}, {"protocol": "UDP", "port": 8125}]})")),
+            egress.end())
+      << egress.dump(1);
+  // It is pay's alone: web's policy allows no address.
+  EXPECT_EQ((*web)["spec"]["egress"].dump().find("ipBlock"), std::string::npos) << (*web)["spec"]["egress"].dump(1);
+}
