@@ -62,6 +62,10 @@ ParseResult parseJson(const Json& root, const ParseOptions& opts) {
       diags.error(meta && meta->is_object() && meta->contains("namespace") ? "metadata.namespace" : "metadata",
                   quotedValue(app.namespace_) + " is a system namespace of Kubernetes: deploy the app into a namespace of its own");
   top.raw("status");
+  // etcd refuses a request of more than 1.5 MiB (the API server's default), whatever the CRD says.
+  if (const size_t bytes = root.dump().size(); bytes > kMaxObjectBytes)
+    diags.error("spec", "the ShopApp is " + std::to_string(bytes) + " bytes as JSON; the API server stores at most " +
+                            std::to_string(kMaxObjectBytes) + " (1.5 MiB) per object: move large files to volumes");
   Reader spec = top.obj("spec");
   if (!spec.present()) {
     if (!top.has("spec")) diags.error("spec", "is required");

@@ -121,13 +121,25 @@ Service parseService(Reader r, const ShopApp& app) {
       if (!cf.path.empty() && !paths.insert(cf.path).second) f.error("path", "duplicate file \"" + cf.path + "\"");
       cf.content = f.str("content").value_or("");
       if (!f.has("content")) f.errorHere("content is required");
+      if (cf.content.size() > kMaxConfigFile)
+        f.error("content", "is " + std::to_string(cf.content.size()) + " bytes; at most " + std::to_string(kMaxConfigFile) +
+                               " (256 KiB, the CRD's bound): mount a volume for larger files");
       f.done();
       s.config.files.push_back(cf);
     });
+    if (s.config.files.size() > kMaxConfigFiles)
+      c.error("files", std::to_string(s.config.files.size()) + " files; at most " + std::to_string(kMaxConfigFiles) +
+                           " (the CRD's bound)");
     s.config.env = c.strMap("env");
-    for (const auto& [k, v] : s.config.env)
+    if (s.config.env.size() > kMaxEnv)
+      c.error("env", std::to_string(s.config.env.size()) + " variables; at most " + std::to_string(kMaxEnv) + " (the CRD's bound)");
+    for (const auto& [k, v] : s.config.env) {
       if (secretLooking(k) && !v.empty())
         c.error("env", quotedValue(k) + " looks like a credential; put it in a Secret and use env[].secret");
+      if (v.size() > kMaxEnvValue)
+        c.error("env", quotedValue(k) + " is " + std::to_string(v.size()) + " bytes; at most " +
+                           std::to_string(kMaxEnvValue) + " (the CRD's bound): put a large value in config.files");
+    }
     c.done();
   }
   if (Reader rr = r.obj("resources"); rr.present()) s.resources = parseResources(rr);

@@ -28,6 +28,10 @@ inline constexpr size_t kMaxImageLen = 512;
 // within budget.
 inline constexpr size_t kMaxServices = 40, kMaxDatabases = 12, kMaxBrokers = 6;
 using shop::kMaxDependsOn;
+using shop::kMaxEnv;
+using shop::kMaxEnvValue;
+using shop::kMaxConfigFile;
+using shop::kMaxConfigFiles;
 
 // ---- parse_fields.cpp
 void checkName(Reader& r, const std::string& key, const std::string& value);

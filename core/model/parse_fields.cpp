@@ -146,6 +146,8 @@ std::optional<Probe> parseProbe(Reader r) {
 std::vector<EnvVar> parseEnv(Reader& parent, const std::string& key) {
   std::vector<EnvVar> out;
   std::set<std::string> seen;
+  if (const Json* list = parent.raw(key); list && list->is_array() && list->size() > kMaxEnv)
+    parent.error(key, std::to_string(list->size()) + " variables; at most " + std::to_string(kMaxEnv) + " (the CRD's bound)");
   parent.list(key, [&](const std::string& path, const Json& item) {
     if (!item.is_object()) {
       parent.diags().error(path, "must be an object with a name and a value, secret or configMap");
@@ -165,6 +167,9 @@ std::vector<EnvVar> parseEnv(Reader& parent, const std::string& key) {
       const Json* v = r.raw("value");
       if (v->is_string()) {
         e.value = v->get<std::string>();
+        if (e.value->size() > kMaxEnvValue)
+          r.error("value", "is " + std::to_string(e.value->size()) + " bytes; at most " + std::to_string(kMaxEnvValue) +
+                               " (the CRD's bound): put a large value in config.files");
       } else {
         r.error("value", "must be a string, not " + jsonTypeName(*v) + " (quote it: \"" +
                              v->dump() + "\")");

@@ -308,6 +308,11 @@ struct DataStorage {
 
 enum class Engine { MongoDB, MySQL, Redis, PostgreSQL, MariaDB, RabbitMQ, Kafka };
 
+inline constexpr size_t kMaxEnv = 200;           // env entries, config.env keys (parser and CRD)
+inline constexpr size_t kMaxEnvValue = 32768;    // bytes of one env value (parser and CRD)
+inline constexpr size_t kMaxConfigFile = 262144;  // bytes of one config file (parser and CRD)
+inline constexpr size_t kMaxConfigFiles = 50;     // config files of a service (parser and CRD)
+inline constexpr size_t kMaxObjectBytes = 1572864;    // what etcd stores per object (the API server's default)
 inline constexpr size_t kMaxDependsOn = 12;  // services[].dependsOn entries (parser and CRD: the CEL rule's cost)
 inline constexpr int kMaxStoreMembers = 9;  // replicas of a database or broker: 1 .. 9 (parser and CRD)
 
