@@ -5,7 +5,7 @@ CMAKE_ARGS ?=
 RUN_DIR   ?= $(CURDIR)/testenv/.run/default
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: all deps configure build test unit e2e quickstart cluster-up cluster-down testenv bench format schema clean
+.PHONY: all deps configure build test unit e2e quickstart cluster-up cluster-down testenv bench bench-operator format schema clean
 
 all: build
 
@@ -42,6 +42,11 @@ cluster-down:
 
 bench: build
 	@bash bench/run.sh $(BUILD)
+
+# shop-operator at scale on a local control plane of its own: figures, not a test.
+# BENCH_ARGS, e.g. "--apps 1000 --sockshops 0" (default: 50 minimal apps and 2 Sock Shops).
+bench-operator: build testenv
+	@bash bench/operator-scale.sh --build $(BUILD) $(BENCH_ARGS)
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
