@@ -3,7 +3,10 @@
 # a pass/fail test (`make bench-operator`, or run it by hand):
 #
 #   bash bench/operator-scale.sh [--build DIR] [--apps N] [--sockshops K] [--idle S] [--no-baseline]
+#                                [--operator BIN]
 #
+# Defaults: --build build, 50 apps, 2 Sock Shops, 30 s idle. --operator runs another shop-operator
+# binary than DIR/operator/shop-operator (a before/after comparison).
 # It starts its own testenv cluster (testenv/up, kwok nodes; stopped on exit), installs the CRD
 # and the shipped RBAC, runs shop-operator with the shop-operator service account's token
 # (watching every namespace, no leader election), then:
@@ -25,8 +28,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
-BUILD=build APPS=50 SHOPS=2 IDLE=30 BASELINE=1
-usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
+BUILD=build APPS=50 SHOPS=2 IDLE=30 BASELINE=1 OP_BIN=
+usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case $1 in
     --build) BUILD=$2; shift 2 ;;
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
     --sockshops) SHOPS=$2; shift 2 ;;
     --idle) IDLE=$2; shift 2 ;;
     --no-baseline) BASELINE=0; shift ;;
+    --operator) OP_BIN=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "operator-scale: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -42,7 +46,7 @@ for v in APPS SHOPS IDLE; do
   [[ ${!v} =~ ^[0-9]+$ ]] || { echo "operator-scale: --${v,,} must be a whole number, got '${!v}'" >&2; exit 2; }
 done
 [ $((APPS + SHOPS)) -gt 0 ] || { echo "operator-scale: nothing to apply (--apps 0 --sockshops 0)" >&2; exit 2; }
-OP_BIN=$BUILD/operator/shop-operator SHOPCTL=$BUILD/cli/shopctl
+OP_BIN=${OP_BIN:-$BUILD/operator/shop-operator} SHOPCTL=$BUILD/cli/shopctl
 for b in "$OP_BIN" "$SHOPCTL"; do
   [ -x "$b" ] || { echo "operator-scale: $b is missing: build first (cmake --build $BUILD)" >&2; exit 2; }
 done
@@ -166,7 +170,7 @@ write_apps "$WORK/apps" bench
 while read -r ns; do new_namespace "$ns"; done < <(namespaces_of bench)
 
 say "== shop-operator at scale: $APPS minimal apps + $SHOPS Sock Shops, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-say "   $(git -C "$REPO" log -1 --format='%h %s' | cut -c1-90)"
+say "   $OP_BIN ($(git -C "$REPO" log -1 --format='%h' ) checked out)"
 
 # 1. No app.
 op_start op1
