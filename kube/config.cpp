@@ -1,6 +1,8 @@
 #include "kube/config.hpp"
 
 #include <sys/wait.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -13,6 +15,23 @@
 #include "kube/log.hpp"
 
 namespace kube {
+
+namespace {
+
+// How many PEM certificates `pem` holds (OpenSSL's parser, the one the connection will use).
+int pemCertificates(const std::string& pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  if (!bio) return 0;
+  int n = 0;
+  while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+    X509_free(cert);
+    ++n;
+  }
+  BIO_free(bio);
+  return n;
+}
+
+}  // namespace
 
 std::string readFileText(const std::string& path, std::string* error) {
   std::ifstream in(path, std::ios::binary);
@@ -163,6 +182,14 @@ ConfigResult loadKubeconfig(const std::vector<std::string>& paths, const std::st
     res.error = "cluster \"" + clusterName + "\" has no certificate-authority; the server cannot be verified";
     return res;
   }
+  // Only this CA is trusted for the server (never the system's bundle), so a CA that is not
+  // a PEM certificate is refused here rather than failing every handshake later.
+  if (pemCertificates(c.caPem) == 0) {
+    res.error = "cluster \"" + clusterName + "\": certificate-authority" +
+                (str(cluster->node, "certificate-authority-data").empty() ? "" : "-data") +
+                " holds no PEM certificate";
+    return res;
+  }
   if (!userName.empty()) {
     auto user = findNamed(docs, "users", "user", userName);
     if (!user) {
@@ -212,6 +239,10 @@ ConfigResult inClusterConfig() {
   c.server = "https://" + h + ":" + port;
   c.caPem = readFileText(dir + "/ca.crt", &res.error);
   if (!res.error.empty()) return res;
+  if (pemCertificates(c.caPem) == 0) {
+    res.error = dir + "/ca.crt holds no PEM certificate";
+    return res;
+  }
   c.tokenFile = dir + "/token";
   std::string nsErr;
   std::string ns = readFileText(dir + "/namespace", &nsErr);

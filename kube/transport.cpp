@@ -5,6 +5,8 @@
 
 #include <httplib.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
 #include <csignal>
 #include <mutex>
 #include <random>
@@ -91,20 +93,23 @@ struct BioPtr {
   ~BioPtr() { BIO_free(b); }
 };
 
-X509_STORE* caStore(const std::string& pem) {
-  X509_STORE* store = X509_STORE_new();
-  BioPtr bio(pem);
-  int added = 0;
-  while (X509* cert = PEM_read_bio_X509(bio.b, nullptr, nullptr, nullptr)) {
-    X509_STORE_add_cert(store, cert);
-    X509_free(cert);
-    ++added;
+// The kubeconfig's CA bundle as a file only this process can name (/proc/self/fd/N), for
+// cpp-httplib's CA path. Given a CA store instead, cpp-httplib also loads the system's default
+// verify paths into it: every public CA on the machine (~140 certificates, ~1 MiB of OpenSSL
+// objects per connection) would then be trusted to speak for the API server.
+int caFile(const std::string& pem) {
+  int fd = ::memfd_create("shopctl-kube-ca", MFD_CLOEXEC);
+  if (fd < 0) return -1;
+  size_t done = 0;
+  while (done < pem.size()) {
+    ssize_t n = ::write(fd, pem.data() + done, pem.size() - done);
+    if (n <= 0) {
+      ::close(fd);
+      return -1;
+    }
+    done += static_cast<size_t>(n);
   }
-  if (added == 0) {
-    X509_STORE_free(store);
-    return nullptr;
-  }
-  return store;
+  return fd;
 }
 
 std::chrono::milliseconds jitter(std::chrono::milliseconds base) {
@@ -127,6 +132,7 @@ Transport::Transport(Config cfg, TransportOptions opts)
   // the client (shopctl, the operator) would die instead of seeing a retryable error.
   static std::once_flag ignorePipe;
   std::call_once(ignorePipe, [] { ::signal(SIGPIPE, SIG_IGN); });
+  caFd_ = caFile(cfg_.caPem);
   std::string rest = cfg_.server.substr(8);  // after https://
   rest = rest.substr(0, rest.find('/'));
   if (!rest.empty() && rest[0] == '[') {  // [ipv6]:port
@@ -140,7 +146,9 @@ Transport::Transport(Config cfg, TransportOptions opts)
   }
 }
 
-Transport::~Transport() = default;
+Transport::~Transport() {
+  if (caFd_ >= 0) ::close(caFd_);
+}
 
 std::unique_ptr<Transport::Pooled> Transport::connect() {
   auto cur = creds_.get();
@@ -157,7 +165,10 @@ std::unique_ptr<Transport::Pooled> Transport::connect() {
     p->client = std::make_unique<httplib::SSLClient>(host_, port_);
   }
   // The store is owned by the client from here on.
-  p->client->set_ca_cert_store(caStore(cfg_.caPem));
+  // Only the kubeconfig's CA: a CA path set, cpp-httplib does not add the system's bundle.
+  // Without the file (memfd refused), a path that cannot exist: no certificate loads, so the
+  // handshake fails, which is safe.
+  p->client->set_ca_cert_path(caFd_ >= 0 ? "/proc/self/fd/" + std::to_string(caFd_) : "/nonexistent/shopctl-kube-ca");
   p->client->enable_server_certificate_verification(true);
   p->client->set_keep_alive(true);
   p->client->set_tcp_nodelay(true);
@@ -214,7 +225,8 @@ Response Transport::once(httplib::ClientImpl& c, const std::string& method, cons
   if (!r) {
     out.writeFailed = r.error() == httplib::Error::Write || r.error() == httplib::Error::Connection;
     out.error = httplib::to_string(r.error());
-    if (r.error() == httplib::Error::SSLServerVerification) out.error += " (the server certificate is not signed by the configured CA)";
+    if (r.error() == httplib::Error::SSLServerVerification) out.error += " (the server certificate is not signed by the kubeconfig's certificate-authority)";
+    if (r.error() == httplib::Error::SSLLoadingCerts) out.error += " (the kubeconfig's certificate-authority could not be loaded)";
     return out;
   }
   out.status = r->status;

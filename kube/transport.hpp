@@ -131,6 +131,7 @@ class Transport {
   RateLimiter limiter_;
   std::string host_;
   int port_ = 443;
+  int caFd_ = -1;  // the kubeconfig's CA bundle, the only one trusted (see connect())
   std::mutex poolMu_;
   std::vector<std::unique_ptr<Pooled>> pool_;
 };

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/io/json.hpp"
+#include "test_util.hpp"
 
 #ifdef SHOPCTL_BIN
 
@@ -88,13 +89,13 @@ TEST(CliOptions, ValidOptionsWork) {
 std::string unreachableKubeconfig() {
   const std::string path = ::testing::TempDir() + "/unreachable.kubeconfig";
   std::FILE* f = std::fopen(path.c_str(), "w");
-  std::fputs("apiVersion: v1\nkind: Config\ncurrent-context: unreachable\n"
-             "clusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\n"
-             // "-----BEGIN CERTIFICATE-----\nCA\n": never used, the connection fails first
-             "    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCkNBCg==\n"
-             "users:\n- name: u\n  user: {token: abc}\n"
-             "contexts:\n- name: unreachable\n  context: {cluster: c, user: u}\n",
-             f);
+  // The CA is never used: the connection fails first.
+  const std::string text = "apiVersion: v1\nkind: Config\ncurrent-context: unreachable\n"
+                           "clusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\n"
+                           "    certificate-authority-data: " + std::string(kTestCaData) + "\n"
+                           "users:\n- name: u\n  user: {token: abc}\n"
+                           "contexts:\n- name: unreachable\n  context: {cluster: c, user: u}\n";
+  std::fputs(text.c_str(), f);
   std::fclose(f);
   return path;
 }
@@ -172,7 +173,7 @@ std::string kubeconfigFor(const std::string& server, const std::string& name) {
   std::FILE* f = std::fopen(path.c_str(), "w");
   const std::string text = "apiVersion: v1\nkind: Config\ncurrent-context: " + name +
                            "\nclusters:\n- name: c\n  cluster:\n    server: " + server +
-                           "\n    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCkNBCg==\n"
+                           "\n    certificate-authority-data: " + std::string(kTestCaData) + "\n"
                            "users:\n- name: u\n  user: {token: abc}\n"
                            "contexts:\n- name: " + name + "\n  context: {cluster: c, user: u}\n";
   std::fputs(text.c_str(), f);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "kube/config.hpp"
+#include "test_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -33,9 +34,8 @@ class Kubeconfig : public ::testing::Test {
   fs::path dir_;
 };
 
-// "-----BEGIN CERTIFICATE-----\nCA\n" and friends, base64-encoded the way kubeconfigs inline them.
-const char* kCaData = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCkNBCg==";
-const char* kCaText = "-----BEGIN CERTIFICATE-----\nCA\n";
+const char* kCaData = kTestCaData;
+const char* kCaText = kTestCaPem;
 
 std::string kubeconfig(const std::string& current, const std::string& clusterExtra = "",
                        const std::string& userBody = "    token: abc") {
@@ -71,7 +71,7 @@ TEST_F(Kubeconfig, ContextFlagWinsAndANamespacelessContextMeansDefault) {
 }
 
 TEST_F(Kubeconfig, FilesAreMergedFirstWinsAndRelativePathsFollowTheirFile) {
-  write("ca.crt", "FILE-CA");
+  write("ca.crt", kTestCaPem);
   write("token", "from-file");
   const std::string first = write("a", "current-context: one\ncontexts:\n- name: one\n  context: {cluster: c2, user: u2}\n");
   const std::string second = write("b",
@@ -80,7 +80,7 @@ TEST_F(Kubeconfig, FilesAreMergedFirstWinsAndRelativePathsFollowTheirFile) {
   auto r = kube::loadKubeconfig({first, second}, "");
   ASSERT_TRUE(r.config) << r.error;
   EXPECT_EQ(r.config->context, "one") << "the first file's current-context wins";
-  EXPECT_EQ(r.config->caPem, "FILE-CA");
+  EXPECT_EQ(r.config->caPem, kTestCaPem);
   EXPECT_EQ(r.config->tokenFile, (dir_ / "token").string());
   EXPECT_EQ(r.config->source, second);
 }
@@ -118,6 +118,24 @@ TEST_F(Kubeconfig, UnsafeOrIncompleteConfigsAreRefusedWithAReason) {
       "");
   EXPECT_FALSE(noCa.config);
   EXPECT_EQ(noCa.error, "cluster \"c\" has no certificate-authority; the server cannot be verified");
+
+  // Only the kubeconfig's CA is trusted (never the machine's bundle), so one that holds no
+  // certificate is refused here, not at every handshake.
+  auto notPem = kube::loadKubeconfig(
+      {write("c2", "current-context: x\ncontexts: [{name: x, context: {cluster: c}}]\n"
+                   "clusters: [{name: c, cluster: {server: \"https://h:1\", certificate-authority-data: "
+                   // "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n": the markers, no certificate
+                   "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCkNBCi0tLS0tRU5EIENFUlRJRklDQVRFLS0tLS0K}}]\n")},
+      "");
+  EXPECT_FALSE(notPem.config);
+  EXPECT_EQ(notPem.error, "cluster \"c\": certificate-authority-data holds no PEM certificate");
+  write("garbage.crt", "not a certificate\n");
+  auto notPemFile = kube::loadKubeconfig(
+      {write("c3", "current-context: x\ncontexts: [{name: x, context: {cluster: c}}]\n"
+                   "clusters: [{name: c, cluster: {server: \"https://h:1\", certificate-authority: garbage.crt}}]\n")},
+      "");
+  EXPECT_FALSE(notPemFile.config);
+  EXPECT_EQ(notPemFile.error, "cluster \"c\": certificate-authority holds no PEM certificate");
 
   auto noKey = kube::loadKubeconfig({write("d", kubeconfig("one", "", "    client-certificate-data: Q0VSVA=="))}, "");
   EXPECT_FALSE(noKey.config);

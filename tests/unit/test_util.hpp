@@ -11,6 +11,23 @@
 #include "core/io/json.hpp"
 #include "core/model/parse.hpp"
 
+// A real self-signed CA certificate (its key thrown away when it was made): kubeconfigs must
+// hold a PEM certificate, and nothing in the unit tests gets as far as verifying a server.
+inline const char* kTestCaPem =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBlTCCATugAwIBAgIUS11d/WAuVkYQ30/euZfKvA/8oNowCgYIKoZIzj0EAwIw\n"
+    "HzEdMBsGA1UEAwwUc2hvcGN0bC11bml0LXRlc3QtY2EwIBcNMjYxMjA1MDcyNjAy\n"
+    "WhgPMjEyNjExMTEwNzI2MDJaMB8xHTAbBgNVBAMMFHNob3BjdGwtdW5pdC10ZXN0\n"
+    "LWNhMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEHdmO9Y/4bchWiRVIxxd47Qug\n"
+    "C/tuHei4zQ6R8MqEWatO2EuG9SlAw9+YaxwMfYyXryvI+G+7jeaY/Is0hwCV66NT\n"
+    "MFEwHQYDVR0OBBYEFMVoyYAVLEYVmOD6bAegXy0oJi84MB8GA1UdIwQYMBaAFMVo\n"
+    "yYAVLEYVmOD6bAegXy0oJi84MA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwID\n"
+    "SAAwRQIhANtRJkRn8k6eFQp7iPBnqvWhZeCaPiVwmDMYCaTr2zZoAiA/001up4E3\n"
+    "v6XEZTeZEmJ3CBv6fqF1/LgasAVB18En/Q==\n"
+    "-----END CERTIFICATE-----\n";
+inline const char* kTestCaData = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJsVENDQVR1Z0F3SUJBZ0lVUzExZC9XQXVWa1lRMzAvZXVaZkt2QS84b05vd0NnWUlLb1pJemowRUF3SXcKSHpFZE1Cc0dBMVVFQXd3VWMyaHZjR04wYkMxMWJtbDBMWFJsYzNRdFkyRXdJQmNOTWpZeE1qQTFNRGN5TmpBeQpXaGdQTWpFeU5qRXhNVEV3TnpJMk1ESmFNQjh4SFRBYkJnTlZCQU1NRkhOb2IzQmpkR3d0ZFc1cGRDMTBaWE4wCkxXTmhNRmt3RXdZSEtvWkl6ajBDQVFZSUtvWkl6ajBEQVFjRFFnQUVIZG1POVkvNGJjaFdpUlZJeHhkNDdRdWcKQy90dUhlaTR6UTZSOE1xRVdhdE8yRXVHOVNsQXc5K1lheHdNZll5WHJ5dkkrRys3amVhWS9JczBod0NWNjZOVApNRkV3SFFZRFZSME9CQllFRk1Wb3lZQVZMRVlWbU9ENmJBZWdYeTBvSmk4NE1COEdBMVVkSXdRWU1CYUFGTVZvCnlZQVZMRVlWbU9ENmJBZWdYeTBvSmk4NE1BOEdBMVVkRXdFQi93UUZNQU1CQWY4d0NnWUlLb1pJemowRUF3SUQKU0FBd1JRSWhBTnRSSmtSbjhrNmVGUXA3aVBCbnF2V2haZUNhUGlWd21ETVlDYVRyMnpab0FpQS8wMDF1cDRFMwp2NlhFWlRlWkVtSjNDQnY2ZnFGMS9MZ2FzQVZCMThFbi9RPT0KLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=";  // the same, base64-encoded as kubeconfigs inline it
+
+
 namespace shop::test {
 
 // The inventory of manifests given as YAML text; fails the test if they do not load.

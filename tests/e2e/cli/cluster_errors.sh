@@ -102,3 +102,31 @@ else
 fi
 expect_rc "version" 0 shopctl version
 grep -q "^Server Version: $want$" <<<"$OUT" || fail "no Server Version line: $OUT"
+
+# 5. Whom shopctl trusts for the API server: the kubeconfig's certificate-authority and nothing
+#    else. The machine's CA bundle (OpenSSL's default verify paths, here SSL_CERT_FILE pointed at
+#    the CA that did sign this API server) must not make a kubeconfig with another CA connect.
+ca_file=$(kc config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority}')
+if [ -z "$ca_file" ]; then
+  ca_file="$GT_DIR/testenv-ca.crt"
+  kc config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$ca_file"
+fi
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj "/CN=not-this-cluster" \
+  -keyout "$GT_DIR/other-ca.key" -out "$GT_DIR/other-ca.crt" 2>/dev/null || fail "openssl could not make a CA"
+other=$(base64 -w0 "$GT_DIR/other-ca.crt")
+kc config view --raw --flatten --minify | sed "s#certificate-authority-data: .*#certificate-authority-data: $other#; s#certificate-authority: .*#certificate-authority-data: $other#" \
+  >"$GT_DIR/other-ca.kubeconfig"
+grep -q "certificate-authority-data: $other" "$GT_DIR/other-ca.kubeconfig" || fail "the kubeconfig with another CA was not written"
+expect_rc "status with another CA in the kubeconfig, the cluster's CA in SSL_CERT_FILE" 3 \
+  env SSL_CERT_FILE="$ca_file" SSL_CERT_DIR=/nonexistent "$SHOPCTL_BIN" status -A --kubeconfig "$GT_DIR/other-ca.kubeconfig"
+grep -qF "the server certificate is not signed by the kubeconfig's certificate-authority" <<<"$ERR" ||
+  fail "the refusal does not say why: $ERR"
+# The control: the same command with the cluster's CA in the kubeconfig connects.
+sed "s#certificate-authority-data: .*#certificate-authority-data: $(base64 -w0 "$ca_file")#" "$GT_DIR/other-ca.kubeconfig" >"$GT_DIR/own-ca.kubeconfig"
+expect_rc "status with the cluster's CA in the kubeconfig" 0 \
+  env SSL_CERT_FILE=/nonexistent SSL_CERT_DIR=/nonexistent "$SHOPCTL_BIN" status -A --kubeconfig "$GT_DIR/own-ca.kubeconfig"
+pass "only the kubeconfig's CA is trusted, not the machine's bundle"
+# A certificate-authority that holds no certificate is refused before any connection.
+sed "s#certificate-authority-data: .*#certificate-authority-data: $(printf 'not a certificate' | base64 -w0)#" "$GT_DIR/other-ca.kubeconfig" >"$GT_DIR/bad-ca.kubeconfig"
+expect_rc "status with a certificate-authority-data that is no certificate" 3 shopctl status -A --kubeconfig "$GT_DIR/bad-ca.kubeconfig"
+grep -qF "certificate-authority-data holds no PEM certificate" <<<"$ERR" || fail "no clear error for a CA that is no certificate: $ERR"
