@@ -5,6 +5,7 @@
 
 #include "cli/common.hpp"
 #include "core/model/parse.hpp"
+#include "core/render/collisions.hpp"
 #include "core/render/render.hpp"
 #include "core/render/secret_value.hpp"
 #include "core/util/text.hpp"
@@ -142,6 +143,7 @@ void addRender(CLI::App& app) {
     // Every file is read and checked first: an error in any prints nothing on stdout.
     const auto files = shopAppFiles(o->files);
     std::vector<ShopApp> apps;
+    std::vector<RenderResult> rendered;
     std::vector<AppSource> sources;
     size_t bad = 0;
     for (const auto& file : files) {
@@ -150,28 +152,41 @@ void addRender(CLI::App& app) {
         ++bad;
         continue;
       }
+      // Rendered once: the collision check (core/render/collisions) runs on this render; only
+      // when it finds a clash is the file read again with the check on, for located errors.
       ParseOptions popts;
       popts.requestedNamespace = o->ns;
+      popts.checkRendered = false;
       auto parsed = loadShopAppFile(file, popts);
+      if (parsed.app) {
+        RenderResult r = render(*parsed.app);
+        if (checkRenderedObjects(*parsed.app, r.objects).hasErrors()) {
+          popts.checkRendered = true;
+          parsed = loadShopAppFile(file, popts);
+        } else {
+          rendered.push_back(std::move(r));
+        }
+      }
       printDiagnostics(parsed.diags);
       if (!parsed.app) {
         ++bad;
         continue;
       }
-      apps.push_back(*parsed.app);
       sources.push_back({file, parsed.app->namespace_, parsed.app->name});
+      apps.push_back(std::move(*parsed.app));
     }
     refuseBadOrDuplicate("render", "rendered", bad, files.size(), sources);
     if (o->output == "summary") {
       for (size_t i = 0; i < apps.size(); ++i) {
         if (i > 0) std::cout << "\n";
-        printSummary(apps[i], render(apps[i]));
+        printSummary(apps[i], rendered[i]);
       }
       return;
     }
     std::vector<Json> objects;
-    for (const ShopApp& shopApp : apps) {
-      RenderResult r = render(shopApp);
+    for (size_t i = 0; i < apps.size(); ++i) {
+      const ShopApp& shopApp = apps[i];
+      RenderResult& r = rendered[i];
       std::vector<Json> own;
       if (o->generateSecrets) {
         for (const auto& s : r.secrets) {
@@ -194,12 +209,12 @@ void addRender(CLI::App& app) {
                     << "\n";
         }
       }
-      own.insert(own.end(), r.objects.begin(), r.objects.end());
+      own.insert(own.end(), std::make_move_iterator(r.objects.begin()), std::make_move_iterator(r.objects.end()));
       // Each app's objects in apply order; the apps in the order of -f.
       std::stable_sort(own.begin(), own.end(), [](const Json& a, const Json& b) {
         return kindRank(a["kind"].get<std::string>()) < kindRank(b["kind"].get<std::string>());
       });
-      objects.insert(objects.end(), own.begin(), own.end());
+      objects.insert(objects.end(), std::make_move_iterator(own.begin()), std::make_move_iterator(own.end()));
     }
     if (!o->dir.empty()) {
       for (size_t i = 0; i < objects.size(); ++i) {

@@ -100,5 +100,16 @@ expect 0 "" "loadtest --dry-run prints the objects" "$SHOPCTL" loadtest -f "$SOC
 [ "$(grep -c '^kind: ' "$WORK/out")" = 3 ] && grep -q 'http://front-end.sock-shop.svc:80/' "$WORK/out" &&
   ok "loadtest --dry-run: a Job and two NetworkPolicies against front-end" || bad "loadtest --dry-run printed: $(head -c 300 "$WORK/out")"
 
+# render renders once and checks that render for name collisions; a collision reads the file
+# again for the located error, and nothing is printed.
+printf "apiVersion: shopctl.io/v1alpha1\nkind: ShopApp\nmetadata: {name: c, namespace: ns}\nspec:\n  services:\n%s\n%s\n  databases:\n  - {name: cart, engine: mongodb}\n" \
+  "  - {name: web, image: 'nginx:1.27', ports: [{name: http, port: 80}]}" \
+  "  - {name: cart-headless, image: 'nginx:1.27', ports: [{name: http, port: 80}]}" >"$WORK/collide.yaml"
+for out in yaml json summary; do
+  expect 2 '^.*collide\.yaml:7:6: error: spec\.services\[1\]\.name: Service "cart-headless" would be rendered twice' \
+    "render -o $out of an app whose parts render one name twice" "$SHOPCTL" render -f "$WORK/collide.yaml" -o $out
+  [ ! -s "$WORK/out" ] && ok "render -o $out of a collision prints nothing" || bad "render -o $out of a collision printed: $(head -c 200 "$WORK/out")"
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
