@@ -31,8 +31,38 @@ void Reflector::stripServerFields(Json& obj) {
   }
 }
 
+std::string LabelIndex::slot(const Json& obj) const {
+  if (label_.empty()) return "";
+  const auto m = obj.find("metadata");
+  if (m == obj.end() || !m->is_object()) return "";
+  const auto labels = m->find("labels");
+  if (labels == m->end() || !labels->is_object()) return "";
+  const auto v = labels->find(label_);
+  if (v == labels->end() || !v->is_string()) return "";
+  const auto ns = m->find("namespace");
+  return (ns != m->end() && ns->is_string() ? ns->get<std::string>() : std::string()) + "\n" + v->get<std::string>();
+}
+
+void LabelIndex::add(const std::string& key, const Json& obj) {
+  if (std::string s = slot(obj); !s.empty()) byValue_[s].insert(key);
+}
+
+void LabelIndex::remove(const std::string& key, const Json& obj) {
+  const std::string s = slot(obj);
+  auto it = byValue_.find(s);
+  if (it == byValue_.end()) return;
+  it->second.erase(key);
+  if (it->second.empty()) byValue_.erase(it);
+}
+
+const std::set<std::string>& LabelIndex::keys(const std::string& ns, const std::string& value) const {
+  static const std::set<std::string> none;
+  auto it = byValue_.find(ns + "\n" + value);
+  return it == byValue_.end() ? none : it->second;
+}
+
 Reflector::Reflector(std::shared_ptr<Transport> t, Resource r, ReflectorOptions opts)
-    : t_(t), client_(t), res_(std::move(r)), opts_(std::move(opts)) {
+    : t_(t), client_(t), res_(std::move(r)), opts_(std::move(opts)), index_(opts_.indexLabel) {
   if (!opts_.transform) opts_.transform = &Reflector::stripServerFields;
 }
 
@@ -46,11 +76,22 @@ std::optional<Json> Reflector::get(const std::string& ns, const std::string& nam
 std::vector<Json> Reflector::list(const std::string& ns, const std::string& label, const std::string& value) const {
   std::vector<Json> out;
   std::lock_guard<std::mutex> l(mu_);
-  for (const auto& [k, o] : store_) {
-    if (!ns.empty() && o["metadata"].value("namespace", "") != ns) continue;
+  if (!ns.empty() && !label.empty() && label == index_.label()) {
+    for (const auto& k : index_.keys(ns, value))
+      if (auto it = store_.find(k); it != store_.end()) out.push_back(it->second);
+    return out;
+  }
+  // "ns/name" keys sort by namespace: with a namespace, visit only its range.
+  auto it = ns.empty() ? store_.begin() : store_.lower_bound(ns + "/");
+  for (; it != store_.end(); ++it) {
+    const Json& o = it->second;
+    if (!ns.empty() && it->first.compare(0, ns.size() + 1, ns + "/") != 0) break;
     if (!label.empty()) {
-      const auto& labels = o["metadata"].value("labels", Json::object());
-      if (!labels.contains(label) || labels[label] != value) continue;
+      const Json& m = o["metadata"];
+      const auto labels = m.find("labels");
+      if (labels == m.end() || !labels->is_object()) continue;
+      const auto v = labels->find(label);
+      if (v == labels->end() || *v != value) continue;
     }
     out.push_back(o);
   }
@@ -78,11 +119,14 @@ void Reflector::apply(EventType t, Json obj) {
   const std::string key = keyOf(obj);
   {
     std::lock_guard<std::mutex> l(mu_);
-    if (t == EventType::Deleted) {
-      store_.erase(key);
-    } else {
-      store_[key] = obj;
+    if (auto it = store_.find(key); it != store_.end()) {
+      index_.remove(key, it->second);
+      if (t == EventType::Deleted) store_.erase(it);
+      else it->second = obj;
+    } else if (t != EventType::Deleted) {
+      store_.emplace(key, obj);
     }
+    if (t != EventType::Deleted) index_.add(key, obj);
   }
   if (handler_) handler_(t, obj);
 }
@@ -117,6 +161,8 @@ bool Reflector::relist() {
         changes.emplace_back(EventType::Modified, o);
     }
     store_ = std::move(fresh);
+    index_.clear();
+    for (const auto& [k, o] : store_) index_.add(k, o);
     rv_ = r.body["metadata"].value("resourceVersion", "");
   }
   if (handler_) {

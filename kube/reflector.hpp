@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,27 @@ struct ReflectorOptions {
   // Resume a watch from this resourceVersion instead of listing first (an expired one makes the
   // server answer 410 Gone, and the reflector relists).
   std::string resumeFrom;
+  // A label whose values are indexed per namespace: list(ns, indexLabel, value) then visits only
+  // those objects instead of the whole cache (the operator's children by app).
+  std::string indexLabel;
+};
+
+// The objects of a cache by namespace and one label's value: "ns/name" keys, kept in step with
+// the store (pure bookkeeping, no locking of its own).
+class LabelIndex {
+ public:
+  explicit LabelIndex(std::string label = "") : label_(std::move(label)) {}
+  const std::string& label() const { return label_; }
+  void add(const std::string& key, const Json& obj);
+  void remove(const std::string& key, const Json& obj);
+  void clear() { byValue_.clear(); }
+  // The keys of the objects in `ns` whose label has `value` (empty when none).
+  const std::set<std::string>& keys(const std::string& ns, const std::string& value) const;
+
+ private:
+  std::string slot(const Json& obj) const;  // "ns\nvalue", or "" when the object lacks the label
+  std::string label_;
+  std::map<std::string, std::set<std::string>> byValue_;
 };
 
 class Reflector {
@@ -71,6 +93,7 @@ class Reflector {
   Handler handler_;
   mutable std::mutex mu_;
   std::map<std::string, Json> store_;  // "ns/name" -> object
+  LabelIndex index_;                   // of store_, on opts_.indexLabel
   std::string rv_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> synced_{false};

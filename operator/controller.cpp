@@ -84,7 +84,10 @@ kube::Reflector* Controller::informer(const std::string& kind) {
 void Controller::startInformer(const kube::Resource& r, bool children) {
   kube::ReflectorOptions ro;
   ro.namespace_ = r.namespaced ? o_.watchNamespace : "";
-  if (children) ro.labelSelector = kChildSelector;
+  if (children) {
+    ro.labelSelector = kChildSelector;
+    ro.indexLabel = kAppLabel;  // reconcile lists an app's children: visit only those
+  }
   if (r.kind == "Secret") ro.transform = leanSecret;
   auto inf = std::make_unique<kube::Reflector>(t_, r, ro);
   if (children) {
@@ -122,6 +125,7 @@ void Controller::onShopApp(kube::EventType t, const Json& obj) {
     std::lock_guard<std::mutex> l(genMu_);
     if (t == kube::EventType::Deleted) {
       seenGeneration_.erase(key);
+      reconciled_.erase(key);
     } else {
       auto it = seenGeneration_.find(key);
       // Status writes (ours included) do not change the generation: nothing to do for them.
@@ -131,7 +135,12 @@ void Controller::onShopApp(kube::EventType t, const Json& obj) {
       seenGeneration_[key] = gen;
     }
   }
-  queue_.add(key);
+  queue_.add(key, laneOf(key));
+}
+
+WorkQueue::Lane Controller::laneOf(const std::string& key) {
+  std::lock_guard<std::mutex> l(genMu_);
+  return reconciled_.count(key) ? WorkQueue::Lane::FollowUp : WorkQueue::Lane::Normal;
 }
 
 void Controller::onChild(kube::EventType, const Json& obj) {
@@ -139,12 +148,16 @@ void Controller::onChild(kube::EventType, const Json& obj) {
   if (obj.value("kind", "") == "Namespace") {
     // A namespace carries no app label: every app in it may care.
     if (auto* apps = informer("ShopApp"))
-      for (const auto& a : apps->list(m.value("name", ""))) queue_.add(keyOf(a["metadata"].value("namespace", ""), a["metadata"].value("name", "")));
+      for (const auto& a : apps->list(m.value("name", ""))) {
+        const std::string key = keyOf(a["metadata"].value("namespace", ""), a["metadata"].value("name", ""));
+        queue_.add(key, laneOf(key));
+      }
     return;
   }
   const auto labels = m.value("labels", Json::object());
   if (!labels.contains(kAppLabel)) return;
-  queue_.add(keyOf(m.value("namespace", ""), labels[kAppLabel].get<std::string>()));
+  const std::string key = keyOf(m.value("namespace", ""), labels[kAppLabel].get<std::string>());
+  queue_.add(key, laneOf(key));
 }
 
 void Controller::enqueueAll() {
@@ -484,12 +497,16 @@ void countReconcile(Metrics& m, const Result& r) {
 // terminal (then the app waits for a change); requeueAfter comes back after that delay.
 void Controller::account(const std::string& key, const Result& out) {
   countReconcile(metrics_, out);
+  if (!out.isError()) {
+    std::lock_guard<std::mutex> l(genMu_);
+    if (seenGeneration_.count(key)) reconciled_.insert(key);  // not for an app deleted meanwhile
+  }
   const bool backoff = out.isError() ? !out.terminal : out.requeueAfter.count() == 0 && out.requeue;
   if (backoff) queue_.addRateLimited(key);
   else queue_.forget(key);
   queue_.done(key);
   // Waiting on something no informer sees (a Secret the user makes has no shopctl label).
-  if (!out.isError() && out.requeueAfter.count() > 0) queue_.addAfter(key, out.requeueAfter);
+  if (!out.isError() && out.requeueAfter.count() > 0) queue_.addAfter(key, out.requeueAfter, WorkQueue::Lane::FollowUp);
 }
 
 void Controller::run(const std::atomic<bool>& stop) {

@@ -99,6 +99,10 @@ class Controller {
 
   std::mutex genMu_;
   std::map<std::string, int64_t> seenGeneration_;
+  // Apps this process has reconciled without error: their events are follow-ups (status,
+  // drift, edits) and go before first reconciles (WorkQueue::Lane::FollowUp).
+  std::set<std::string> reconciled_;
+  WorkQueue::Lane laneOf(const std::string& key);
   std::atomic<bool> synced_{false};
 };
 

@@ -1,33 +1,39 @@
 #include "operator/workqueue.hpp"
 
+#include <algorithm>
+
 namespace shop::op {
 
 WorkQueue::WorkQueue(std::chrono::milliseconds base, std::chrono::milliseconds max) : base_(base), max_(max) {}
 
-void WorkQueue::enqueueLocked(const std::string& key) {
+void WorkQueue::pushLocked(const std::string& key, Lane lane) {
+  if (!queued_.insert(key).second) return;
+  (lane == Lane::FollowUp ? followUps_ : queue_).push_back(key);
+  enqueuedAt_[key] = Clock::now();
+  cv_.notify_one();
+}
+
+void WorkQueue::enqueueLocked(const std::string& key, Lane lane) {
   if (shutdown_) return;
   ++adds_;
   if (processing_.count(key)) {
-    dirty_.insert(key);
+    auto [it, fresh] = dirty_.emplace(key, lane);
+    if (!fresh && lane == Lane::FollowUp) it->second = lane;
     return;
   }
-  if (queued_.insert(key).second) {
-    queue_.push_back(key);
-    enqueuedAt_[key] = Clock::now();
-    cv_.notify_one();
-  }
+  pushLocked(key, lane);
 }
 
-void WorkQueue::add(const std::string& key) {
+void WorkQueue::add(const std::string& key, Lane lane) {
   std::lock_guard<std::mutex> l(mu_);
-  enqueueLocked(key);
+  enqueueLocked(key, lane);
 }
 
-void WorkQueue::addAfter(const std::string& key, std::chrono::milliseconds delay) {
-  if (delay.count() <= 0) return add(key);
+void WorkQueue::addAfter(const std::string& key, std::chrono::milliseconds delay, Lane lane) {
+  if (delay.count() <= 0) return add(key, lane);
   std::lock_guard<std::mutex> l(mu_);
   if (shutdown_) return;
-  delayed_.emplace(Clock::now() + delay, key);
+  delayed_.emplace(Clock::now() + delay, std::make_pair(key, lane));
   cv_.notify_all();
 }
 
@@ -60,13 +66,14 @@ bool WorkQueue::get(std::string& key) {
     // Move due delayed keys into the queue.
     const auto now = Clock::now();
     while (!delayed_.empty() && delayed_.begin()->first <= now) {
-      std::string k = delayed_.begin()->second;
+      auto [k, lane] = delayed_.begin()->second;
       delayed_.erase(delayed_.begin());
-      enqueueLocked(k);
+      enqueueLocked(k, lane);
     }
-    if (!queue_.empty()) {
-      key = queue_.front();
-      queue_.pop_front();
+    if (!followUps_.empty() || !queue_.empty()) {
+      auto& from = followUps_.empty() ? queue_ : followUps_;
+      key = from.front();
+      from.pop_front();
       queued_.erase(key);
       enqueuedAt_.erase(key);
       processing_.insert(key);
@@ -84,19 +91,18 @@ bool WorkQueue::get(std::string& key) {
 void WorkQueue::done(const std::string& key) {
   std::lock_guard<std::mutex> l(mu_);
   processing_.erase(key);
-  if (dirty_.erase(key) && !shutdown_) {
-    if (queued_.insert(key).second) {
-      queue_.push_back(key);
-      enqueuedAt_[key] = Clock::now();
-      cv_.notify_one();
-    }
-  }
+  auto it = dirty_.find(key);
+  if (it == dirty_.end()) return;
+  const Lane lane = it->second;
+  dirty_.erase(it);
+  if (!shutdown_) pushLocked(key, lane);
 }
 
 void WorkQueue::shutdown() {
   std::lock_guard<std::mutex> l(mu_);
   shutdown_ = true;
   queue_.clear();
+  followUps_.clear();
   queued_.clear();
   delayed_.clear();
   cv_.notify_all();
@@ -109,7 +115,7 @@ bool WorkQueue::shuttingDown() {
 
 size_t WorkQueue::depth() {
   std::lock_guard<std::mutex> l(mu_);
-  return queue_.size();
+  return queue_.size() + followUps_.size();
 }
 
 uint64_t WorkQueue::adds() {
@@ -124,10 +130,13 @@ uint64_t WorkQueue::retries() {
 
 double WorkQueue::oldestWaitSeconds() {
   std::lock_guard<std::mutex> l(mu_);
-  if (queue_.empty()) return 0;
-  auto it = enqueuedAt_.find(queue_.front());
-  if (it == enqueuedAt_.end()) return 0;
-  return std::chrono::duration<double>(Clock::now() - it->second).count();
+  double oldest = 0;
+  for (const auto* q : {&queue_, &followUps_}) {
+    if (q->empty()) continue;
+    auto it = enqueuedAt_.find(q->front());
+    if (it != enqueuedAt_.end()) oldest = std::max(oldest, std::chrono::duration<double>(Clock::now() - it->second).count());
+  }
+  return oldest;
 }
 
 }  // namespace shop::op

@@ -4,7 +4,12 @@
 //  - a key is never handed to two workers: adding a key being processed marks it dirty, and it
 //    is queued again only when its worker calls done();
 //  - failures back off per key, exponentially (base .. max), until forget();
-//  - first in, first out, so an old key is never starved by new ones.
+//  - first in, first out within a lane, so an old key is never starved by new ones of its lane.
+// Two lanes: follow-ups (an app already reconciled by this process whose children changed, was
+// edited, or asked to be looked at again) are handed out before first reconciles, so a status
+// update waits for no pending first apply. A key is in one lane at a time; a key added again
+// while queued stays where it is; one added while processing comes back in the follow-up lane
+// if any of those adds was a follow-up.
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -21,8 +26,9 @@ class WorkQueue {
   explicit WorkQueue(std::chrono::milliseconds base = std::chrono::milliseconds(5),
                      std::chrono::milliseconds max = std::chrono::seconds(1000));
 
-  void add(const std::string& key);
-  void addAfter(const std::string& key, std::chrono::milliseconds delay);
+  enum class Lane { Normal, FollowUp };
+  void add(const std::string& key, Lane lane = Lane::Normal);
+  void addAfter(const std::string& key, std::chrono::milliseconds delay, Lane lane = Lane::Normal);
   // Backs off: base * 2^failures, capped at max.
   void addRateLimited(const std::string& key);
   void forget(const std::string& key);
@@ -42,14 +48,16 @@ class WorkQueue {
   double oldestWaitSeconds();
 
  private:
-  void enqueueLocked(const std::string& key);
+  void enqueueLocked(const std::string& key, Lane lane);
+  void pushLocked(const std::string& key, Lane lane);
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::string> queue_;
-  std::set<std::string> queued_;      // in queue_
-  std::set<std::string> processing_;  // handed to a worker
-  std::set<std::string> dirty_;       // added while processing
-  std::multimap<Clock::time_point, std::string> delayed_;
+  std::deque<std::string> queue_;     // Lane::Normal
+  std::deque<std::string> followUps_;  // Lane::FollowUp, handed out first
+  std::set<std::string> queued_;       // in queue_ or followUps_
+  std::set<std::string> processing_;   // handed to a worker
+  std::map<std::string, Lane> dirty_;  // added while processing, and the lane to come back in
+  std::multimap<Clock::time_point, std::pair<std::string, Lane>> delayed_;
   std::map<std::string, int> failures_;
   std::map<std::string, Clock::time_point> enqueuedAt_;
   std::chrono::milliseconds base_, max_;

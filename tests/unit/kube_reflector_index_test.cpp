@@ -1,0 +1,56 @@
+// The reflector's index of cached objects by namespace and one label (issue 14): reconcile
+// lists an app's children through it instead of walking every cached object of every app.
+#include <gtest/gtest.h>
+
+#include "kube/reflector.hpp"
+
+namespace {
+
+using kube::Json;
+
+Json child(const std::string& ns, const std::string& name, const std::string& app) {
+  Json o = {{"metadata", {{"namespace", ns}, {"name", name}}}};
+  if (!app.empty()) o["metadata"]["labels"] = {{"shopctl.io/app", app}, {"other", "x"}};
+  return o;
+}
+
+std::set<std::string> keysOf(const kube::LabelIndex& ix, const std::string& ns, const std::string& app) {
+  return ix.keys(ns, app);
+}
+
+}  // namespace
+
+TEST(LabelIndex, KeysByNamespaceAndLabelValueFollowAddsMovesAndRemoves) {
+  kube::LabelIndex ix("shopctl.io/app");
+  ix.add("a/web", child("a", "web", "shop"));
+  ix.add("a/db", child("a", "db", "shop"));
+  ix.add("a/other", child("a", "other", "blog"));
+  ix.add("b/web", child("b", "web", "shop"));  // the same app name in another namespace
+  ix.add("a/plain", child("a", "plain", ""));  // no label: not indexed
+  EXPECT_EQ(keysOf(ix, "a", "shop"), (std::set<std::string>{"a/db", "a/web"}));
+  EXPECT_EQ(keysOf(ix, "b", "shop"), (std::set<std::string>{"b/web"}));
+  EXPECT_EQ(keysOf(ix, "a", "blog"), (std::set<std::string>{"a/other"}));
+  EXPECT_TRUE(keysOf(ix, "c", "shop").empty());
+
+  // An update that moves an object to another app: the caller removes the old, adds the new.
+  ix.remove("a/db", child("a", "db", "shop"));
+  ix.add("a/db", child("a", "db", "blog"));
+  EXPECT_EQ(keysOf(ix, "a", "shop"), (std::set<std::string>{"a/web"}));
+  EXPECT_EQ(keysOf(ix, "a", "blog"), (std::set<std::string>{"a/db", "a/other"}));
+
+  ix.remove("a/web", child("a", "web", "shop"));
+  EXPECT_TRUE(keysOf(ix, "a", "shop").empty());
+  ix.remove("a/plain", child("a", "plain", ""));  // never indexed: nothing happens
+  ix.clear();
+  EXPECT_TRUE(keysOf(ix, "a", "blog").empty());
+}
+
+TEST(LabelIndex, ALabelThatIsNoStringOrMetadataThatIsNoObjectIsNotIndexed) {
+  kube::LabelIndex ix("shopctl.io/app");
+  ix.add("a/n", kube::Json{{"metadata", {{"namespace", "a"}, {"name", "n"}, {"labels", {{"shopctl.io/app", 7}}}}}});
+  ix.add("a/m", kube::Json{{"metadata", "not an object"}});
+  EXPECT_TRUE(keysOf(ix, "a", "7").empty());
+  kube::LabelIndex none;  // no label configured: nothing is indexed
+  none.add("a/web", child("a", "web", "shop"));
+  EXPECT_TRUE(none.keys("a", "shop").empty());
+}
