@@ -12,7 +12,8 @@
 # (watching every namespace, no leader election), then:
 #   1. RSS and threads with no app (/proc/PID/status, after the caches are synced);
 #   2. applies N minimal apps (one nginx service each, in namespace bench-apps) and K copies of
-#      manifests/sockshop/shopapp.yaml (namespaces bench-shop-1..K) and times them to all Ready;
+#      manifests/sockshop/shopapp.yaml (namespaces bench-shop-1..K) and times them to all Ready
+#      and each app from the apply to its Ready condition (median, mean, max);
 #      counts the operator's writes in the API server's audit log; the operator's CPU
 #      (utime+stime, /proc/PID/stat) as a share of kube-apiserver's over the convergence;
 #   3. an idle window (default 30 s): writes in it (should be 0);
@@ -65,7 +66,8 @@ say() { printf '%s\n' "$*"; }
 fig() { printf '  %-64s %s\n' "$1" "$2"; }
 
 bash testenv/build >/dev/null
-bash testenv/up --run-dir "$RUN" >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; exit 1; }
+# Room for every pod on the three kwok nodes (2 per minimal app, ~40 per Sock Shop), with margin.
+TESTENV_NODE_PODS=$((APPS + 40 * SHOPS + 110)) bash testenv/up --run-dir "$RUN" >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; exit 1; }
 # shellcheck disable=SC1091
 source "$RUN/env"
 kc() { "$TESTENV_BIN/kubectl" --kubeconfig="$TESTENV_KUBECONFIG" "$@"; }
@@ -199,6 +201,12 @@ t1=$(now_ms) op1=$(ticks "$OP_PID") api1=$(ticks "$APISERVER_PID")
 ready_ms=$((t1 - t0))
 writes=$(writes_since "$since")
 fig "time to all $TOTAL Ready" "$(awk -v m="$ready_ms" 'BEGIN { printf "%.1f s", m / 1000 }')"
+# Each app's Ready=True lastTransitionTime (whole seconds) after the apply started: how long an
+# app waits for its Ready to be reported while other apps are applied.
+fig "apply -> Ready per app: median / mean / max" "$(kc get shopapps -A -o json |
+  jq -r '.items[] | .status.conditions[]? | select(.type == "Ready" and .status == "True") | .lastTransitionTime | fromdate' |
+  sort -n | awk -v t0="$t0" '{ d = $1 - int(t0 / 1000); if (d < 0) d = 0; v[NR] = d; s += d }
+    END { if (!NR) { print "n/a"; exit } printf "%d s / %.1f s / %d s (%d apps)", v[int((NR + 1) / 2)], s / NR, v[NR], NR }')"
 fig "operator writes (audit log)" "$writes ($(awk -v w="$writes" -v n="$TOTAL" 'BEGIN { printf "%.1f", w / n }') per app)"
 fig "operator CPU / kube-apiserver CPU over convergence" \
   "$(awk -v o=$((op1 - op0)) -v a=$((api1 - api0)) -v hz="$(getconf CLK_TCK)" \
