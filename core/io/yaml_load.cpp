@@ -5,10 +5,12 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <string_view>
 #include <unordered_map>
 
 #include "core/io/scalar.hpp"
@@ -81,6 +83,39 @@ struct LoadStop {
   std::string message;
 };
 
+// The offset of the first byte of `s` that is not well-formed UTF-8 (RFC 3629: no overlong
+// forms, no surrogates, nothing past U+10FFFF), or npos. JSON, and so every object shopctl
+// writes or the API server stores, is UTF-8: a scalar that is not is refused where it is read.
+size_t invalidUtf8At(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c == 0xE0) len = 3, lo = 0xA0;
+    else if (c == 0xED) len = 3, hi = 0x9F;  // not U+D800..U+DFFF
+    else if (c >= 0xE1 && c <= 0xEF) len = 3;
+    else if (c == 0xF0) len = 4, lo = 0x90;
+    else if (c == 0xF4) len = 4, hi = 0x8F;  // not past U+10FFFF
+    else if (c >= 0xF1 && c <= 0xF3) len = 4;
+    else return i;
+    if (i + len > s.size()) return i;
+    const auto c1 = static_cast<unsigned char>(s[i + 1]);
+    if (c1 < lo || c1 > hi) return i;
+    for (size_t k = 2; k < len; ++k) {
+      const auto ck = static_cast<unsigned char>(s[i + k]);
+      if (ck < 0x80 || ck > 0xBF) return i;
+    }
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
 // Builds Json straight from yaml-cpp's parse events: no intermediate node graph, an explicit
 // stack instead of recursion, and every limit of YamlLimits checked as the document grows.
 class Builder : public YAML::EventHandler {
@@ -128,6 +163,13 @@ class Builder : public YAML::EventHandler {
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
+    if (const size_t bad = invalidUtf8At(value); bad != std::string_view::npos) {
+      char byte[8];
+      std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(value[bad]));
+      throw LoadStop{toPos(mark), "",
+                     std::string("not valid UTF-8: byte ") + byte + " at offset " + std::to_string(bad) +
+                         " of this " + (keyExpected() ? "key" : "value") + " (YAML is Unicode text: save the file as UTF-8)"};
+    }
     if (keyExpected()) {
       count(mark, 1, value.size());
       if (anchor != YAML::NullAnchor) anchors_[anchor] = Anchored{value, {}, 1, value.size(), value};

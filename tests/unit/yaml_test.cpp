@@ -42,6 +42,34 @@ TEST(YamlLoad, SyntaxErrorsNameLineAndColumn) {
   EXPECT_NE(r.error->message.find("invalid YAML"), std::string::npos);
 }
 
+// Found by fuzz/yaml_fuzz: a byte that is not UTF-8 loaded, and the first JSON dump of the
+// value (the ShopApp's size check, the emitter, the API request) threw: "internal error", exit 3.
+TEST(YamlLoad, BytesThatAreNotUtf8AreAnErrorAtTheirScalar) {
+  struct Case {
+    std::string text, where;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"a: x\xf9y\n", "f.yaml:1:4"},                 // not a lead byte
+           {"a: 1\nk\xc3: 2\n", "f.yaml:2:1"},            // a key cut in the middle of a character
+           {"a: \"\xc0\x80\"\n", "f.yaml:1:4"},           // overlong NUL
+           {"a: \xed\xa0\x80\n", "f.yaml:1:4"},           // a UTF-16 surrogate
+           {"a: \xf4\x90\x80\x80\n", "f.yaml:1:4"},       // past U+10FFFF
+           {"a: [ok, \xe2\x82]\n", "f.yaml:1:9"},         // truncated at the end of the scalar
+       }) {
+    SCOPED_TRACE(c.text);
+    auto r = loadYaml(c.text, "f.yaml");
+    ASSERT_FALSE(r.ok());
+    const std::string msg = r.error->str();
+    EXPECT_EQ(msg.rfind(c.where + ": error: not valid UTF-8: byte 0x", 0), 0u) << msg;
+  }
+  // Well-formed multi-byte text of every length loads unchanged.
+  const std::string good = "name: \xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 \xe2\x82\xac \xf0\x9f\x98\x80\n";
+  auto ok = loadYaml(good, "f.yaml");
+  ASSERT_TRUE(ok.ok()) << ok.error->str();
+  EXPECT_EQ(ok.documents[0].value["name"], "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 \xe2\x82\xac \xf0\x9f\x98\x80");
+  EXPECT_NO_THROW((void)ok.documents[0].value.dump());
+}
+
 TEST(YamlLoad, SkipsEmptyDocuments) {
   auto r = loadYaml("---\n# only a comment\n---\na: 1\n---\n");
   ASSERT_TRUE(r.ok());
@@ -73,4 +101,25 @@ TEST(YamlEmit, RoundTripsThroughTheLoader) {
   auto r = loadYaml(toYaml(v));
   ASSERT_TRUE(r.ok()) << r.error->str();
   EXPECT_EQ(r.documents[0].value, v);
+}
+
+// Found by fuzz/yaml_fuzz: a key of more than 1024 characters was emitted as an implicit key,
+// which YAML readers (yaml-cpp included) refuse; it is now an explicit "? key" entry.
+TEST(YamlEmit, AKeyPastTheImplicitKeyLimitIsWrittenExplicitlyAndReadsBack) {
+  const std::string longKey(3000, 'k');
+  const std::string quotedKey = "has: colon " + std::string(1500, 'q');
+  Json v = Json::object();
+  v[longKey] = "scalar";
+  v[quotedKey] = Json{{"nested", 1}};
+  v["list"] = Json::array({Json{{longKey, Json::array({1, 2})}}, Json{{"short", true}}});
+  v["short"] = Json::array({"a"});
+  const std::string text = toYaml(v);
+  EXPECT_NE(text.find("? " + longKey + "\n: scalar\n"), std::string::npos) << text.substr(0, 200);
+  auto back = loadYaml(text, "emitted.yaml");
+  ASSERT_TRUE(back.ok()) << back.error->str();
+  ASSERT_EQ(back.documents.size(), 1u);
+  EXPECT_EQ(back.documents[0].value, v);
+  // Keys up to the limit stay implicit (nothing else in the output changes).
+  Json small = {{std::string(1000, 'k'), 1}};
+  EXPECT_EQ(toYaml(small), std::string(1000, 'k') + ": 1\n");
 }
