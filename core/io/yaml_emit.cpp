@@ -86,20 +86,29 @@ bool isCollection(const Json& v) { return (v.is_object() || v.is_array()) && !v.
 
 void emitValue(std::string& out, const Json& v, int indent);
 
+// Characters of an implicit (simple) key that every YAML reader takes: YAML 1.2 allows 1024.
+constexpr size_t kMaxImplicitKey = 1000;
+
 void emitObject(std::string& out, const Json& obj, int indent, bool firstInline) {
   std::string pad(indent, ' ');
   bool first = true;
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     if (!(first && firstInline)) out += pad;
     first = false;
-    out += (isPlainSafe(it.key()) ? it.key() : quote(it.key())) + ":";
+    const std::string key = isPlainSafe(it.key()) ? it.key() : quote(it.key());
+    // YAML caps an implicit key at 1024 characters (readers refuse a longer one): past that,
+    // an explicit key, "? key" and the value on a line of its own starting with ":".
+    const bool explicitKey = key.size() > kMaxImplicitKey;
+    if (explicitKey) out += "? " + key + "\n" + pad + ":";
+    else out += key + ":";
     const Json& v = it.value();
     if (v.is_object() && !v.empty()) {
       out += "\n";
       emitObject(out, v, indent + 2, false);
     } else if (v.is_array() && !v.empty()) {
       out += "\n";
-      emitValue(out, v, indent);  // sequences sit at the key's indentation, as kubectl prints
+      // Sequences sit at the key's indentation, as kubectl prints; under an explicit key, deeper.
+      emitValue(out, v, explicitKey ? indent + 2 : indent);
     } else if (v.is_string() && blockable(v.get_ref<const std::string&>())) {
       out += " ";
       emitBlock(out, v.get_ref<const std::string&>(), indent + 2);
