@@ -20,6 +20,8 @@ PKGS=(
   mmdebstrap umoci skopeo
   # The Kafka image's jars, resolved from Maven Central (Kafka has no Debian package).
   maven
+  # fuzz/: libFuzzer targets built with clang, AddressSanitizer and UndefinedBehaviorSanitizer.
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -206,13 +206,16 @@ Comparison compareSets(const std::vector<Json>& before, const std::vector<Json>&
   };
   const auto b = index(before);
   const auto a = index(after);
-  for (const auto& [k, obj] : a) {
+  // (Named entries, not structured bindings: clang 14, which builds fuzz/, cannot capture those.)
+  for (const auto& entry : a) {
+    const auto& k = entry.first;
     auto it = std::find_if(b.begin(), b.end(), [&k](const auto& p) { return p.first == k; });
-    c.entries.push_back(compareObject(k, it == b.end() ? Json() : *it->second, *obj));
+    c.entries.push_back(compareObject(k, it == b.end() ? Json() : *it->second, *entry.second));
   }
-  for (const auto& [k, obj] : b) {
+  for (const auto& entry : b) {
+    const auto& k = entry.first;
     auto it = std::find_if(a.begin(), a.end(), [&k](const auto& p) { return p.first == k; });
-    if (it == a.end()) c.entries.push_back(compareObject(k, *obj, Json()));
+    if (it == a.end()) c.entries.push_back(compareObject(k, *entry.second, Json()));
   }
   return c;
 }
