@@ -5,7 +5,7 @@ CMAKE_ARGS ?=
 RUN_DIR   ?= $(CURDIR)/testenv/.run/default
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: all deps configure build test unit e2e quickstart cluster-up cluster-down testenv bench bench-operator format schema clean
+.PHONY: all deps configure build test unit e2e quickstart cluster-up cluster-down testenv install dist bench bench-operator format schema clean
 
 all: build
 
@@ -39,6 +39,15 @@ cluster-up: testenv
 
 cluster-down:
 	@bash testenv/down --run-dir $(RUN_DIR)
+
+# Install (PREFIX, default /usr/local; DESTDIR for staging) and the release tarball
+# (build/shopctl-VERSION-Linux-ARCH.tar.gz): binaries, man pages, completions, CRD, manifests.
+PREFIX ?= /usr/local
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
+
+dist: build
+	@cd $(BUILD) && cpack --config CPackConfig.cmake
 
 bench: build
 	@bash bench/run.sh $(BUILD)

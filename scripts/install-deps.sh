@@ -22,6 +22,8 @@ PKGS=(
   maven
   # fuzz/: libFuzzer targets built with clang, AddressSanitizer and UndefinedBehaviorSanitizer.
   clang-14 libclang-rt-14-dev
+  # Man pages made from --help at build time (packaging/gen-man.sh).
+  help2man
 )
 
 missing=()

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# `cmake --install` and the release tarball (issue 12): the installed tree is exactly the
+# expected one, the installed binaries run from there, every man page renders, the installed
+# bash completion completes, and `make dist`'s tarball holds the same tree.
+#
+#   tests/cli/install.sh BUILD_DIR
+set -uo pipefail
+BUILD=${1:?usage: install.sh BUILD_DIR}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+passed=0 failed=0
+ok() { echo "ok   $*"; passed=$((passed + 1)); }
+bad() { echo "FAIL $*" >&2; failed=$((failed + 1)); }
+
+ROOT=$WORK/root
+DESTDIR=$ROOT cmake --install "$BUILD" --prefix /usr/local >"$WORK/install.log" 2>&1 ||
+  { cat "$WORK/install.log" >&2; echo "FAIL cmake --install" >&2; exit 1; }
+P=$ROOT/usr/local
+cmds=$("$BUILD/cli/shopctl" --help | sed -n '/^Subcommands:/,$p' | grep -E '^  [a-z]+ ' | awk '{print $1}')
+[ "$(wc -w <<<"$cmds")" -ge 10 ] || bad "could not read the commands from shopctl --help: $cmds"
+{
+  printf '%s\n' bin/shopctl bin/shop-operator bin/kubectl-shop bin/kubectl_complete-shop
+  printf '%s\n' share/man/man1/shopctl.1 share/man/man1/shop-operator.1
+  for c in $cmds; do echo "share/man/man1/shopctl-$c.1"; done
+  printf '%s\n' share/bash-completion/completions/shopctl share/zsh/site-functions/_shopctl \
+    share/fish/vendor_completions.d/shopctl.fish share/shopctl/crds/shopapps.shopctl.io.yaml
+  (cd "$(dirname "$0")/../../manifests/operator" && ls ./*.yaml | sed 's#^\./#share/shopctl/operator/#')
+} | sort >"$WORK/want"
+(cd "$P" && find . \( -type f -o -type l \) | sed 's#^\./##' | sort) >"$WORK/got"
+if diff -u "$WORK/want" "$WORK/got" >"$WORK/tree.diff"; then ok "the installed tree is the expected $(wc -l <"$WORK/want") files"
+else bad "the installed tree differs (- expected, + installed): $(cat "$WORK/tree.diff")"; fi
+
+# The binaries, run from the installed place.
+v=$("$P/bin/shopctl" --version) && grep -q '^shopctl [0-9]' <<<"$v" && ok "installed shopctl --version: $v" || bad "installed shopctl --version: $v"
+v=$("$P/bin/shop-operator" --version) && grep -q '^shop-operator [0-9]' <<<"$v" && ok "installed shop-operator --version: $v" || bad "installed shop-operator --version: $v"
+[ "$(readlink "$P/bin/kubectl-shop")" = shopctl ] && [ "$(readlink "$P/bin/kubectl_complete-shop")" = shopctl ] &&
+  ok "kubectl-shop and kubectl_complete-shop link to shopctl" || bad "the plugin links: $(ls -l "$P/bin")"
+"$P/bin/kubectl-shop" --help 2>&1 | grep -q 'kubectl shop' && ok "kubectl-shop names itself kubectl shop" || bad "kubectl-shop --help does not say kubectl shop"
+
+# Every man page renders without a groff error, with its own name in NAME.
+for f in "$P"/share/man/man1/*.1; do
+  page=$(basename "$f" .1)
+  if ! out=$(groff -man -Tutf8 "$f" 2>"$WORK/groff.err") || grep -qi error "$WORK/groff.err"; then
+    bad "man page $page does not render: $(head -c 300 "$WORK/groff.err")"; continue
+  fi
+  name=$(MANWIDTH=200 man -l "$f" 2>/dev/null | sed -n '/^NAME/{n;p;q}' | sed 's/^ *//')
+  [[ $name == "$page - "?* ]] || { bad "man page $page: NAME line is '$name'"; continue; }
+done
+n=$(ls "$P"/share/man/man1/*.1 | wc -l)
+[ "$failed" -eq 0 ] && ok "all $n man pages render, each NAME is its page" || true
+MANWIDTH=200 man -l "$P/share/man/man1/shopctl-render.1" 2>/dev/null | grep -q -- '--generate-secrets' &&
+  ok "shopctl-render(1) documents render's options" || bad "shopctl-render(1) lacks --generate-secrets"
+
+# The installed bash completion, with the installed shopctl on PATH.
+got=$(PATH="$P/bin:$PATH" bash -c '
+  source "$1" || exit 1
+  fn=$(complete -p shopctl | sed -E "s/.*-F ([^ ]+).*/\1/")
+  COMP_LINE="shopctl ren" COMP_POINT=11 COMP_WORDS=(shopctl ren) COMP_CWORD=1 COMPREPLY=()
+  "$fn" shopctl ren shopctl
+  printf "%s\n" "${COMPREPLY[@]}"' _ "$P/share/bash-completion/completions/shopctl" 2>&1)
+[ "$got" = render ] && ok "the installed bash completion completes 'shopctl ren' to render" || bad "installed bash completion: '$got'"
+zsh -n "$P/share/zsh/site-functions/_shopctl" 2>/dev/null && ok "the zsh completion parses" || bad "the zsh completion does not parse"
+fish -n "$P/share/fish/vendor_completions.d/shopctl.fish" 2>/dev/null && ok "the fish completion parses" || bad "the fish completion does not parse"
+
+# The release tarball holds the same tree under one top directory.
+if (cd "$BUILD" && cpack --config CPackConfig.cmake -B "$WORK/dist" >"$WORK/cpack.log" 2>&1); then
+  tgz=$(ls "$WORK"/dist/shopctl-*-Linux-*.tar.gz 2>/dev/null | head -1)
+  if [ -z "$tgz" ]; then bad "cpack wrote no shopctl-*-Linux-*.tar.gz: $(ls "$WORK/dist")"
+  else
+    top=$(basename "$tgz" .tar.gz)
+    tar tzf "$tgz" | grep -v '/$' | sed "s#^$top/##" | sort >"$WORK/tar"
+    if diff -u "$WORK/want" "$WORK/tar" >"$WORK/tar.diff"; then ok "$(basename "$tgz") holds the same $(wc -l <"$WORK/tar") files under $top/"
+    else bad "the tarball differs from the expected tree: $(cat "$WORK/tar.diff")"; fi
+  fi
+else
+  bad "cpack failed: $(tail -n 20 "$WORK/cpack.log")"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
