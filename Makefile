@@ -5,7 +5,7 @@ CMAKE_ARGS ?=
 RUN_DIR   ?= $(CURDIR)/testenv/.run/default
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: all deps configure build test unit e2e quickstart cluster-up cluster-down testenv install dist bench bench-operator format schema clean
+.PHONY: all deps configure build test unit e2e quickstart cluster-up cluster-down testenv install dist install-manifests bench bench-operator format schema clean
 
 all: build
 
@@ -49,6 +49,10 @@ install: build
 dist: build
 	@cd $(BUILD) && cpack --config CPackConfig.cmake
 
+# manifests/install.yaml and charts/shop-operator from manifests/operator and crds/.
+install-manifests:
+	@python3 scripts/gen-install.py
+
 bench: build
 	@bash bench/run.sh $(BUILD)
 
@@ -63,6 +67,7 @@ format:
 # The CRD and the JSON Schema, from core/model/shopapps.crd.in.yaml and docs/shopapp.md.
 schema:
 	@python3 scripts/gen-schema.py
+	@python3 scripts/gen-install.py
 
 clean:
 	rm -rf $(BUILD)
