@@ -35,7 +35,10 @@ v=$("$P/bin/shopctl" --version) && grep -q '^shopctl [0-9]' <<<"$v" && ok "insta
 v=$("$P/bin/shop-operator" --version) && grep -q '^shop-operator [0-9]' <<<"$v" && ok "installed shop-operator --version: $v" || bad "installed shop-operator --version: $v"
 [ "$(readlink "$P/bin/kubectl-shop")" = shopctl ] && [ "$(readlink "$P/bin/kubectl_complete-shop")" = shopctl ] &&
   ok "kubectl-shop and kubectl_complete-shop link to shopctl" || bad "the plugin links: $(ls -l "$P/bin")"
-"$P/bin/kubectl-shop" --help 2>&1 | grep -q 'kubectl shop' && ok "kubectl-shop names itself kubectl shop" || bad "kubectl-shop --help does not say kubectl shop"
+# (Output captured first: grep -q stops reading early, and under pipefail the writer's SIGPIPE
+# would fail the check.)
+help=$("$P/bin/kubectl-shop" --help 2>&1)
+grep -q 'kubectl shop' <<<"$help" && ok "kubectl-shop names itself kubectl shop" || bad "kubectl-shop --help does not say kubectl shop"
 
 # Every man page renders without a groff error, with its own name in NAME.
 for f in "$P"/share/man/man1/*.1; do
@@ -43,12 +46,14 @@ for f in "$P"/share/man/man1/*.1; do
   if ! out=$(groff -man -Tutf8 "$f" 2>"$WORK/groff.err") || grep -qi error "$WORK/groff.err"; then
     bad "man page $page does not render: $(head -c 300 "$WORK/groff.err")"; continue
   fi
-  name=$(MANWIDTH=200 man -l "$f" 2>/dev/null | sed -n '/^NAME/{n;p;q}' | sed 's/^ *//')
+  text=$(MANWIDTH=200 man -l "$f" 2>/dev/null)
+  name=$(sed -n '/^NAME/{n;p;q}' <<<"$text" | sed 's/^ *//')
   [[ $name == "$page - "?* ]] || { bad "man page $page: NAME line is '$name'"; continue; }
 done
 n=$(ls "$P"/share/man/man1/*.1 | wc -l)
 [ "$failed" -eq 0 ] && ok "all $n man pages render, each NAME is its page" || true
-MANWIDTH=200 man -l "$P/share/man/man1/shopctl-render.1" 2>/dev/null | grep -q -- '--generate-secrets' &&
+page=$(MANWIDTH=200 man -l "$P/share/man/man1/shopctl-render.1" 2>/dev/null)
+grep -q -- '--generate-secrets' <<<"$page" &&
   ok "shopctl-render(1) documents render's options" || bad "shopctl-render(1) lacks --generate-secrets"
 
 # The installed bash completion, with the installed shopctl on PATH.
