@@ -301,6 +301,9 @@ std::vector<ShapeProblem> normalizeShape(Json& object) {
   dropNulls(object);
   Checker c{out};
   const Field meta{T::Obj, &metadataSpec()};
+  // Every reader may then take metadata as an object: a document without it (a Kustomization,
+  // a kubeconfig) gets an empty one, instead of a read past the end of a const lookup.
+  if (object.is_object() && !object.contains("metadata")) object["metadata"] = Json::object();
   if (object.contains("metadata")) c.check(object["metadata"], meta, "metadata");
   const std::string kind = object.contains("kind") && object["kind"].is_string() ? object["kind"].get<std::string>() : "";
   if (const Spec* s = specFor(kind); s && object.contains("spec")) c.check(object["spec"], Field{T::Obj, s}, "spec");

@@ -48,31 +48,40 @@ std::string tagOf(const std::string& image) {
 
 bool secretLooking(const std::string& name) { return match::secretLookingName(name); }
 
+// A probe of the input as the ShopApp writes it, or null when it has no check we know. The
+// input may be any shape that loaded (a tcpSocket without a port, an httpGet that is a string):
+// only fields that are there, of the right type, are read.
 Json probeOf(const Json& p) {
+  auto obj = [&](const char* k) -> const Json* {
+    auto it = p.find(k);
+    return it != p.end() && it->is_object() ? &*it : nullptr;
+  };
   Json out = Json::object();
-  if (p.contains("httpGet")) {
-    Json h = {{"path", p["httpGet"].value("path", "/")}};
-    if (p["httpGet"].contains("port")) h["port"] = p["httpGet"]["port"];
-    if (p["httpGet"].value("scheme", "HTTP") == "HTTPS") h["scheme"] = "HTTPS";
+  if (const Json* http = obj("httpGet")) {
+    Json h = {{"path", http->value("path", "/")}};
+    if (http->contains("port")) h["port"] = http->at("port");
+    if (http->value("scheme", "HTTP") == "HTTPS") h["scheme"] = "HTTPS";
     Json headers = Json::array();
-    for (const auto& hh : p["httpGet"].value("httpHeaders", Json::array()))
-      if (hh.is_object()) headers.push_back({{"name", hh.value("name", "")}, {"value", hh.value("value", "")}});
+    const Json hs = http->value("httpHeaders", Json::array());
+    if (hs.is_array())
+      for (const auto& hh : hs)
+        if (hh.is_object()) headers.push_back({{"name", hh.value("name", "")}, {"value", hh.value("value", "")}});
     if (!headers.empty()) h["headers"] = headers;
     out["http"] = h;
-  } else if (p.contains("grpc") && p["grpc"].is_object()) {
+  } else if (const Json* grpc = obj("grpc")) {
     Json g = Json::object();
-    if (p["grpc"].contains("port")) g["port"] = p["grpc"]["port"];
-    if (p["grpc"].contains("service")) g["service"] = p["grpc"]["service"];
+    if (grpc->contains("port")) g["port"] = grpc->at("port");
+    if (grpc->contains("service")) g["service"] = grpc->at("service");
     out["grpc"] = g;
-  } else if (p.contains("tcpSocket")) {
-    out["tcp"] = {{"port", p["tcpSocket"]["port"]}};
-  } else if (p.contains("exec")) {
-    out["exec"] = p["exec"].value("command", Json::array());
+  } else if (const Json* tcp = obj("tcpSocket"); tcp && tcp->contains("port")) {
+    out["tcp"] = {{"port", tcp->at("port")}};
+  } else if (const Json* exec = obj("exec"); exec && exec->contains("command")) {
+    out["exec"] = exec->at("command");
   } else {
     return Json();
   }
   for (const char* k : {"initialDelaySeconds", "periodSeconds", "timeoutSeconds", "failureThreshold", "successThreshold"})
-    if (p.contains(k)) out[k] = p[k];
+    if (p.contains(k)) out[k] = p.at(k);
   return out;
 }
 
@@ -271,12 +280,13 @@ void followMovedCredentials(Json& env, const std::map<SecretKey, SecretKey>& mov
 Json egressToLeftOut(const audit::Inventory& inv, size_t svc, bool& onNodeNetwork) {
   const Json& service = inv.object(svc);
   const auto callees = inv.workloadsSelectedBy(svc);
-  const Json selector = service["spec"].value("selector", Json::object());
+  const Json spec = service.value("spec", Json::object());  // a Service may come without one
+  const Json selector = spec.value("selector", Json::object());
   if (callees.empty() || selector.empty()) return nullptr;
   onNodeNetwork = false;
   for (size_t wi : callees) onNodeNetwork |= inv.podSpec(inv.workloads()[wi]).value("hostNetwork", false) == true;
   Json ports = Json::array();
-  for (const auto& p : service["spec"].value("ports", Json::array())) {
+  for (const auto& p : spec.value("ports", Json::array())) {
     int target = p.value("port", 0);
     if (p.contains("targetPort") && p["targetPort"].is_number_integer() && p["targetPort"].get<int>() > 0) target = p["targetPort"];
     if (p.contains("targetPort") && p["targetPort"].is_string())
