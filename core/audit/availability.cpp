@@ -240,7 +240,7 @@ void Hardener::availability(size_t wi) {
         change("avail-single-replica", i, "at least " + std::to_string(min) + " replicas (HPA minReplicas)");
     }
     bool scaledByHpa = !hpas.empty();
-    if (scaledByHpa && kind == "Deployment" && o["spec"].contains("replicas") && want(i, "avail-hpa-replicas-conflict")) {
+    if (scaledByHpa && kind == "Deployment" && fieldObj(o, "spec").contains("replicas") && want(i, "avail-hpa-replicas-conflict")) {
       o["spec"].erase("replicas");
       change("avail-hpa-replicas-conflict", i, "spec.replicas removed: the HPA owns the replica count");
     } else if (!scaledByHpa && replicas < opts_.minReplicas && want(i, "avail-single-replica")) {

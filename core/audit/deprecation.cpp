@@ -116,7 +116,7 @@ void convertIngress(Json& o) {
   }
   if (spec.contains("rules") && spec["rules"].is_array()) {
     for (auto& r : spec["rules"]) {
-      if (!r.contains("http") || !r["http"].contains("paths")) continue;
+      if (!r.contains("http") || !fieldObj(r, "http").contains("paths")) continue;
       for (auto& p : r["http"]["paths"]) {
         if (p.contains("backend")) p["backend"] = ingressBackend(p["backend"]);
         if (!p.contains("pathType")) p["pathType"] = "ImplementationSpecific";
@@ -191,13 +191,13 @@ void Hardener::nodeLabels(const Workload& w) {
   };
   if (spec.contains("nodeSelector") && spec["nodeSelector"].is_object()) {
     Json out = Json::object();
-    for (const auto& [k, v] : spec["nodeSelector"].items()) {
+    for (const auto& [k, v] : fieldObj(spec, "nodeSelector").items()) {
       std::string to = rename(k);
       if (to.empty()) {
         if (!out.contains(k)) out[k] = v;
         continue;
       }
-      if (!spec["nodeSelector"].contains(to)) out[to] = v;
+      if (!fieldObj(spec, "nodeSelector").contains(to)) out[to] = v;
       change("deprecated-node-label", i, "nodeSelector " + k + " -> " + to);
     }
     spec["nodeSelector"] = out;

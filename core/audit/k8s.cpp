@@ -21,6 +21,12 @@ const Json& field(const Json& obj, const std::string& key) {
   return it == obj.end() ? nullJson() : *it;
 }
 
+const Json& fieldObj(const Json& obj, const std::string& key) {
+  static const Json empty = Json::object();
+  const Json& v = field(obj, key);
+  return v.is_object() ? v : empty;
+}
+
 const Json& fieldAt(const Json& obj, const std::string& dotted) {
   const Json* cur = &obj;
   size_t start = 0;

@@ -11,6 +11,9 @@ namespace shop::audit {
 
 // Field access that never throws: the value at key, or null.
 const Json& field(const Json& obj, const std::string& key);
+// The object at key, or an empty object when it is absent or not an object: for reading the
+// fields of manifests nobody here wrote, where `spec` or `metadata` may be missing.
+const Json& fieldObj(const Json& obj, const std::string& key);
 // The value at a dotted path of plain keys ("spec.template.spec"), or null.
 const Json& fieldAt(const Json& obj, const std::string& dotted);
 std::string str(const Json& v);  // the string value, or "" when v is not a string

@@ -264,7 +264,7 @@ void followMovedCredentials(Json& env, const std::map<SecretKey, SecretKey>& mov
   if (!env.is_array()) return;
   for (auto& e : env) {
     if (!e.contains("secret")) continue;
-    const auto it = moved.find({e["secret"].value("name", ""), e["secret"].value("key", "")});
+    const auto it = moved.find({audit::fieldObj(e, "secret").value("name", ""), audit::fieldObj(e, "secret").value("key", "")});
     if (it == moved.end()) continue;
     notes.warning(where, "env " + e.value("name", "") + " read key " + it->first.second + " of Secret " + it->first.first +
                              ", as its data store did: it now reads key " + it->second.second + " of Secret " +
@@ -301,7 +301,7 @@ Json egressToLeftOut(const audit::Inventory& inv, size_t svc, bool& onNodeNetwor
   }
   if (ports.empty()) return nullptr;
   if (onNodeNetwork) return {{"cidrs", Json::array({"0.0.0.0/0", "::/0"})}, {"ports", ports}};
-  return {{"namespace", service["metadata"].value("namespace", "default")}, {"podLabels", selector}, {"ports", ports}};
+  return {{"namespace", audit::fieldObj(service, "metadata").value("namespace", "default")}, {"podLabels", selector}, {"ports", ports}};
 }
 
 }  // namespace
@@ -322,18 +322,18 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
 
   auto where = [&](size_t object) {
     const Json& o = inv.object(object);
-    return o.value("kind", "") + " " + o["metadata"].value("name", "");
+    return o.value("kind", "") + " " + audit::fieldObj(o, "metadata").value("name", "");
   };
   const std::map<size_t, Naming> naming = nameWorkloads(inv, notes);
 
   for (size_t wi = 0; wi < inv.workloads().size(); ++wi) {
     const auto& w = inv.workloads()[wi];
     const Json& obj = inv.object(w.object);
-    const std::string workloadName = obj["metadata"].value("name", "");
+    const std::string workloadName = audit::fieldObj(obj, "metadata").value("name", "");
     const auto named = naming.find(wi);
     const std::string name = named == naming.end() ? workloadName : named->second.component;
     const std::string path = where(w.object);
-    if (ns.empty()) ns = obj["metadata"].value("namespace", "");
+    if (ns.empty()) ns = audit::fieldObj(obj, "metadata").value("namespace", "");
     if (w.kind != "Deployment" && w.kind != "StatefulSet") {
       notes.warning(path, "a " + w.kind + " is not a ShopApp service; left out");
       continue;
@@ -353,7 +353,7 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
     Json placement = Json::object();
     if (pod.contains("nodeSelector") && pod["nodeSelector"].is_object()) {
       Json sel = Json::object();
-      for (const auto& [key, v] : pod["nodeSelector"].items()) {
+      for (const auto& [key, v] : audit::fieldObj(pod, "nodeSelector").items()) {
         std::string k = key;
         if (const audit::LabelRename* l = audit::deprecatedNodeLabel(k)) {
           notes.warning(path, "nodeSelector " + k + " becomes " + l->to + " (the deprecated node label)");
@@ -387,9 +387,9 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
     for (size_t s : inv.servicesSelecting(w)) {
       componentOfService[s] = name;
       const Json& svc = inv.object(s);
-      const std::string type = svc["spec"].value("type", "ClusterIP");
+      const std::string type = audit::fieldObj(svc, "spec").value("type", "ClusterIP");
       if (type == "NodePort" || type == "LoadBalancer" || inv.isEntryPoint(s)) exposed = true;
-      for (const auto& p : svc["spec"].value("ports", Json::array())) {
+      for (const auto& p : audit::fieldObj(svc, "spec").value("ports", Json::array())) {
         int port = p.value("port", 0);
         int target = port;
         // targetPort 0 (or absent) means the same as port.
@@ -420,9 +420,9 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       Json v = {{"name", e.value("name", "")}};
       if (e.contains("valueFrom")) {
         const Json& f = e["valueFrom"];
-        if (f.contains("secretKeyRef")) v["secret"] = {{"name", f["secretKeyRef"].value("name", "")}, {"key", f["secretKeyRef"].value("key", "")}};
-        else if (f.contains("configMapKeyRef")) v["configMap"] = {{"name", f["configMapKeyRef"].value("name", "")}, {"key", f["configMapKeyRef"].value("key", "")}};
-        else if (f.contains("fieldRef")) v["fieldPath"] = f["fieldRef"].value("fieldPath", "");
+        if (f.contains("secretKeyRef")) v["secret"] = {{"name", audit::fieldObj(f, "secretKeyRef").value("name", "")}, {"key", audit::fieldObj(f, "secretKeyRef").value("key", "")}};
+        else if (f.contains("configMapKeyRef")) v["configMap"] = {{"name", audit::fieldObj(f, "configMapKeyRef").value("name", "")}, {"key", audit::fieldObj(f, "configMapKeyRef").value("key", "")}};
+        else if (f.contains("fieldRef")) v["fieldPath"] = audit::fieldObj(f, "fieldRef").value("fieldPath", "");
         else {
           notes.warning(path, "env " + e.value("name", "") + ": resourceFieldRef is left out");
           continue;
@@ -503,7 +503,7 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
         const std::string n = e.value("name", "");
         const std::string key = generatedKeyFor(n);
         if (!key.empty() && e.contains("secret"))
-          movedCredentials[{e["secret"].value("name", ""), e["secret"].value("key", "")}] = {name + "-credentials", key};
+          movedCredentials[{audit::fieldObj(e, "secret").value("name", ""), audit::fieldObj(e, "secret").value("key", "")}] = {name + "-credentials", key};
         if (n.find("_PASSWORD") != std::string::npos || !key.empty()) {
           notes.warning(path, "env " + n + ": the database's credentials now live in Secret " + name +
                                   "-credentials, which the operator generates" +
@@ -557,7 +557,7 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
                                 "ShopApp's default probe takes its place)");
         continue;
       }
-      if (p.contains("httpGet") && p["httpGet"].is_object() && p["httpGet"].contains("host"))
+      if (p.contains("httpGet") && p["httpGet"].is_object() && audit::fieldObj(p, "httpGet").contains("host"))
         notes.warning(path, std::string(key) + ": httpGet.host is left out (the probe goes to the pod's own address; "
                                                "send a Host header with http.headers if the server needs one)");
       probes[use] = mapped;
@@ -653,11 +653,11 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
   std::optional<size_t> gatewayFrom;
   for (size_t i : inv.ofKind("Ingress")) {
     const Json& ing = inv.object(i);
-    for (const auto& t : ing["spec"].value("tls", Json::array())) tlsSecret = t.value("secretName", tlsSecret);
-    for (const auto& rule : ing["spec"].value("rules", Json::array())) {
+    for (const auto& t : audit::fieldObj(ing, "spec").value("tls", Json::array())) tlsSecret = t.value("secretName", tlsSecret);
+    for (const auto& rule : audit::fieldObj(ing, "spec").value("rules", Json::array())) {
       if (rule.contains("host")) host = rule["host"];
       for (const auto& p : rule.value("http", Json::object()).value("paths", Json::array())) {
-        const std::string svc = p["backend"].value("service", Json::object()).value("name", "");
+        const std::string svc = audit::fieldObj(p, "backend").value("service", Json::object()).value("name", "");
         exposePaths[svc].paths.push_back(p.value("path", "/"));
         exposePaths[svc].object = i;
         routed.insert(p.value("path", "/"));
@@ -667,8 +667,8 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
   }
   for (const auto& [s, name] : componentOfService) {
     const Json& svc = inv.object(s);
-    const std::string type = svc["spec"].value("type", "ClusterIP");
-    const std::string svcName = svc["metadata"].value("name", "");
+    const std::string type = audit::fieldObj(svc, "spec").value("type", "ClusterIP");
+    const std::string svcName = audit::fieldObj(svc, "metadata").value("name", "");
     if ((type != "NodePort" && type != "LoadBalancer") || exposePaths.count(svcName)) continue;
     std::string path = "/";
     if (routed.count(path)) {
