@@ -5,7 +5,7 @@ CMAKE_ARGS ?=
 RUN_DIR   ?= $(CURDIR)/testenv/.run/default
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: all deps configure build test unit e2e quickstart cluster-up cluster-down testenv install dist install-manifests bench bench-operator format schema clean
+.PHONY: all deps configure build test unit e2e quickstart cluster-up cluster-down testenv install dist install-manifests bench bench-operator fuzz format schema clean
 
 all: build
 
@@ -30,6 +30,11 @@ unit: build
 
 e2e: build testenv
 	@cd $(BUILD) && ctest --output-on-failure -L e2e
+
+# libFuzzer targets (fuzz/README.md): FUZZ_SECONDS per target, findings under build-fuzz/findings/.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@bash fuzz/run.sh --seconds $(FUZZ_SECONDS)
 
 quickstart: build
 	@bash scripts/quickstart.sh

@@ -4,24 +4,24 @@
 # repository's own ShopApps and manifests (examples, the test corpus, the hostile corpus, the
 # invalid ShopApps of the unit tests, the upstream fixtures when ../shared is beside the checkout).
 #
-#   bash fuzz/run.sh [--seconds N] [--build DIR] [--jobs J] [--all]
+#   bash fuzz/run.sh [--seconds N] [--build DIR] [--jobs J] [--targets "shopapp yaml manifests watch"]
 #
-# Defaults: 60 s per target, build directory build-fuzz, 2 jobs, the targets shopapp and yaml
-# (the test suite's). --all adds manifests (audit, harden, import), which still finds bugs.
-# Exits non-zero when a target
+# Defaults: 60 s per target, build directory build-fuzz, 2 jobs, all four targets: shopapp
+# (ShopApp -> render -> emit), yaml (load -> emit -> load), manifests (audit, harden, import) and
+# watch (kube/ watch-stream framing and event decoding). Exits non-zero when a target
 # crashes, hangs, leaks, trips a sanitizer or breaks its property (see the targets' comments);
 # the input that did it is kept under DIR/findings/ and its path printed. A crash found here is
 # reproduced by running the target on that file: DIR/fuzz/<target>-fuzz FILE.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SECONDS_EACH=60 BUILD="$ROOT/build-fuzz" JOBS=2 TARGETS="shopapp yaml"
+SECONDS_EACH=60 BUILD="$ROOT/build-fuzz" JOBS=2 TARGETS="shopapp yaml manifests watch"
 while [ $# -gt 0 ]; do
   case $1 in
     --seconds) SECONDS_EACH=$2; shift 2 ;;
     --build) BUILD=$2; shift 2 ;;
     --jobs) JOBS=$2; shift 2 ;;
-    --all) TARGETS="shopapp yaml manifests"; shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --targets) TARGETS=$2; shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "fuzz/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -33,12 +33,13 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSHOP_FUZZ=ON -DSHOP_WERROR=OFF -DBUILD_TESTING=OFF "${launcher[@]}" >"$BUILD.configure.log" 2>&1 ||
   { cat "$BUILD.configure.log" >&2; exit 2; }
-nice -n 5 cmake --build "$BUILD" -j "$JOBS" --target shopapp-fuzz yaml-fuzz manifests-fuzz >"$BUILD/build.log" 2>&1 ||
+nice -n 5 cmake --build "$BUILD" -j "$JOBS" --target shopapp-fuzz yaml-fuzz manifests-fuzz watch-fuzz >"$BUILD/build.log" 2>&1 ||
   { tail -n 40 "$BUILD/build.log" >&2; exit 2; }
 
 # Seeds: every YAML file of these places (the fuzzers start from real shapes).
 seeds=$BUILD/seeds
-rm -rf "$seeds" && mkdir -p "$seeds/shopapp" "$seeds/yaml" "$seeds/manifests"
+rm -rf "$seeds" && mkdir -p "$seeds/shopapp" "$seeds/yaml" "$seeds/manifests" "$seeds/watch"
+cp "$ROOT"/fuzz/seeds/watch/* "$seeds/watch/"
 n=0
 while IFS= read -r -d '' f; do
   n=$((n + 1))
@@ -46,7 +47,7 @@ while IFS= read -r -d '' f; do
   cp "$f" "$seeds/yaml/$n.yaml"
 done < <(find "$ROOT/manifests" "$ROOT/tests/corpus" "$ROOT/tests/hostile/cases" "$ROOT/tests/unit/data" \
               "$ROOT/../shared/fixtures" -name '*.yaml' -size -200k -print0 2>/dev/null)
-echo "fuzz: $(ls "$seeds/shopapp" | wc -l) ShopApp seeds, $(ls "$seeds/manifests" | wc -l) manifest seeds, $(ls "$seeds/yaml" | wc -l) YAML seeds; ${SECONDS_EACH}s per target"
+echo "fuzz: $(ls "$seeds/shopapp" | wc -l) ShopApp seeds, $(ls "$seeds/manifests" | wc -l) manifest seeds, $(ls "$seeds/yaml" | wc -l) YAML seeds, $(ls "$seeds/watch" | wc -l) watch seeds; ${SECONDS_EACH}s per target"
 
 rm -rf "$BUILD/findings" && mkdir -p "$BUILD/findings"
 status=0

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "kube/log.hpp"
+#include "kube/watch.hpp"
 
 namespace kube {
 
@@ -193,29 +194,29 @@ Reflector::WatchEnd Reflector::watchOnce() {
   Response r = t_->stream(
       res_.path(opts_.namespace_) + q,
       [&](const std::string& line) {
-        Json ev = Json::parse(line, nullptr, false);
-        if (ev.is_discarded() || !ev.is_object()) return true;
-        const std::string type = ev.value("type", "");
-        Json& obj = ev["object"];
-        if (type == "ERROR") {
-          const int code = obj.value("code", 0);
+        std::optional<WatchEvent> ev = decodeWatchEvent(line);
+        if (!ev) {
+          debug("watch event ignored", {{"resource", res_.plural}, {"line", line.substr(0, 200)}});
+          return true;
+        }
+        if (ev->type == WatchEvent::Type::Error) {
           // An expired resourceVersion arrives as an ERROR event inside a 200 stream.
-          end = code == 410 ? WatchEnd::Expired : WatchEnd::Failed;
-          debug("watch error event", {{"resource", res_.plural}, {"code", code}, {"message", obj.value("message", "")}});
+          end = ev->code == 410 ? WatchEnd::Expired : WatchEnd::Failed;
+          debug("watch error event", {{"resource", res_.plural}, {"code", ev->code}, {"message", ev->message}});
           return false;
         }
-        const std::string rv = obj["metadata"].value("resourceVersion", "");
-        if (type == "BOOKMARK") {
+        if (ev->type == WatchEvent::Type::Bookmark) {
           std::lock_guard<std::mutex> l(mu_);
-          if (!rv.empty()) rv_ = rv;
+          if (!ev->resourceVersion.empty()) rv_ = ev->resourceVersion;
           return true;
         }
         ++events;
-        if (type == "ADDED") apply(EventType::Added, std::move(obj));
-        else if (type == "MODIFIED") apply(EventType::Modified, std::move(obj));
-        else if (type == "DELETED") apply(EventType::Deleted, std::move(obj));
+        const EventType t = ev->type == WatchEvent::Type::Added      ? EventType::Added
+                            : ev->type == WatchEvent::Type::Modified ? EventType::Modified
+                                                                     : EventType::Deleted;
+        apply(t, std::move(ev->object));
         std::lock_guard<std::mutex> l(mu_);
-        if (!rv.empty()) rv_ = rv;
+        if (!ev->resourceVersion.empty()) rv_ = ev->resourceVersion;
         return !stop_;
       },
       std::chrono::seconds(timeout + 60), &handle);

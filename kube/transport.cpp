@@ -1,4 +1,5 @@
 #include "kube/transport.hpp"
+#include "kube/watch.hpp"
 
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -342,7 +343,7 @@ Response Transport::stream(const std::string& path, const std::function<bool(con
   auto cur = creds_.get();
   if (!cur.token.empty()) headers.emplace("Authorization", "Bearer " + cur.token);
   Response out;
-  std::string partial;
+  LineFramer lines;
   auto started = std::chrono::steady_clock::now();
   auto r = p->client->Get(
       path, headers,
@@ -355,14 +356,7 @@ Response Transport::stream(const std::string& path, const std::function<bool(con
           out.body.append(data, len);
           return true;
         }
-        partial.append(data, len);
-        size_t nl;
-        while ((nl = partial.find('\n')) != std::string::npos) {
-          std::string line = partial.substr(0, nl);
-          partial.erase(0, nl + 1);
-          if (!line.empty() && !onLine(line)) return false;
-        }
-        return true;
+        return lines.feed(data, len, onLine);
       });
   if (handle) {
     std::lock_guard<std::mutex> l(handle->mu_);

@@ -1,0 +1,61 @@
+#include "kube/watch.hpp"
+
+namespace kube {
+
+bool LineFramer::feed(const char* data, size_t len, const std::function<bool(const std::string&)>& onLine) {
+  partial_.append(data, len);
+  size_t start = 0, nl;
+  bool go = true;
+  // Scans once and erases once per chunk: a chunk of many short events costs linear time.
+  while (go && (nl = partial_.find('\n', start)) != std::string::npos) {
+    if (nl > start) go = onLine(partial_.substr(start, nl - start));
+    start = nl + 1;
+  }
+  partial_.erase(0, start);
+  return go;
+}
+
+namespace {
+
+std::string stringAt(const Json& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+std::optional<WatchEvent> decodeWatchEvent(const std::string& line) {
+  Json ev = Json::parse(line, nullptr, false);
+  if (ev.is_discarded() || !ev.is_object()) return std::nullopt;
+  const std::string type = stringAt(ev, "type");
+  auto obj = ev.find("object");
+  const bool isObject = obj != ev.end() && obj->is_object();
+  WatchEvent out;
+  if (type == "ERROR") {
+    // Whatever its body, an ERROR ends the watch; code 0 when it carries no usable Status.
+    out.type = WatchEvent::Type::Error;
+    if (!isObject) return out;
+    auto code = obj->find("code");
+    if (code != obj->end() && code->is_number_integer()) {
+      const auto c = code->get<int64_t>();
+      out.code = c >= 0 && c < 1000 ? static_cast<int>(c) : 0;
+    }
+    out.message = stringAt(*obj, "message");
+    out.object = std::move(*obj);
+    return out;
+  }
+  if (type == "ADDED") out.type = WatchEvent::Type::Added;
+  else if (type == "MODIFIED") out.type = WatchEvent::Type::Modified;
+  else if (type == "DELETED") out.type = WatchEvent::Type::Deleted;
+  else if (type == "BOOKMARK") out.type = WatchEvent::Type::Bookmark;
+  else return std::nullopt;
+  if (!isObject) return std::nullopt;
+  auto meta = obj->find("metadata");
+  const bool hasMeta = meta != obj->end() && meta->is_object();
+  if (hasMeta) out.resourceVersion = stringAt(*meta, "resourceVersion");
+  if (out.type != WatchEvent::Type::Bookmark && (!hasMeta || stringAt(*meta, "name").empty())) return std::nullopt;
+  out.object = std::move(*obj);
+  return out;
+}
+
+}  // namespace kube
