@@ -282,7 +282,10 @@ bool parseDuration(const std::string& s, std::chrono::milliseconds& out) {
   while (i < s.size()) {
     const size_t start = i;
     long long n = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') n = n * 10 + (s[i++] - '0');
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      if (i - start < kMaxDigits) n = n * 10 + (s[i] - '0');  // a longer number is refused below
+      ++i;
+    }
     const size_t digits = i - start;
     if (digits == 0 || digits > kMaxDigits) return false;
     if (i == s.size()) {  // a bare number: only as the whole argument
