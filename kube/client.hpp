@@ -7,13 +7,13 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "core/io/json.hpp"
 
 #include "kube/transport.hpp"
 
 namespace kube {
 
-using Json = nlohmann::ordered_json;
+using Json = shop::Json;
 
 struct Resource {
   std::string group;  // "" for the core group

@@ -3,11 +3,11 @@
 #include <atomic>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "core/io/json.hpp"
 
 namespace kube {
 
-using Json = nlohmann::ordered_json;
+using Json = shop::Json;
 
 enum class Level { Debug = 0, Info = 1, Warn = 2, Error = 3 };
 

@@ -6,11 +6,11 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "core/io/json.hpp"
 
 namespace kube {
 
-using Json = nlohmann::ordered_json;
+using Json = shop::Json;
 
 // Cuts a stream of chunks into lines. A line may span any number of chunks; empty lines are
 // skipped; a last line without its newline is never delivered (a cut stream ends mid-event).
