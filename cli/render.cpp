@@ -235,6 +235,8 @@ void addRender(CLI::App& app) {
     } else {
       std::cout << toYamlStream(objects);
     }
+    keepUntilExit(std::move(objects));
+    keepUntilExit(std::move(apps));
   });
 }
 
