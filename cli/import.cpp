@@ -15,19 +15,27 @@ void addImport(CLI::App& app) {
       "versions of one service), Ingresses and NodePort/LoadBalancer Services give the gateway routes,\n"
       "and hostnames found in env, args and config give dependsOn. Everything a ShopApp cannot\n"
       "express is listed on stderr as a warning, never dropped silently.\n\n"
+      "A ShopApp lives in one namespace. When the workloads name several, say which to import with\n"
+      "--source-namespace: the others stay where they are, and calls to them become egress rules\n"
+      "(importing all together would move some and break host names such as api.back.svc).\n\n"
       "Examples:\n"
       "  shopctl import -f complete-demo.yaml --name sock-shop > shop.yaml\n"
       "  helm template my-chart | shopctl import -f - -n shop\n"
-      "  shopctl import -f deploy/ --output-file shop.yaml && shopctl render -f shop.yaml\n\n"
-      "Exit status: 0 imported (warnings may be printed), 2 unreadable input or no workloads.");
+      "  shopctl import -f deploy/ --output-file shop.yaml && shopctl render -f shop.yaml\n"
+      "  shopctl import -f cluster-dump.yaml --source-namespace shop > shop.yaml\n\n"
+      "Exit status: 0 imported (warnings may be printed), 2 unreadable input, no workloads, or\n"
+      "workloads in several namespaces without --source-namespace.");
   struct Opts {
     std::vector<std::string> files;
-    std::string name, ns, out, oldOut;
+    std::string name, ns, out, oldOut, source;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("-f,--filename", o->files, "Manifest files or directories ('-' for stdin)")->required();
   cmd->add_option("--name", o->name, "metadata.name of the ShopApp (default: the namespace)");
   cmd->add_option("-n,--namespace", o->ns, "metadata.namespace (default: the workloads' namespace)");
+  cmd->add_option("--source-namespace", o->source,
+                  "Import only the workloads of this namespace (needed when they name several); calls to "
+                  "the others become egress rules");
   cmd->add_option("--output-file", o->out, "Write the ShopApp to this file instead of stdout");
   cmd->add_option("-o,--output", o->oldOut, "Deprecated spelling of --output-file")->group("Deprecated");
   cmd->callback([o] {
@@ -43,7 +51,25 @@ void addImport(CLI::App& app) {
       std::cerr << "shopctl: no workloads (Deployments, StatefulSets) in the input\n";
       throw ExitRequest{kUsage};
     }
-    importer::ImportOptions opts{o->name, o->ns};
+    const auto namespaces = importer::workloadNamespaces(inv);
+    auto listed = [&] {
+      std::string l;
+      for (const auto& [ns, n] : namespaces) l += (l.empty() ? "" : ", ") + ns + " (" + std::to_string(n) + ")";
+      return l;
+    };
+    if (o->source.empty() && namespaces.size() > 1) {
+      std::cerr << "shopctl: the workloads are in " << namespaces.size() << " namespaces: " << listed()
+                << ". A ShopApp lives in one; importing them together would move some and break the host names "
+                   "that name their namespace (such as api.other.svc). Import one with --source-namespace NS: the "
+                   "others stay, and calls to them become egress rules.\n";
+      throw ExitRequest{kUsage};
+    }
+    if (!o->source.empty() && !namespaces.empty() && !namespaces.count(o->source)) {
+      std::cerr << "shopctl: --source-namespace " << o->source << ": no workload names that namespace; they name "
+                << listed() << "\n";
+      throw ExitRequest{kUsage};
+    }
+    importer::ImportOptions opts{o->name, o->ns, o->source};
     auto result = importer::importShopApp(inv, opts);
     printDiagnostics(result.notes);
     // The result must be a valid ShopApp; say so if the input could not make one, at the input

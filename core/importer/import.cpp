@@ -150,17 +150,29 @@ std::string versionNameOf(const audit::Inventory& inv, const audit::Workload& w,
 // named as it, with a version per Deployment; a Service whose one Deployment has another name
 // (details-v1 behind details) gives the service the Service's name, unless a Service of the
 // Deployment's own name exists or a second Service selects the Deployment.
-std::map<size_t, Naming> nameWorkloads(const audit::Inventory& inv, Diagnostics& notes) {
+// Whether an input object is imported: all of them, or with a source namespace, those in it and
+// those naming no namespace.
+bool inScope(const audit::Inventory& inv, size_t object, const std::string& sourceNamespace) {
+  if (sourceNamespace.empty()) return true;
+  const std::string ns = audit::namespaceOf(inv.object(object));
+  return ns.empty() || ns == sourceNamespace;
+}
+
+std::map<size_t, Naming> nameWorkloads(const audit::Inventory& inv, const std::string& sourceNamespace,
+                                       Diagnostics& notes) {
   std::map<size_t, Naming> out;
   auto isAppDeployment = [&](size_t wi) {
     const auto& w = inv.workloads()[wi];
-    return w.kind == "Deployment" && !engineOf(w.mainImage);
+    return w.kind == "Deployment" && !engineOf(w.mainImage) && inScope(inv, w.object, sourceNamespace);
   };
   auto nameOf = [&](size_t object) { return inv.object(object)["metadata"].value("name", ""); };
   std::set<std::string> serviceNames, taken;
-  for (size_t s : inv.ofKind("Service")) serviceNames.insert(nameOf(s));
-  for (const auto& w : inv.workloads()) taken.insert(nameOf(w.object));
+  for (size_t s : inv.ofKind("Service"))
+    if (inScope(inv, s, sourceNamespace)) serviceNames.insert(nameOf(s));
+  for (const auto& w : inv.workloads())
+    if (inScope(inv, w.object, sourceNamespace)) taken.insert(nameOf(w.object));
   for (size_t s : inv.ofKind("Service")) {
+    if (!inScope(inv, s, sourceNamespace)) continue;
     const std::string svc = nameOf(s);
     std::vector<size_t> ws;
     for (size_t wi : inv.workloadsSelectedBy(s))
@@ -306,10 +318,18 @@ Json egressToLeftOut(const audit::Inventory& inv, size_t svc, bool& onNodeNetwor
 
 }  // namespace
 
+std::map<std::string, size_t> workloadNamespaces(const audit::Inventory& inv) {
+  std::map<std::string, size_t> out;
+  for (const auto& w : inv.workloads())
+    if (const std::string ns = audit::namespaceOf(inv.object(w.object)); !ns.empty()) ++out[ns];
+  return out;
+}
+
 ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opts) {
   ImportResult res;
   Diagnostics& notes = res.notes;
-  std::string ns = opts.namespace_;
+  const std::string& source = opts.sourceNamespace;
+  std::string ns = opts.namespace_.empty() ? source : opts.namespace_;
   std::map<size_t, std::string> componentOfWorkload;  // workload index -> component name
   std::map<size_t, std::string> componentOfService;   // Service manifest index -> component name
   std::map<std::string, size_t> hostPortEntries;       // component -> workload: clients came in on a hostPort
@@ -324,7 +344,7 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
     const Json& o = inv.object(object);
     return o.value("kind", "") + " " + audit::fieldObj(o, "metadata").value("name", "");
   };
-  const std::map<size_t, Naming> naming = nameWorkloads(inv, notes);
+  const std::map<size_t, Naming> naming = nameWorkloads(inv, source, notes);
 
   for (size_t wi = 0; wi < inv.workloads().size(); ++wi) {
     const auto& w = inv.workloads()[wi];
@@ -333,6 +353,7 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
     const auto named = naming.find(wi);
     const std::string name = named == naming.end() ? workloadName : named->second.component;
     const std::string path = where(w.object);
+    if (!inScope(inv, w.object, source)) continue;  // said with the other objects of its namespace, below
     if (ns.empty()) ns = audit::fieldObj(obj, "metadata").value("namespace", "");
     if (w.kind != "Deployment" && w.kind != "StatefulSet") {
       notes.warning(path, "a " + w.kind + " is not a ShopApp service; left out");
@@ -817,8 +838,17 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
   for (const auto& [i, component] : componentOfService) accounted.insert(i);
   for (const char* kind : {"Ingress", "Namespace"})
     for (size_t i : inv.ofKind(kind)) accounted.insert(i);
-  for (size_t i = 0; i < inv.manifests().size(); ++i)
-    if (!accounted.count(i)) notes.warning(where(i), leftOutBecause(inv.object(i).value("kind", "")));
+  std::map<std::string, size_t> elsewhere;  // objects of other namespaces, by namespace
+  for (size_t i = 0; i < inv.manifests().size(); ++i) {
+    if (!inScope(inv, i, source)) {
+      ++elsewhere[audit::namespaceOf(inv.object(i))];
+    } else if (!accounted.count(i)) {
+      notes.warning(where(i), leftOutBecause(inv.object(i).value("kind", "")));
+    }
+  }
+  for (const auto& [other, count] : elsewhere)
+    notes.warning("namespace " + other, std::to_string(count) + " object(s) not imported (--source-namespace " + source +
+                                            "): they stay where they are; calls to their Services are egress rules");
 
   std::string appName = opts.name.empty() ? (ns.empty() ? "imported" : ns) : opts.name;
   Json meta = {{"name", appName}};

@@ -4,6 +4,7 @@
 // NodePort/LoadBalancer Services give exposure; the call graph the audit inventory finds
 // (hostnames in env, args and config) gives dependsOn. What a ShopApp cannot express is
 // listed as a warning, never dropped silently.
+#include <map>
 #include <string>
 
 #include "core/audit/inventory.hpp"
@@ -14,8 +15,17 @@ namespace shop::importer {
 
 struct ImportOptions {
   std::string name;       // metadata.name (default: the namespace of the workloads, or "imported")
-  std::string namespace_; // metadata.namespace (default: the workloads' namespace)
+  std::string namespace_; // metadata.namespace (default: sourceNamespace, else the workloads' namespace)
+  // Import only the objects of this namespace (and those naming none); the workloads of other
+  // namespaces stay where they are, and calls to their Services become egress rules.
+  std::string sourceNamespace;
 };
+
+// The namespaces the input's workloads name (metadata.namespace, not empty), with how many
+// workloads each. A ShopApp lives in one namespace: with more than one here, importing them all
+// would move some and break the host names that name their namespace (api.back.svc), so the
+// command asks which one to import (ImportOptions::sourceNamespace).
+std::map<std::string, size_t> workloadNamespaces(const audit::Inventory& inv);
 
 // Where a part of the ShopApp came from: the input object (an index into the inventory's
 // manifests) and the field of it, for the ShopApp field path `path` and everything below it.

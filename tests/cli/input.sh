@@ -111,5 +111,24 @@ for out in yaml json summary; do
   [ ! -s "$WORK/out" ] && ok "render -o $out of a collision prints nothing" || bad "render -o $out of a collision printed: $(head -c 200 "$WORK/out")"
 done
 
+# import of workloads in several namespaces: a ShopApp lives in one, so the command asks which.
+cp /dev/null "$WORK/mns.yaml"
+for pair in web:front api:back; do
+  n=${pair%%:*} ns=${pair##*:}
+  printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: %s, namespace: %s}\nspec:\n  selector: {matchLabels: {app: %s}}\n  template:\n    metadata: {labels: {app: %s}}\n    spec:\n      containers:\n      - {name: %s, image: "example.com/%s:1.0", ports: [{containerPort: 8080}], env: [{name: API, value: "http://api.back.svc:8080"}]}\n---\n' \
+    "$n" "$ns" "$n" "$n" "$n" "$n" >>"$WORK/mns.yaml"
+done
+printf 'apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: back}\nspec:\n  selector: {app: api}\n  ports: [{port: 8080}]\n' >>"$WORK/mns.yaml"
+expect 2 "the workloads are in 2 namespaces: back \(1\), front \(1\)\. A ShopApp lives in one.*--source-namespace" \
+  "import of workloads in two namespaces without --source-namespace" "$SHOPCTL" import -f "$WORK/mns.yaml"
+[ ! -s "$WORK/out" ] && ok "a refused multi-namespace import prints no ShopApp" || bad "it printed: $(head -c 200 "$WORK/out")"
+expect 2 "--source-namespace nope: no workload names that namespace; they name back \(1\), front \(1\)" \
+  "import --source-namespace of a namespace no workload names" "$SHOPCTL" import -f "$WORK/mns.yaml" --source-namespace nope
+expect 0 "namespace back: 2 object\(s\) not imported \(--source-namespace front\)" \
+  "import --source-namespace front" "$SHOPCTL" import -f "$WORK/mns.yaml" --source-namespace front
+"$SHOPCTL" validate -f "$WORK/out" >/dev/null 2>&1 && ok "the ShopApp of namespace front is valid" || bad "invalid: $(cat "$WORK/out")"
+grep -q "namespace: front" "$WORK/out" && grep -q -- "- namespace: back" "$WORK/out" && ! grep -q "name: api$" "$WORK/out" &&
+  ok "it lives in front, calls back by an egress rule, and does not carry api over" || bad "unexpected ShopApp: $(cat "$WORK/out")"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -111,8 +111,12 @@ struct World {
   const std::vector<Json>& objects;
   std::string ns;
   std::set<std::string> appNamespaces;  // of the input: the namespaces that are the app's
+  // import --source-namespace: only that namespace became the ShopApp's; the others keep theirs.
+  std::string sourceNs;
 
-  std::string mapNs(const std::string& written) const { return ns.empty() ? written : ns; }
+  std::string mapNs(const std::string& written) const {
+    return ns.empty() || (!sourceNs.empty() && written != sourceNs) ? written : ns;
+  }
 
   // The input's objects when `objects` came from import: import may rename a workload (after the
   // Service its callers use, or <service>-<version>), and a caller's name is not what a call
@@ -277,6 +281,13 @@ std::string lines(const std::vector<std::string>& v) {
   return s;
 }
 
+// import.source-namespace: the namespace an app spread over several is imported from (import's
+// --source-namespace); absent: all of them (an app in one namespace).
+std::string sourceNamespace(const fs::path& dir) {
+  const auto l = readLines(dir / "import.source-namespace");
+  return l.empty() ? "" : l[0];
+}
+
 class Corpus : public ::testing::TestWithParam<std::string> {};
 
 }  // namespace
@@ -297,7 +308,7 @@ TEST_P(Corpus, HardenKeepsEveryCall) {
   for (const auto& m : input)
     if (!nsOf(m.object).empty()) appNs.insert(nsOf(m.object));
   const HardenResult once = harden(input, {});
-  std::vector<std::string> failures = checkCalls("harden", World{once.objects, "", appNs}, calls);
+  std::vector<std::string> failures = checkCalls("harden", World{once.objects, "", appNs, ""}, calls);
   // Idempotent: the hardened output hardened again is the same.
   std::vector<Manifest> again;
   for (const auto& o : once.objects) again.push_back({o, "", nullptr, ""});
@@ -318,7 +329,8 @@ TEST_P(Corpus, ImportValidatesAndKeepsEveryCall) {
   std::set<std::string> appNs;
   for (const auto& m : input)
     if (!nsOf(m.object).empty()) appNs.insert(nsOf(m.object));
-  const importer::ImportResult imported = importer::importShopApp(Inventory(input), {});
+  const std::string source = sourceNamespace(dir);
+  const importer::ImportResult imported = importer::importShopApp(Inventory(input), {"", "", source});
   golden(dir / "import.golden.yaml", toYaml(imported.app));
   golden(dir / "import.warnings.txt", imported.notes.str());
   std::vector<std::string> failures;
@@ -336,6 +348,11 @@ TEST_P(Corpus, ImportValidatesAndKeepsEveryCall) {
     // callers egress to them).
     std::vector<Json> objects = rendered.objects;
     for (const auto& o : inputObjects) {
+      // With a source namespace, the other namespaces keep running from their own manifests.
+      if (!source.empty() && !nsOf(o).empty() && nsOf(o) != source) {
+        objects.push_back(o);
+        continue;
+      }
       if (test::objectKind(o) == "DaemonSet") objects.push_back(o);
       if (test::objectKind(o) != "Service") continue;
       const Json selector = o["spec"].value("selector", Json::object());
@@ -344,7 +361,7 @@ TEST_P(Corpus, ImportValidatesAndKeepsEveryCall) {
             selects({{"matchLabels", selector}}, d["spec"]["template"]["metadata"].value("labels", Json::object())))
           objects.push_back(o);
     }
-    World world{objects, ns, appNs};
+    World world{objects, ns, appNs, source};
     world.input = &inputObjects;
     failures = checkCalls("import", world, calls);
   }
@@ -355,7 +372,8 @@ TEST_P(Corpus, ImportValidatesAndKeepsEveryCall) {
 // ShopApp that validates (import says what it had to decide, in warnings, instead).
 TEST_P(Corpus, ImportAlwaysValidates) {
   const auto input = load(kCorpus / GetParam() / "app.yaml");
-  const importer::ImportResult imported = importer::importShopApp(Inventory(input), {});
+  const importer::ImportResult imported =
+      importer::importShopApp(Inventory(input), {"", "", sourceNamespace(kCorpus / GetParam())});
   const auto parsed = parseShopApp(imported.app);
   EXPECT_TRUE(parsed.app.has_value()) << parsed.diags.str();
   EXPECT_FALSE(parsed.diags.hasErrors()) << parsed.diags.str();

@@ -124,7 +124,7 @@ TEST(ImportUnknownCalls, TheImportedAppsRenderedPoliciesKeepEveryCall) {
                           ", livenessProbe: {exec: {command: [/bin/alive]}}, readinessProbe: {exec: {command: [/bin/ready]}}"));
   auto loaded = loadManifests(text, "acme.yaml");
   ASSERT_FALSE(loaded.diags.hasErrors()) << loaded.diags.str();
-  const importer::ImportResult imported = importer::importShopApp(Inventory(loaded.manifests), {"acme", ""});
+  const importer::ImportResult imported = importer::importShopApp(Inventory(loaded.manifests), {"acme", "", ""});
   auto parsed = parseShopApp(imported.app);
   ASSERT_TRUE(parsed.app) << parsed.diags.str() << imported.app.dump(2);
   const RenderResult rendered = render(*parsed.app);
@@ -159,7 +159,7 @@ TEST(ImportUnknownCalls, NamedCallsAreTheDependsOn) {
   }
   auto loaded = loadManifests(text, "acme.yaml");
   ASSERT_FALSE(loaded.diags.hasErrors()) << loaded.diags.str();
-  const importer::ImportResult imported = importer::importShopApp(Inventory(loaded.manifests), {"acme", ""});
+  const importer::ImportResult imported = importer::importShopApp(Inventory(loaded.manifests), {"acme", "", ""});
   for (const auto& s : imported.app["spec"]["services"]) {
     const std::string name = s["name"];
     const Json want = name == "web" ? Json::array({"api"}) : name == "api" ? Json::array({"store"}) :

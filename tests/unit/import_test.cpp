@@ -29,7 +29,7 @@ Imported importUpstream() {
   Imported out;
   out.upstream = loaded.manifests;
   audit::Inventory inv(std::move(loaded.manifests));
-  out.result = importer::importShopApp(inv, {"sock-shop", ""});
+  out.result = importer::importShopApp(inv, {"sock-shop", "", ""});
   return out;
 }
 
@@ -115,7 +115,7 @@ TEST(Import, WhatCannotBeExpressedIsAWarningNotASilentLoss) {
 namespace {
 
 importer::ImportResult importText(const std::string& text) {
-  return importer::importShopApp(test::inventoryOf(text, "in.yaml"), {"shop", "shop"});
+  return importer::importShopApp(test::inventoryOf(text, "in.yaml"), {"shop", "shop", ""});
 }
 
 const char* kDeployment = R"(apiVersion: apps/v1
@@ -425,7 +425,7 @@ spec:
   - http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
 )";
   const audit::Inventory inv = test::inventoryOf(text, "in.yaml");
-  const auto res = importer::importShopApp(inv, {"shop", "shop"});
+  const auto res = importer::importShopApp(inv, {"shop", "shop", ""});
   Diagnostics diags;
   diags.error("spec.services[1].probes.liveness", "a probe error");
   diags.error("spec.services[0]", "a service error");
@@ -572,4 +572,45 @@ spec:
             std::string::npos)
       << res.notes.str();
   EXPECT_TRUE(parseShopApp(res.app).app.has_value());
+}
+
+// A ShopApp lives in one namespace. With a source namespace, only its workloads (and objects
+// naming no namespace) are imported; the others stay, and calls to their Services become egress.
+TEST(Import, ASourceNamespaceImportsItsWorkloadsAndCallsTheOthersByEgress) {
+  auto in = [](const std::string& name, const std::string& ns, const std::string& env) {
+    std::string d = deployment(name, "registry.example/" + name + ":1.0.0", 8080);
+    d.replace(d.find("namespace: shop"), 15, "namespace: " + ns);
+    if (!env.empty()) d.replace(d.find("}]}"), 3, "}], env: [{name: UPSTREAM, value: \"" + env + "\"}]}");
+    return d;
+  };
+  auto service = [](const std::string& name, const std::string& ns) {
+    return "apiVersion: v1\nkind: Service\nmetadata: {name: " + name + ", namespace: " + ns +
+           "}\nspec:\n  selector: {app: " + name + "}\n  ports: [{port: 80, targetPort: 8080}]\n";
+  };
+  // "api" exists in both namespaces: the one of the source namespace is the app's.
+  const std::string text = in("web", "front", "http://api.back.svc:80") + "---\n" + service("web", "front") + "---\n" +
+                           in("api", "front", "") + "---\n" + service("api", "front") + "---\n" +
+                           in("api", "back", "") + "---\n" + service("api", "back") + "---\n" +
+                           "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared}\ndata: {a: b}\n";
+  const audit::Inventory inv = test::inventoryOf(text, "in.yaml");
+  EXPECT_EQ(importer::workloadNamespaces(inv), (std::map<std::string, size_t>{{"back", 1}, {"front", 2}}));
+
+  const auto res = importer::importShopApp(inv, {"", "", "front"});
+  EXPECT_EQ(res.app["metadata"]["namespace"], "front") << "the source namespace is the ShopApp's by default";
+  EXPECT_EQ(res.app["metadata"]["name"], "front");
+  ASSERT_EQ(res.app["spec"]["services"].size(), 2u) << res.app.dump(1);
+  const Json& web = component(res.app, "services", "web");
+  // (web's dependsOn also lists front's api: a call found in env does not count as "known", so web
+  // may call any component of its app; that conservative rule is the same without namespaces.)
+  ASSERT_TRUE(web.contains("egress")) << web.dump();
+  EXPECT_EQ(web["egress"], Json::parse(R"([{"namespace": "back", "podLabels": {"app": "api"}, "ports": [{"port": 8080}]}])"));
+  const std::string notes = res.notes.str();
+  EXPECT_NE(notes.find("namespace back: 2 object(s) not imported (--source-namespace front)"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("ConfigMap shared"), std::string::npos) << "an object naming no namespace is in scope: " << notes;
+  EXPECT_EQ(notes.find("Deployment api: imported as"), std::string::npos) << "no renaming for a name only another namespace also uses: " << notes;
+
+  // -n still names where the ShopApp goes.
+  const auto moved = importer::importShopApp(inv, {"shop", "prod", "front"});
+  EXPECT_EQ(moved.app["metadata"]["namespace"], "prod");
+  EXPECT_EQ(moved.app["metadata"]["name"], "shop");
 }

@@ -56,7 +56,9 @@ expect_fail "probes.none beside a probe is rejected by CEL" "none runs the servi
 # of several entry points), in the server's dry run.
 for app in "$(dirname "$0")"/../../corpus/*/app.yaml; do
   name=$(basename "$(dirname "$app")")
-  out=$("$SHOPCTL" import -f "$app" --name "$name" -n "$NS" 2>/dev/null | kc apply --server-side --dry-run=server -f - 2>&1) ||
+  source_ns=$(grep -v '^#' "$(dirname "$app")/import.source-namespace" 2>/dev/null || true)
+  out=$("$SHOPCTL" import -f "$app" --name "$name" -n "$NS" ${source_ns:+--source-namespace "$source_ns"} 2>/dev/null |
+    kc apply --server-side --dry-run=server -f - 2>&1) ||
     fail "the ShopApp imported from corpus app $name was rejected: $out"
   pass "corpus app $name, imported, passes the CRD: $out"
 done
