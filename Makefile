@@ -26,7 +26,7 @@ test: build testenv
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 unit: build
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE e2e
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE "e2e|fuzz|sanitize"
 
 e2e: build testenv
 	@cd $(BUILD) && ctest --output-on-failure -L e2e
@@ -37,14 +37,11 @@ fuzz: deps
 	@bash fuzz/run.sh --seconds $(FUZZ_SECONDS)
 
 # The unit and CLI tests (no cluster) in a build with AddressSanitizer, LeakSanitizer and
-# UndefinedBehaviorSanitizer, any report fatal. Warnings are not errors there: GCC 12 gives
-# false -Wmaybe-uninitialized warnings inside libstdc++'s <regex> under ASan.
+# UndefinedBehaviorSanitizer, any report fatal (scripts/test-sanitize.sh; `make test` runs it too,
+# as the ctest test sanitize_unit).
 SANITIZE_BUILD ?= build-sanitize
 test-sanitize: deps
-	@cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DSHOP_SANITIZE=ON -DSHOP_WERROR=OFF -DSHOP_E2E=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build $(SANITIZE_BUILD) -j $(JOBS)
-	@cd $(SANITIZE_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure -j $(JOBS) -LE "e2e|fuzz"
+	@bash scripts/test-sanitize.sh --build $(SANITIZE_BUILD) --jobs $(JOBS)
 
 quickstart: build
 	@bash scripts/quickstart.sh
