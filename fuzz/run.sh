@@ -40,6 +40,7 @@ nice -n 5 cmake --build "$BUILD" -j "$JOBS" --target shopapp-fuzz yaml-fuzz mani
 seeds=$BUILD/seeds
 rm -rf "$seeds" && mkdir -p "$seeds/shopapp" "$seeds/yaml" "$seeds/manifests" "$seeds/watch"
 cp "$ROOT"/fuzz/seeds/watch/* "$seeds/watch/"
+cp "$ROOT"/fuzz/seeds/manifests/* "$seeds/manifests/"  # inputs that once crashed a target
 n=0
 while IFS= read -r -d '' f; do
   n=$((n + 1))

@@ -672,16 +672,26 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
   std::map<std::string, Route> exposePaths;  // by Service name
   std::set<std::string> routed;
   std::optional<size_t> gatewayFrom;
+  // An Ingress is read field by field, whatever its fields' JSON types (tls, rules, paths that
+  // are not lists of objects, names that are not strings): what does not fit is not a route.
+  auto list = [](const Json& obj, const char* key) {
+    const Json& v = audit::field(obj, key);
+    return v.is_array() ? v : Json::array();
+  };
   for (size_t i : inv.ofKind("Ingress")) {
-    const Json& ing = inv.object(i);
-    for (const auto& t : audit::fieldObj(ing, "spec").value("tls", Json::array())) tlsSecret = t.value("secretName", tlsSecret);
-    for (const auto& rule : audit::fieldObj(ing, "spec").value("rules", Json::array())) {
-      if (rule.contains("host")) host = rule["host"];
-      for (const auto& p : rule.value("http", Json::object()).value("paths", Json::array())) {
-        const std::string svc = audit::fieldObj(p, "backend").value("service", Json::object()).value("name", "");
-        exposePaths[svc].paths.push_back(p.value("path", "/"));
+    const Json& spec = audit::fieldObj(inv.object(i), "spec");
+    for (const auto& t : list(spec, "tls"))
+      if (const std::string name = audit::str(audit::field(t, "secretName")); !name.empty()) tlsSecret = name;
+    for (const auto& rule : list(spec, "rules")) {
+      if (const std::string h = audit::str(audit::field(rule, "host")); !h.empty()) host = h;
+      for (const auto& p : list(audit::fieldObj(rule, "http"), "paths")) {
+        if (!p.is_object()) continue;
+        const std::string svc = audit::str(audit::fieldAt(p, "backend.service.name"));
+        const Json& pathField = audit::field(p, "path");
+        const std::string path = pathField.is_string() ? pathField.get<std::string>() : "/";
+        exposePaths[svc].paths.push_back(path);
         exposePaths[svc].object = i;
-        routed.insert(p.value("path", "/"));
+        routed.insert(path);
         if (!gatewayFrom) gatewayFrom = i;
       }
     }

@@ -614,3 +614,32 @@ TEST(Import, ASourceNamespaceImportsItsWorkloadsAndCallsTheOthersByEgress) {
   EXPECT_EQ(moved.app["metadata"]["namespace"], "prod");
   EXPECT_EQ(moved.app["metadata"]["name"], "shop");
 }
+
+// Found by manifests-fuzz: an Ingress whose rules, paths or names have other JSON types is read
+// field by field; what does not fit is no route, and nothing throws.
+TEST(Import, AnIngressOfOddShapesIsNoRouteAndNoCrash) {
+  const std::string base = deployment("web", "registry.example/web:1.0.0", 8080) + R"(---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: in, namespace: shop}
+spec:
+)";
+  for (const std::string spec : {"  rules: [[1, 2]]\n", "  rules: [{host: 7, http: {paths: [3, [4]]}}]\n",
+                                 "  rules: [{http: {paths: {path: /}}}]\n", "  tls: [5, {secretName: 6}]\n",
+                                 "  rules: [{http: {paths: [{path: 9, backend: {service: web}}]}}]\n"}) {
+    importer::ImportResult res;
+    ASSERT_NO_THROW(res = importText(base + spec)) << spec;
+    ASSERT_TRUE(res.app.contains("spec")) << spec;
+    EXPECT_FALSE(component(res.app, "services", "web").contains("expose")) << spec << res.app.dump();
+  }
+  // A well-formed path still routes.
+  const auto ok = importText(base + "  rules: [{http: {paths: [{path: /shop, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]\n");
+  EXPECT_EQ(component(ok.app, "services", "web")["expose"]["paths"], Json::array({"/shop"})) << ok.app.dump();
+}
