@@ -290,8 +290,8 @@ void Hardener::statefulSetService(size_t wi) {
   }
   Json ports = Json::array();
   std::set<int64_t> seen;
-  for (const auto& c : fieldAt(o, w.podSpecPath + ".containers").is_array() ? fieldAt(o, w.podSpecPath + ".containers") : Json::array())
-    for (const auto& p : field(c, "ports").is_array() ? c["ports"] : Json::array()) {
+  for (const auto& c : asArray(fieldAt(o, w.podSpecPath + ".containers")))
+    for (const auto& p : fieldArr(c, "ports")) {
       const Json& n = field(p, "containerPort");
       if (!n.is_number_integer() || !seen.insert(n.get<int64_t>()).second) continue;
       Json sp = {{"port", n}, {"targetPort", n}};

@@ -204,7 +204,7 @@ void dropUnusedVolumes(Json& pspec, const std::set<std::string>& candidates) {
     for (const char* key : {"initContainers", "containers"}) {
       if (!pspec.contains(key)) continue;
       for (const auto& c : pspec[key])
-        for (const auto& m : field(c, "volumeMounts").is_array() ? c["volumeMounts"] : emptyArray())
+        for (const auto& m : fieldArr(c, "volumeMounts"))
           if (str(field(m, "name")) == name) return true;
     }
     return false;
@@ -270,7 +270,7 @@ std::string Hardener::headlessServiceFor(const Workload& w) {
   Json svc = newObject("v1", "Service", headless, ns, fieldAt(o, "metadata.labels"));
   Json ports = Json::array();
   for (const auto& c : podSpec(i, w)["containers"])
-    for (const auto& p : field(c, "ports").is_array() ? c["ports"] : emptyArray()) {
+    for (const auto& p : fieldArr(c, "ports")) {
       if (!field(p, "containerPort").is_number_integer()) continue;
       int n = p["containerPort"].get<int>();
       std::string pname = field(p, "name").is_string() ? p["name"].get<std::string>() : "tcp-" + std::to_string(n);
@@ -306,7 +306,7 @@ bool Hardener::hasClaim(const Workload& w) {
   if (vct.is_array() && !vct.empty()) return true;
   const Json& pspec = podSpec(w.object, w);
   bool claim = false;
-  for (const auto& v : field(pspec, "volumes").is_array() ? pspec["volumes"] : emptyArray())
+  for (const auto& v : fieldArr(pspec, "volumes"))
     claim |= v.contains("persistentVolumeClaim");
   return claim;
 }

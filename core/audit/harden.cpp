@@ -32,11 +32,6 @@ Json& at(Json& o, const std::string& dotted) {
   return o[Json::json_pointer(ptr)];
 }
 
-const Json& emptyArray() {
-  static const Json a = Json::array();
-  return a;
-}
-
 bool has(const Json& o, const std::string& key) { return o.is_object() && o.contains(key) && !o[key].is_null(); }
 
 std::string volumeNameFor(const std::string& path) {

@@ -27,7 +27,6 @@ namespace shop::audit::fix {
 
 // o at a dotted path ("spec.template.spec"), created when absent.
 Json& at(Json& o, const std::string& dotted);
-const Json& emptyArray();
 bool has(const Json& o, const std::string& key);
 // A volume name for a path: "/var/lib/mysql" -> "var-lib-mysql".
 std::string volumeNameFor(const std::string& path);

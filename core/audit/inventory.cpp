@@ -369,7 +369,7 @@ void Inventory::scanConfigMap(const std::string& ns, const std::string& name, co
 }
 
 void Inventory::scanContainerTexts(const Json& cj, const std::string& ns, const TextScan& scan) const {
-  for (const auto& e : field(cj, "env").is_array() ? field(cj, "env") : Json::array()) {
+  for (const auto& e : fieldArr(cj, "env")) {
     std::string name = str(field(e, "name"));
     if (field(e, "value").is_string()) {
       scan(str(field(e, "value")), hostishName(name), "env " + name + "=" + str(field(e, "value")));
@@ -383,7 +383,7 @@ void Inventory::scanContainerTexts(const Json& cj, const std::string& ns, const 
       }
     }
   }
-  for (const auto& ef : field(cj, "envFrom").is_array() ? field(cj, "envFrom") : Json::array()) {
+  for (const auto& ef : fieldArr(cj, "envFrom")) {
     if (fieldAt(ef, "configMapRef.name").is_string()) scanConfigMap(ns, str(fieldAt(ef, "configMapRef.name")), "envFrom", scan);
   }
   for (const char* key : {"command", "args"}) {
@@ -430,7 +430,7 @@ void Inventory::buildCallGraph(const std::vector<ExtraCall>& extra) {
     const Json& spec = podSpec(w);
     for (const auto& c : containers(w, true))
       scanContainerTexts(field(spec, c.init ? "initContainers" : "containers")[c.index], ns, scan);
-    for (const auto& v : field(spec, "volumes").is_array() ? field(spec, "volumes") : Json::array()) {
+    for (const auto& v : fieldArr(spec, "volumes")) {
       if (fieldAt(v, "configMap.name").is_string()) scanConfigMap(ns, str(fieldAt(v, "configMap.name")), "volume", scan);
     }
     // Explicit edges: the annotation on the workload, then the image table.

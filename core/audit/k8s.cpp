@@ -27,6 +27,13 @@ const Json& fieldObj(const Json& obj, const std::string& key) {
   return v.is_object() ? v : empty;
 }
 
+const Json& asArray(const Json& v) {
+  static const Json empty = Json::array();
+  return v.is_array() ? v : empty;
+}
+
+const Json& fieldArr(const Json& obj, const std::string& key) { return asArray(field(obj, key)); }
+
 const Json& fieldAt(const Json& obj, const std::string& dotted) {
   const Json* cur = &obj;
   size_t start = 0;

@@ -14,6 +14,11 @@ const Json& field(const Json& obj, const std::string& key);
 // The object at key, or an empty object when it is absent or not an object: for reading the
 // fields of manifests nobody here wrote, where `spec` or `metadata` may be missing.
 const Json& fieldObj(const Json& obj, const std::string& key);
+// v when it is an array, else an empty array; fieldArr: the array at key. For iterating lists of
+// foreign manifests (containers, ports, volumes, Ingress rules) that may be absent or of another
+// type, without copying them.
+const Json& asArray(const Json& v);
+const Json& fieldArr(const Json& obj, const std::string& key);
 // The value at a dotted path of plain keys ("spec.template.spec"), or null.
 const Json& fieldAt(const Json& obj, const std::string& dotted);
 std::string str(const Json& v);  // the string value, or "" when v is not a string

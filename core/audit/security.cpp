@@ -324,7 +324,7 @@ void Hardener::podSecurity(const Workload& w) {
   // The user all containers agree on, if it is a good one; else 10001.
   const int64_t uid = [&]() -> int64_t {
     for (const char* key : {"containers", "initContainers"})
-      for (const auto& c : field(spec, key).is_array() ? spec[key] : emptyArray()) {
+      for (const auto& c : fieldArr(spec, key)) {
         const Json& u = fieldAt(c, "securityContext.runAsUser");
         if (u.is_number_integer() && u.get<int64_t>() >= 10000) return u.get<int64_t>();
       }
@@ -446,13 +446,13 @@ void Hardener::writablePaths(const Workload& w, Json& spec, Json& c, const std::
       if (std::find(paths.begin(), paths.end(), wp) == paths.end()) paths.push_back(wp);
   for (const auto& path : paths) {
     bool mounted = false;
-    for (const auto& m : field(c, "volumeMounts").is_array() ? c["volumeMounts"] : emptyArray())
+    for (const auto& m : fieldArr(c, "volumeMounts"))
       mounted |= str(field(m, "mountPath")) == path;
     if (mounted) continue;
     std::string name = volumeNameFor(path);
     // A volume of that name that is an emptyDir can be shared; any other name clash gets a suffix.
     auto findVol = [&](const std::string& n) -> const Json* {
-      for (const auto& v : field(spec, "volumes").is_array() ? spec["volumes"] : emptyArray())
+      for (const auto& v : fieldArr(spec, "volumes"))
         if (str(field(v, "name")) == n) return &v;
       for (const auto& v : pendingVolumes_)
         if (str(field(v, "name")) == n) return &v;

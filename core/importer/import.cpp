@@ -674,17 +674,13 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
   std::optional<size_t> gatewayFrom;
   // An Ingress is read field by field, whatever its fields' JSON types (tls, rules, paths that
   // are not lists of objects, names that are not strings): what does not fit is not a route.
-  auto list = [](const Json& obj, const char* key) {
-    const Json& v = audit::field(obj, key);
-    return v.is_array() ? v : Json::array();
-  };
   for (size_t i : inv.ofKind("Ingress")) {
     const Json& spec = audit::fieldObj(inv.object(i), "spec");
-    for (const auto& t : list(spec, "tls"))
+    for (const auto& t : audit::fieldArr(spec, "tls"))
       if (const std::string name = audit::str(audit::field(t, "secretName")); !name.empty()) tlsSecret = name;
-    for (const auto& rule : list(spec, "rules")) {
+    for (const auto& rule : audit::fieldArr(spec, "rules")) {
       if (const std::string h = audit::str(audit::field(rule, "host")); !h.empty()) host = h;
-      for (const auto& p : list(audit::fieldObj(rule, "http"), "paths")) {
+      for (const auto& p : audit::fieldArr(audit::fieldObj(rule, "http"), "paths")) {
         if (!p.is_object()) continue;
         const std::string svc = audit::str(audit::fieldAt(p, "backend.service.name"));
         const Json& pathField = audit::field(p, "path");
