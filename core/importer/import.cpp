@@ -348,12 +348,12 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
 
   for (size_t wi = 0; wi < inv.workloads().size(); ++wi) {
     const auto& w = inv.workloads()[wi];
+    if (!inScope(inv, w.object, source)) continue;  // said with the other objects of its namespace, below
     const Json& obj = inv.object(w.object);
     const std::string workloadName = audit::fieldObj(obj, "metadata").value("name", "");
     const auto named = naming.find(wi);
     const std::string name = named == naming.end() ? workloadName : named->second.component;
     const std::string path = where(w.object);
-    if (!inScope(inv, w.object, source)) continue;  // said with the other objects of its namespace, below
     if (ns.empty()) ns = audit::fieldObj(obj, "metadata").value("namespace", "");
     if (w.kind != "Deployment" && w.kind != "StatefulSet") {
       notes.warning(path, "a " + w.kind + " is not a ShopApp service; left out");

@@ -138,6 +138,13 @@ std::string deployment(const std::string& name, const std::string& image, int po
   return d;
 }
 
+// A Service named NAME selecting the pods labelled app: APP.
+std::string service(const std::string& name, const std::string& app, const std::string& ns = "shop",
+                    const std::string& ports = "[{name: http, port: 9080}]") {
+  return "apiVersion: v1\nkind: Service\nmetadata: {name: " + name + ", namespace: " + ns + "}\nspec:\n  selector: {app: " + app +
+         "}\n  ports: " + ports + "\n";
+}
+
 const Json& component(const Json& app, const char* list, const std::string& name) {
   for (const auto& c : app["spec"][list])
     if (c["name"] == name) return c;
@@ -289,11 +296,6 @@ std::string labelledDeployment(const std::string& name, const std::string& app, 
          "  selector: {matchLabels: " + labels + "}\n  template:\n    metadata: {labels: " + labels + "}\n    spec:\n"
          "      containers:\n      - {name: main, image: \"" + image + "\", ports: [{containerPort: 9080}]" +
          (env.empty() ? "" : ", env: " + env) + "}\n";
-}
-
-std::string service(const std::string& name, const std::string& app) {
-  return "apiVersion: v1\nkind: Service\nmetadata: {name: " + name + ", namespace: shop}\nspec:\n  selector: {app: " + app +
-         "}\n  ports: [{name: http, port: 9080}]\n";
 }
 
 }  // namespace
@@ -583,14 +585,10 @@ TEST(Import, ASourceNamespaceImportsItsWorkloadsAndCallsTheOthersByEgress) {
     if (!env.empty()) d.replace(d.find("}]}"), 3, "}], env: [{name: UPSTREAM, value: \"" + env + "\"}]}");
     return d;
   };
-  auto service = [](const std::string& name, const std::string& ns) {
-    return "apiVersion: v1\nkind: Service\nmetadata: {name: " + name + ", namespace: " + ns +
-           "}\nspec:\n  selector: {app: " + name + "}\n  ports: [{port: 80, targetPort: 8080}]\n";
-  };
   // "api" exists in both namespaces: the one of the source namespace is the app's.
-  const std::string text = in("web", "front", "http://api.back.svc:80") + "---\n" + service("web", "front") + "---\n" +
-                           in("api", "front", "") + "---\n" + service("api", "front") + "---\n" +
-                           in("api", "back", "") + "---\n" + service("api", "back") + "---\n" +
+  const std::string text = in("web", "front", "http://api.back.svc:80") + "---\n" + service("web", "web", "front", "[{port: 80, targetPort: 8080}]") + "---\n" +
+                           in("api", "front", "") + "---\n" + service("api", "api", "front", "[{port: 80, targetPort: 8080}]") + "---\n" +
+                           in("api", "back", "") + "---\n" + service("api", "api", "back", "[{port: 80, targetPort: 8080}]") + "---\n" +
                            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared}\ndata: {a: b}\n";
   const audit::Inventory inv = test::inventoryOf(text, "in.yaml");
   EXPECT_EQ(importer::workloadNamespaces(inv), (std::map<std::string, size_t>{{"back", 1}, {"front", 2}}));
@@ -618,14 +616,7 @@ TEST(Import, ASourceNamespaceImportsItsWorkloadsAndCallsTheOthersByEgress) {
 // Found by manifests-fuzz: an Ingress whose rules, paths or names have other JSON types is read
 // field by field; what does not fit is no route, and nothing throws.
 TEST(Import, AnIngressOfOddShapesIsNoRouteAndNoCrash) {
-  const std::string base = deployment("web", "registry.example/web:1.0.0", 8080) + R"(---
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
----
+  const std::string base = deployment("web", "registry.example/web:1.0.0", 8080) + "---\n" + service("web", "web", "shop", "[{port: 80, targetPort: 8080}]") + R"(---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: in, namespace: shop}
