@@ -83,7 +83,10 @@ bool WorkQueue::get(std::string& key) {
     if (delayed_.empty()) {
       cv_.wait(l);
     } else {
-      cv_.wait_until(l, delayed_.begin()->first);
+      // A copy: wait_until reads its deadline again after re-locking, by which time another
+      // worker (or shutdown) may have erased that entry (a heap-use-after-free ASan found).
+      const Clock::time_point due = delayed_.begin()->first;
+      cv_.wait_until(l, due);
     }
   }
 }

@@ -111,6 +111,40 @@ TEST(WorkQueue, NoKeyIsProcessedByTwoWorkersAtOnce) {
   EXPECT_GE(processed.load(), 1);
 }
 
+TEST(WorkQueue, WorkersWaitingForOneDelayedKeyEachGetItOnceAndOutliveIt) {
+  // Three workers wait for the same delayed entry; the first one due takes it and erases it while
+  // the others still wait for that deadline. Each key is handed out exactly once, and under
+  // ASan (sanitize_unit) a worker that re-read the erased entry's deadline is a use after free,
+  // as shop-operator did in the e2e tests run sanitized.
+  WorkQueue q;
+  std::mutex mu;
+  std::multiset<std::string> got;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 3; ++w)
+    workers.emplace_back([&] {
+      std::string k;
+      while (q.get(k)) {
+        {
+          std::lock_guard<std::mutex> l(mu);
+          got.insert(k);
+        }
+        q.done(k);
+      }
+    });
+  constexpr int kKeys = 60;
+  for (int i = 0; i < kKeys; ++i) {
+    q.addAfter("k" + std::to_string(i), 2ms);
+    std::this_thread::sleep_for(4ms);
+  }
+  // The last entry is still waited for by every worker when shutdown clears the queue.
+  q.addAfter("late", 1h);
+  std::this_thread::sleep_for(10ms);
+  q.shutdown();
+  for (auto& t : workers) t.join();
+  ASSERT_EQ(got.size(), static_cast<size_t>(kKeys));
+  for (int i = 0; i < kKeys; ++i) EXPECT_EQ(got.count("k" + std::to_string(i)), 1u) << i;
+}
+
 TEST(WorkQueue, FailuresBackOffExponentiallyUntilForgotten) {
   // Each failure doubles the delay before the key comes back: 10, 20, 40, 80 ms. Only lower
   // bounds are asserted (a key is never handed out before its delay), so a slow machine cannot
