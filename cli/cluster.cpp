@@ -153,13 +153,13 @@ std::string serverHostPort(const std::string& server) {
 std::string unreachableMessage(const kube::Config& cfg, const std::string& transportError) {
   std::string where = cfg.context.empty() ? "(" + (cfg.source.empty() ? std::string("in-cluster") : cfg.source) + " config)"
                                           : "(kubeconfig context \"" + cfg.context + "\")";
-  // cpp-httplib names its errors tersely ("Connection", "Could not establish connection").
+  // kube/transport.cpp words the transport's errors (describe()).
   std::string why = transportError;
   bool connect = false;
-  if (why == "Connection" || why == "Could not establish connection") {
+  if (why == kube::kErrConnectionRefused) {
     why = "the connection was refused (or the host is unreachable)";
     connect = true;
-  } else if (why == "ConnectionTimeout" || why == "Connection timed out") {
+  } else if (why == kube::kErrConnectionTimedOut) {
     why = "the connection timed out";
     connect = true;
   } else if (why.empty()) {

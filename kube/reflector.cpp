@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "kube/log.hpp"
+#include "kube/outage.hpp"
 #include "kube/watch.hpp"
 
 namespace kube {
@@ -136,11 +137,13 @@ bool Reflector::relist() {
   ++relists_;
   ListOptions lo;
   lo.labelSelector = opts_.labelSelector;
+  const auto sent = std::chrono::steady_clock::now();
   Result r = client_.list(res_, opts_.namespace_, lo);
   if (!r.ok()) {
-    warn("list failed", {{"resource", res_.plural}, {"code", r.code}, {"error", r.message()}});
+    OutageLog::process().failed("list failed", res_.plural, r.code, r.message());
     return false;
   }
+  OutageLog::process().succeeded(sent);
   std::map<std::string, Json> fresh;
   for (auto& item : r.body["items"]) {
     item["apiVersion"] = res_.apiVersion();
@@ -191,9 +194,15 @@ Reflector::WatchEnd Reflector::watchOnce() {
   }
   WatchEnd end = WatchEnd::Closed;
   size_t events = 0;
+  const auto sent = std::chrono::steady_clock::now();
+  bool answered = false;
   Response r = t_->stream(
       res_.path(opts_.namespace_) + q,
       [&](const std::string& line) {
+        if (!answered) {
+          answered = true;
+          OutageLog::process().succeeded(sent);  // a stream opened since the outage began delivers
+        }
         std::optional<WatchEvent> ev = decodeWatchEvent(line);
         if (!ev) {
           debug("watch event ignored", {{"resource", res_.plural}, {"line", line.substr(0, 200)}});
@@ -224,13 +233,15 @@ Reflector::WatchEnd Reflector::watchOnce() {
     std::lock_guard<std::mutex> l(streamMu_);
     current_ = nullptr;
   }
+  // The server answered this request (an ERROR event, a 410 or an empty stream it ended): a
+  // stream that delivered a line has said so above already.
+  if (r.status == 200 || r.status == 410) OutageLog::process().succeeded(sent);
   if (end != WatchEnd::Closed) return end;
   if (r.status == 410) return WatchEnd::Expired;
   if (r.status != 200) {
     if (!stop_)
-      warn("watch failed", {{"resource", res_.plural},
-                            {"code", r.status},
-                            {"error", failureMessage(r.status, Json::parse(r.body, nullptr, false), r.error, r.body)}});
+      OutageLog::process().failed("watch failed", res_.plural, r.status,
+                         failureMessage(r.status, Json::parse(r.body, nullptr, false), r.error, r.body));
     return WatchEnd::Failed;
   }
   return WatchEnd::Closed;
@@ -278,7 +289,9 @@ void Reflector::loop(int& failures) {
     if (stop_) break;
     switch (end) {
       case WatchEnd::Expired:
-        info("resourceVersion expired; relisting", {{"resource", res_.plural}});
+        // Routine after any outage longer than the server's watch cache holds (one per resource);
+        // counted in relists().
+        debug("resourceVersion expired; relisting", {{"resource", res_.plural}});
         needList = true;
         break;
       case WatchEnd::Failed:

@@ -88,6 +88,23 @@ std::string pathTemplate(const std::string& full) {
 
 namespace {
 
+// What went wrong, in words: cpp-httplib names its errors by enum ("SSLConnection", "Read"),
+// which told an operator's reader nothing when an API server restarted.
+std::string describe(httplib::Error e) {
+  switch (e) {
+    case httplib::Error::Connection: return kErrConnectionRefused;
+    case httplib::Error::ConnectionTimeout: return kErrConnectionTimedOut;
+    case httplib::Error::SSLConnection: return "TLS handshake failed (the server closed the connection)";
+    case httplib::Error::Read: return "connection lost while reading the answer";
+    case httplib::Error::Write: return "connection lost while sending the request";
+    case httplib::Error::Canceled: return "request cancelled";
+    case httplib::Error::SSLServerVerification:
+      return "the server certificate is not signed by the kubeconfig's certificate-authority";
+    case httplib::Error::SSLLoadingCerts: return "the kubeconfig's certificate-authority could not be loaded";
+    default: return "transport error " + httplib::to_string(e);
+  }
+}
+
 struct BioPtr {
   BIO* b;
   explicit BioPtr(const std::string& s) : b(BIO_new_mem_buf(s.data(), static_cast<int>(s.size()))) {}
@@ -225,9 +242,7 @@ Response Transport::once(httplib::ClientImpl& c, const std::string& method, cons
   Response out;
   if (!r) {
     out.writeFailed = r.error() == httplib::Error::Write || r.error() == httplib::Error::Connection;
-    out.error = httplib::to_string(r.error());
-    if (r.error() == httplib::Error::SSLServerVerification) out.error += " (the server certificate is not signed by the kubeconfig's certificate-authority)";
-    if (r.error() == httplib::Error::SSLLoadingCerts) out.error += " (the kubeconfig's certificate-authority could not be loaded)";
+    out.error = describe(r.error());
     return out;
   }
   out.status = r->status;
@@ -362,7 +377,7 @@ Response Transport::stream(const std::string& path, const std::function<bool(con
     std::lock_guard<std::mutex> l(handle->mu_);
     handle->client_ = nullptr;
   }
-  if (!r && out.status == 0) out.error = httplib::to_string(r.error());
+  if (!r && out.status == 0) out.error = describe(r.error());
   if (out.status == 401) creds_.invalidate();
   if (opts_.onRequest)
     opts_.onRequest("WATCH", pathTemplate(path), out.status,

@@ -21,6 +21,11 @@ class ClientImpl;
 
 namespace kube {
 
+// Response::error of the two transport failures a caller tells apart (the others are worded too,
+// for people: "TLS handshake failed ...", "connection lost while reading the answer").
+inline constexpr const char* kErrConnectionRefused = "connection refused or host unreachable";
+inline constexpr const char* kErrConnectionTimedOut = "connection timed out";
+
 struct Response {
   int status = 0;           // HTTP status; 0 when the request never got an answer
   std::string body;
