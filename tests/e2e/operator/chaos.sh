@@ -5,15 +5,16 @@
 # 5-30 s, a third of them after an injected ERROR event with code 410. With it on, 20 ShopApps of
 # mixed shapes converge (the Sock Shop preset, and 19 apps of one service, of two services and a
 # PostgreSQL database, or of a service and a Redis, each with names of its own: one operator
-# watches one namespace here, since other tests' operators run beside it), a child deleted by hand comes back, and a ShopApp edit is applied; the
-# operator never exits. The same 20 apps converge first through the proxy with no faults, for
-# comparison. (A third part, kube-apiserver SIGKILLed 5 times while the 20 apps converge, passed
-# alone in 112 s but twice left apps at 1/3 ready after the first two parts: not yet part of
-# the suite until that is understood; see the issue 15 note.) Figures printed: time to all Ready, writes (audit log), the operator's peak RSS,
+# watches one namespace here, since other tests' operators run beside it), a child deleted by hand
+# comes back, a ShopApp edit is applied, an engine change is refused and a database removal keeps
+# its PVC and Secret; the operator never exits, and never takes a failed discovery for Istio gone. The same 20 apps converge first through the proxy with no faults, for
+# comparison. (kube-apiserver SIGKILLed while 20 apps converge: chaos_kill.sh.) Figures
+# printed: time to all Ready, writes (audit log), the operator's peak RSS,
 # and what the proxy injected. Every kind of fault must have been injected at least once.
 SHOP_OPERATOR=$1 SHOPCTL=$2
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/apps.sh"
 op_install
 op_kubeconfig "$OP_DIR/kubeconfig"
 (cd "$REPO/tests/tools/chaosproxy" && PATH=/usr/local/go/bin:$PATH GOTOOLCHAIN=local go build -o "$OP_DIR/chaosproxy" .) ||
@@ -33,56 +34,6 @@ start_proxy() {
       -e "s|certificate-authority: .*|certificate-authority: $OP_DIR/$name.crt|" "$OP_DIR/kubeconfig" >"$OP_DIR/$name.kubeconfig"
 }
 
-APPS=20
-# app_yaml I: ShopApp app$I; app0 is the Sock Shop, the others take one of three shapes.
-app_yaml() {
-  local i=$1
-  if [ "$i" = 0 ]; then "$SHOPCTL" init --preset sockshop --name app0 -n "$NS"; return; fi
-  shopapp_header "app$i" "$NS"
-  echo "  services:"
-  case $((i % 3)) in
-    0) nginx_service "web$i"; printf '    autoscaling: {enabled: false}\n    probes: {readiness: {http: {path: /}}}\n' ;;
-    1) nginx_service "front$i"; printf '    dependsOn: [api%s]
-    probes: {readiness: {http: {path: /}}}
-' "$i"
-       nginx_service "api$i"; printf '    dependsOn: [db%s]
-    probes: {readiness: {http: {path: /}}}
-' "$i"
-       printf '  databases:
-  - {name: db%s, engine: postgresql, version: "15", replicas: 2, storage: {size: 1Gi}}
-' "$i" ;;
-    2) nginx_service "worker$i"; printf '    dependsOn: [cache%s]
-    probes: {readiness: {http: {path: /}}}
-' "$i"
-       printf '  databases:
-  - {name: cache%s, engine: redis, replicas: 1, storage: {size: 1Gi}}
-' "$i" ;;
-  esac
-}
-apply_apps() {
-  local i
-  for ((i = 0; i < APPS; i++)); do app_yaml "$i"; echo "---"; done | kc apply --server-side -f - >/dev/null
-}
-all_ready() {
-  local i
-  for ((i = 0; i < APPS; i++)); do op_ready "$NS" "app$i" || return 1; done
-}
-# wait_all_ready TIMEOUT OPNAME: until every app is Ready; fails if the operator exits.
-wait_all_ready() {
-  local deadline=$((SECONDS + $1))
-  until all_ready; do
-    op_alive "$2" || { tail -n 30 "$OP_DIR/$2.log" >&2; fail "the operator exited"; }
-    if [ $SECONDS -ge $deadline ]; then
-      for ((i = 0; i < APPS; i++)); do op_ready "$NS" "app$i" ||
-        kc -n "$NS" get shopapp "app$i" -o json | jq -c '{app: .metadata.name, ready: [.status.conditions[]? | select(.type == "Ready") | .message]}' >&2; done
-      tail -n 30 "$OP_DIR/$2.log" >&2
-      # What the workload controllers say (the API server's view), beside what the operator said.
-      kc -n "$NS" get deploy,sts >&2 || true
-      fail "not every app was Ready within $1 s"
-    fi
-    sleep 2
-  done
-}
 peak_rss_mib() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/${OP_PIDS[$1]}/status"; }
 
 # 1. Through the proxy, no faults: the baseline.
@@ -129,6 +80,26 @@ wait_for "the deleted Deployment front19 came back" 120 kc -n "$NS" get deploy f
 kc -n "$NS" patch shopapp app18 --type=json -p '[{"op": "add", "path": "/spec/services/0/replicas", "value": 3}]' >/dev/null
 wait_for "the edit of app18 (replicas 3) reached its Deployment" 120 jp_is "$NS" deploy/web18 '{.spec.replicas}' 3
 wait_all_ready 300 wild
+
+# The sequence cases, still with faults. An engine change of a live database is refused whole
+# (Stalled, the StatefulSet untouched) and lifted when put back; a database removed from an app
+# takes its StatefulSet away and leaves its data (PVC) and its Secret.
+kc -n "$NS" patch shopapp app1 --type=json -p '[{"op": "replace", "path": "/spec/databases/0/engine", "value": "mariadb"}]' >/dev/null
+engine_refused() {
+  kc -n "$NS" get shopapp app1 -o json | jq -e '.status.conditions[] | select(.type == "Stalled" and .status == "True")
+    | .message | test("database db1: the engine is mariadb but StatefulSet/db1 runs postgresql")' >/dev/null
+}
+wait_for "app1's engine change (postgresql to mariadb) is refused: Stalled" 120 engine_refused
+jp_is "$NS" sts/db1 '{.spec.template.spec.containers[0].name}' postgresql || fail "StatefulSet db1 was changed"
+kc -n "$NS" patch shopapp app1 --type=json -p '[{"op": "replace", "path": "/spec/databases/0/engine", "value": "postgresql"}]' >/dev/null
+kc -n "$NS" patch shopapp app2 --type=json -p '[{"op": "remove", "path": "/spec/databases"}, {"op": "remove", "path": "/spec/services/0/dependsOn"}]' >/dev/null
+wait_for "app2's removed database: StatefulSet cache2 is gone" 120 absent "$NS" sts/cache2
+kc -n "$NS" get pvc data-cache2-0 >/dev/null || fail "the PVC of the removed database cache2 was deleted"
+kc -n "$NS" get secret cache2-credentials >/dev/null || fail "the Secret of the removed database cache2 was deleted"
+wait_all_ready 300 wild
+pass "with faults: an engine change refused and lifted; a database removed, its PVC and Secret kept"
+# Discovery answered 500 or 503 at times: that is no absence of Istio (issue 15).
+! grep -q "Istio CRDs are gone" "$OP_DIR/wild.log" || fail "a failed discovery was taken for Istio's absence"
 # Let more watch streams be cut (5-30 s each) before the books are closed.
 sleep 20
 op_alive wild || fail "the operator exited"
