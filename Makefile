@@ -29,7 +29,7 @@ unit: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE "e2e|fuzz|sanitize"
 
 e2e: build testenv
-	@cd $(BUILD) && ctest --output-on-failure -L e2e
+	@cd $(BUILD) && ctest --output-on-failure -L e2e -LE sanitize
 
 # libFuzzer targets (fuzz/README.md): FUZZ_SECONDS per target, findings under build-fuzz/findings/.
 FUZZ_SECONDS ?= 60
