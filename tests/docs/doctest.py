@@ -11,6 +11,12 @@ test first on PATH.
   examples show); 2 (a usage or input error, such as a flag the docs name and shopctl no longer
   has) or more fails. A cluster command must exit 0, or 0 or 1 when its comment says "exit 1".
 - A command holding the placeholder ` ... ` is not runnable as written: it is skipped, and said.
+- A marked ```console block shows commands and what they print: a line starting with `$ ` is a
+  command (a trailing backslash continues it on the next line), the lines after it up to the
+  next command are its output as the docs show it. That output is a shape the real one must
+  have: every shown line, trailing spaces aside, must appear in the real output, in the same
+  order within stdout and within stderr; other lines may come between them, and `...` in a
+  shown line stands for any text. A command shown as `$ echo $?` checks the exit code of the one before.
 
 The playground holds what the docs assume the reader has (see PLAYGROUND below), and links to
 the repository's crds/, manifests/, charts/ and scripts/ (the docs run those from its root).
@@ -36,6 +42,7 @@ shopctl init --preset sockshop > shop.yaml
 shopctl init --preset minimal > blog.yaml
 mkdir -p apps/shop deploy
 cp shop.yaml apps/shop/shopapp.yaml
+cp "$REPO/manifests/examples/minimal.yaml" minimal.yaml
 cp blog.yaml apps/blog.yaml
 cp "$FIXTURES/sockshop-upstream/complete-demo.yaml" complete-demo.yaml
 cp complete-demo.yaml app.yaml
@@ -55,14 +62,61 @@ def blocks(path):
             if line.strip().startswith("<!-- doctest"):
                 raise SystemExit(f"{path}:{i + 1}: unknown marker {line.strip()} (known: {', '.join(MARKERS)})")
             continue
-        if i + 1 >= len(lines) or not lines[i + 1].startswith("```sh"):
-            raise SystemExit(f"{path}:{i + 1}: {line.strip()} must be followed by a ```sh block")
+        if i + 1 >= len(lines) or not (lines[i + 1].startswith("```sh") or lines[i + 1].startswith("```console")):
+            raise SystemExit(f"{path}:{i + 1}: {line.strip()} must be followed by a ```sh or ```console block")
         body, j = [], i + 2
         while j < len(lines) and not lines[j].startswith("```"):
             body.append(lines[j])
             j += 1
-        out.append((i + 2, kind, commands(body, i + 3)))
+        if lines[i + 1].startswith("```console"):
+            out.append((i + 2, kind, console(body, i + 3, path)))
+        else:
+            out.append((i + 2, kind, [(n, c, None) for n, c in commands(body, i + 3)]))
     return out
+
+
+def console(body, first_line, path):
+    """(line, command, shown output lines) of a console block: `$ ` lines and what follows them."""
+    out, n = [], 0
+    while n < len(body):
+        line = body[n]
+        if not line.startswith("$ "):
+            raise SystemExit(f"{path}:{first_line + n}: a console block must start with a `$ ` command line")
+        start, cmd = first_line + n, line[2:]
+        while cmd.rstrip().endswith("\\") and n + 1 < len(body):
+            n += 1
+            cmd = cmd.rstrip()[:-1] + " " + body[n].strip()
+        shown = []
+        n += 1
+        while n < len(body) and not body[n].startswith("$ "):
+            shown.append(body[n].rstrip())
+            n += 1
+        while shown and not shown[-1]:
+            shown.pop()
+        out.append((start, cmd.strip(), shown))
+    return out
+
+
+def shape_mismatch(shown, stdout, stderr):
+    """None if every shown line appears in the output, in order within its stream (`...` matches
+    any text), else the first shown line that does not. The streams are matched apart: a pipe
+    buffers stdout, so how they interleave is not what a terminal shows."""
+    streams = [[l.rstrip() for l in stdout.split("\n")], [l.rstrip() for l in stderr.split("\n")]]
+    at = [0, 0]
+    for want in shown:
+        if not want.strip():
+            continue
+        pattern = re.compile("^" + ".*".join(re.escape(part) for part in want.split("...")) + "$")
+        for k, got in enumerate(streams):
+            i = at[k]
+            while i < len(got) and not pattern.match(got[i]):
+                i += 1
+            if i < len(got):
+                at[k] = i + 1
+                break
+        else:
+            return want
+    return None
 
 
 def commands(body, first_line):
@@ -109,19 +163,37 @@ def main():
                 print(f"FAIL {rel}: the playground could not be made: {setup.stderr.strip()[:400]}")
                 failed += 1
                 continue
+            last_rc = 0
             for block_line, kind, cmds in found:
-                for line, cmd in cmds:
+                for k, (line, cmd, shown) in enumerate(cmds):
                     runnable += 1
                     where = f"{rel}:{line}"
                     if " ... " in f" {cmd} ":
                         print(f"skip {where}: {cmd} (a placeholder, not runnable as written)")
                         skipped += 1
                         continue
+                    if cmd == "echo $?" and shown is not None:
+                        # The exit code of the command before, as the docs show it.
+                        if [str(last_rc)] == [l for l in shown if l.strip()]:
+                            print(f"ok   {where}: echo $? (exit code {last_rc}, as shown)")
+                            passed += 1
+                        else:
+                            print(f"FAIL {where}: the command before exited {last_rc}; the docs show {shown}")
+                            failed += 1
+                        continue
                     r = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=play, env=env,
                                        capture_output=True, text=True, timeout=300)
+                    last_rc = r.returncode
                     comment = cmd.split(" # ", 1)[1] if " # " in cmd else ""
                     accepted = (0, 1) if kind == "offline" or "exit 1" in comment else (0,)
-                    if r.returncode in accepted:
+                    if shown is not None and k + 1 < len(cmds) and cmds[k + 1][1] == "echo $?":
+                        accepted = range(0, 256)  # the next line shows the exit code it must have
+                    miss = shape_mismatch(shown, r.stdout, r.stderr) if shown else None
+                    if miss is not None:
+                        real = (r.stdout + r.stderr).strip()[:800]
+                        print(f"FAIL {where}: {cmd}\n     the docs show a line the output lacks: {miss!r}\n     output: {real}")
+                        failed += 1
+                    elif r.returncode in accepted:
                         print(f"ok   {where}: {cmd[:100]} (exit {r.returncode})")
                         passed += 1
                     else:
