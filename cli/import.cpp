@@ -16,8 +16,9 @@ void addImport(CLI::App& app) {
       "and hostnames found in env, args and config give dependsOn. Everything a ShopApp cannot\n"
       "express is listed on stderr as a warning, never dropped silently.\n\n"
       "A ShopApp lives in one namespace. When the workloads name several, say which to import with\n"
-      "--source-namespace: the others stay where they are, and calls to them become egress rules\n"
-      "(importing all together would move some and break host names such as api.back.svc).\n\n"
+      "--source-namespace: the others stay where they are, calls to them become egress rules and\n"
+      "their calls to the imported services ingress rules (importing all together would move some\n"
+      "and break host names such as api.back.svc). Import each namespace so, one ShopApp each.\n\n"
       "Examples:\n"
       "  shopctl import -f complete-demo.yaml --name sock-shop > shop.yaml\n"
       "  helm template my-chart | shopctl import -f - -n shop\n"
@@ -35,7 +36,7 @@ void addImport(CLI::App& app) {
   cmd->add_option("-n,--namespace", o->ns, "metadata.namespace (default: the workloads' namespace)");
   cmd->add_option("--source-namespace", o->source,
                   "Import only the workloads of this namespace (needed when they name several); calls to "
-                  "the others become egress rules");
+                  "the others become egress rules, and theirs to this one ingress rules");
   cmd->add_option("--output-file", o->out, "Write the ShopApp to this file instead of stdout");
   cmd->add_option("-o,--output", o->oldOut, "Deprecated spelling of --output-file")->group("Deprecated");
   cmd->callback([o] {
@@ -61,7 +62,7 @@ void addImport(CLI::App& app) {
       std::cerr << "shopctl: the workloads are in " << namespaces.size() << " namespaces: " << listed()
                 << ". A ShopApp lives in one; importing them together would move some and break the host names "
                    "that name their namespace (such as api.other.svc). Import one with --source-namespace NS: the "
-                   "others stay, and calls to them become egress rules.\n";
+                   "others stay, and calls between them become egress and ingress rules.\n";
       throw ExitRequest{kUsage};
     }
     if (!o->source.empty() && !namespaces.empty() && !namespaces.count(o->source)) {

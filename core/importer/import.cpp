@@ -316,6 +316,51 @@ Json egressToLeftOut(const audit::Inventory& inv, size_t svc, bool& onNodeNetwor
   return {{"namespace", audit::fieldObj(service, "metadata").value("namespace", "default")}, {"podLabels", selector}, {"ports", ports}};
 }
 
+// The ingress rule that admits workload wi, which the import leaves out (another namespace's, or a
+// DaemonSet), calling `service` (an imported ShopApp service, database or broker) on Service port
+// `port` (0: unknown): its pods by label in its namespace (`fallbackNs` when it names none), or
+// any address when they are on the node's network; on the container port behind that Service
+// port, or on every port of the component (a store's one port). Null when its pods carry no
+// labels to admit them by.
+Json ingressFromLeftOut(const audit::Inventory& inv, size_t wi, const Json& service, int port, const std::string& fallbackNs,
+                        bool& onNodeNetwork) {
+  const auto& w = inv.workloads()[wi];
+  onNodeNetwork = inv.podSpec(w).value("hostNetwork", false) == true;
+  Json rule = Json::object();
+  if (onNodeNetwork) {
+    rule["cidrs"] = Json::array({"0.0.0.0/0", "::/0"});
+  } else {
+    const Json labels = inv.selectorLabels(w);
+    if (!labels.is_object() || labels.empty() || labels.size() > 10) return nullptr;
+    std::string callerNs = audit::namespaceOf(inv.object(w.object));
+    rule["namespace"] = callerNs.empty() ? (fallbackNs.empty() ? "default" : fallbackNs) : callerNs;
+    rule["podLabels"] = labels;
+  }
+  for (const auto& p : audit::fieldArr(service, "ports"))
+    if (port > 0 && p.value("port", 0) == port) rule["ports"] = Json::array({{{"port", p.value("targetPort", port)}}});
+  return rule;
+}
+
+// Adds rule to list, or widens the rule for the same callers: the union of their ports, or every
+// port when either gives none. False when the list is full (the CRD's 10 rules).
+bool mergeIngressRule(Json& list, const Json& rule) {
+  for (auto& r : list) {
+    if (r.value("namespace", Json()) != rule.value("namespace", Json()) || r.value("podLabels", Json()) != rule.value("podLabels", Json()) ||
+        r.value("cidrs", Json()) != rule.value("cidrs", Json()))
+      continue;
+    if (!r.contains("ports") || !rule.contains("ports")) {
+      r.erase("ports");
+      return true;
+    }
+    for (const auto& p : rule["ports"])
+      if (std::find(r["ports"].begin(), r["ports"].end(), p) == r["ports"].end()) r["ports"].push_back(p);
+    return true;
+  }
+  if (list.size() >= 10) return false;
+  list.push_back(rule);
+  return true;
+}
+
 }  // namespace
 
 std::map<std::string, size_t> workloadNamespaces(const audit::Inventory& inv) {
@@ -756,6 +801,37 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       }
       continue;
     }
+    if (from == componentOfWorkload.end() && to != componentOfService.end()) {
+      // A call from what the import leaves out (a workload of another namespace, a DaemonSet):
+      // ingress from outside the app, so that the rendered NetworkPolicies do not cut it.
+      const std::string caller = where(inv.workloads()[e.from].object);
+      const std::string callee = inv.object(*e.toService)["metadata"].value("name", "");
+      Json* service = nullptr;  // the service, database or broker called
+      for (Json* list : {&services, &databases, &messaging})
+        for (auto& c : *list)
+          if (c["name"] == to->second) service = &c;
+      if (!service) continue;
+      bool nodeNetwork = false;
+      const Json rule = ingressFromLeftOut(inv, e.from, *service, e.port, ns, nodeNetwork);
+      if (rule.is_null()) {
+        notes.warning(caller, "calls Service " + callee + " but is not imported, and its pods have no labels (or more than " +
+                                  "10) to admit them by: the rendered NetworkPolicies cut this call; add an ingress rule by hand");
+        continue;
+      }
+      if (!service->contains("ingress")) (*service)["ingress"] = Json::array();
+      const size_t before = (*service)["ingress"].size();
+      if (!mergeIngressRule((*service)["ingress"], rule)) {
+        notes.warning(caller, "calls Service " + callee + " but is not imported, and " + to->second + " already admits 10 " +
+                                  "callers from outside the app (the most ingress holds): the rendered NetworkPolicies cut " +
+                                  "this call; widen a rule by hand (podLabels left out admits a whole namespace)");
+        continue;
+      }
+      if ((*service)["ingress"].size() > before)  // said once per caller; a second port widens its rule
+        notes.warning(caller, "calls Service " + callee + " but is not imported: ingress from outside the app keeps the call (" +
+                                  (nodeNetwork ? "any address on its ports: the caller is on the node's network"
+                                               : "its pods, by label, in namespace " + rule.value("namespace", "")) + ")");
+      continue;
+    }
     if (from == componentOfWorkload.end() || to == componentOfService.end() || from->second == to->second) continue;
     for (auto& s : services) {
       if (s["name"] != from->second) continue;
@@ -854,7 +930,8 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
   }
   for (const auto& [other, count] : elsewhere)
     notes.warning("namespace " + other, std::to_string(count) + " object(s) not imported (--source-namespace " + source +
-                                            "): they stay where they are; calls to their Services are egress rules");
+                                            "): they stay where they are; calls to their Services are egress rules, and their calls to the app's "
+                                            "services ingress rules");
 
   std::string appName = opts.name.empty() ? (ns.empty() ? "imported" : ns) : opts.name;
   Json meta = {{"name", appName}};

@@ -17,7 +17,8 @@ struct ImportOptions {
   std::string name;       // metadata.name (default: the namespace of the workloads, or "imported")
   std::string namespace_; // metadata.namespace (default: sourceNamespace, else the workloads' namespace)
   // Import only the objects of this namespace (and those naming none); the workloads of other
-  // namespaces stay where they are, and calls to their Services become egress rules.
+  // namespaces stay where they are, calls to their Services become egress rules, and their calls to
+  // the imported services ingress rules.
   std::string sourceNamespace;
 };
 

@@ -13,10 +13,14 @@ namespace shop::parse_detail {
 
 namespace {
 
-// One entry of a service's egress: {cidrs: [...]} or {namespace, podLabels}, with ports.
-void parseEgressRule(Reader& parent, const std::string& path, const Json& item, std::vector<EgressRule>& out) {
+// One entry of a service's egress or ingress: {cidrs: [...]} or {namespace, podLabels}, with
+// ports (required for egress; for ingress, the service's container ports when left out).
+enum class Direction { Egress, Ingress };
+void parsePeerRule(Reader& parent, const std::string& path, const Json& item, Direction dir, std::vector<EgressRule>& out) {
+  const bool in = dir == Direction::Ingress;
   if (!item.is_object()) {
-    parent.diags().error(path, "must be an object {cidrs, ports} or {namespace, podLabels, ports}");
+    parent.diags().error(path, in ? "must be an object {cidrs, ports} or {namespace, podLabels, ports}: who calls it from outside the app"
+                                  : "must be an object {cidrs, ports} or {namespace, podLabels, ports}");
     return;
   }
   Reader e(&item, path, parent.diags());
@@ -37,7 +41,9 @@ void parseEgressRule(Reader& parent, const std::string& path, const Json& item, 
     checkLabels(e, "podLabels", rule.podLabels, false);
   }
   if (e.has("cidrs") == e.has("namespace"))
-    e.errorHere("give either cidrs (addresses) or namespace (pods of another namespace), not both and not neither");
+    e.errorHere(in ? "give either cidrs (the callers' addresses) or namespace (the callers' pods, in another namespace), not both "
+                     "and not neither"
+                   : "give either cidrs (addresses) or namespace (pods of another namespace), not both and not neither");
   e.list("ports", [&](const std::string& portPath, const Json& p) {
     if (!p.is_object()) {
       e.diags().error(portPath, "must be an object {port, protocol}");
@@ -51,11 +57,33 @@ void parseEgressRule(Reader& parent, const std::string& path, const Json& item, 
     pr.done();
     rule.ports.push_back(spec);
   });
-  if (!e.has("ports")) e.errorHere("ports is required: the ports it calls there, e.g. [{port: 443}]");
-  else if (rule.ports.empty()) e.error("ports", "list at least one port");
+  if (!e.has("ports") && !in) e.errorHere("ports is required: the ports it calls there, e.g. [{port: 443}]");
+  else if (e.has("ports") && rule.ports.empty())
+    e.error("ports", in ? "list at least one port, or leave ports out for all of its ports" : "list at least one port");
   if (rule.ports.size() > 20) e.error("ports", "at most 20 ports");
   e.done();
   out.push_back(std::move(rule));
+}
+
+// An ingress rule's ports are ports the component's pods listen on (a NetworkPolicy sees the
+// container port, not the Service's): each must be one of `listening`. servicePorts, for a
+// service, tells a Service port written instead of its container port.
+void checkIngressPorts(Reader& r, const std::vector<EgressRule>& ingress, const std::vector<int>& listening,
+                       const std::vector<Port>& servicePorts = {}) {
+  if (listening.empty()) return;
+  std::string listed;
+  for (int p : listening) listed += (listed.empty() ? "" : ", ") + std::to_string(p);
+  for (size_t i = 0; i < ingress.size(); ++i)
+    for (size_t j = 0; j < ingress[i].ports.size(); ++j) {
+      const int port = ingress[i].ports[j].port;
+      if (port == 0 || std::find(listening.begin(), listening.end(), port) != listening.end()) continue;  // 0: refused already
+      std::string msg = std::to_string(port) + " is not a port its pods listen on (" + listed + ")";
+      for (const auto& p : servicePorts)
+        if (p.port == port)
+          msg += ": " + std::to_string(port) + " is the Service port, and a NetworkPolicy sees the container port, " +
+                 std::to_string(p.targetPort);
+      r.diags().error(childPath(indexPath(childPath(indexPath(r.at("ingress"), i), "ports"), j), "port"), msg);
+    }
 }
 
 }  // namespace
@@ -191,8 +219,14 @@ Service parseService(Reader r, const ShopApp& app) {
   s.dependsOn = r.strList("dependsOn");
   if (s.dependsOn.size() > kMaxDependsOn)
     r.error("dependsOn", "at most " + std::to_string(kMaxDependsOn) + " dependencies (the CRD's bound)");
-  r.list("egress", [&](const std::string& path, const Json& item) { parseEgressRule(r, path, item, s.egress); });
+  r.list("egress", [&](const std::string& path, const Json& item) { parsePeerRule(r, path, item, Direction::Egress, s.egress); });
   if (s.egress.size() > 10) r.error("egress", "at most 10 rules (the CRD's bound)");
+  r.list("ingress", [&](const std::string& path, const Json& item) { parsePeerRule(r, path, item, Direction::Ingress, s.ingress); });
+  if (s.ingress.size() > 10) r.error("ingress", "at most 10 rules (the CRD's bound)");
+  if (!s.ingress.empty() && s.ports.empty()) r.error("ingress", "a service without ports takes no calls: give it ports, or remove ingress");
+  std::vector<int> listening;
+  for (const auto& p : s.ports) listening.push_back(p.targetPort);
+  checkIngressPorts(r, s.ingress, listening, s.ports);
   if (Reader e = r.obj("expose"); e.present()) {
     Expose ex;
     ex.paths = e.strList("paths");
@@ -317,6 +351,9 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
   if (!broker) d.args = r.strList("args");  // engine flags; brokers are configured by env
   d.security = parseSecurityOverrides(r.obj("security"));
   if (auto p = r.oneOf("imagePullPolicy", {"Always", "IfNotPresent", "Never"})) d.imagePullPolicy = *p;
+  r.list("ingress", [&](const std::string& path, const Json& item) { parsePeerRule(r, path, item, Direction::Ingress, d.ingress); });
+  if (d.ingress.size() > 10) r.error("ingress", "at most 10 rules (the CRD's bound)");
+  checkIngressPorts(r, d.ingress, {d.port});
   d.priorityClassName = r.str("priorityClassName").value_or("");
   d.placement = parsePlacement(r);
   if (!broker) {

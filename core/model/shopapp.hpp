@@ -239,8 +239,10 @@ inline constexpr const char* kVersionLabel = "version";  // the pod label a vers
 
 // spec.defaults holds service settings (see policyKeys() in parse_fields.cpp); they are merged into
 // each service while parsing, so the model has no separate defaults.
-// Traffic a service sends outside the app (the rendered NetworkPolicies allow nothing else):
-// to addresses (cidrs), or to pods of another namespace (namespace, optionally podLabels).
+// Traffic between a service and what is outside the app (the rendered NetworkPolicies allow
+// nothing else): addresses (cidrs), or pods of another namespace (namespace, optionally
+// podLabels), on ports. A service's egress is what it calls there; its ingress, who calls it from
+// there (ports empty: every port the component listens on). Services and data stores take ingress.
 struct EgressRule {
   std::vector<std::string> cidrs;
   std::string namespace_;
@@ -268,6 +270,7 @@ struct Service {
   std::vector<Volume> storage;
   std::vector<std::string> dependsOn;  // services, databases and brokers this one calls
   std::vector<EgressRule> egress;      // what it calls outside the app
+  std::vector<EgressRule> ingress;     // who calls it from outside the app
   std::optional<Expose> expose;
   Autoscaling autoscaling;
   Resilience resilience;
@@ -334,6 +337,7 @@ struct DataStore {  // a database or a message broker: both are replicated State
   std::string imagePullPolicy = "Always";
   std::string priorityClassName;
   Placement placement;
+  std::vector<EgressRule> ingress;      // who calls it from outside the app (ports empty: its port)
   std::optional<std::string> seedFrom;  // image directory copied into an empty data volume
   // false: clients connect without credentials (legacy clients); members still authenticate
   // each other where the engine allows it (MongoDB keyfile).

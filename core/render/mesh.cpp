@@ -108,7 +108,21 @@ void renderMesh(const ShopApp& app, Out& out) {
       Json ap = object("security.istio.io/v1", "AuthorizationPolicy", name, ns, componentLabels(app, name, roleOf(app, name)));
       Json spec = {{"selector", {{"matchLabels", selectorLabels(app, name)}}}, {"action", "ALLOW"}};
       // An ALLOW policy with no rules allows nothing: a component nobody calls is closed.
-      if (!principals.empty()) spec["rules"] = Json::array({{{"from", Json::array({{{"source", {{"principals", principals}}}}})}}});
+      Json rules = Json::array();
+      if (!principals.empty()) rules.push_back({{"from", Json::array({{{"source", {{"principals", principals}}}}})}});
+      // Callers outside the app (ingress): by their namespace (the mesh identity has no pod
+      // labels; the NetworkPolicy narrows to them) or by address, on the ports given.
+      for (const auto& in : ingressOf(app, name)) {
+        Json source = in.namespace_.empty() ? Json{{"ipBlocks", in.cidrs}} : Json{{"namespaces", Json::array({in.namespace_})}};
+        Json rule = {{"from", Json::array({{{"source", source}}})}};
+        if (!in.ports.empty()) {
+          Json ports = Json::array();
+          for (const auto& p : in.ports) ports.push_back(std::to_string(p.port));
+          rule["to"] = Json::array({{{"operation", {{"ports", ports}}}}});
+        }
+        rules.push_back(rule);
+      }
+      if (!rules.empty()) spec["rules"] = rules;
       ap["spec"] = spec;
       out.add(ap);
     }

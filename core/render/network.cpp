@@ -1,6 +1,7 @@
 // NetworkPolicies: deny everything for the app's pods, then allow exactly the dependsOn
-// edges, gateway ingress, scraping, replication between members of a data store, DNS, and
-// the mesh control plane.
+// edges, the calls to and from outside the app the services name (egress, ingress), gateway
+// ingress, scraping, replication between members of a data store, DNS, and the mesh control
+// plane.
 #include <set>
 
 #include "core/render/hardening.hpp"
@@ -20,6 +21,24 @@ Json portsJson(const std::vector<int>& ports) {
 }
 
 Json podPeer(const ShopApp& app, const std::string& component) { return shop::podPeer(selectorLabels(app, component)); }
+
+// The peers of an egress or ingress rule: its addresses, or the pods of another namespace.
+Json peersOf(const EgressRule& rule) {
+  Json peers = Json::array();
+  for (const auto& c : rule.cidrs) peers.push_back({{"ipBlock", {{"cidr", c}}}});
+  if (!rule.namespace_.empty()) {
+    Json peer = namespacePeer(rule.namespace_);
+    if (!rule.podLabels.empty()) peer["podSelector"] = {{"matchLabels", Json(rule.podLabels)}};
+    peers.push_back(peer);
+  }
+  return peers;
+}
+
+Json rulePorts(const EgressRule& rule) {
+  Json ports = Json::array();
+  for (const auto& p : rule.ports) ports.push_back({{"protocol", p.protocol}, {"port", p.port}});
+  return ports;
+}
 
 std::vector<std::string> componentsOf(const ShopApp& app) {
   std::vector<std::string> out;
@@ -57,6 +76,9 @@ void renderNetworkPolicies(const ShopApp& app, Out& out) {
 
     const Service* svc = app.findService(name);
     const DataStore* store = app.findStore(name);
+    // Who calls it from outside the app, as the ShopApp says: on the ports given, or on all of its own.
+    for (const auto& rule : ingressOf(app, name))
+      ingress.push_back({{"from", peersOf(rule)}, {"ports", rule.ports.empty() ? portsJson(ports) : rulePorts(rule)}});
     if (svc && svc->expose && app.gateway.enabled) {
       std::vector<int> exposed;
       for (const auto& p : svc->ports) exposed.push_back(p.targetPort);
@@ -88,18 +110,7 @@ void renderNetworkPolicies(const ShopApp& app, Out& out) {
         if (!depPorts.empty()) egress.push_back({{"to", Json::array({podPeer(app, dep)})}, {"ports", portsJson(depPorts)}});
       }
       // What it calls outside the app, as the ShopApp says.
-      for (const auto& rule : svc->egress) {
-        Json to = Json::array();
-        for (const auto& c : rule.cidrs) to.push_back({{"ipBlock", {{"cidr", c}}}});
-        if (!rule.namespace_.empty()) {
-          Json peer = namespacePeer(rule.namespace_);
-          if (!rule.podLabels.empty()) peer["podSelector"] = {{"matchLabels", Json(rule.podLabels)}};
-          to.push_back(peer);
-        }
-        Json ports = Json::array();
-        for (const auto& p : rule.ports) ports.push_back({{"protocol", p.protocol}, {"port", p.port}});
-        egress.push_back({{"to", to}, {"ports", ports}});
-      }
+      for (const auto& rule : svc->egress) egress.push_back({{"to", peersOf(rule)}, {"ports", rulePorts(rule)}});
     }
     if (app.mesh.enabled) {
       egress.push_back({{"to", Json::array({namespacePeer(app.mesh.controlPlaneNamespace)})},

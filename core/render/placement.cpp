@@ -102,4 +102,11 @@ std::vector<int> componentPorts(const ShopApp& app, const std::string& component
   return ports;
 }
 
+const std::vector<EgressRule>& ingressOf(const ShopApp& app, const std::string& component) {
+  static const std::vector<EgressRule> none;
+  if (const Service* s = app.findService(component)) return s->ingress;
+  if (const DataStore* d = app.findStore(component)) return d->ingress;
+  return none;
+}
+
 }  // namespace shop::steps

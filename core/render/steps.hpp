@@ -50,5 +50,7 @@ std::vector<const Service*> callersOf(const ShopApp& app, const std::string& com
 std::string roleOf(const ShopApp& app, const std::string& component);
 // Ports a component serves (for NetworkPolicy and mesh rules).
 std::vector<int> componentPorts(const ShopApp& app, const std::string& component);
+// Who calls a service or data store from outside the app (its ingress); empty for anything else.
+const std::vector<EgressRule>& ingressOf(const ShopApp& app, const std::string& component);
 
 }  // namespace shop::steps

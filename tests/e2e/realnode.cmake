@@ -35,6 +35,8 @@ shop_add_realnode_test(realnode_hpa COMMAND bash ${E2E_DIR}/realnode/hpa.sh TIME
 shop_add_realnode_test(realnode_nodeport COMMAND bash ${E2E_DIR}/realnode/nodeport.sh TIMEOUT 600)
 # shopctl loadtest against a ShopApp through the operator: the HPA scales under it (issue 10).
 shop_add_realnode_test(realnode_loadtest COMMAND bash ${E2E_DIR}/realnode/loadtest.sh TIMEOUT 900)
+# Calls from outside the app (services[].ingress, databases[].ingress) admitted, and nothing else (issue 13).
+shop_add_realnode_test(realnode_ingress COMMAND bash ${E2E_DIR}/realnode/ingress.sh TIMEOUT 600)
 # Data stores through shop-operator, as rendered (issue 10): one test per engine.
 shop_add_realnode_test(realnode_redis COMMAND bash ${E2E_DIR}/realnode/redis.sh TIMEOUT 900)
 shop_add_realnode_test(realnode_postgresql COMMAND bash ${E2E_DIR}/realnode/postgresql.sh TIMEOUT 1200)

@@ -281,11 +281,19 @@ std::string lines(const std::vector<std::string>& v) {
   return s;
 }
 
-// import.source-namespace: the namespace an app spread over several is imported from (import's
-// --source-namespace); absent: all of them (an app in one namespace).
-std::string sourceNamespace(const fs::path& dir) {
+// import.source-namespace: the namespaces an app spread over several is imported from, one import
+// each (import's --source-namespace), a line each; absent: one import of all of them (an app in one
+// namespace), written "".
+std::vector<std::string> sourceNamespaces(const fs::path& dir) {
   const auto l = readLines(dir / "import.source-namespace");
-  return l.empty() ? "" : l[0];
+  return l.empty() ? std::vector<std::string>{""} : l;
+}
+
+// The file of an import: import.golden.yaml for the first source namespace (or the only import),
+// import.<ns>.golden.yaml for the others.
+fs::path importFile(const fs::path& dir, const std::string& source, const std::string& rest) {
+  const auto all = sourceNamespaces(dir);
+  return dir / (source == all.front() ? "import." + rest : "import." + source + "." + rest);
 }
 
 class Corpus : public ::testing::TestWithParam<std::string> {};
@@ -329,54 +337,57 @@ TEST_P(Corpus, ImportValidatesAndKeepsEveryCall) {
   std::set<std::string> appNs;
   for (const auto& m : input)
     if (!nsOf(m.object).empty()) appNs.insert(nsOf(m.object));
-  const std::string source = sourceNamespace(dir);
-  const importer::ImportResult imported = importer::importShopApp(Inventory(input), {"", "", source});
-  golden(dir / "import.golden.yaml", toYaml(imported.app));
-  golden(dir / "import.warnings.txt", imported.notes.str());
-  std::vector<std::string> failures;
-  auto parsed = parseShopApp(imported.app);
-  if (!parsed.app) {
-    for (const auto& d : parsed.diags.items())
-      if (d.severity == Severity::Error) failures.push_back("import: invalid ShopApp: " + d.path + ": " + d.message);
-  } else {
-    const RenderResult rendered = render(*parsed.app);
-    const std::string ns = imported.app["metadata"].value("namespace", "");
-    std::vector<Json> inputObjects;
-    for (const auto& m : input) inputObjects.push_back(m.object);
-    // What a ShopApp has no place for keeps running beside it, from its own manifests: the
-    // DaemonSets and the Services that select them (import warns about each, and gives the
-    // callers egress to them).
-    std::vector<Json> objects = rendered.objects;
-    for (const auto& o : inputObjects) {
-      // With a source namespace, the other namespaces keep running from their own manifests.
-      if (!source.empty() && !nsOf(o).empty() && nsOf(o) != source) {
-        objects.push_back(o);
-        continue;
-      }
-      if (test::objectKind(o) == "DaemonSet") objects.push_back(o);
-      if (test::objectKind(o) != "Service") continue;
-      const Json selector = o["spec"].value("selector", Json::object());
-      for (const auto& d : inputObjects)
-        if (test::objectKind(d) == "DaemonSet" && !selector.empty() && nsOf(d) == nsOf(o) &&
-            selects({{"matchLabels", selector}}, d["spec"]["template"]["metadata"].value("labels", Json::object())))
+  for (const std::string& source : sourceNamespaces(dir)) {
+    SCOPED_TRACE("--source-namespace " + source);
+    const importer::ImportResult imported = importer::importShopApp(Inventory(input), {"", "", source});
+    golden(importFile(dir, source, "golden.yaml"), toYaml(imported.app));
+    golden(importFile(dir, source, "warnings.txt"), imported.notes.str());
+    std::vector<std::string> failures;
+    auto parsed = parseShopApp(imported.app);
+    if (!parsed.app) {
+      for (const auto& d : parsed.diags.items())
+        if (d.severity == Severity::Error) failures.push_back("import: invalid ShopApp: " + d.path + ": " + d.message);
+    } else {
+      const RenderResult rendered = render(*parsed.app);
+      const std::string ns = imported.app["metadata"].value("namespace", "");
+      std::vector<Json> inputObjects;
+      for (const auto& m : input) inputObjects.push_back(m.object);
+      // What a ShopApp has no place for keeps running beside it, from its own manifests: the
+      // DaemonSets and the Services that select them (import warns about each, and gives the
+      // callers egress to them).
+      std::vector<Json> objects = rendered.objects;
+      for (const auto& o : inputObjects) {
+        // With a source namespace, the other namespaces keep running from their own manifests.
+        if (!source.empty() && !nsOf(o).empty() && nsOf(o) != source) {
           objects.push_back(o);
+          continue;
+        }
+        if (test::objectKind(o) == "DaemonSet") objects.push_back(o);
+        if (test::objectKind(o) != "Service") continue;
+        const Json selector = o["spec"].value("selector", Json::object());
+        for (const auto& d : inputObjects)
+          if (test::objectKind(d) == "DaemonSet" && !selector.empty() && nsOf(d) == nsOf(o) &&
+              selects({{"matchLabels", selector}}, d["spec"]["template"]["metadata"].value("labels", Json::object())))
+            objects.push_back(o);
+      }
+      World world{objects, ns, appNs, source};
+      world.input = &inputObjects;
+      failures = checkCalls("import", world, calls);
     }
-    World world{objects, ns, appNs, source};
-    world.input = &inputObjects;
-    failures = checkCalls("import", world, calls);
+    expectFailures(importFile(dir, source, "expect"), failures);
   }
-  expectFailures(dir / "import.expect", failures);
 }
 
 // The property itself, which no expect file can excuse: every app of the corpus imports into a
 // ShopApp that validates (import says what it had to decide, in warnings, instead).
 TEST_P(Corpus, ImportAlwaysValidates) {
   const auto input = load(kCorpus / GetParam() / "app.yaml");
-  const importer::ImportResult imported =
-      importer::importShopApp(Inventory(input), {"", "", sourceNamespace(kCorpus / GetParam())});
-  const auto parsed = parseShopApp(imported.app);
-  EXPECT_TRUE(parsed.app.has_value()) << parsed.diags.str();
-  EXPECT_FALSE(parsed.diags.hasErrors()) << parsed.diags.str();
+  for (const std::string& source : sourceNamespaces(kCorpus / GetParam())) {
+    const importer::ImportResult imported = importer::importShopApp(Inventory(input), {"", "", source});
+    const auto parsed = parseShopApp(imported.app);
+    EXPECT_TRUE(parsed.app.has_value()) << source << ": " << parsed.diags.str();
+    EXPECT_FALSE(parsed.diags.hasErrors()) << source << ": " << parsed.diags.str();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(, Corpus, ::testing::ValuesIn(apps()), [](const auto& info) {

@@ -613,6 +613,36 @@ TEST(Import, ASourceNamespaceImportsItsWorkloadsAndCallsTheOthersByEgress) {
   EXPECT_EQ(moved.app["metadata"]["name"], "shop");
 }
 
+// The other way round: importing back, front's web (left out) calls back's api, which is imported:
+// api admits web's pods by label from front, on the container port behind the Service port called,
+// so importing the namespaces one ShopApp each cuts no call between them.
+TEST(Import, CallsFromANamespaceLeftOutBecomeIngressRules) {
+  auto in = [](const std::string& name, const std::string& ns, const std::string& env) {
+    std::string d = deployment(name, "registry.example/" + name + ":1.0.0", 8080);
+    d.replace(d.find("namespace: shop"), 15, "namespace: " + ns);
+    if (!env.empty()) d.replace(d.find("}]}"), 3, "}], env: [{name: UPSTREAM, value: \"" + env + "\"}]}");
+    return d;
+  };
+  const std::string text = in("web", "front", "http://api.back.svc:80") + "---\n" + service("web", "web", "front", "[{port: 80, targetPort: 8080}]") + "---\n" +
+                           in("admin", "front", "api.back.svc.cluster.local") + "---\n" +
+                           in("api", "back", "") + "---\n" + service("api", "api", "back", "[{port: 80, targetPort: 8080}, {name: grpc, port: 9090}]");
+  const audit::Inventory inv = test::inventoryOf(text, "in.yaml");
+  const auto res = importer::importShopApp(inv, {"", "", "back"});
+  ASSERT_EQ(res.app["spec"]["services"].size(), 1u) << res.app.dump(1);
+  const Json& api = component(res.app, "services", "api");
+  ASSERT_TRUE(api.contains("ingress")) << api.dump();
+  // web dialled port 80 (container port 8080); admin named no port, so it may reach every one.
+  EXPECT_EQ(api["ingress"], Json::parse(R"([{"namespace": "front", "podLabels": {"app": "web"}, "ports": [{"port": 8080}]},
+                                           {"namespace": "front", "podLabels": {"app": "admin"}}])")) << api.dump(1);
+  const std::string notes = res.notes.str();
+  EXPECT_NE(notes.find("Deployment web: calls Service api but is not imported: ingress from outside the app keeps the call "
+                       "(its pods, by label, in namespace front)"), std::string::npos) << notes;
+  // What it wrote validates, and renders the rule.
+  auto parsed = parseShopApp(res.app);
+  ASSERT_TRUE(parsed.app.has_value()) << parsed.diags.str();
+  EXPECT_EQ(parsed.app->services[0].ingress.size(), 2u);
+}
+
 // Found by manifests-fuzz: an Ingress whose rules, paths or names have other JSON types is read
 // field by field; what does not fit is no route, and nothing throws.
 TEST(Import, AnIngressOfOddShapesIsNoRouteAndNoCrash) {

@@ -590,3 +590,59 @@ spec:
   // It is pay's alone: web's policy allows no address.
   EXPECT_EQ((*web)["spec"]["egress"].dump().find("ipBlock"), std::string::npos) << (*web)["spec"]["egress"].dump(1);
 }
+
+// A service's ingress from outside the app becomes ingress rules of its NetworkPolicy (on the
+// ports given, or on all of the service's container ports) and, with the mesh, rules of its
+// AuthorizationPolicy: by namespace (the mesh identity has no pod labels) or by address.
+TEST(RenderNetwork, IngressFromOutsideTheAppIsRenderedAsWritten) {
+  const std::string spec = R"(apiVersion: shopctl.io/v1alpha1
+kind: ShopApp
+metadata: {name: shop, namespace: backend}
+spec:
+  services:
+  - name: catalog
+    image: example.com/catalog:1.0.0
+    ports: [{name: http, port: 80, targetPort: 8080}, {name: admin, port: 9090}]
+    ingress:
+    - namespace: web
+      podLabels: {app: storefront}
+    - cidrs: [10.20.0.0/16]
+      ports: [{port: 9090}]
+  - name: stock
+    image: example.com/stock:1.0.0
+    ports: [{port: 8080}]
+    dependsOn: [catalog]
+)";
+  auto policyOf = [](const std::vector<Json>& objs, const std::string& kind, const std::string& name) {
+    for (const auto& o : objs)
+      if (o["kind"] == kind && o["metadata"]["name"] == name) return o;
+    return Json();
+  };
+  auto objs = renderYaml(spec);
+  const Json np = policyOf(objs, "NetworkPolicy", "catalog");
+  ASSERT_FALSE(np.is_null());
+  const Json& ingress = np["spec"]["ingress"];
+  const Json fromWeb = Json::parse(R"({"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "web"}},
+                                                 "podSelector": {"matchLabels": {"app": "storefront"}}}],
+                                       "ports": [{"protocol": "TCP", "port": 8080}, {"protocol": "TCP", "port": 9090}]})");
+  const Json fromBatch = Json::parse(R"({"from": [{"ipBlock": {"cidr": "10.20.0.0/16"}}],
+                                         "ports": [{"protocol": "TCP", "port": 9090}]})");
+  EXPECT_NE(std::find(ingress.begin(), ingress.end(), fromWeb), ingress.end()) << ingress.dump(1);
+  EXPECT_NE(std::find(ingress.begin(), ingress.end(), fromBatch), ingress.end()) << ingress.dump(1);
+  // It is catalog's alone, and the app's own caller stays admitted beside it.
+  EXPECT_EQ(policyOf(objs, "NetworkPolicy", "stock")["spec"]["ingress"].dump().find("10.20.0.0"), std::string::npos);
+  EXPECT_NE(ingress.dump().find("\"stock\""), std::string::npos) << ingress.dump(1);
+  // Nothing of it without the mesh.
+  EXPECT_TRUE(policyOf(objs, "AuthorizationPolicy", "catalog").is_null());
+
+  auto meshed = renderYaml(spec + "  mesh: {enabled: true}\n");
+  const Json ap = policyOf(meshed, "AuthorizationPolicy", "catalog");
+  ASSERT_FALSE(ap.is_null());
+  EXPECT_EQ(ap["spec"]["rules"], Json::parse(R"([
+    {"from": [{"source": {"principals": ["cluster.local/ns/backend/sa/stock"]}}]},
+    {"from": [{"source": {"namespaces": ["web"]}}]},
+    {"from": [{"source": {"ipBlocks": ["10.20.0.0/16"]}}], "to": [{"operation": {"ports": ["9090"]}}]}
+  ])")) << ap["spec"].dump(1);
+  // A service nobody calls from outside stays closed to other namespaces.
+  EXPECT_EQ(policyOf(meshed, "AuthorizationPolicy", "stock")["spec"].dump().find("namespaces"), std::string::npos);
+}
