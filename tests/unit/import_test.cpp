@@ -145,6 +145,14 @@ std::string service(const std::string& name, const std::string& app, const std::
          "}\n  ports: " + ports + "\n";
 }
 
+// A Deployment of registry.example/NAME:1.0.0 on 8080 in namespace ns, with env UPSTREAM=env when given.
+std::string deploymentIn(const std::string& name, const std::string& ns, const std::string& env) {
+  std::string d = deployment(name, "registry.example/" + name + ":1.0.0", 8080);
+  d.replace(d.find("namespace: shop"), 15, "namespace: " + ns);
+  if (!env.empty()) d.replace(d.find("}]}"), 3, "}], env: [{name: UPSTREAM, value: \"" + env + "\"}]}");
+  return d;
+}
+
 const Json& component(const Json& app, const char* list, const std::string& name) {
   for (const auto& c : app["spec"][list])
     if (c["name"] == name) return c;
@@ -579,16 +587,10 @@ spec:
 // A ShopApp lives in one namespace. With a source namespace, only its workloads (and objects
 // naming no namespace) are imported; the others stay, and calls to their Services become egress.
 TEST(Import, ASourceNamespaceImportsItsWorkloadsAndCallsTheOthersByEgress) {
-  auto in = [](const std::string& name, const std::string& ns, const std::string& env) {
-    std::string d = deployment(name, "registry.example/" + name + ":1.0.0", 8080);
-    d.replace(d.find("namespace: shop"), 15, "namespace: " + ns);
-    if (!env.empty()) d.replace(d.find("}]}"), 3, "}], env: [{name: UPSTREAM, value: \"" + env + "\"}]}");
-    return d;
-  };
   // "api" exists in both namespaces: the one of the source namespace is the app's.
-  const std::string text = in("web", "front", "http://api.back.svc:80") + "---\n" + service("web", "web", "front", "[{port: 80, targetPort: 8080}]") + "---\n" +
-                           in("api", "front", "") + "---\n" + service("api", "api", "front", "[{port: 80, targetPort: 8080}]") + "---\n" +
-                           in("api", "back", "") + "---\n" + service("api", "api", "back", "[{port: 80, targetPort: 8080}]") + "---\n" +
+  const std::string text = deploymentIn("web", "front", "http://api.back.svc:80") + "---\n" + service("web", "web", "front", "[{port: 80, targetPort: 8080}]") + "---\n" +
+                           deploymentIn("api", "front", "") + "---\n" + service("api", "api", "front", "[{port: 80, targetPort: 8080}]") + "---\n" +
+                           deploymentIn("api", "back", "") + "---\n" + service("api", "api", "back", "[{port: 80, targetPort: 8080}]") + "---\n" +
                            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared}\ndata: {a: b}\n";
   const audit::Inventory inv = test::inventoryOf(text, "in.yaml");
   EXPECT_EQ(importer::workloadNamespaces(inv), (std::map<std::string, size_t>{{"back", 1}, {"front", 2}}));
@@ -617,15 +619,9 @@ TEST(Import, ASourceNamespaceImportsItsWorkloadsAndCallsTheOthersByEgress) {
 // api admits web's pods by label from front, on the container port behind the Service port called,
 // so importing the namespaces one ShopApp each cuts no call between them.
 TEST(Import, CallsFromANamespaceLeftOutBecomeIngressRules) {
-  auto in = [](const std::string& name, const std::string& ns, const std::string& env) {
-    std::string d = deployment(name, "registry.example/" + name + ":1.0.0", 8080);
-    d.replace(d.find("namespace: shop"), 15, "namespace: " + ns);
-    if (!env.empty()) d.replace(d.find("}]}"), 3, "}], env: [{name: UPSTREAM, value: \"" + env + "\"}]}");
-    return d;
-  };
-  const std::string text = in("web", "front", "http://api.back.svc:80") + "---\n" + service("web", "web", "front", "[{port: 80, targetPort: 8080}]") + "---\n" +
-                           in("admin", "front", "api.back.svc.cluster.local") + "---\n" +
-                           in("api", "back", "") + "---\n" + service("api", "api", "back", "[{port: 80, targetPort: 8080}, {name: grpc, port: 9090}]");
+  const std::string text = deploymentIn("web", "front", "http://api.back.svc:80") + "---\n" + service("web", "web", "front", "[{port: 80, targetPort: 8080}]") + "---\n" +
+                           deploymentIn("admin", "front", "api.back.svc.cluster.local") + "---\n" +
+                           deploymentIn("api", "back", "") + "---\n" + service("api", "api", "back", "[{port: 80, targetPort: 8080}, {name: grpc, port: 9090}]");
   const audit::Inventory inv = test::inventoryOf(text, "in.yaml");
   const auto res = importer::importShopApp(inv, {"", "", "back"});
   ASSERT_EQ(res.app["spec"]["services"].size(), 1u) << res.app.dump(1);
