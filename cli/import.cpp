@@ -24,8 +24,9 @@ void addImport(CLI::App& app) {
       "  helm template my-chart | shopctl import -f - -n shop\n"
       "  shopctl import -f deploy/ --output-file shop.yaml && shopctl render -f shop.yaml\n"
       "  shopctl import -f cluster-dump.yaml --source-namespace shop > shop.yaml\n\n"
-      "Exit status: 0 imported (warnings may be printed), 2 unreadable input, no workloads, or\n"
-      "workloads in several namespaces without --source-namespace.");
+      "Exit status: 0 imported (warnings may be printed), 2 unreadable input, no workloads, no\n"
+      "service (only databases and brokers), workloads in several namespaces without\n"
+      "--source-namespace, or an imported ShopApp that does not validate (its errors are printed).");
   struct Opts {
     std::vector<std::string> files;
     std::string name, ns, out, oldOut, source;
@@ -73,6 +74,16 @@ void addImport(CLI::App& app) {
     importer::ImportOptions opts{o->name, o->ns, o->source};
     auto result = importer::importShopApp(inv, opts);
     printDiagnostics(result.notes);
+    if (const Json& services = result.app["spec"]["services"]; !services.is_array() || services.empty()) {
+      std::string stores;
+      for (const char* list : {"databases", "messaging"})
+        for (const auto& d : result.app["spec"].value(list, Json::array()))
+          stores += (stores.empty() ? "" : ", ") + d.value("name", "");
+      std::cerr << "shopctl: no service to import: every workload of the input runs a database or broker (" << stores
+                << "), and a ShopApp needs at least one service (spec.services); import them together with the "
+                   "services that use them\n";
+      throw ExitRequest{kUsage};
+    }
     // The result must be a valid ShopApp; say so if the input could not make one, at the input
     // object each error came from.
     auto check = parseShopApp(result.app);

@@ -1,5 +1,7 @@
 #include "core/importer/import.hpp"
 
+#include "core/importer/engine_args.hpp"
+
 #include "core/audit/harden.hpp"
 #include "core/audit/k8s.hpp"
 #include "core/audit/rules_util.hpp"
@@ -331,7 +333,7 @@ Json ingressFromLeftOut(const audit::Inventory& inv, size_t wi, const Json& serv
     rule["cidrs"] = Json::array({"0.0.0.0/0", "::/0"});
   } else {
     const Json labels = inv.selectorLabels(w);
-    if (!labels.is_object() || labels.empty() || labels.size() > 10) return nullptr;
+    if (!labels.is_object() || labels.empty() || labels.size() > shop::kMaxPeerLabels) return nullptr;
     std::string callerNs = audit::namespaceOf(inv.object(w.object));
     rule["namespace"] = callerNs.empty() ? (fallbackNs.empty() ? "default" : fallbackNs) : callerNs;
     rule["podLabels"] = labels;
@@ -356,7 +358,7 @@ bool mergeIngressRule(Json& list, const Json& rule) {
       if (std::find(r["ports"].begin(), r["ports"].end(), p) == r["ports"].end()) r["ports"].push_back(p);
     return true;
   }
-  if (list.size() >= 10) return false;
+  if (list.size() >= shop::kMaxPeerRules) return false;
   list.push_back(rule);
   return true;
 }
@@ -517,23 +519,27 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       }
     if (engine) {
       // A data store: a replicated StatefulSet from now on.
-      // A replica of another server (redis --replicaof HOST PORT) becomes a database of its own.
+      // The server flags of its command line carry over into args; what the operator's start
+      // script owns does not. A replica of another server (redis --replicaof HOST PORT) becomes a
+      // database of its own.
       std::vector<std::string> argv;
       for (const char* k : {"command", "args"})
         for (const auto& a : c.value(k, Json::array()))
           if (a.is_string()) argv.push_back(a);
-      for (size_t i = 0; i < argv.size(); ++i)
-        if ((argv[i] == "--replicaof" || argv[i] == "--slaveof") && i + 1 < argv.size())
-          notes.warning(path, "runs as a replica of " + argv[i + 1] + " (" + argv[i] + "): a ShopApp database replicates "
-                              "itself, so this becomes a database of its own and no longer copies " + argv[i + 1] +
-                              "'s data; point its readers at " + argv[i + 1] + " and leave it out");
-      if (!argv.empty()) {
+      const EngineArgs flags = engine->broker ? EngineArgs{} : engineArgs(engine->engine, argv);
+      if (!flags.replicaOf.empty())
+        notes.warning(path, "runs as a replica of " + flags.replicaOf + " (--replicaof): a ShopApp database replicates "
+                            "itself, so this becomes a database of its own and no longer copies " + flags.replicaOf +
+                            "'s data; point its readers at " + flags.replicaOf + " and leave it out");
+      if (!argv.empty() && (engine->broker || flags.otherProgram)) {
         std::string line;
         for (const auto& a : argv) line += (line.empty() ? "" : " ") + a;
-        notes.warning(path, "command and args (" + quotedValue(line) + ") are left out: the operator starts the engine "
-                            "itself; give the server flags it needs in spec." +
-                            std::string(engine->broker ? "messaging" : "databases") + "[].args");
+        notes.warning(path, "command and args (" + quotedValue(line) + ") are left out: the operator starts the " +
+                            (engine->broker ? std::string("broker itself; give its settings in spec.messaging[].env")
+                                            : std::string("engine itself; give the server flags it needs in "
+                                                          "spec.databases[].args")));
       }
+      for (const auto& why : flags.leftOut) notes.warning(path, why);
       Json d = {{"name", name}, {"engine", engine->engine}};
       // Untagged and floating images get harden's documented pin (mongo -> 4.4.29, which the old
       // Sock Shop drivers still speak; redis:alpine -> a fixed Redis release, ...). A pinned tag
@@ -563,6 +569,7 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
         d["image"] = ref;
       }
       if (replicas > 1) d["replicas"] = replicas;
+      if (!flags.args.empty()) d["args"] = flags.args;
       if (!ports.empty() && ports[0].contains("port")) d["port"] = ports[0]["port"];
       Json storeEnv = Json::array();
       for (const auto& e : env) {
@@ -815,7 +822,7 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       const Json rule = ingressFromLeftOut(inv, e.from, *service, e.port, ns, nodeNetwork);
       if (rule.is_null()) {
         notes.warning(caller, "calls Service " + callee + " but is not imported, and its pods have no labels (or more than " +
-                                  "10) to admit them by: the rendered NetworkPolicies cut this call; add an ingress rule by hand");
+                                  std::to_string(shop::kMaxPeerLabels) + ") to admit them by: the rendered NetworkPolicies cut this call; add an ingress rule by hand");
         continue;
       }
       if (!service->contains("ingress")) (*service)["ingress"] = Json::array();

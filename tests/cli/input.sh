@@ -130,5 +130,11 @@ expect 0 "namespace back: 2 object\(s\) not imported \(--source-namespace front\
 grep -q "namespace: front" "$WORK/out" && grep -q -- "- namespace: back" "$WORK/out" && ! grep -q "name: api$" "$WORK/out" &&
   ok "it lives in front, calls back by an egress rule, and does not carry api over" || bad "unexpected ShopApp: $(cat "$WORK/out")"
 
+# import of only data stores: a ShopApp needs a service, so nothing is written.
+printf 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: data}\nspec:\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n      containers:\n      - {name: pg, image: "postgres:16.4", args: [-c, max_connections=200]}\n' >"$WORK/stores.yaml"
+expect 2 "no service to import: every workload of the input runs a database or broker \(db\)" \
+  "import of only a database" "$SHOPCTL" import -f "$WORK/stores.yaml"
+[ ! -s "$WORK/out" ] && ok "a refused import of only a database prints no ShopApp" || bad "it printed: $(head -c 200 "$WORK/out")"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

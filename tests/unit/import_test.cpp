@@ -493,7 +493,8 @@ spec:
 }
 
 // What a ShopApp has no place for is named, never dropped: a hostPort (the way in from outside
-// becomes a gateway route), hostNetwork, a database's own command line, a replica of another.
+// becomes a gateway route), hostNetwork, a replica of another database. A database's server
+// flags carry over into args.
 TEST(Import, HostPortsHostNetworkAndADatabasesCommandLineAreNamed) {
   auto res = importText(R"(apiVersion: apps/v1
 kind: Deployment
@@ -518,16 +519,17 @@ spec:
     metadata: {labels: {app: cache-replica}}
     spec:
       containers:
-      - {name: redis, image: "redis:7.2.4", args: [--replicaof, cache, "6379"], ports: [{containerPort: 6379}]}
+      - {name: redis, image: "redis:7.2.4", args: [--replicaof, cache, "6379", --maxmemory, 64mb], ports: [{containerPort: 6379}]}
 )");
   const std::string notes = res.notes.str();
   for (const char* want :
        {"Deployment web: hostNetwork is left out: the ShopApp's pods have their own network addresses",
         "Deployment web: hostPort 80 (container port 8080) is left out: clients outside the cluster reach it through "
         "the gateway (spec.gateway, TLS) now",
-        "Deployment cache-replica: runs as a replica of cache (--replicaof): a ShopApp database replicates itself",
-        "Deployment cache-replica: command and args (\"--replicaof cache 6379\") are left out"})
+        "Deployment cache-replica: runs as a replica of cache (--replicaof): a ShopApp database replicates itself"})
     EXPECT_NE(notes.find(want), std::string::npos) << want << "\nin:\n" << notes;
+  EXPECT_EQ(notes.find("command and args"), std::string::npos) << notes;
+  EXPECT_EQ(component(res.app, "databases", "cache-replica")["args"], Json::array({"--maxmemory", "64mb"}));
   EXPECT_EQ(component(res.app, "services", "web")["expose"]["paths"], Json::array({"/"})) << res.app.dump(1);
   EXPECT_EQ(res.app["spec"]["gateway"]["enabled"], true);
   EXPECT_TRUE(parseShopApp(res.app).app.has_value());
@@ -659,4 +661,38 @@ spec:
   // A well-formed path still routes.
   const auto ok = importText(base + "  rules: [{http: {paths: [{path: /shop, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]\n");
   EXPECT_EQ(component(ok.app, "services", "web")["expose"]["paths"], Json::array({"/shop"})) << ok.app.dump();
+}
+
+// A broker takes its settings from env: its command line is named as left out, and the warning
+// points at spec.messaging[].env (a broker has no args).
+TEST(Import, ABrokersCommandLineIsNamedAndPointsAtEnv) {
+  auto res = importText(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: queue, namespace: shop}
+spec:
+  selector: {matchLabels: {app: queue}}
+  template:
+    metadata: {labels: {app: queue}}
+    spec:
+      containers:
+      - {name: rabbit, image: "rabbitmq:3.13.7-management", command: [rabbitmq-server], ports: [{containerPort: 5672}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker, namespace: shop}
+spec:
+  selector: {matchLabels: {app: worker}}
+  template:
+    metadata: {labels: {app: worker}}
+    spec:
+      containers:
+      - {name: worker, image: "example.com/worker:1.0.0", env: [{name: AMQP_HOST, value: queue}]}
+)");
+  EXPECT_NE(res.notes.str().find("Deployment queue: command and args (\"rabbitmq-server\") are left out: the operator "
+                                 "starts the broker itself; give its settings in spec.messaging[].env"),
+            std::string::npos)
+      << res.notes.str();
+  EXPECT_FALSE(component(res.app, "messaging", "queue").contains("args"));
+  auto parsed = parseShopApp(res.app);
+  EXPECT_TRUE(parsed.app.has_value()) << parsed.diags.str() << res.app.dump(1);
 }

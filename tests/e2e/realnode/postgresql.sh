@@ -4,7 +4,8 @@
 # in an image with only Debian's postgresql-15 (no entrypoint script), run as a uid its
 # /etc/passwd does not know:
 #   - 3 members Ready through the rendered probes; streaming replication formed
-#     (pg_stat_replication on the primary, pg_stat_wal_receiver on each standby);
+#     (pg_stat_replication on the primary, pg_stat_wal_receiver on each standby); the
+#     database's args (-c max_connections=150) in force on every member;
 #   - the application user owns its database: a table made and a row written through the
 #     client Service are read on every standby; standbys refuse writes;
 #   - a client without the password is refused; a service not in dependsOn, and a pod of another
@@ -51,6 +52,7 @@ $(rn_shopapp_header shop)
     image: $RN_IMG_PG
     imagePullPolicy: Never
     user: shop
+    args: [-c, max_connections=150]
     replicas: ${1:-3}
     storage: {storageClass: realnode-local, size: 512Mi}
 YAML
@@ -102,6 +104,10 @@ if kc -n "$NS" exec orders-0 -c postgresql -- getent passwd "$uid" >/dev/null 2>
 fi
 pass "3 members and a client Ready on the real node in ${ready_s}s, under Pod Security restricted with read-only root filesystems, as uid $uid that the image does not know"
 wait_for "streaming replication formed: 2 standbys streaming from member 0" 90 replication_formed 3
+for i in 0 1 2; do
+  [ "$(on_member "$i" -c 'SHOW max_connections')" = 150 ] || fail "member $i: max_connections is not the 150 of the ShopApp's args"
+done
+pass "the ShopApp's args reach postgres on the primary and the standbys (max_connections 150)"
 
 # --- data through the primary Service ---------------------------------------------------------
 on_client -c "CREATE TABLE greetings (k text PRIMARY KEY, v text)" >/dev/null ||
