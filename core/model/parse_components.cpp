@@ -39,6 +39,8 @@ void parsePeerRule(Reader& parent, const std::string& path, const Json& item, Di
     rule.podLabels = e.strMap("podLabels");
     if (!e.has("namespace")) e.error("podLabels", "needs namespace: the pods are those of that namespace with these labels");
     checkLabels(e, "podLabels", rule.podLabels, false);
+    if (rule.podLabels.size() > kMaxPeerLabels)
+      e.error("podLabels", "at most " + std::to_string(kMaxPeerLabels) + " labels (the CRD's bound)");
   }
   if (e.has("cidrs") == e.has("namespace"))
     e.errorHere(in ? "give either cidrs (the callers' addresses) or namespace (the callers' pods, in another namespace), not both "
@@ -220,9 +222,11 @@ Service parseService(Reader r, const ShopApp& app) {
   if (s.dependsOn.size() > kMaxDependsOn)
     r.error("dependsOn", "at most " + std::to_string(kMaxDependsOn) + " dependencies (the CRD's bound)");
   r.list("egress", [&](const std::string& path, const Json& item) { parsePeerRule(r, path, item, Direction::Egress, s.egress); });
-  if (s.egress.size() > 10) r.error("egress", "at most 10 rules (the CRD's bound)");
+  if (s.egress.size() > kMaxPeerRules)
+    r.error("egress", "at most " + std::to_string(kMaxPeerRules) + " rules (the CRD's bound)");
   r.list("ingress", [&](const std::string& path, const Json& item) { parsePeerRule(r, path, item, Direction::Ingress, s.ingress); });
-  if (s.ingress.size() > 10) r.error("ingress", "at most 10 rules (the CRD's bound)");
+  if (s.ingress.size() > kMaxPeerRules)
+    r.error("ingress", "at most " + std::to_string(kMaxPeerRules) + " rules (the CRD's bound)");
   if (!s.ingress.empty() && s.ports.empty()) r.error("ingress", "a service without ports takes no calls: give it ports, or remove ingress");
   std::vector<int> listening;
   for (const auto& p : s.ports) listening.push_back(p.targetPort);
@@ -352,7 +356,8 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
   d.security = parseSecurityOverrides(r.obj("security"));
   if (auto p = r.oneOf("imagePullPolicy", {"Always", "IfNotPresent", "Never"})) d.imagePullPolicy = *p;
   r.list("ingress", [&](const std::string& path, const Json& item) { parsePeerRule(r, path, item, Direction::Ingress, d.ingress); });
-  if (d.ingress.size() > 10) r.error("ingress", "at most 10 rules (the CRD's bound)");
+  if (d.ingress.size() > kMaxPeerRules)
+    r.error("ingress", "at most " + std::to_string(kMaxPeerRules) + " rules (the CRD's bound)");
   checkIngressPorts(r, d.ingress, {d.port});
   d.priorityClassName = r.str("priorityClassName").value_or("");
   d.placement = parsePlacement(r);

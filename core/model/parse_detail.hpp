@@ -28,6 +28,8 @@ inline constexpr size_t kMaxImageLen = 512;
 // within budget.
 inline constexpr size_t kMaxServices = 40, kMaxDatabases = 12, kMaxBrokers = 6;
 using shop::kMaxDependsOn;
+using shop::kMaxPeerLabels;
+using shop::kMaxPeerRules;
 using shop::kMaxEnv;
 using shop::kMaxEnvValue;
 using shop::kMaxConfigFile;

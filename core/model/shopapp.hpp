@@ -317,6 +317,8 @@ inline constexpr size_t kMaxConfigFile = 262144;  // bytes of one config file (p
 inline constexpr size_t kMaxConfigFiles = 50;     // config files of a service (parser and CRD)
 inline constexpr size_t kMaxObjectBytes = 1572864;    // what etcd stores per object (the API server's default)
 inline constexpr size_t kMaxDependsOn = 12;  // services[].dependsOn entries (parser and CRD: the CEL rule's cost)
+inline constexpr size_t kMaxPeerRules = 10;   // egress or ingress rules of a component (parser and CRD)
+inline constexpr size_t kMaxPeerLabels = 10;  // podLabels of one egress or ingress rule (parser and CRD)
 inline constexpr int kMaxStoreMembers = 9;  // replicas of a database or broker: 1 .. 9 (parser and CRD)
 
 struct DataStore {  // a database or a message broker: both are replicated StatefulSets
