@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <utility>
 
 namespace shop::importer {
 
@@ -99,6 +100,37 @@ std::string optionKey(const std::string& engine, const Option& o) {
   return name;
 }
 
+// Flags a server release removed, with the release: MongoDB's MMAPv1 options went in 4.2, the
+// HTTP interface in 3.6, --nojournal in 6.1.
+struct Removed {
+  const char* engine;
+  const char* option;
+  int major, minor;
+};
+constexpr Removed kRemoved[] = {
+    {"mongodb", "smallfiles", 4, 2}, {"mongodb", "noprealloc", 4, 2}, {"mongodb", "nssize", 4, 2},
+    {"mongodb", "rest", 3, 6},       {"mongodb", "httpinterface", 3, 6}, {"mongodb", "jsonp", 3, 6},
+    {"mongodb", "nojournal", 6, 1},
+};
+
+// MAJOR.MINOR of a version tag ("4.4.29", "7.0-jammy", "8"), or {-1, -1}.
+std::pair<int, int> majorMinor(const std::string& v) {
+  int major = -1, minor = 0;
+  size_t i = 0;
+  auto number = [&](int& out) {
+    if (i >= v.size() || !std::isdigit(static_cast<unsigned char>(v[i]))) return false;
+    out = 0;
+    while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i])) && out < 100000) out = out * 10 + (v[i++] - '0');
+    return true;
+  };
+  if (!number(major)) return {-1, -1};
+  if (i < v.size() && v[i] == '.') {
+    ++i;
+    number(minor);
+  }
+  return {major, minor};
+}
+
 std::string joined(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
@@ -107,7 +139,7 @@ std::string joined(const std::vector<std::string>& words) {
 
 }  // namespace
 
-EngineArgs engineArgs(const std::string& engine, const std::vector<std::string>& argv) {
+EngineArgs engineArgs(const std::string& engine, const std::string& version, const std::vector<std::string>& argv) {
   EngineArgs out;
   size_t i = 0;
   while (i < argv.size() && isServer(engine, argv[i])) ++i;
@@ -135,6 +167,16 @@ EngineArgs engineArgs(const std::string& engine, const std::vector<std::string>&
     const std::string key = optionKey(engine, o);
     if (engine == "redis" && (key == "replicaof" || key == "slaveof") && o.words.size() > 1) {
       out.replicaOf = o.words[1];
+      continue;
+    }
+    const auto runs = majorMinor(version);
+    const auto removed = std::find_if(std::begin(kRemoved), std::end(kRemoved), [&](const Removed& r) {
+      return engine == r.engine && key == r.option && runs.first >= 0 && runs >= std::make_pair(r.major, r.minor);
+    });
+    if (removed != std::end(kRemoved)) {
+      out.leftOut.push_back("\"" + joined(o.words) + "\" is left out: " + engine + " " +
+                            std::to_string(removed->major) + "." + std::to_string(removed->minor) +
+                            " removed it, and version " + version + " would refuse to start with it");
       continue;
     }
     if (owned.count(key)) {

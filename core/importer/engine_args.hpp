@@ -16,8 +16,10 @@ struct EngineArgs {
   bool otherProgram = false;         // the container ran something other than the server: nothing carries
 };
 
-// `engine` is a ShopApp database engine (mongodb, mysql, mariadb, redis, postgresql); `argv` the
-// container's command followed by its args, as written.
-EngineArgs engineArgs(const std::string& engine, const std::vector<std::string>& argv);
+// `engine` is a ShopApp database engine (mongodb, mysql, mariadb, redis, postgresql); `version`
+// the engine version the ShopApp will run ("": not known); `argv` the container's command
+// followed by its args, as written. A flag the server removed before `version` is left out, as
+// the server would refuse to start with it.
+EngineArgs engineArgs(const std::string& engine, const std::string& version, const std::vector<std::string>& argv);
 
 }  // namespace shop::importer

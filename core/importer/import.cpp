@@ -5,6 +5,7 @@
 #include "core/audit/harden.hpp"
 #include "core/audit/k8s.hpp"
 #include "core/audit/rules_util.hpp"
+#include "core/model/engines.hpp"
 #include "core/model/shopapp.hpp"
 
 #include <algorithm>
@@ -519,27 +520,6 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       }
     if (engine) {
       // A data store: a replicated StatefulSet from now on.
-      // The server flags of its command line carry over into args; what the operator's start
-      // script owns does not. A replica of another server (redis --replicaof HOST PORT) becomes a
-      // database of its own.
-      std::vector<std::string> argv;
-      for (const char* k : {"command", "args"})
-        for (const auto& a : c.value(k, Json::array()))
-          if (a.is_string()) argv.push_back(a);
-      const EngineArgs flags = engine->broker ? EngineArgs{} : engineArgs(engine->engine, argv);
-      if (!flags.replicaOf.empty())
-        notes.warning(path, "runs as a replica of " + flags.replicaOf + " (--replicaof): a ShopApp database replicates "
-                            "itself, so this becomes a database of its own and no longer copies " + flags.replicaOf +
-                            "'s data; point its readers at " + flags.replicaOf + " and leave it out");
-      if (!argv.empty() && (engine->broker || flags.otherProgram)) {
-        std::string line;
-        for (const auto& a : argv) line += (line.empty() ? "" : " ") + a;
-        notes.warning(path, "command and args (" + quotedValue(line) + ") are left out: the operator starts the " +
-                            (engine->broker ? std::string("broker itself; give its settings in spec.messaging[].env")
-                                            : std::string("engine itself; give the server flags it needs in "
-                                                          "spec.databases[].args")));
-      }
-      for (const auto& why : flags.leftOut) notes.warning(path, why);
       Json d = {{"name", name}, {"engine", engine->engine}};
       // Untagged and floating images get harden's documented pin (mongo -> 4.4.29, which the old
       // Sock Shop drivers still speak; redis:alpine -> a fixed Redis release, ...). A pinned tag
@@ -568,6 +548,30 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       } else {
         d["image"] = ref;
       }
+      // The version the store will run, when known (an image of its own may tag anything).
+      const std::string version = tag.empty() ? engineInfo(*engineFromName(engine->engine)).defaultVersion
+                                              : (official ? tag : std::string());
+      // The server flags of its command line carry over into args; what the operator's start
+      // script owns does not. A replica of another server (redis --replicaof HOST PORT) becomes a
+      // database of its own.
+      std::vector<std::string> argv;
+      for (const char* k : {"command", "args"})
+        for (const auto& a : c.value(k, Json::array()))
+          if (a.is_string()) argv.push_back(a);
+      const EngineArgs flags = engine->broker ? EngineArgs{} : engineArgs(engine->engine, version, argv);
+      if (!flags.replicaOf.empty())
+        notes.warning(path, "runs as a replica of " + flags.replicaOf + " (--replicaof): a ShopApp database replicates "
+                            "itself, so this becomes a database of its own and no longer copies " + flags.replicaOf +
+                            "'s data; point its readers at " + flags.replicaOf + " and leave it out");
+      if (!argv.empty() && (engine->broker || flags.otherProgram)) {
+        std::string line;
+        for (const auto& a : argv) line += (line.empty() ? "" : " ") + a;
+        notes.warning(path, "command and args (" + quotedValue(line) + ") are left out: the operator starts the " +
+                            (engine->broker ? std::string("broker itself; give its settings in spec.messaging[].env")
+                                            : std::string("engine itself; give the server flags it needs in "
+                                                          "spec.databases[].args")));
+      }
+      for (const auto& why : flags.leftOut) notes.warning(path, why);
       if (replicas > 1) d["replicas"] = replicas;
       if (!flags.args.empty()) d["args"] = flags.args;
       if (!ports.empty() && ports[0].contains("port")) d["port"] = ports[0]["port"];

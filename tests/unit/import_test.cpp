@@ -696,3 +696,36 @@ spec:
   auto parsed = parseShopApp(res.app);
   EXPECT_TRUE(parsed.app.has_value()) << parsed.diags.str() << res.app.dump(1);
 }
+
+// A floating mongo is pinned to 4.4.29, which no longer knows --smallfiles: the flag is left out
+// (mongod would refuse to start), the others carry over.
+TEST(Import, AFlagThePinnedVersionRemovedIsLeftOut) {
+  auto res = importText(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: carts-db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: carts-db}}
+  template:
+    metadata: {labels: {app: carts-db}}
+    spec:
+      containers:
+      - {name: mongo, image: mongo, args: [--smallfiles, --wiredTigerCacheSizeGB, "1"], ports: [{containerPort: 27017}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: carts, namespace: shop}
+spec:
+  selector: {matchLabels: {app: carts}}
+  template:
+    metadata: {labels: {app: carts}}
+    spec:
+      containers:
+      - {name: carts, image: "example.com/carts:1.0.0", env: [{name: DB, value: "carts-db:27017"}]}
+)");
+  EXPECT_NE(res.notes.str().find("Deployment carts-db: \"--smallfiles\" is left out: mongodb 4.2 removed it, and "
+                                 "version 4.4.29 would refuse to start with it"),
+            std::string::npos)
+      << res.notes.str();
+  EXPECT_EQ(component(res.app, "databases", "carts-db")["args"], Json::array({"--wiredTigerCacheSizeGB", "1"}));
+  EXPECT_EQ(component(res.app, "databases", "carts-db")["version"], "4.4.29");
+}
