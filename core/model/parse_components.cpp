@@ -364,6 +364,17 @@ DataStore parseStore(Reader r, bool broker, const ShopApp& app) {
   if (!broker) {
     d.seedFrom = r.str("seedFrom");
     if (auto a = r.boolean("clientAuth")) d.clientAuth = *a;
+    d.readService = r.str("readService");
+  }
+  if (d.readService) {
+    if (!match::dnsLabel(*d.readService) || d.readService->size() > 63)
+      r.error("readService", quotedValue(*d.readService) + " is not a Service name (lower-case letters, digits and -, at most 63)");
+    else if (d.engine == Engine::MongoDB)
+      r.error("readService", "mongodb clients find the members themselves (a replica-set connection string, with "
+                             "readPreference for reads from secondaries): a Service over every member would send "
+                             "writes to secondaries");
+    else if (*d.readService == d.name)
+      r.error("readService", "is the client Service's own name (" + d.name + ", the primary): give the readers' Service another name");
   }
   if (!d.clientAuth && (d.engine == Engine::MySQL || d.engine == Engine::MariaDB || d.engine == Engine::PostgreSQL))
     r.error("clientAuth", std::string(engineName(d.engine)) + " always requires client credentials");

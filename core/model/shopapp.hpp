@@ -341,6 +341,8 @@ struct DataStore {  // a database or a message broker: both are replicated State
   Placement placement;
   std::vector<EgressRule> ingress;      // who calls it from outside the app (ports empty: its port)
   std::optional<std::string> seedFrom;  // image directory copied into an empty data volume
+  // A second client Service, by this name, over every member (reads: replicas serve them too).
+  std::optional<std::string> readService;
   // false: clients connect without credentials (legacy clients); members still authenticate
   // each other where the engine allows it (MongoDB keyfile).
   bool clientAuth = true;

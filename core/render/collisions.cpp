@@ -12,6 +12,7 @@ namespace {
 struct Source {
   std::string path;  // spec.services[2], or "" for the app itself
   std::string what;  // service "cart-headless"
+  std::string field = "name";  // the field under path that names the object
 };
 
 const Json& at(const Json& obj, const char* a, const char* b = nullptr) {
@@ -31,8 +32,11 @@ Source sourceOf(const ShopApp& app, const Json& obj) {
     if (app.services[i].name == component)
       return {indexPath("spec.services", i), "service \"" + component + "\""};
   for (size_t i = 0; i < app.databases.size(); ++i)
-    if (app.databases[i].name == component)
+    if (app.databases[i].name == component) {
+      if (str(at(obj, "kind")) == "Service" && app.databases[i].readService == str(at(obj, "metadata", "name")))
+        return {indexPath("spec.databases", i), "the readService of database \"" + component + "\"", "readService"};
       return {indexPath("spec.databases", i), "database \"" + component + "\""};
+    }
   for (size_t i = 0; i < app.messaging.size(); ++i)
     if (app.messaging[i].name == component)
       return {indexPath("spec.messaging", i), "broker \"" + component + "\""};
@@ -55,7 +59,7 @@ Diagnostics renderedNameCollisions(const ShopApp& app, const std::vector<Json>& 
     msg += " and for " + src.what;
     if (!src.path.empty()) msg += " (" + src.path + ")";
     msg += "; rename one of them";
-    diags.error(src.path.empty() ? "metadata.name" : src.path + ".name", msg);
+    diags.error(src.path.empty() ? "metadata.name" : src.path + "." + src.field, msg);
   };
   for (const auto& obj : objects) {
     const std::string kind = str(at(obj, "kind"));

@@ -96,6 +96,13 @@ void renderDataStore(const ShopApp& app, const DataStore& d, Out& out) {
   client["spec"] = {{"type", "ClusterIP"}, {"selector", selector}, {"ports", plan.servicePorts}};
   out.add(client);
 
+  // Readers' Service: every member, the replicas too, under the name the readers use.
+  if (d.readService) {
+    Json reads = object("v1", "Service", *d.readService, ns, labels);
+    reads["spec"] = {{"type", "ClusterIP"}, {"selector", selectorLabels(app, d.name)}, {"ports", plan.servicePorts}};
+    out.add(reads);
+  }
+
   // Container.
   Json c = Json::object();
   c["name"] = engineName(d.engine);

@@ -646,3 +646,32 @@ spec:
   // A service nobody calls from outside stays closed to other namespaces.
   EXPECT_EQ(policyOf(meshed, "AuthorizationPolicy", "stock")["spec"].dump().find("namespaces"), std::string::npos);
 }
+
+// readService: a second client Service over every member (the client Service selects member 0
+// alone), on the same ports, with the database's labels; absent without the field.
+TEST(DataStores, ReadServiceSelectsEveryMemberOnTheClientPorts) {
+  auto objs = renderYaml(std::string(kBase) + R"(  services:
+  - {name: web, image: "x/web:1", ports: [{name: http, port: 80, targetPort: 8080}], dependsOn: [cache, orders]}
+  databases:
+  - {name: cache, engine: redis, clientAuth: false, readService: cache-replicas}
+  - {name: orders, engine: postgresql}
+)");
+  const Json& client = get(objs, "Service", "cache");
+  const Json& reads = get(objs, "Service", "cache-replicas");
+  EXPECT_EQ(client["spec"]["selector"]["statefulset.kubernetes.io/pod-name"], "cache-0");
+  Json everyMember = client["spec"]["selector"];
+  everyMember.erase("statefulset.kubernetes.io/pod-name");
+  EXPECT_EQ(reads["spec"]["selector"], everyMember);
+  EXPECT_EQ(reads["spec"]["selector"], get(objs, "StatefulSet", "cache")["spec"]["selector"]["matchLabels"]);
+  EXPECT_EQ(reads["spec"]["ports"], client["spec"]["ports"]);
+  EXPECT_EQ(reads["spec"]["type"], "ClusterIP");
+  EXPECT_EQ(reads["metadata"]["labels"], client["metadata"]["labels"]);
+  EXPECT_FALSE(reads["metadata"].contains("annotations"));
+  // Its pods are the database's: the one NetworkPolicy of the database admits web on every member.
+  const Json& np = get(objs, "NetworkPolicy", "cache");
+  EXPECT_EQ(np["spec"]["podSelector"]["matchLabels"], everyMember);
+  size_t services = 0;
+  for (const auto& o : objs)
+    if (o["kind"] == "Service" && o["metadata"]["labels"]["app.kubernetes.io/name"] == "orders") ++services;
+  EXPECT_EQ(services, 2u) << "orders has no readService: its headless and client Services only";
+}

@@ -2,7 +2,8 @@
 # A replicated Redis from a ShopApp, through shop-operator, on the real node, exactly as
 # rendered (Pod Security restricted, read-only root filesystem, the rendered NetworkPolicies):
 #   - 3 members Ready through the rendered probes; replication formed (INFO replication);
-#   - a key written through the primary Service is read on every replica;
+#   - a key written through the primary Service is read on every replica, and through the
+#     readers' Service (readService), whose endpoints are every member, replicas answering;
 #   - a client without the password is refused; a service not in dependsOn, and a pod of another
 #     namespace, cannot connect at all;
 #   - the password is on no process command line in the pods, nor in any log;
@@ -41,6 +42,7 @@ $(rn_shopapp_header kv)
     image: $RN_IMG_REDIS
     imagePullPolicy: Never
     replicas: ${1:-3}
+    readService: cache-read
     storage: {storageClass: realnode-local, size: 64Mi}
 YAML
 }
@@ -90,6 +92,18 @@ wait_for "replication formed: member 0 has 2 replicas, both linked" 60 replicati
 # --- data through the primary Service ---------------------------------------------------------
 [ "$(on_client set greeting hello | tr -d '\r')" = OK ] || fail "SET through Service cache failed"
 wait_for "the key written through Service cache is read on every member" 20 key_everywhere greeting hello 3
+# The readers' Service: every member behind it, and replicas answer reads through it.
+endpoints() { kc -n "$NS" get endpoints "$1" -o json | jq '[.subsets[]?.addresses[]?] | length'; }
+[ "$(endpoints cache-read)" = 3 ] && [ "$(endpoints cache)" = 1 ] ||
+  fail "Service cache-read should have the 3 members as endpoints and cache the primary alone: $(endpoints cache-read), $(endpoints cache)"
+roles=""
+for _ in $(seq 1 12); do
+  out=$(kc -n "$NS" exec "$(client_pod)" -- sh -c 'redis-cli -h cache-read get greeting; redis-cli -h cache-read role | head -n 1' | tr -d '\r')
+  [ "$(head -n 1 <<<"$out")" = hello ] || fail "a read through Service cache-read failed: $out"
+  roles="$roles $(tail -n 1 <<<"$out")"
+done
+grep -q slave <<<"$roles" || fail "no read through Service cache-read reached a replica in 12 connections: roles$roles"
+pass "Service cache-read (readService) has all 3 members as endpoints; 12 reads through it return the key, replicas among the members answering (roles:$(tr ' ' '\n' <<<"$roles" | grep -v '^$' | sort | uniq -c | tr -s ' \n' ' '))"
 out=$(kc -n "$NS" exec "$(client_pod)" -- env -u REDISCLI_AUTH redis-cli -h cache get greeting 2>&1 | tr -d '\r')
 grep -q NOAUTH <<<"$out" || fail "a client without the password was not refused: $out"
 pass "a client without the password is refused (NOAUTH)"
