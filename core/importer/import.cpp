@@ -364,6 +364,74 @@ bool mergeIngressRule(Json& list, const Json& rule) {
   return true;
 }
 
+// A data store that ran as a replica of another server (redis --replicaof HOST PORT).
+struct Follower {
+  std::string name, host, where;  // its database, the server it copied, the workload for notes
+  size_t workload = 0;
+  int64_t replicas = 1;
+  std::vector<size_t> services;  // the Services that select it
+  std::vector<std::string> args;  // its own server flags
+};
+
+// A ShopApp database replicates itself: a follower whose leader is a database of the app becomes
+// members of the leader's database (its pods replicate member 0 as they replicated the leader),
+// and the Service its readers used stays, as the leader's readService. A follower whose leader is
+// not found stays a database of its own, and the warning says it no longer copies anything.
+void mergeFollowers(const audit::Inventory& inv, const std::vector<Follower>& followers, Json& databases,
+                    std::map<size_t, std::string>& componentOfService, std::map<size_t, std::string>& componentOfWorkload,
+                    std::vector<Origin>& origins, Diagnostics& notes) {
+  auto indexOf = [&](const std::string& name) {
+    for (size_t i = 0; i < databases.size(); ++i)
+      if (databases[i].value("name", "") == name) return i;
+    return databases.size();
+  };
+  for (const auto& f : followers) {
+    const std::string host = f.host.substr(0, f.host.find('.'));
+    std::string leader;
+    for (const auto& [svc, comp] : componentOfService)
+      if (audit::nameOf(inv.object(svc)) == host && comp != f.name) leader = comp;
+    const size_t li = indexOf(leader), fi = indexOf(f.name);
+    if (li == databases.size() || fi == databases.size() || databases[li]["engine"] != databases[fi]["engine"]) {
+      notes.warning(f.where, "runs as a replica of " + f.host + " (--replicaof), which is not a database of the app: a "
+                             "ShopApp database replicates itself, so this becomes a database of its own and no longer "
+                             "copies " + f.host + "'s data");
+      continue;
+    }
+    Json& lead = databases[li];
+    const int64_t members = std::min<int64_t>(kMaxStoreMembers, lead.value("replicas", int64_t{1}) + f.replicas);
+    lead["replicas"] = members;
+    std::string kept;
+    for (size_t svc : f.services) {
+      const std::string svcName = audit::nameOf(inv.object(svc));
+      componentOfService[svc] = leader;
+      if (!lead.contains("readService")) {
+        lead["readService"] = svcName;
+        kept = "; Service " + svcName + " stays, as its readService (every member), so its readers keep the name";
+      } else {
+        notes.warning(f.where, "Service " + svcName + " is left out: database " + leader + " has one readService (" +
+                                   lead["readService"].get<std::string>() + "); its callers must use that name");
+      }
+    }
+    componentOfWorkload[f.workload] = leader;
+    notes.warning(f.where, "runs as a replica of " + f.host + " (--replicaof): its " + std::to_string(f.replicas) +
+                               " pod(s) become members of database " + leader + " (" + std::to_string(members) +
+                               " in all), which replicate member 0 as they replicated " + f.host + kept);
+    if (f.args != lead.value("args", std::vector<std::string>{}))
+      notes.warning(f.where, "its server flags are left out: every member of database " + leader +
+                                 " runs with that database's args");
+    // The follower's entry goes, and the origins of the entries after it move up one.
+    databases.erase(fi);
+    const std::string gone = "spec.databases[" + std::to_string(fi) + "]";
+    std::erase_if(origins, [&](const Origin& o) { return o.path == gone || o.path.rfind(gone + ".", 0) == 0; });
+    for (auto& o : origins) {
+      if (o.path.rfind("spec.databases[", 0) != 0) continue;
+      const size_t close = o.path.find(']');
+      const size_t index = std::stoul(o.path.substr(15, close - 15));
+      if (index > fi) o.path = "spec.databases[" + std::to_string(index - 1) + "]" + o.path.substr(close + 1);
+    }
+  }
+}
+
 }  // namespace
 
 std::map<std::string, size_t> workloadNamespaces(const audit::Inventory& inv) {
@@ -384,6 +452,7 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
   std::map<SecretKey, SecretKey> movedCredentials;     // a store's credential: where it was -> its generated key
   std::map<std::string, std::string> whereOfService;   // service name -> the workload it came from, for notes
   Json services = Json::array(), databases = Json::array(), messaging = Json::array();
+  std::vector<Follower> followers;                     // replicas of another server (redis --replicaof)
   std::set<std::string> names;
   bool exposed = false;
   std::string tlsSecret, host;
@@ -559,10 +628,6 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
         for (const auto& a : c.value(k, Json::array()))
           if (a.is_string()) argv.push_back(a);
       const EngineArgs flags = engine->broker ? EngineArgs{} : engineArgs(engine->engine, version, argv);
-      if (!flags.replicaOf.empty())
-        notes.warning(path, "runs as a replica of " + flags.replicaOf + " (--replicaof): a ShopApp database replicates "
-                            "itself, so this becomes a database of its own and no longer copies " + flags.replicaOf +
-                            "'s data; point its readers at " + flags.replicaOf + " and leave it out");
       if (!argv.empty() && (engine->broker || flags.otherProgram)) {
         std::string line;
         for (const auto& a : argv) line += (line.empty() ? "" : " ") + a;
@@ -607,6 +672,8 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
         componentOfWorkload[wi] = name;
       } else {
         databases.push_back(d);
+        if (!flags.replicaOf.empty())
+          followers.push_back({name, flags.replicaOf, path, wi, replicas, inv.servicesSelecting(w), flags.args});
         componentOfWorkload[wi] = name;
       }
       continue;
@@ -711,6 +778,7 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
     whereOfService[name] = path;
     services.push_back(s);
   }
+  mergeFollowers(inv, followers, databases, componentOfService, componentOfWorkload, res.origins, notes);
   for (auto& s : services) {
     const std::string& where = whereOfService[s.value("name", "")];
     if (s.contains("env")) followMovedCredentials(s["env"], movedCredentials, where, notes);

@@ -62,7 +62,7 @@ std::vector<Call> readCalls(const fs::path& file) {
   std::string line;
   while (std::getline(in, line)) {
     line = trim(line);
-    if (line.empty() || line[0] == '#') continue;
+    if (line.empty() || line[0] == '#' || line.rfind("members:", 0) == 0) continue;
     Call c;
     if (line.rfind("deny:", 0) == 0) {
       c.deny = true;
@@ -76,6 +76,22 @@ std::vector<Call> readCalls(const fs::path& file) {
     splitName(trim(line.substr(arrow + 2, colon - arrow - 2)), c.toNs, c.to);
     c.port = std::stoi(line.substr(colon + 1));
     out.push_back(c);
+  }
+  return out;
+}
+
+// The "members: FOLLOWER = LEADER" lines: for import, workload FOLLOWER (a replica of LEADER's
+// server) became members of LEADER's database.
+std::map<std::string, std::string> readMembers(const fs::path& file) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(test::readFile(file.string()));
+  std::string line;
+  while (std::getline(in, line)) {
+    line = trim(line);
+    if (line.rfind("members:", 0) != 0) continue;
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos) throw std::runtime_error(file.string() + ": not members: FOLLOWER = LEADER: " + line);
+    out[trim(line.substr(8, eq - 8))] = trim(line.substr(eq + 1));
   }
   return out;
 }
@@ -122,6 +138,8 @@ struct World {
   // Service its callers use, or <service>-<version>), and a caller's name is not what a call
   // depends on, so a workload not found by name is the one that runs the same images.
   const std::vector<Json>* input = nullptr;
+  // With input: the followers that became members of a leader's database (calls.txt "members:").
+  std::map<std::string, std::string> members = {};
 
   const Json* workload(const std::string& ns_, const std::string& name) const {
     for (const auto& o : objects)
@@ -158,8 +176,18 @@ std::vector<std::string> checkCalls(const std::string& stage, const World& world
     if (external && world.input) continue;  // import routes outside clients through the gateway instead
     Pod from;
     bool inside = !external;
+    const auto member = world.input ? world.members.find(c.from) : world.members.end();
     if (external) {
       from = Pod{"", Json::object()};
+    } else if (member != world.members.end()) {
+      // A follower became members 1.. of its leader's StatefulSet: judged from member 1.
+      const Json* w = world.workload(c.fromNs, member->second);
+      if (!w || test::objectKind(*w) != "StatefulSet") {
+        fail("no StatefulSet " + member->second + " whose members " + c.from + " became, for " + c.text);
+        continue;
+      }
+      from = *podOf(*w);
+      from.labels["statefulset.kubernetes.io/pod-name"] = member->second + "-1";
     } else if (const Json* w = world.workload(c.fromNs, c.from)) {
       from = *podOf(*w);
     } else if (!c.fromNs.empty() && !world.appNamespaces.count(c.fromNs)) {
@@ -372,6 +400,7 @@ TEST_P(Corpus, ImportValidatesAndKeepsEveryCall) {
       }
       World world{objects, ns, appNs, source};
       world.input = &inputObjects;
+      world.members = readMembers(dir / "calls.txt");
       failures = checkCalls("import", world, calls);
     }
     expectFailures(importFile(dir, source, "expect"), failures);

@@ -526,7 +526,8 @@ spec:
        {"Deployment web: hostNetwork is left out: the ShopApp's pods have their own network addresses",
         "Deployment web: hostPort 80 (container port 8080) is left out: clients outside the cluster reach it through "
         "the gateway (spec.gateway, TLS) now",
-        "Deployment cache-replica: runs as a replica of cache (--replicaof): a ShopApp database replicates itself"})
+        "Deployment cache-replica: runs as a replica of cache (--replicaof), which is not a database of the app: a ShopApp "
+        "database replicates itself"})
     EXPECT_NE(notes.find(want), std::string::npos) << want << "\nin:\n" << notes;
   EXPECT_EQ(notes.find("command and args"), std::string::npos) << notes;
   EXPECT_EQ(component(res.app, "databases", "cache-replica")["args"], Json::array({"--maxmemory", "64mb"}));
@@ -728,4 +729,92 @@ spec:
       << res.notes.str();
   EXPECT_EQ(component(res.app, "databases", "carts-db")["args"], Json::array({"--wiredTigerCacheSizeGB", "1"}));
   EXPECT_EQ(component(res.app, "databases", "carts-db")["version"], "4.4.29");
+}
+
+// Redis followers (--replicaof the leader's Service) become members of the leader's database:
+// one database with every pod as a member, the followers' Service kept as its readService, the
+// callers of either Service depending on it, and the origins of later databases moved up.
+TEST(Import, FollowersBecomeMembersOfTheLeadersDatabase) {
+  auto res = importText(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: kv-replica, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: kv-replica}}
+  template:
+    metadata: {labels: {app: kv-replica}}
+    spec:
+      containers:
+      - {name: redis, image: "redis:7.2.4", args: [--replicaof, kv.shop.svc.cluster.local, "6379"], ports: [{containerPort: 6379}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: kv-read, namespace: shop}
+spec: {selector: {app: kv-replica}, ports: [{port: 6379}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: kv, namespace: shop}
+spec:
+  selector: {matchLabels: {app: kv}}
+  template:
+    metadata: {labels: {app: kv}}
+    spec:
+      containers:
+      - {name: redis, image: "redis:7.2.4", ports: [{containerPort: 6379}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: kv, namespace: shop}
+spec: {selector: {app: kv}, ports: [{port: 6379}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: orders-db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: orders-db}}
+  template:
+    metadata: {labels: {app: orders-db}}
+    spec:
+      containers:
+      - {name: pg, image: "postgres:16.4", ports: [{containerPort: 5432}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: orders-db, namespace: shop}
+spec: {selector: {app: orders-db}, ports: [{port: 5432}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: "example.com/web:1.0.0"
+        env: [{name: READS, value: "kv-read:6379"}, {name: DB, value: "orders-db:5432"}]
+)");
+  const Json& dbs = res.app["spec"]["databases"];
+  ASSERT_EQ(dbs.size(), 2u) << res.app.dump(1);
+  EXPECT_EQ(dbs[0]["name"], "kv");
+  EXPECT_EQ(dbs[0]["replicas"], 3);
+  EXPECT_EQ(dbs[0]["readService"], "kv-read");
+  EXPECT_FALSE(dbs[0].contains("args"));
+  EXPECT_EQ(dbs[1]["name"], "orders-db");
+  EXPECT_EQ(component(res.app, "services", "web")["dependsOn"], Json::array({"kv", "orders-db"}));
+  EXPECT_NE(res.notes.str().find("Deployment kv-replica: runs as a replica of kv.shop.svc.cluster.local (--replicaof): its "
+                                 "2 pod(s) become members of database kv (3 in all)"),
+            std::string::npos)
+      << res.notes.str();
+  // The origins name the input object of each remaining entry.
+  std::map<std::string, std::string> origin;
+  for (const auto& o : res.origins) origin[o.path] = o.object < 7 ? std::to_string(o.object) : "";
+  EXPECT_EQ(origin["spec.databases[0]"], "2") << "kv's Deployment";
+  EXPECT_EQ(origin["spec.databases[1]"], "4") << "orders-db's StatefulSet";
+  EXPECT_FALSE(origin.count("spec.databases[2]"));
+  auto parsed = parseShopApp(res.app);
+  EXPECT_TRUE(parsed.app.has_value()) << parsed.diags.str();
 }
