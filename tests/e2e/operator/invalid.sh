@@ -33,6 +33,19 @@ expect_fail "weights not adding up to 100 are rejected by CEL" "the weights of t
   kc apply --server-side -f <(base f nginxinc/nginx-unprivileged:1.27.2-alpine '    versions: [{name: v1, weight: 80}, {name: v2, weight: 10}]')
 expect_fail "a duplicate version name is rejected by the schema (the list is a map keyed by name)" "duplicate entries for key \\[name=\"v1\"\\]" \
   kc apply --server-side -f <(base g nginxinc/nginx-unprivileged:1.27.2-alpine '    versions: [{name: v1}, {name: v1}]')
+expect_fail "a readService on mongodb is rejected by CEL" "mongodb clients find the members themselves" \
+  kc apply --server-side --dry-run=server -f <(base h nginxinc/nginx-unprivileged:1.27.2-alpine '    dependsOn: [db]
+  databases:
+  - {name: db, engine: mongodb, readService: db-read}')
+expect_fail "a readService under the database's own name is rejected by CEL" "readService is the client Service's own name" \
+  kc apply --server-side --dry-run=server -f <(base i nginxinc/nginx-unprivileged:1.27.2-alpine '    dependsOn: [db]
+  databases:
+  - {name: db, engine: redis, readService: db}')
+out=$(base j nginxinc/nginx-unprivileged:1.27.2-alpine '    dependsOn: [db]
+  databases:
+  - {name: db, engine: postgresql, readService: db-read}' | kc apply --server-side --dry-run=server -f - 2>&1) ||
+  fail "a postgresql readService was rejected: $out"
+pass "a postgresql readService passes the CRD's CEL rules: $out"
 # The canary example passes the CRD (its weights add up to 100), in the server's dry run.
 out=$(sed "s/^  namespace: canary$/  namespace: $NS/" "$(dirname "$0")/../../../manifests/examples/canary.yaml" |
   kc apply --server-side --dry-run=server -f - 2>&1) || fail "the canary example was rejected: $out"
