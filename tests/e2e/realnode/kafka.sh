@@ -10,6 +10,9 @@
 #     rendered default replication factor is consumed; its partition has 3 replicas, all in sync;
 #   - the partition leader's pod deleted: the message is consumed from the others; the member comes
 #     back on its own PVC with its data (not formatted again) and is in sync again;
+#   - 3 -> 2 -> 3 members (the voter list changes, so every member rolls): a quorum of 2 voters
+#     and 2 brokers, the message consumed and another produced with acks=all; then 3 again, member
+#     2 back on its own PVC, not formatted again, caught up in the ISR, no message lost;
 #   - the rendered NetworkPolicies: the dependsOn client connects; another service's pod and a pod of
 #     another namespace cannot connect;
 #   - the ShopApp deleted: PVCs stay; re-created, the cluster re-forms on them and the messages are
@@ -41,7 +44,7 @@ $(rn_shopapp_header shop)
     engine: kafka
     image: $RN_IMG_KAFKA
     imagePullPolicy: Never
-    replicas: 3
+    replicas: ${1:-3}
     storage: {storageClass: realnode-local, size: 256Mi}
     # Less than the defaults (500m, 1Gi requested): the node has 2 CPUs and other tests share it.
     resources: {requests: {cpu: 100m, memory: 512Mi}, limits: {cpu: "1", memory: 1Gi}}
@@ -69,11 +72,11 @@ quorum() {
   kc -n "$NS" exec "events-$1" -c kafka -- java -Xmx64m -XX:TieredStopAtLevel=1 -cp '/opt/kafka/libs/*' \
     org.apache.kafka.tools.MetadataQuorumCommand --bootstrap-controller localhost:9093 describe --replication 2>/dev/null
 }
-quorum_formed() {  # 3 voters: one leader, two followers, seen from every member
-  local i q
-  for i in 0 1 2; do
+quorum_formed() {  # N (3) voters: one leader, N-1 followers, seen from every member
+  local n=${1:-3} i q
+  for ((i = 0; i < n; i++)); do
     q=$(quorum "$i") || return 1
-    [ "$(grep -cw Leader <<<"$q")" = 1 ] && [ "$(grep -cw Follower <<<"$q")" = 2 ] || return 1
+    [ "$(grep -cw Leader <<<"$q")" = 1 ] && [ "$(grep -cw Follower <<<"$q")" = $((n - 1)) ] || return 1
   done
 }
 # Whether member I started on a log directory formatted before (the storage tool says so). The log
@@ -146,13 +149,46 @@ wait_for "the quorum re-formed: one leader and two followers, seen from every me
 [ "$(consume)" = hello ] || fail "after the member came back, the message is gone: $(consume)"
 pass "member pod events-$leader deleted: back Ready in ${restart_s}s on its own PVC with its data (not formatted again), in sync again"
 
+# --- 3 -> 2 -> 3 members ------------------------------------------------------------------------
+# The voter list is in the members' config, so a scale rolls every member: the quorum must re-form
+# with 2 voters, then 3 again, on the same PVCs, and no message may be lost.
+pvc2=$(kc -n "$NS" get pvc data-events-2 -o jsonpath='{.metadata.uid}')
+t2=$SECONDS
+app 2 | kc apply --server-side -f - >/dev/null || fail "scaling to 2 members failed"
+member2_gone() { ! kc -n "$NS" get pod events-2 >/dev/null 2>&1; }
+wait_for "2 members: events-2 removed" 300 member2_gone
+op_wait_ready "$NS" shop 400
+wait_members 2 400
+wait_for "2 members: the KRaft quorum of 2 voters, one leader, seen from both" 180 quorum_formed 2
+wait_for "2 members: kcat through Service events sees 2 brokers" 120 has_brokers 2
+wait_for "2 members: the first message is consumed" 60 consumed hello
+ok=""
+for _ in $(seq 1 10); do produce scaled 2>/dev/null && { ok=1; break; }; sleep 3; done
+[ -n "$ok" ] || fail "producing with 2 members failed: $(produce scaled 2>&1)"
+[ "$(consume)" = "hello scaled" ] || fail "with 2 members, the messages are not both consumed: $(consume)"
+[ "$(kc -n "$NS" get pvc data-events-2 -o jsonpath='{.metadata.uid}')" = "$pvc2" ] || fail "scaling down did not keep data-events-2"
+down_s=$((SECONDS - t2))
+pass "3 -> 2 members in ${down_s}s: quorum of 2 voters, 2 brokers, the message consumed, a new one produced with acks=all, data-events-2 kept"
+t3=$SECONDS
+app 3 | kc apply --server-side -f - >/dev/null || fail "scaling back to 3 members failed"
+op_wait_ready "$NS" shop 400
+wait_members 3 400
+wait_for "3 members again: the KRaft quorum of 3 voters" 240 quorum_formed 3
+wait_for "3 members again: 3 brokers" 120 has_brokers 3
+found_formatted 2 || fail "events-2 came back and formatted its log directory again"
+[ "$(kc -n "$NS" get pvc data-events-2 -o jsonpath='{.metadata.uid}')" = "$pvc2" ] || fail "events-2 came back on another PVC"
+wait_for "3 members again: 3 replicas in sync (events-2 caught up)" 180 in_sync
+[ "$(consume)" = "hello scaled" ] || fail "after 2 -> 3, the messages are not both there: $(consume)"
+up_s=$((SECONDS - t3))
+pass "2 -> 3 members in ${up_s}s: events-2 back on its own PVC (not formatted again), quorum of 3 voters, 3 replicas in sync, both messages there"
+
 # --- NetworkPolicies, enforced ----------------------------------------------------------------
 rn_store_isolated "$NS" shop events 9092
 pass "NetworkPolicies enforced: the dependsOn client connects; another service's pod and another namespace's pod are refused"
 
 # --- delete and re-create the ShopApp ---------------------------------------------------------
 produce kept >/dev/null || fail "producing failed"
-[ "$(consume)" = "hello kept" ] || fail "the second message was not consumed: $(consume)"
+[ "$(consume)" = "hello scaled kept" ] || fail "the third message was not consumed: $(consume)"
 pvcs=$(kc -n "$NS" get pvc -o jsonpath='{range .items[*]}{.metadata.name}={.metadata.uid} {end}')
 kc -n "$NS" delete shopapp shop --wait=true --timeout=120s >/dev/null || fail "deleting the ShopApp failed"
 no_app_pods() { [ -z "$(kc -n "$NS" get pods -l shopctl.io/app=shop -o name)" ]; }
@@ -164,12 +200,12 @@ app | kc apply --server-side -f - >/dev/null
 op_wait_ready "$NS" shop 400
 wait_members 3
 wait_for "re-created: the KRaft quorum re-formed" 180 quorum_formed
-wait_for "re-created: both messages consumed" 120 consumed "hello kept"
+wait_for "re-created: all three messages consumed" 120 consumed "hello scaled kept"
 for i in 0 1 2; do
   found_formatted "$i" || fail "re-created events-$i formatted its log directory again"
 done
 wait_for "re-created: 3 replicas in sync" 120 in_sync
-pass "ShopApp deleted and re-created: PVCs kept, every member started on its formatted data, both messages still there"
+pass "ShopApp deleted and re-created: PVCs kept, every member started on its formatted data, all three messages still there"
 
 # --- figures ----------------------------------------------------------------------------------
 echo "figures: engine kafka 3.9.0 (KRaft; Debian openjdk-17 + Maven Central jars), 3 members: apply to Ready ${ready_s}s, member pod deleted to Ready ${restart_s}s, memory $(rn_store_memory "$NS" events 3)"
