@@ -33,13 +33,23 @@ exec mongod --replSet rs0 --bind_ip 0.0.0.0 --port "$SHOP_PORT" --dbpath /data/d
 )SH";
 
 const char* kMongoInit = R"SH(#!/bin/sh
-# Initiates the replica set and creates users, once. Safe to run on every start.
+# Initiates the replica set and creates users, once. Safe to run on every start. Passwords reach
+# the shell on its standard input as JavaScript string literals (backslashes, quotes and line
+# breaks escaped), never on a command line, which every process of the node can read.
 set -u
 shell=$(command -v mongosh || command -v mongo)
 local_eval() { "$shell" --quiet --port "$SHOP_PORT" "$@"; }
-auth_eval() { local_eval -u root -p "$MONGO_ROOT_PASSWORD" --authenticationDatabase admin "$@"; }
+# A JavaScript string literal of $1 (the x keeps trailing line breaks from $(...)).
+js() {
+  lit=$(printf '%sx' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g" | sed -e ':a' -e 'N' -e '$!ba' -e 's/\n/\\n/g')
+  printf "'%s'" "${lit%x}"
+}
+# Runs the JavaScript of $1 on stdin, authenticated as root.
+as_root() {
+  printf 'db.getSiblingDB("admin").auth("root", %s);\n%s\n' "$(js "$MONGO_ROOT_PASSWORD")" "$1" | local_eval
+}
 until local_eval --eval 'db.adminCommand("ping").ok' >/dev/null 2>&1; do sleep 2; done
-if auth_eval --eval 'rs.status().ok' 2>/dev/null | grep -q 1; then
+if as_root 'print("shopctl-rs-ok=" + rs.status().ok)' 2>/dev/null | grep -q 'shopctl-rs-ok=1'; then
   echo "replica set already initiated"
   exit 0
 fi
@@ -56,9 +66,11 @@ while [ "$i" -lt "$SHOP_REPLICAS" ]; do
 done
 local_eval --eval "rs.initiate({_id: 'rs0', members: [${members%,}]})" || true
 until local_eval --eval 'db.isMaster().ismaster' 2>/dev/null | grep -q true; do sleep 2; done
-local_eval --eval "db.getSiblingDB('admin').createUser({user: 'root', pwd: '$MONGO_ROOT_PASSWORD', roles: ['root']})" || true
+printf 'db.getSiblingDB("admin").createUser({user: "root", pwd: %s, roles: ["root"]});\n' "$(js "$MONGO_ROOT_PASSWORD")" |
+  local_eval || true
 if [ -n "${MONGO_APP_USER:-}" ]; then
-  auth_eval --eval "db.getSiblingDB('$MONGO_APP_DATABASE').createUser({user: '$MONGO_APP_USER', pwd: '$MONGO_APP_PASSWORD', roles: [{role: 'readWrite', db: '$MONGO_APP_DATABASE'}]})" || true
+  db=$(js "$MONGO_APP_DATABASE")
+  as_root "db.getSiblingDB($db).createUser({user: $(js "$MONGO_APP_USER"), pwd: $(js "$MONGO_APP_PASSWORD"), roles: [{role: 'readWrite', db: $db}]})" || true
 fi
 echo "replica set rs0 initiated with $SHOP_REPLICAS members"
 )SH";
