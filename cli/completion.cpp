@@ -10,6 +10,7 @@
 
 #include "cli/common.hpp"
 #include "core/model/reader.hpp"
+#include "core/util/text.hpp"
 
 namespace shop::cli {
 
@@ -96,12 +97,6 @@ CompletionCommand describe(CLI::App& app, const std::string& name) {
 
 // --- bash -------------------------------------------------------------------------------------
 
-std::string joined(const std::vector<std::string>& words, const std::string& sep = " ") {
-  std::string s;
-  for (const auto& w : words) s += (s.empty() ? "" : sep) + w;
-  return s;
-}
-
 std::string identifier(std::string s) {
   for (auto& c : s)
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
@@ -111,7 +106,7 @@ std::string identifier(std::string s) {
 // The bash lines that offer an option's value (cur is the word being completed).
 std::string bashValue(const CompletionOption& o, const std::string& fn) {
   if (!o.choices.empty())
-    return "COMPREPLY=( $(compgen -W '" + joined(o.choices) + "' -- \"$cur\") )";
+    return "COMPREPLY=( $(compgen -W '" + join(o.choices) + "' -- \"$cur\") )";
   switch (o.value) {
     case Value::Manifest:
       return fn + "_paths manifest \"$cur\"";
@@ -135,10 +130,10 @@ std::string bashCommand(const CompletionCommand& c, const std::string& fn) {
   s << "  case $prev in\n";
   for (const auto& o : c.options) {
     if (o.value == Value::None) continue;
-    s << "    " << joined(o.names, "|") << ") " << bashValue(o, fn) << "; return ;;\n";
+    s << "    " << join(o.names, "|") << ") " << bashValue(o, fn) << "; return ;;\n";
   }
   s << "  esac\n";
-  s << "  if [[ $cur == -* ]]; then\n    COMPREPLY=( $(compgen -W '" << joined(flags)
+  s << "  if [[ $cur == -* ]]; then\n    COMPREPLY=( $(compgen -W '" << join(flags)
     << "' -- \"$cur\") )\n    return\n  fi\n";
   bool positionalValues = false;
   for (const auto& p : c.positionals)
@@ -150,7 +145,7 @@ std::string bashCommand(const CompletionCommand& c, const std::string& fn) {
     s << "  local n=0 j\n  for ((j = cmdi + 1; j < COMP_CWORD; j++)); do\n    case "
          "${COMP_WORDS[j]} in\n";
     if (!valued.empty())
-      s << "      " << joined(valued, "|")
+      s << "      " << join(valued, "|")
         << ") ((j++)); [[ ${COMP_WORDS[j]} == = ]] && ((j++)) ;;\n";
     s << "      =) ((j++)) ;;\n      -*) ;;\n      *) ((n++)) ;;\n    esac\n  done\n  case $n in\n";
     for (size_t i = 0; i < c.positionals.size(); ++i)
@@ -181,7 +176,7 @@ std::string zshText(const std::string& s) {
 }
 
 std::string zshAction(const CompletionOption& o, const std::string& what) {
-  if (!o.choices.empty()) return ":" + what + ":(" + joined(o.choices) + ")";
+  if (!o.choices.empty()) return ":" + what + ":(" + join(o.choices) + ")";
   switch (o.value) {
     case Value::Manifest:
       return ":" + what + ":_files -g \"*.(yaml|yml|json)(-.)\"";
@@ -239,7 +234,7 @@ std::string fishOption(const CompletionOption& o) {
       s += " -s " + n.substr(1);
   }
   if (!o.choices.empty())
-    s += " -x -a " + fishQuoted(joined(o.choices));
+    s += " -x -a " + fishQuoted(join(o.choices));
   else if (o.value == Value::Manifest || o.value == Value::File)
     s += " -r -F";
   else if (o.value == Value::Directory)
@@ -317,9 +312,9 @@ std::string bashCompletion(const std::vector<CompletionCommand>& model, const st
     << "  done\n"
     << "  case $cmd in\n"
     << "    '')\n"
-    << "      if [[ $cur == -* ]]; then COMPREPLY=( $(compgen -W '" << joined(topFlags)
+    << "      if [[ $cur == -* ]]; then COMPREPLY=( $(compgen -W '" << join(topFlags)
     << "' -- \"$cur\") )\n"
-    << "      else COMPREPLY=( $(compgen -W '" << joined(commands) << "' -- \"$cur\") ); fi ;;\n";
+    << "      else COMPREPLY=( $(compgen -W '" << join(commands) << "' -- \"$cur\") ); fi ;;\n";
   for (const auto& c : model)
     if (!c.name.empty())
       s << "    " << c.name << ") " << fn << "_cmd_" << identifier(c.name) << " ;;\n";
@@ -396,9 +391,9 @@ std::string fishCompletion(const std::vector<CompletionCommand>& model, const st
     for (const auto& p : c.positionals) {
       if (p.choices.empty()) continue;
       const std::string cond = "__fish_seen_subcommand_from " + c.name +
-                               "; and not __fish_seen_subcommand_from " + joined(p.choices);
+                               "; and not __fish_seen_subcommand_from " + join(p.choices);
       s << "complete -c " << prog << " -n " << fishQuoted(cond) << " -a "
-        << fishQuoted(joined(p.choices))
+        << fishQuoted(join(p.choices))
         << (p.description.empty() ? "" : " -d " + fishQuoted(p.description)) << "\n";
       break;
     }

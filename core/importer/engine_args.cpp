@@ -5,6 +5,8 @@
 #include <set>
 #include <utility>
 
+#include "core/util/text.hpp"
+
 namespace shop::importer {
 
 namespace {
@@ -89,13 +91,13 @@ std::string optionKey(const std::string& engine, const Option& o) {
       }
     }
     std::replace(name.begin(), name.end(), '-', '_');
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    name = lower(name);
   } else if (engine == "mysql" || engine == "mariadb") {
     std::replace(name.begin(), name.end(), '_', '-');
     for (const char* prefix : {"loose-", "skip-", "disable-", "enable-"})
       if (name.rfind(prefix, 0) == 0) name = name.substr(std::string(prefix).size());
   } else if (engine == "redis") {
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    name = lower(name);
   }
   return name;
 }
@@ -131,12 +133,6 @@ std::pair<int, int> majorMinor(const std::string& v) {
   return {major, minor};
 }
 
-std::string joined(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
-  return out;
-}
-
 }  // namespace
 
 EngineArgs engineArgs(const std::string& engine, const std::string& version, const std::vector<std::string>& argv) {
@@ -163,24 +159,24 @@ EngineArgs engineArgs(const std::string& engine, const std::string& version, con
       options.back().words.push_back(argv[i]);  // a flag came first (checked above)
   }
   const auto& owned = ownedBy(engine);
+  const auto runs = majorMinor(version);
   for (const auto& o : options) {
     const std::string key = optionKey(engine, o);
     if (engine == "redis" && (key == "replicaof" || key == "slaveof") && o.words.size() > 1) {
       out.replicaOf = o.words[1];
       continue;
     }
-    const auto runs = majorMinor(version);
     const auto removed = std::find_if(std::begin(kRemoved), std::end(kRemoved), [&](const Removed& r) {
       return engine == r.engine && key == r.option && runs.first >= 0 && runs >= std::make_pair(r.major, r.minor);
     });
     if (removed != std::end(kRemoved)) {
-      out.leftOut.push_back("\"" + joined(o.words) + "\" is left out: " + engine + " " +
+      out.leftOut.push_back("\"" + join(o.words) + "\" is left out: " + engine + " " +
                             std::to_string(removed->major) + "." + std::to_string(removed->minor) +
                             " removed it, and version " + version + " would refuse to start with it");
       continue;
     }
     if (owned.count(key)) {
-      out.leftOut.push_back("\"" + joined(o.words) + "\" is left out: the operator's start script sets " + key +
+      out.leftOut.push_back("\"" + join(o.words) + "\" is left out: the operator's start script sets " + key +
                             " itself (replication, the port, the data path and authentication are its)");
       continue;
     }

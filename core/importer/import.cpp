@@ -621,17 +621,15 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       const std::string version = tag.empty() ? engineInfo(*engineFromName(engine->engine)).defaultVersion
                                               : (official ? tag : std::string());
       // The server flags of its command line carry over into args; what the operator's start
-      // script owns does not. A replica of another server (redis --replicaof HOST PORT) becomes a
-      // database of its own.
+      // script owns does not. A replica of another server (redis --replicaof HOST PORT) is
+      // recorded, and mergeFollowers makes it members of its leader's database.
       std::vector<std::string> argv;
       for (const char* k : {"command", "args"})
         for (const auto& a : c.value(k, Json::array()))
           if (a.is_string()) argv.push_back(a);
       const EngineArgs flags = engine->broker ? EngineArgs{} : engineArgs(engine->engine, version, argv);
       if (!argv.empty() && (engine->broker || flags.otherProgram)) {
-        std::string line;
-        for (const auto& a : argv) line += (line.empty() ? "" : " ") + a;
-        notes.warning(path, "command and args (" + quotedValue(line) + ") are left out: the operator starts the " +
+        notes.warning(path, "command and args (" + quotedValue(join(argv)) + ") are left out: the operator starts the " +
                             (engine->broker ? std::string("broker itself; give its settings in spec.messaging[].env")
                                             : std::string("engine itself; give the server flags it needs in "
                                                           "spec.databases[].args")));

@@ -11,6 +11,15 @@ uint64_t fnv1a64(std::string_view text) {
   return h;
 }
 
+std::string join(const std::vector<std::string>& words, std::string_view sep) {
+  std::string out;
+  for (const auto& w : words) {
+    if (!out.empty()) out += sep;
+    out += w;
+  }
+  return out;
+}
+
 std::string lower(std::string_view text) {
   std::string out(text);
   for (auto& c : out)

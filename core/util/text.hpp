@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace shop {
 
@@ -11,6 +12,9 @@ uint64_t fnv1a64(std::string_view text);
 
 // ASCII lower case.
 std::string lower(std::string_view text);
+
+// The words with sep between them (none after an empty start, as a sentence is built).
+std::string join(const std::vector<std::string>& words, std::string_view sep = " ");
 
 // One JSON Pointer reference token (RFC 6901): "~" -> "~0", "/" -> "~1".
 std::string escapePointer(std::string_view key);
