@@ -68,6 +68,12 @@ def template(text, name):
         (r"(?m)^(\s+)imagePullPolicy: \S+$", r"\1imagePullPolicy: {{ .Values.image.pullPolicy }}"),
         (r"(?m)^(\s+)- --leader-elect=true$",
          r"\1- --leader-elect=true\n\1{{- with .Values.watchNamespace }}\n\1- --namespace={{ . }}\n\1{{- end }}"),
+        # Placement and pull secrets: the manifest's nodeSelector is the default; tolerations and
+        # imagePullSecrets appear only when set.
+        (r"(?m)^(\s+)nodeSelector:\n\1  kubernetes.io/os: linux\n",
+         r"\1nodeSelector:\n\1  {{- toYaml .Values.nodeSelector | nindent 8 }}\n"
+         r"\1{{- with .Values.tolerations }}\n\1tolerations:\n\1  {{- toYaml . | nindent 8 }}\n\1{{- end }}\n"
+         r"\1{{- with .Values.imagePullSecrets }}\n\1imagePullSecrets:\n\1  {{- toYaml . | nindent 8 }}\n\1{{- end }}\n"),
         # The resources block, its comments included, up to the next key of the container.
         (r"(?ms)^(\s+)resources:\n.*?(?=^\1# Liveness)",
          r"\1resources:\n\1  {{- toYaml .Values.resources | nindent 10 }}\n"),
@@ -97,10 +103,15 @@ def chart(root):
         "replicas": deployment["spec"]["replicas"],
         "watchNamespace": "",
         "resources": container["resources"],
+        "nodeSelector": deployment["spec"]["template"]["spec"]["nodeSelector"],
+        "tolerations": [],
+        "imagePullSecrets": [],
     }
     files["values.yaml"] = (HEADER +
         "# image.digest (sha256:...), when set, is used instead of image.tag: REPOSITORY@DIGEST.\n"
         "# watchNamespace: one namespace to watch (default: all; the ClusterRole is installed either way).\n"
+        "# nodeSelector, tolerations, imagePullSecrets: the pod's, as in a pod spec (e.g.\n"
+        "# --set-json 'tolerations=[{\"key\":\"dedicated\",\"operator\":\"Exists\"}]').\n"
         + yaml.safe_dump(values, sort_keys=False))
     files["templates/_helpers.tpl"] = HEADER.replace("# ", "{{/* ", 1).rstrip("\n") + " */}}\n" + (
         '{{- define "shop-operator.image" -}}\n'

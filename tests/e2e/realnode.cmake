@@ -43,6 +43,8 @@ shop_add_realnode_test(realnode_postgresql COMMAND bash ${E2E_DIR}/realnode/post
 shop_add_realnode_test(realnode_mariadb COMMAND bash ${E2E_DIR}/realnode/mariadb.sh TIMEOUT 1200)
 shop_add_realnode_test(realnode_rabbitmq COMMAND bash ${E2E_DIR}/realnode/rabbitmq.sh TIMEOUT 1200)
 shop_add_realnode_test(realnode_kafka COMMAND bash ${E2E_DIR}/realnode/kafka.sh TIMEOUT 1200)
+# The Helm chart with the image built here referenced by digest (issue 12).
+shop_add_realnode_test(realnode_helm COMMAND bash ${E2E_DIR}/realnode/helm.sh TIMEOUT 900)
 
 # Leaves nothing behind, twice, and after a crashed up: needs the machine's one real node, so it
 # runs after the fixture's cluster is gone.
