@@ -2,7 +2,10 @@
 """Runs the commands the docs show (issue 12: docs that match).
 
 A fenced ```sh block directly preceded by the line `<!-- doctest -->` is runnable offline, one
-preceded by `<!-- doctest cluster -->` against a cluster. Every command in it runs, in order, in
+preceded by `<!-- doctest cluster -->` against a cluster. Every ```sh and ```console block of the
+files carries a marker: one that cannot run here says why, `<!-- doctest skip: REASON -->` (it
+needs a registry, a container engine, a GUI, writes outside the playground, ...), and is listed as
+skipped with that reason; a block with no marker fails the run, so none goes untested unnoticed. Every command in it runs, in order, in
 a playground directory shared by the blocks of the same Markdown file, with the shopctl under
 test first on PATH.
 - Offline blocks run in both modes; cluster blocks only with --cluster (KUBECONFIG from the
@@ -34,6 +37,8 @@ import tempfile
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 DEFAULT_FILES = ["README.md", "docs/hardening.md", "docs/gitops.md", "docs/shopapp.md", "docs/operator.md"]
 MARKERS = {"<!-- doctest -->": "offline", "<!-- doctest cluster -->": "cluster"}
+SKIP = re.compile(r"^<!-- doctest skip: (\S.*\S) -->$")
+FENCES = ("```sh", "```console")
 
 # What the docs' examples take for granted, made once per Markdown file.
 PLAYGROUND = """
@@ -53,17 +58,35 @@ for d in crds manifests charts scripts; do ln -s "$REPO/$d" "$d"; done
 
 
 def blocks(path):
-    """(line number, kind, [command lines]) of every runnable block of a Markdown file."""
+    """(line number, kind, [command lines]) of every marked block of a Markdown file; for a
+    skipped block, (line number, "skip", reason). An unmarked ```sh or ```console block is an error."""
     lines = open(path, encoding="utf-8").read().split("\n")
     out = []
+    fenced = False  # inside a fence: its lines are not markers or blocks
     for i, line in enumerate(lines):
-        kind = MARKERS.get(line.strip())
+        if line.startswith("```"):
+            if not fenced and line.startswith(FENCES):
+                prev = lines[i - 1].strip() if i else ""
+                if not prev.startswith("<!-- doctest"):
+                    raise SystemExit(
+                        f"{path}:{i + 1}: a {line.strip()} block without a doctest marker on the line before it: "
+                        "mark it <!-- doctest -->, <!-- doctest cluster --> or <!-- doctest skip: REASON -->")
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        skip = SKIP.match(line.strip())
+        kind = "skip" if skip else MARKERS.get(line.strip())
         if kind is None:
             if line.strip().startswith("<!-- doctest"):
-                raise SystemExit(f"{path}:{i + 1}: unknown marker {line.strip()} (known: {', '.join(MARKERS)})")
+                raise SystemExit(f"{path}:{i + 1}: unknown marker {line.strip()} "
+                                 f"(known: {', '.join(MARKERS)}, <!-- doctest skip: REASON -->)")
             continue
-        if i + 1 >= len(lines) or not (lines[i + 1].startswith("```sh") or lines[i + 1].startswith("```console")):
+        if i + 1 >= len(lines) or not lines[i + 1].startswith(FENCES):
             raise SystemExit(f"{path}:{i + 1}: {line.strip()} must be followed by a ```sh or ```console block")
+        if skip:
+            out.append((i + 2, "skip", skip.group(1)))
+            continue
         body, j = [], i + 2
         while j < len(lines) and not lines[j].startswith("```"):
             body.append(lines[j])
@@ -148,12 +171,18 @@ def main():
                HOME=tempfile.mkdtemp(prefix="doctest-home-"))
     if not args.cluster:
         env.pop("KUBECONFIG", None)  # offline: a command that reaches for a cluster fails here
-    passed = failed = skipped = 0
+    passed = failed = skipped = skipped_blocks = 0
     files = args.files or DEFAULT_FILES
     runnable = 0
     for rel in files:
         path = os.path.join(ROOT, rel)
-        found = [b for b in blocks(path) if args.cluster or b[1] == "offline"]
+        found = []
+        for b in blocks(path):
+            if b[1] == "skip":
+                print(f"skip {rel}:{b[0]}: the block is not run: {b[2]}")
+                skipped_blocks += 1
+            elif args.cluster or b[1] == "offline":
+                found.append(b)
         if not found:
             continue
         play = tempfile.mkdtemp(prefix="doctest-")
@@ -202,7 +231,8 @@ def main():
                         failed += 1
         finally:
             shutil.rmtree(play, ignore_errors=True)
-    print(f"doctest: {passed} passed, {failed} failed, {skipped} skipped, in {runnable} commands")
+    print(f"doctest: {passed} passed, {failed} failed, {skipped} skipped, in {runnable} commands; "
+          f"{skipped_blocks} block(s) marked not runnable")
     if runnable == 0:
         print("doctest: no runnable block found: the markers are gone?")
         return 1
