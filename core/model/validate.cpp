@@ -161,7 +161,9 @@ void validateApp(ShopApp& app, Diagnostics& diags) {
       if (!s.autoscaling.cpu && !s.autoscaling.memory) s.autoscaling.cpu = 80;
     }
     // storage
-    int maxPods = s.autoscaling.enabled ? s.autoscaling.max : s.replicas;
+    // With versions, each version's Deployment runs its own pods (several versions sharing a
+    // single-node volume are refused by the parser at .versions).
+    const int maxPods = s.versions.size() > 1 || failed.under(path + ".versions") ? 0 : s.podCeiling();
     std::set<std::string> mounts;
     auto mount = [&](const std::string& p, const std::string& where) {
       if (!p.empty() && !mounts.insert(p).second)
