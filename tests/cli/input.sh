@@ -63,6 +63,16 @@ expect 0 "" "init --output-file" "$SHOPCTL" init --preset minimal --output-file 
 [ -s "$WORK/new.yaml" ] && ok "init --output-file wrote the file" || bad "init --output-file wrote nothing"
 expect 0 "-o/--output .* is deprecated .* use --output-file" "init -o FILE (deprecated)" "$SHOPCTL" init --preset minimal -o "$WORK/old.yaml"
 cmp -s "$WORK/new.yaml" "$WORK/old.yaml" && ok "init -o FILE writes the same file" || bad "init -o FILE differs from --output-file"
+# Every preset init lists (canary included) is a ShopApp that validates under another name and namespace.
+presets=$("$SHOPCTL" init --help | awk '/^Presets:/ { on = 1; next } on && /^$/ { exit } on { print $1 }')
+[ "$(wc -w <<<"$presets")" -ge 6 ] && grep -qw canary <<<"$presets" && ok "init --help lists $(wc -w <<<"$presets") presets, canary among them" ||
+  bad "init --help lists these presets: $presets"
+for p in $presets; do
+  "$SHOPCTL" init --preset "$p" --name "try-$p" -n "ns-$p" --output-file "$WORK/preset-$p.yaml" 2>/dev/null
+  expect 0 "" "init --preset $p validates" "$SHOPCTL" validate -f "$WORK/preset-$p.yaml"
+  grep -q "^  name: try-$p$" "$WORK/preset-$p.yaml" && grep -q "^  namespace: ns-$p$" "$WORK/preset-$p.yaml" &&
+    ok "init --preset $p takes --name and -n" || bad "init --preset $p: metadata not set"
+done
 "$SHOPCTL" render -f "$APP" > "$WORK/rendered.yaml" 2>/dev/null
 expect 0 "" "harden --output-dir" "$SHOPCTL" harden -f "$WORK/rendered.yaml" --output-dir "$WORK/hnew"
 expect 0 "use --output-dir" "harden -o DIR (deprecated)" "$SHOPCTL" harden -f "$WORK/rendered.yaml" -o "$WORK/hold"
