@@ -342,6 +342,40 @@ TEST(Import, SeveralDeploymentsBehindOneServiceBecomeVersionsOfIt) {
   EXPECT_FALSE(find(objs, "Service", "reviews-v1"));
 }
 
+// What a version cannot carry is said, never dropped silently: a variable of the first version
+// the next one lacks (every version takes its service's), a field a version cannot set (its
+// resources), and Deployments behind one Service whose version names do not tell them apart.
+TEST(Import, WhatAVersionCannotCarryIsSaid) {
+  std::string v2 = labelledDeployment("reviews-v2", "reviews", "v2", "example.com/reviews-v2:1.0.0",
+                                      "[{name: STARS, value: black}]");
+  v2.replace(v2.find("ports: [{containerPort: 9080}]"), 30,
+             "ports: [{containerPort: 9080}], resources: {limits: {memory: 512Mi}}");
+  auto res = importText(service("reviews", "reviews") + "---\n" +
+                        labelledDeployment("reviews-v1", "reviews", "v1", "example.com/reviews-v1:1.0.0",
+                                           "[{name: STARS, value: none}, {name: MODE, value: strict}]") +
+                        "---\n" + v2);
+  const Json& reviews = component(res.app, "services", "reviews");
+  ASSERT_EQ(reviews["versions"].size(), 2u) << res.app.dump(2);
+  const std::string notes = res.notes.str();
+  EXPECT_NE(notes.find("env MODE of the service's first version is not set in this one, but a version takes every "
+                       "variable of its service: it has it too"), std::string::npos) << notes;
+  const auto differs = notes.find("differs from the service's first version in ");
+  ASSERT_NE(differs, std::string::npos) << notes;
+  EXPECT_NE(notes.find("resources", differs), std::string::npos) << notes;
+  EXPECT_NE(notes.find("which a version cannot set: the service's are used", differs), std::string::npos) << notes;
+  auto parsed = parseShopApp(res.app);
+  EXPECT_TRUE(parsed.app) << parsed.diags.str();
+
+  // The same version label on both: no version names tell them apart, so two services and a warning.
+  auto anon = importText(service("reviews", "reviews") + "---\n" +
+                         labelledDeployment("alpha", "reviews", "v1", "example.com/reviews:1.0.0") + "---\n" +
+                         labelledDeployment("beta", "reviews", "v1", "example.com/reviews:2.0.0"));
+  EXPECT_NE(anon.notes.str().find("Service reviews: selects several Deployments, but they have no distinct version names"),
+            std::string::npos) << anon.notes.str();
+  for (const auto& s : anon.app["spec"]["services"]) EXPECT_FALSE(s.contains("versions")) << anon.app.dump(2);
+  EXPECT_EQ(anon.app["spec"]["services"].size(), 2u) << anon.app.dump(2);
+}
+
 // details-v1 behind Service details: callers use "details", so the service is named so, unless
 // the Deployment's own name is a Service too, or a second Service selects it.
 TEST(Import, OneDeploymentOfAnotherNameTakesTheServiceName) {
