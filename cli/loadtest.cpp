@@ -139,10 +139,85 @@ void clearPrevious(kube::Client& client, const std::string& ns, const LoadTestPl
   throw ExitRequest{kRuntime};
 }
 
+// The Deployments a service runs: its own, or one per version (<service>-<version>), each with
+// its autoscaler when it has one (named as the Deployment).
+struct Workload {
+  std::string deployment, version;  // version: empty for a service without versions
+  bool autoscaled = false;
+};
+
+std::vector<Workload> workloadsOf(const Service& s) {
+  if (s.versions.empty()) return {{s.name, "", s.autoscaling.enabled}};
+  std::vector<Workload> out;
+  for (const auto& v : s.versions) out.push_back({s.deploymentOf(v), v.name, v.autoscaling.enabled});
+  return out;
+}
+
+// What the service's Deployments and autoscalers say now: replicas summed over the versions, and
+// a line such as " 3 replicas (3 ready), autoscaler wants 3 of 1-3 (cpu 270%/50%)" or, with
+// versions, " 3 replicas (3 ready): v1 2 (2 ready), autoscaler wants 2 of 1-2 (...); v2 1 (1 ready)".
+struct Watched {
+  std::string text;
+  int replicas = 0, hpaMax = 0;
+  bool anyDeployment = false;
+};
+
+std::string autoscalerText(const Json& h) {
+  const Json st = h.value("status", Json::object());
+  const int max = h["spec"].value("maxReplicas", 0);
+  const std::string m = hpaMetricsText(h);
+  const std::string range = std::to_string(h["spec"].value("minReplicas", 1)) + "-" + std::to_string(max);
+  // An autoscaler never wants fewer than its minimum (at least 1): 0 means not computed yet,
+  // even when a metric is listed without a value.
+  if (st.value("desiredReplicas", 0) == 0) return "autoscaler (" + range + ") has no metrics yet";
+  return "autoscaler wants " + std::to_string(st.value("desiredReplicas", 0)) + " of " + range +
+         (m.empty() ? "" : " (" + m + ")");
+}
+
+Watched watchWorkloads(kube::Client& client, const std::string& ns, const std::vector<Workload>& workloads) {
+  Watched w;
+  int ready = 0;
+  std::vector<std::string> parts;  // per version, or the one Deployment's autoscaler
+  for (const auto& wl : workloads) {
+    std::string part = wl.version;
+    auto dep = client.get(res::Deployment, ns, wl.deployment);
+    if (dep.ok()) {
+      const int r = dep.body["spec"].value("replicas", 0);
+      const int rd = dep.body.value("status", Json::object()).value("readyReplicas", 0);
+      w.replicas += r;
+      ready += rd;
+      w.anyDeployment = true;
+      if (!wl.version.empty()) part += " " + std::to_string(r) + " (" + std::to_string(rd) + " ready)";
+    } else if (!wl.version.empty()) {
+      part += " no Deployment " + wl.deployment;
+    }
+    if (wl.autoscaled) {
+      auto h = client.get(res::HorizontalPodAutoscaler, ns, wl.deployment);
+      if (h.ok()) {
+        w.hpaMax += h.body["spec"].value("maxReplicas", 0);
+        part += (part.empty() ? "" : ", ") + autoscalerText(h.body);
+      }
+    }
+    if (!part.empty()) parts.push_back(part);
+  }
+  if (!w.anyDeployment)
+    w.text = " no Deployment";
+  else
+    w.text = " " + std::to_string(w.replicas) + " replicas (" + std::to_string(ready) + " ready)";
+  if (workloads.size() == 1 && workloads[0].version.empty()) {
+    if (!parts.empty()) w.text += ", " + parts[0];
+  } else {
+    w.text += ":";
+    for (size_t i = 0; i < parts.size(); ++i) w.text += (i ? "; " : " ") + parts[i];
+  }
+  return w;
+}
+
 int follow(kube::Client& client, const std::string& ns, const ShopApp& app, const LoadTestPlan& plan,
            const LoadTestSpec& spec, std::chrono::milliseconds interval) {
   const Service* svc = app.findService(spec.service);
-  const bool hpa = svc->autoscaling.enabled;
+  const std::vector<Workload> workloads = workloadsOf(*svc);
+  const bool hpa = std::any_of(workloads.begin(), workloads.end(), [](const Workload& w) { return w.autoscaled; });
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = start + std::chrono::seconds(spec.durationSeconds + 360);
   int firstReplicas = -1, peak = 0, hpaMax = 0;
@@ -176,30 +251,13 @@ int follow(kube::Client& client, const std::string& ns, const ShopApp& app, cons
       }
     }
     std::string line = state + "   " + svc->name + ":";
-    auto dep = client.get(res::Deployment, ns, svc->name);
-    if (dep.ok()) {
-      const Json st = dep.body.value("status", Json::object());
-      const int replicas = dep.body["spec"].value("replicas", 0), ready = st.value("readyReplicas", 0);
-      if (firstReplicas < 0) firstReplicas = replicas;
-      peak = std::max(peak, replicas);
-      line += " " + std::to_string(replicas) + " replicas (" + std::to_string(ready) + " ready)";
-    } else {
-      line += " no Deployment";
+    const Watched now = watchWorkloads(client, ns, workloads);
+    line += now.text;
+    if (now.anyDeployment) {
+      if (firstReplicas < 0) firstReplicas = now.replicas;
+      peak = std::max(peak, now.replicas);
     }
-    if (hpa) {
-      auto h = client.get(res::HorizontalPodAutoscaler, ns, svc->name);
-      if (h.ok()) {
-        const Json st = h.body.value("status", Json::object());
-        hpaMax = h.body["spec"].value("maxReplicas", 0);
-        const std::string m = hpaMetricsText(h.body);
-        const std::string range = std::to_string(h.body["spec"].value("minReplicas", 1)) + "-" + std::to_string(hpaMax);
-        if (st.value("desiredReplicas", 0) == 0 && st.value("currentMetrics", Json::array()).empty())
-          line += ", autoscaler (" + range + ") has no metrics yet";
-        else
-          line += ", autoscaler wants " + std::to_string(st.value("desiredReplicas", 0)) + " of " + range +
-                  (m.empty() ? "" : " (" + m + ")");
-      }
-    }
+    if (now.hpaMax > 0) hpaMax = now.hpaMax;
     if (line != lastLine || done) std::cout << "  " << secs << "s\t" << line << "\n" << std::flush;
     lastLine = line;
     if (done) {

@@ -8,7 +8,8 @@
 #     load test; the service scales back down afterwards;
 #   - a second load test while one runs is refused; a finished one is replaced; deleting the Job
 #     removes its NetworkPolicies (owner references);
-#   - an image that cannot run is reported at once, with the reason, not after the deadline.
+#   - an image that cannot run is reported at once, with the reason, not after the deadline;
+#   - a service with versions: each version's Deployment and autoscaler are shown, summed.
 source "$(dirname "$0")/lib.sh"
 SHOP_OPERATOR=${SHOPCTL_BUILD_DIR:?}/operator/shop-operator SHOPCTL=$SHOPCTL_BUILD_DIR/cli/shopctl
 source "$(dirname "$0")/../operator/lib.sh"
@@ -95,3 +96,36 @@ expect_fail "an image that cannot run is reported with its reason" "cannot start
   "$SHOPCTL" loadtest shop web -n "$NS" --image localhost/shopctl/no-such-image:1 --image-pull-policy Never --duration 5s --interval 1s
 [ $((SECONDS - t1)) -lt 60 ] || fail "the unrunnable image took $((SECONDS - t1))s to be reported"
 kc -n "$NS" delete job shop-loadtest-web >/dev/null
+
+# --- a service with versions: one Deployment (and autoscaler) per version, summed and shown each --
+kc -n "$NS" apply --server-side -f - >/dev/null <<YAML
+$(rn_shopapp_header shop)
+  services:
+  - name: web
+    image: $RN_IMG_NGINX
+    ports: [{name: http, port: 80, targetPort: 8080}]
+    writablePaths: [/tmp]
+    resources: {requests: {cpu: 20m, memory: 16Mi}, limits: {cpu: 200m, memory: 64Mi}}
+    probes:
+      readiness: {http: {path: /}, periodSeconds: 1}
+    autoscaling: {min: 1, max: 3, cpu: 50}
+  - name: api
+    image: $RN_IMG_NGINX
+    ports: [{name: http, port: 80, targetPort: 8080}]
+    writablePaths: [/tmp]
+    resources: {requests: {cpu: 20m, memory: 16Mi}, limits: {cpu: 200m, memory: 64Mi}}
+    probes:
+      readiness: {http: {path: /}, periodSeconds: 1}
+    versions:
+    - {name: v1, replicas: 1}
+    - {name: v2, replicas: 2}
+YAML
+op_wait_ready "$NS" shop 180
+"$SHOPCTL" loadtest shop api -n "$NS" --image "$RN_IMG_LOADGEN" --image-pull-policy Never --duration 5s --concurrency 1 --interval 1s >"$out" 2>&1 || { cat "$out"; fail "the load test of a service with versions failed"; }
+cat "$out"
+grep -Eq 'api: 3 replicas \(3 ready\): v1 1 \(1 ready\), autoscaler [^;]*1-2[^;]*; v2 2 \(2 ready\), autoscaler .*2-4' "$out" ||
+  fail "the progress lines do not show api's two versions (api-v1 1 replica, api-v2 2, each with its autoscaler)"
+grep -q '^api: 3 replicas at the start, 3 at most during the test (autoscaler maximum 6)\.$' "$out" ||
+  fail "the summary does not sum api's versions: $(tail -3 "$out")"
+grep -Eq '\[200\][[:space:]]+[0-9]+ responses' "$out" || fail "no 200 responses from api's versions"
+pass "loadtest of a service with versions: each version's Deployment and autoscaler shown, replicas summed, every response 2xx"
