@@ -5,7 +5,7 @@ CMAKE_ARGS ?=
 RUN_DIR   ?= $(CURDIR)/testenv/.run/default
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: all deps configure build test unit e2e quickstart cluster-up cluster-down testenv install dist install-manifests bench bench-operator fuzz test-sanitize format schema clean
+.PHONY: all deps configure build test unit e2e quickstart cluster-up cluster-down testenv install dist install-manifests bench bench-operator bench-compare fuzz test-sanitize format schema clean
 
 all: build
 
@@ -72,6 +72,13 @@ bench: build
 # BENCH_ARGS, e.g. "--apps 1000 --sockshops 0" (default: 50 minimal apps and 2 Sock Shops).
 bench-operator: build testenv
 	@bash bench/operator-scale.sh --build $(BUILD) $(BENCH_ARGS)
+
+# shopctl against helm template, kubectl kustomize, kube-score and kube-linter (whole processes,
+# CPU ratios pair by pair): builds the peers through the Go module proxy first (cached).
+bench-compare: build
+	@bash testenv/build >/dev/null && bash testenv/helm >/dev/null
+	@bash tests/peers/run.sh $(BUILD)/cli/shopctl >/dev/null
+	@python3 bench/compare.py --build $(BUILD)
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
