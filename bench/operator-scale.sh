@@ -6,7 +6,9 @@
 #                                [--operator BIN]
 #
 # Defaults: --build build, 50 apps, 2 Sock Shops, 30 s idle. --operator runs another shop-operator
-# binary than DIR/operator/shop-operator (a before/after comparison).
+# binary than DIR/operator/shop-operator (a before/after comparison). Environment:
+# SHOP_BENCH_OPERATOR_ARGS adds flags to the operator's (e.g. "--log-level debug");
+# SHOP_BENCH_KEEP=DIR keeps the operator's logs and the stamped watch events there.
 # It starts its own testenv cluster (testenv/up, kwok nodes; stopped on exit), installs the CRD
 # and the shipped RBAC, runs shop-operator with the shop-operator service account's token
 # (watching every namespace, no leader election), then:
@@ -65,6 +67,9 @@ cleanup() {
   [ -z "$OP_PID" ] || kill -KILL "$OP_PID" 2>/dev/null || true
   for p in "${WATCH_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   bash "$REPO/testenv/down" --run-dir "$RUN" >/dev/null 2>&1 || true
+  if [ -n "${SHOP_BENCH_KEEP:-}" ]; then
+    mkdir -p "$SHOP_BENCH_KEEP" && cp "$WORK"/*.log "$WORK"/*.jsonl "$SHOP_BENCH_KEEP"/ 2>/dev/null || true
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -100,7 +105,7 @@ wait_until() {  # DESC TIMEOUT CMD...
 }
 op_start() {  # LOGNAME
   "$OP_BIN" --kubeconfig "$WORK/kubeconfig" --leader-elect=false --metrics-bind-address 0 \
-    --health-probe-bind-address 0 --log-format text >"$WORK/$1.log" 2>&1 &
+    --health-probe-bind-address 0 --log-format text ${SHOP_BENCH_OPERATOR_ARGS:-} >"$WORK/$1.log" 2>&1 &
   OP_PID=$!
 }
 op_stop() { kill -TERM "$OP_PID" 2>/dev/null || true; wait "$OP_PID" 2>/dev/null || true; OP_PID=; }

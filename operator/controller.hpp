@@ -26,7 +26,7 @@ namespace shop::op {
 
 struct ControllerOptions {
   std::string watchNamespace;  // "" watches all namespaces
-  int workers = 2;
+  int workers = 4;
   std::string identity = "shop-operator";
   std::chrono::seconds resync{600};
   std::chrono::seconds discoveryInterval{15};

@@ -58,7 +58,7 @@ struct Flags {
   std::string kubeconfig, context, watchNs, metricsAddr = "127.0.0.1:8080", probeAddr = ":8081";
   std::string leNamespace, leName = "shop-operator", logLevel = "info", logFormat = "json", identity;
   bool leaderElect = true;
-  int workers = 2, burst = 100;
+  int workers = 4, burst = 100;
   double qps = 0, leaseDuration = 15, renewDeadline = 10, retryPeriod = 2;
   int resync = 600;
 };
@@ -67,7 +67,7 @@ void addFlags(CLI::App& app, Flags& f) {
   app.add_option("--kubeconfig", f.kubeconfig, "Path to a kubeconfig; default $KUBECONFIG, ~/.kube/config, then in-cluster");
   app.add_option("--context", f.context, "kubeconfig context to use (default: the current context)");
   app.add_option("--namespace", f.watchNs, "Watch only this namespace (default: all namespaces)");
-  app.add_option("--workers", f.workers, "Concurrent reconciles")->check(CLI::Range(1, 64));
+  app.add_option("--workers", f.workers, "Concurrent reconciles; first reconciles (apps this process has not reconciled yet) use at most N-1 of them, so a status never waits behind them")->check(CLI::Range(1, 64));
   app.add_option("--kube-api-qps", f.qps, "Client-side request rate limit; 0 disables it (API Priority and Fairness applies)");
   app.add_option("--kube-api-burst", f.burst, "Burst for the client-side rate limit");
   app.add_option("--metrics-bind-address", f.metricsAddr, "Where /metrics is served; \"0\" disables it");

@@ -70,13 +70,16 @@ bool WorkQueue::get(std::string& key) {
       delayed_.erase(delayed_.begin());
       enqueueLocked(k, lane);
     }
-    if (!followUps_.empty() || !queue_.empty()) {
-      auto& from = followUps_.empty() ? queue_ : followUps_;
+    const bool firstAllowed = !queue_.empty() && (firstLimit_ == 0 || processingFirst_.size() < firstLimit_);
+    if (!followUps_.empty() || firstAllowed) {
+      const bool first = followUps_.empty();
+      auto& from = first ? queue_ : followUps_;
       key = from.front();
       from.pop_front();
       queued_.erase(key);
       enqueuedAt_.erase(key);
       processing_.insert(key);
+      if (first) processingFirst_.insert(key);
       return true;
     }
     if (shutdown_) return false;
@@ -91,12 +94,20 @@ bool WorkQueue::get(std::string& key) {
   }
 }
 
-void WorkQueue::done(const std::string& key) {
+void WorkQueue::setFirstLimit(size_t n) {
+  std::lock_guard<std::mutex> l(mu_);
+  firstLimit_ = n;
+  cv_.notify_all();
+}
+
+void WorkQueue::done(const std::string& key, Lane atLeast) {
   std::lock_guard<std::mutex> l(mu_);
   processing_.erase(key);
+  // A worker may wait for a first reconcile to finish before it may start the next one.
+  if (processingFirst_.erase(key) && !queue_.empty()) cv_.notify_all();
   auto it = dirty_.find(key);
   if (it == dirty_.end()) return;
-  const Lane lane = it->second;
+  const Lane lane = atLeast == Lane::FollowUp ? Lane::FollowUp : it->second;
   dirty_.erase(it);
   if (!shutdown_) pushLocked(key, lane);
 }

@@ -9,7 +9,8 @@
 // edited, or asked to be looked at again) are handed out before first reconciles, so a status
 // update waits for no pending first apply. A key is in one lane at a time; a key added again
 // while queued stays where it is; one added while processing comes back in the follow-up lane
-// if any of those adds was a follow-up.
+// if any of those adds was a follow-up, or if done() is told it is one now (its first reconcile
+// just succeeded: the events that reconcile caused were added while it was still a first one).
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -34,9 +35,16 @@ class WorkQueue {
   void forget(const std::string& key);
   int failures(const std::string& key);
 
+  // At most n first reconciles (Lane::Normal keys) processed at once; 0: no limit. With n below
+  // the number of workers, a follow-up (a status to report) never waits for a worker that long
+  // first applies hold: at 200 apps, two Sock Shops' first applies held both for 6 s.
+  void setFirstLimit(size_t n);
+
   // Blocks for the next key; false once shut down and drained of ready keys.
   bool get(std::string& key);
-  void done(const std::string& key);
+  // A key added while it was processed comes back now, in the follow-up lane if any of those
+  // adds was a follow-up or if atLeast is FollowUp.
+  void done(const std::string& key, Lane atLeast = Lane::Normal);
   // Stops handing out keys; get() returns false. Keys being processed may still call done().
   void shutdown();
   bool shuttingDown();
@@ -56,6 +64,8 @@ class WorkQueue {
   std::deque<std::string> followUps_;  // Lane::FollowUp, handed out first
   std::set<std::string> queued_;       // in queue_ or followUps_
   std::set<std::string> processing_;   // handed to a worker
+  std::set<std::string> processingFirst_;  // those of them taken from queue_ (Lane::Normal)
+  size_t firstLimit_ = 0;
   std::map<std::string, Lane> dirty_;  // added while processing, and the lane to come back in
   std::multimap<Clock::time_point, std::pair<std::string, Lane>> delayed_;
   std::map<std::string, int> failures_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -83,6 +84,72 @@ TEST(WorkQueue, AKeyDirtiedByAFollowUpWhileProcessingComesBackAsOne) {
   std::this_thread::sleep_for(5ms);
   ASSERT_TRUE(q.get(k));
   EXPECT_EQ(k, "d") << "a delayed follow-up keeps its lane";
+}
+
+// A first reconcile creates the app's children; their events add the key while it runs, as a
+// first reconcile still (Normal). Done, it is a follow-up: it must come back as one, before the
+// first reconciles queued meanwhile, not behind them (at 200 apps that held Ready back 16 s).
+TEST(WorkQueue, AKeyDirtiedDuringItsFirstReconcileComesBackAsAFollowUpWhenDoneSaysSo) {
+  using Lane = WorkQueue::Lane;
+  WorkQueue q;
+  q.add("a");
+  std::string k;
+  ASSERT_TRUE(q.get(k));
+  q.add("b");
+  q.add("c");
+  q.add("a");  // its Deployment's events, while a's first reconcile runs
+  q.done("a", Lane::FollowUp);
+  ASSERT_TRUE(q.get(k));
+  ASSERT_EQ(k, "a") << "a, now reconciled, comes before the first reconciles b and c";
+  q.add("a");  // dirty again, and done without promotion: it keeps the lane it was added in
+  q.done("a");
+  ASSERT_TRUE(q.get(k));
+  EXPECT_EQ(k, "b");
+  ASSERT_TRUE(q.get(k));
+  EXPECT_EQ(k, "c");
+  ASSERT_TRUE(q.get(k));
+  EXPECT_EQ(k, "a");
+}
+
+// With a limit of first reconciles below the workers, a worker kept from them takes a follow-up
+// at once: two long first applies (Sock Shops) no longer hold every worker.
+TEST(WorkQueue, AWorkerKeptFromFirstReconcilesTakesTheNextFollowUp) {
+  using Lane = WorkQueue::Lane;
+  WorkQueue q;
+  std::future<std::string> next, after;
+  struct Release {  // a failed assertion must not leave a worker blocked in get(): the futures wait for it
+    WorkQueue& q;
+    ~Release() { q.shutdown(); }
+  } release{q};
+  const auto worker = [&q] {
+    std::string got;
+    q.get(got);
+    return got;
+  };
+  q.setFirstLimit(1);
+  q.add("shop1");
+  q.add("shop2");
+  std::string k;
+  ASSERT_TRUE(q.get(k));
+  ASSERT_EQ(k, "shop1");
+  next = std::async(std::launch::async, worker);
+  EXPECT_EQ(next.wait_for(100ms), std::future_status::timeout) << "a second first reconcile started past the limit";
+  q.add("app7", Lane::FollowUp);
+  ASSERT_EQ(next.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(next.get(), "app7");
+  after = std::async(std::launch::async, worker);
+  EXPECT_EQ(after.wait_for(100ms), std::future_status::timeout);
+  q.done("shop1");  // the first reconcile ends: the next one may start
+  ASSERT_EQ(after.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(after.get(), "shop2");
+  q.done("app7");
+  q.done("shop2");
+  q.setFirstLimit(0);
+  q.add("x");
+  q.add("y");
+  ASSERT_TRUE(q.get(k));
+  ASSERT_TRUE(q.get(k));
+  EXPECT_EQ(k, "y") << "without a limit, first reconciles take every worker";
 }
 
 TEST(WorkQueue, NoKeyIsProcessedByTwoWorkersAtOnce) {
