@@ -27,6 +27,12 @@ trap 'op_cleanup; e2e_cleanup_namespaces' EXIT
 op_install() {
   kc apply --server-side --force-conflicts -f "$REPO/crds/shopapps.shopctl.io.yaml" >/dev/null
   wait_crds shopapps.shopctl.io
+  # An earlier test may have deleted shop-system without waiting (the in-cluster operator test
+  # does): nothing can be created in a namespace being terminated, so wait until it is gone.
+  if [ -n "$(kc get namespace shop-system -o jsonpath='{.metadata.deletionTimestamp}' 2>/dev/null)" ]; then
+    wait_for "namespace shop-system, being deleted by an earlier test, is gone" 180 \
+      bash -c "! '$TESTENV_BIN/kubectl' --kubeconfig='$TESTENV_KUBECONFIG' get namespace shop-system"
+  fi
   for f in namespace serviceaccount rbac; do
     kc apply --server-side --force-conflicts -f "$REPO/manifests/operator/$f.yaml" >/dev/null
   done

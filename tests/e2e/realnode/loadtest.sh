@@ -17,22 +17,29 @@ e2e_namespace rn-load
 op_install
 op_start op1 --namespace "$NS" --leader-elect=false
 
-kc -n "$NS" apply --server-side -f - >/dev/null <<YAML
-$(rn_shopapp_header shop)
-  services:
-  - name: web
+# An nginx service NAME on the real node; the lines after it (autoscaling, versions) follow.
+nginx_service() {
+  cat <<YAML
+  - name: $1
     image: $RN_IMG_NGINX
     ports: [{name: http, port: 80, targetPort: 8080}]
     writablePaths: [/tmp]
     resources: {requests: {cpu: 20m, memory: 16Mi}, limits: {cpu: 200m, memory: 64Mi}}
     probes:
       readiness: {http: {path: /}, periodSeconds: 1}
+YAML
+}
+WEB="$(nginx_service web)
     autoscaling:
       min: 1
       max: 3
       cpu: 50
       scaleUp: {stabilizationWindowSeconds: 0}
-      scaleDown: {stabilizationWindowSeconds: 15, policies: [{type: Percent, value: 100, periodSeconds: 15}]}
+      scaleDown: {stabilizationWindowSeconds: 15, policies: [{type: Percent, value: 100, periodSeconds: 15}]}"
+kc -n "$NS" apply --server-side -f - >/dev/null <<YAML
+$(rn_shopapp_header shop)
+  services:
+$WEB
 YAML
 op_wait_ready "$NS" shop 180
 [ "$(kc get ns "$NS" -o jsonpath='{.metadata.labels.pod-security\.kubernetes\.io/enforce}')" = restricted ] ||
@@ -101,21 +108,8 @@ kc -n "$NS" delete job shop-loadtest-web >/dev/null
 kc -n "$NS" apply --server-side -f - >/dev/null <<YAML
 $(rn_shopapp_header shop)
   services:
-  - name: web
-    image: $RN_IMG_NGINX
-    ports: [{name: http, port: 80, targetPort: 8080}]
-    writablePaths: [/tmp]
-    resources: {requests: {cpu: 20m, memory: 16Mi}, limits: {cpu: 200m, memory: 64Mi}}
-    probes:
-      readiness: {http: {path: /}, periodSeconds: 1}
-    autoscaling: {min: 1, max: 3, cpu: 50}
-  - name: api
-    image: $RN_IMG_NGINX
-    ports: [{name: http, port: 80, targetPort: 8080}]
-    writablePaths: [/tmp]
-    resources: {requests: {cpu: 20m, memory: 16Mi}, limits: {cpu: 200m, memory: 64Mi}}
-    probes:
-      readiness: {http: {path: /}, periodSeconds: 1}
+$WEB
+$(nginx_service api)
     versions:
     - {name: v1, replicas: 1}
     - {name: v2, replicas: 2}
