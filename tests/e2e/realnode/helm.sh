@@ -56,13 +56,9 @@ e2e_namespace rn-helm-app
 rn_shopapp_header shop >"$WORK/shop.yaml"
 cat >>"$WORK/shop.yaml" <<YAML
   services:
-  - name: web
-    image: $RN_IMG_NGINX
-    ports: [{name: http, port: 80, targetPort: 8080}]
-    writablePaths: [/tmp]
+$(rn_nginx_service web)
     replicas: 1
     autoscaling: {enabled: false}
-    probes: {readiness: {http: {path: /}}}
 YAML
 kc apply -f "$WORK/shop.yaml" >/dev/null || fail "applying the ShopApp failed"
 kc -n "$NS" wait --for=condition=Ready shopapp/shop --timeout=180s >/dev/null ||

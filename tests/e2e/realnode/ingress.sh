@@ -26,14 +26,9 @@ app() {  # $1: the web service's ingress rules (YAML flow list)
   cat <<YAML
 $(rn_shopapp_header shop)
   services:
-  - name: web
-    image: $RN_IMG_NGINX
-    ports: [{name: http, port: 80, targetPort: 8080}]
-    writablePaths: [/tmp]
+$(rn_nginx_service web)
     replicas: 1
     autoscaling: {enabled: false}
-    probes:
-      readiness: {http: {path: /}, periodSeconds: 1}
     ingress: $1
   databases:
   - name: cache

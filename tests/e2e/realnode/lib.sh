@@ -8,6 +8,8 @@
 #                                     admits (LABELS: YAML flow pairs, e.g. "app: client")
 #   rn_shopapp_header NAME            a ShopApp's first lines, to spec.defaults, for the real node
 #                                     in namespace $NS (follow with "  services:" etc.)
+#   rn_nginx_service NAME             a services[] entry: nginx on port 80 (8080 in the pod), ready on
+#                                     GET / (follow with more of its fields, indented 4)
 # For the data stores (a ShopApp's StatefulSet NAME in NS):
 #   rn_store_isolated NS APP NAME PORT    a pod of another service of APP, and a pod of another
 #                                     namespace, cannot connect to Service NAME's PORT
@@ -36,6 +38,17 @@ YAML
 # The testenv's CoreDNS is a process on the node, not a kube-dns pod: the app's DNS egress names it
 # by address (spec.security.dns, as on clusters with NodeLocal DNSCache). Every pod goes to the
 # real node and runs images its containerd already holds.
+rn_nginx_service() {
+  cat <<YAML
+  - name: $1
+    image: $RN_IMG_NGINX
+    ports: [{name: http, port: 80, targetPort: 8080}]
+    writablePaths: [/tmp]
+    probes:
+      readiness: {http: {path: /}, periodSeconds: 1}
+YAML
+}
+
 rn_shopapp_header() {
   cat <<YAML
 apiVersion: shopctl.io/v1alpha1

@@ -17,17 +17,10 @@ e2e_namespace rn-load
 op_install
 op_start op1 --namespace "$NS" --leader-elect=false
 
-# An nginx service NAME on the real node; the lines after it (autoscaling, versions) follow.
+# An nginx service with CPU requests (the autoscaler's utilization is of them).
 nginx_service() {
-  cat <<YAML
-  - name: $1
-    image: $RN_IMG_NGINX
-    ports: [{name: http, port: 80, targetPort: 8080}]
-    writablePaths: [/tmp]
-    resources: {requests: {cpu: 20m, memory: 16Mi}, limits: {cpu: 200m, memory: 64Mi}}
-    probes:
-      readiness: {http: {path: /}, periodSeconds: 1}
-YAML
+  rn_nginx_service "$1"
+  echo "    resources: {requests: {cpu: 20m, memory: 16Mi}, limits: {cpu: 200m, memory: 64Mi}}"
 }
 WEB="$(nginx_service web)
     autoscaling:
