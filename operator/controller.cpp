@@ -65,6 +65,8 @@ Controller::Controller(std::shared_ptr<kube::Transport> t, Metrics& m, Controlle
   metrics_.describe("shop_operator_apply_skipped_total", "counter", "Objects already as intended, so not written");
   metrics_.describe("shop_operator_pruned_total", "counter", "Owned objects deleted because they are no longer rendered");
   metrics_.describe("shop_operator_informer_synced", "gauge", "1 when an informer's cache is synced");
+  metrics_.describe("shop_operator_status_deferred_total", "counter",
+                    "Progress-only status writes deferred by --status-interval (folded into a later write)");
   metrics_.set("controller_runtime_max_concurrent_reconciles", {{"controller", "shopapp"}}, o_.workers);
 }
 
@@ -126,6 +128,7 @@ void Controller::onShopApp(kube::EventType t, const Json& obj) {
     if (t == kube::EventType::Deleted) {
       seenGeneration_.erase(key);
       reconciled_.erase(key);
+      statusWritten_.erase(key);
     } else {
       auto it = seenGeneration_.find(key);
       // Status writes (ours included) do not change the generation: nothing to do for them.
@@ -229,6 +232,15 @@ std::string Controller::writeStatus(const Json& app, const Json& status) {
   return "status not written: " + r.message();
 }
 
+std::chrono::milliseconds Controller::statusWait(const std::string& key) {
+  using namespace std::chrono;
+  std::lock_guard<std::mutex> l(genMu_);
+  const auto it = statusWritten_.find(key);
+  if (o_.statusInterval.count() <= 0 || it == statusWritten_.end()) return milliseconds(0);
+  const auto left = duration_cast<milliseconds>(it->second + o_.statusInterval - steady_clock::now());
+  return left.count() > 0 ? left : milliseconds(0);
+}
+
 std::string Controller::publish(const std::string& key, const Json& old, const Json& appObj, const Json& status) {
   if (kube::logLevel() == kube::Level::Debug) {
     Json changed = Json::array();
@@ -237,7 +249,12 @@ std::string Controller::publish(const std::string& key, const Json& old, const J
     kube::debug("status changed", {{"app", key}, {"fields", changed}, {"old", old.dump().substr(0, 400)},
                                    {"new", status.dump().substr(0, 400)}});
   }
-  return writeStatus(appObj, status);
+  std::string err = writeStatus(appObj, status);
+  if (err.empty()) {
+    std::lock_guard<std::mutex> l(genMu_);
+    if (seenGeneration_.count(key)) statusWritten_[key] = std::chrono::steady_clock::now();  // not for one deleted meanwhile
+  }
+  return err;
 }
 
 Result Controller::reconcile(const std::string& key) {
@@ -430,7 +447,16 @@ Result Controller::finish(const std::string& key, const Json& appObj, const Desi
   if (progress.pruned > 0)
     events_.record(appObj, "Normal", "Pruned", "Prune", "deleted " + std::to_string(progress.pruned) + " object(s) no longer rendered");
   const Json old = appObj.value("status", Json::object());
-  const bool changed = !sameStatus(old, st.status);
+  bool changed = !sameStatus(old, st.status);
+  // Progress alone (a replica more ready) is folded into the next write, at most one per
+  // --status-interval: the reconcile comes back when the interval is over. A condition that
+  // changes (Ready reached, an error) is written at once.
+  if (changed && !st.result.isError() && progressOnly(old, st.status))
+    if (const auto wait = statusWait(key); wait.count() > 0) {
+      changed = false;
+      if (st.result.requeueAfter.count() == 0 || wait < st.result.requeueAfter) st.result.requeueAfter = wait;
+      metrics_.inc("shop_operator_status_deferred_total", {});
+    }
   // Not written, the status would stay stale until some other event: retry with backoff.
   std::string err = changed ? publish(key, old, appObj, st.status) : "";
   if (!err.empty()) st.result = Result::failed(err);

@@ -30,6 +30,9 @@ struct ControllerOptions {
   std::string identity = "shop-operator";
   std::chrono::seconds resync{600};
   std::chrono::seconds discoveryInterval{15};
+  // A status that changes only in progress (progressOnly) is written at most this often per
+  // app; the reconcile comes back when the interval is over. 0 writes every change at once.
+  std::chrono::milliseconds statusInterval{2000};
 };
 
 // Counts one reconcile's Result as controller-runtime does: controller_runtime_reconcile_total
@@ -82,6 +85,8 @@ class Controller {
   // sameStatus). Returns the error when the API server did not take it, "" otherwise.
   std::string publish(const std::string& key, const Json& old, const Json& appObj, const Json& status);
   std::string writeStatus(const Json& app, const Json& status);
+  // How long a progress-only status of `key` still has to wait (0: write it now).
+  std::chrono::milliseconds statusWait(const std::string& key);
 
   std::shared_ptr<kube::Transport> t_;
   kube::Client client_;
@@ -103,6 +108,8 @@ class Controller {
   // drift, edits) and go before first reconciles (WorkQueue::Lane::FollowUp).
   std::set<std::string> reconciled_;
   WorkQueue::Lane laneOf(const std::string& key);
+  // When each app's status was last written, for --status-interval.
+  std::map<std::string, std::chrono::steady_clock::time_point> statusWritten_;
   std::atomic<bool> synced_{false};
 };
 

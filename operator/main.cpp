@@ -61,6 +61,7 @@ struct Flags {
   int workers = 4, burst = 100;
   double qps = 0, leaseDuration = 15, renewDeadline = 10, retryPeriod = 2;
   int resync = 600;
+  double statusInterval = 2;
 };
 
 void addFlags(CLI::App& app, Flags& f) {
@@ -79,6 +80,10 @@ void addFlags(CLI::App& app, Flags& f) {
   app.add_option("--lease-duration", f.leaseDuration, "Seconds a non-leader waits before taking an unrenewed lease");
   app.add_option("--renew-deadline", f.renewDeadline, "Seconds the leader keeps trying to renew before giving up");
   app.add_option("--retry-period", f.retryPeriod, "Seconds between lease attempts");
+  app.add_option("--status-interval", f.statusInterval,
+                 "Seconds between two status writes of one app that differ only in progress (replicas ready, messages); "
+                 "a change of condition (Ready, an error, a new generation) is written at once. 0 writes every change")
+      ->check(CLI::Range(0.0, 60.0));
   app.add_option("--resync-period", f.resync, "Seconds between full local resyncs (no writes unless something drifted)");
   app.add_option("--log-level", f.logLevel, "debug, info, warn or error")->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   app.add_option("--log-format", f.logFormat, "json (one object per line) or text")->check(CLI::IsMember({"json", "text"}));
@@ -294,6 +299,7 @@ int main(int argc, char** argv) {
   copts.workers = f.workers;
   copts.identity = f.identity;
   copts.resync = std::chrono::seconds(f.resync);
+  copts.statusInterval = std::chrono::milliseconds(static_cast<long>(f.statusInterval * 1000));
   auto controller = std::make_unique<shop::op::Controller>(transport, metrics, copts);
   std::atomic<bool> leading{!f.leaderElect};
 

@@ -149,4 +149,21 @@ bool sameStatus(const Json& live, const Json& next) {
   return nlohmann::json::parse(stripTimes(live).dump()) == nlohmann::json::parse(stripTimes(next).dump());
 }
 
+// The status with its progress masked: what must be equal for a change to be progress only.
+static Json withoutProgress(Json s) {
+  s = stripTimes(std::move(s));
+  if (s.contains("conditions") && s["conditions"].is_array())
+    for (auto& c : s["conditions"]) c.erase("message");
+  if (s.contains("components") && s["components"].is_array())
+    for (auto& c : s["components"])
+      for (const char* k : {"desiredReplicas", "readyReplicas", "ready", "message"}) c.erase(k);
+  if (s.contains("summary") && s["summary"].is_object()) s["summary"].erase("ready");
+  return nlohmann::json::parse(s.dump());
+}
+
+bool progressOnly(const Json& live, const Json& next) {
+  if (!live.is_object() || !next.is_object()) return false;
+  return withoutProgress(live) == withoutProgress(next) && !sameStatus(live, next);
+}
+
 }  // namespace shop::op

@@ -462,6 +462,45 @@ TEST(AppStatus, ComponentsSummaryAndSecretsComeFromTheWorkloads) {
   EXPECT_FALSE(a.status.contains("mesh"));
 }
 
+TEST(AppStatus, OnlyProgressWithinOneConditionMayWaitForTheStatusInterval) {
+  Json app = appObject(kWebAndDb);
+  const Desired d = mustDesire(app);
+  Workloads none, webStarting, webReady, both;
+  Json starting = readyDeployment(5);
+  starting["status"]["readyReplicas"] = 2;
+  webStarting.deployments["web"] = starting;
+  webReady.deployments["web"] = readyDeployment(5);
+  both = webReady;
+  both.statefulsets["db"] = readyDeployment(3);
+  const auto at = [&](const Workloads& w, const Progress& p = Progress{}) {
+    return appStatus(app, d, kAll, p, w, "t").status;
+  };
+  const Json s0 = at(none), s1 = at(webStarting), s2 = at(webReady), s3 = at(both);
+  // Replicas becoming ready, a component becoming ready: Reconciling throughout, only counts
+  // and messages move.
+  EXPECT_TRUE(progressOnly(s0, s1));
+  EXPECT_TRUE(progressOnly(s1, s2)) << "web ready, db not yet: still 'not ready', one count more";
+  // Ready reached or lost is written at once.
+  EXPECT_FALSE(progressOnly(s2, s3));
+  EXPECT_FALSE(progressOnly(s3, s2));
+  // No change is not progress (nothing to write at all).
+  EXPECT_FALSE(progressOnly(s1, s1));
+  // A first status, an error, missing Secrets, a new generation: at once.
+  EXPECT_FALSE(progressOnly(Json::object(), s1));
+  Progress failed;
+  failed.fail("Deployment/web: InternalError", false);
+  EXPECT_FALSE(progressOnly(s1, at(webStarting, failed)));
+  Progress missing;
+  missing.secretsMissing = {"db-credentials"};
+  EXPECT_FALSE(progressOnly(s1, at(webStarting, missing)));
+  Json edited = app;
+  edited["metadata"]["generation"] = 4;
+  EXPECT_FALSE(progressOnly(s1, appStatus(edited, d, kAll, Progress{}, webReady, "t").status));
+  // A component added by an edit changes the list's shape: at once.
+  Json withCache = appObject(std::string(kWebAndDb) + "  - {name: cache, engine: redis}\n");
+  EXPECT_FALSE(progressOnly(s1, appStatus(withCache, mustDesire(withCache), kAll, Progress{}, webReady, "t").status));
+}
+
 TEST(AppStatus, MeshUnavailableSaysHowManyObjectsWait) {
   const Json app = appObject(std::string(kWebAndDb) + "  mesh: {enabled: true}\n");
   const Desired d = mustDesire(app, {false, false});
