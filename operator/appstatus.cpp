@@ -91,6 +91,43 @@ void capabilityStatus(const ShopApp& app, const Desired& d, const ClusterCapabil
   }
 }
 
+// GatewayTLSVerified, for an app whose gateway serves TLS: whether its Secret was found where
+// its reader looks. For an Ingress a missing one is also SecretsMissing (Ready waits); the mesh
+// gateway's lives in the gateway pods' namespace, the mesh's to provision, and Ready does not
+// wait for it. Unknown when the operator may not read that namespace; the message says how to
+// let it look.
+void gatewayTlsStatus(const ShopApp& app, const Progress& p, Json& conds, int64_t generation, const std::string& now) {
+  if (!app.gateway.enabled || !app.gateway.tlsSecret || p.gatewayTls == SecretCheck::None) {
+    dropCondition(conds, "GatewayTLSVerified");
+    return;
+  }
+  const std::string& name = *app.gateway.tlsSecret;
+  const std::string where = app.mesh.enabled ? app.gateway.namespace_ : app.namespace_;
+  const std::string secret = "Secret " + where + "/" + name;
+  switch (p.gatewayTls) {
+    case SecretCheck::Found:
+      setCondition(conds, "GatewayTLSVerified", "True", "SecretFound", secret + " exists", generation, now);
+      break;
+    case SecretCheck::Missing: {
+      std::string msg = secret + " does not exist: the gateway serves no HTTPS until it does";
+      if (app.mesh.enabled) {  // not SecretsMissing: the app's workloads run, the mesh owns the Secret
+        if (app.gateway.httpsRedirect) msg += ", and it redirects HTTP to HTTPS";
+        msg += "; Ready does not wait for it; looked at again every " +
+               std::to_string(kGatewaySecretPollInterval.count() / 1000) + " s";
+      }
+      setCondition(conds, "GatewayTLSVerified", "False", "SecretNotFound", msg, generation, now);
+      break;
+    }
+    default:
+      setCondition(conds, "GatewayTLSVerified", "Unknown", "SecretNotReadable",
+                   "the operator may not read " + secret + ", so it cannot tell whether the gateway can serve HTTPS; "
+                   "a Role in " + where + " granting get on secrets named " + name +
+                   " alone lets it look (docs/operator.md, GatewayTLSVerified); looked at again every " +
+                   std::to_string(kGatewaySecretPollInterval.count() / 1000) + " s",
+                   generation, now);
+  }
+}
+
 // Ready, Reconciling and Stalled, by precedence, and the Result that goes with them.
 Result kstatus(const Progress& p, const AppStatus& a, const std::string& notReady, Json& conds, int64_t gen,
                const std::string& now) {
@@ -141,7 +178,15 @@ AppStatus appStatus(const Json& appObj, const Desired& desired, const ClusterCap
   for (const auto& s : desired.secrets) secrets.push_back(s.name);
   a.status["secrets"] = secrets;
   capabilityStatus(app, desired, caps, a.status, conds, generation, now);
+  gatewayTlsStatus(app, progress, conds, generation, now);
   a.result = kstatus(progress, a, notReady, conds, generation, now);
+  // The mesh gateway's Secret (or a grant to read it) is not watched, and Ready does not wait
+  // for it: look again in a while.
+  const bool unsure = progress.gatewayTls == SecretCheck::Unreadable ||
+                      (progress.gatewayTls == SecretCheck::Missing && app.mesh.enabled);
+  if (unsure && !a.result.isError() &&
+      (a.result.requeueAfter.count() == 0 || a.result.requeueAfter > kGatewaySecretPollInterval))
+    a.result.requeueAfter = kGatewaySecretPollInterval;
   a.status["conditions"] = conds;
   setSummaryStatus(a.status);
   return a;

@@ -319,25 +319,31 @@ void Controller::observeObject(const Json& obj, Snapshot& s) {
 }
 
 void Controller::observeSecrets(const std::string& ns, const Desired& desired, Snapshot& s) {
-  std::set<std::string> names;
-  for (const auto& sec : desired.secrets) names.insert(sec.name);
-  for (const auto& ref : secretReferences(*desired.app))
-    if (!ref.name.empty()) names.insert(ref.name);
+  std::map<std::string, std::pair<std::string, std::string>> wanted;  // secretKey -> (namespace, name)
+  for (const auto& sec : desired.secrets) wanted[sec.name] = {ns, sec.name};
+  for (const auto& ref : secretReferences(*desired.app, s.caps))
+    if (!ref.name.empty()) wanted[secretKey(ref, ns)] = {ref.namespace_.empty() ? ns : ref.namespace_, ref.name};
   auto* cache = informer("Secret");
-  for (const auto& name : names) {
-    if (cache && cache->get(ns, name)) {
-      s.secrets.insert(name);
+  for (const auto& [key, where] : wanted) {
+    const auto& [secretNs, name] = where;
+    if (cache && cache->get(secretNs, name)) {
+      s.secrets.insert(key);
       continue;
     }
-    auto direct = client_.get(res::Secret, ns, name);  // the cache only sees labelled Secrets
-    if (direct.ok()) s.secrets.insert(name);
-    else if (!direct.notFound()) s.failed[objectKey("Secret", ns, name)] = {direct.code, direct.message()};
+    auto direct = client_.get(res::Secret, secretNs, name);  // the cache only sees labelled Secrets
+    if (direct.ok()) s.secrets.insert(key);
+    // An operator confined to its apps' namespaces (a RoleBinding each, docs/operator.md) may
+    // not read Secrets elsewhere, as in Istio's namespace: a 403 there says "cannot tell", not
+    // a failure.
+    else if (direct.code == 403 && secretNs != ns) s.secretsForbidden.insert(key);
+    else if (!direct.notFound()) s.failed[objectKey("Secret", secretNs, name)] = {direct.code, direct.message()};
   }
 }
 
 Progress Controller::carryOut(const std::string& key, const Json& appObj, const ShopApp& app, const Plan& p) {
   Progress progress;
   progress.secretsMissing = p.secretsMissing;
+  progress.gatewayTls = p.gatewayTls;
   progress.upToDate = p.upToDate;
   if (!p.createSecrets.empty() && beingDeleted(appObj)) {
     // Credentials outlive the app (they are not owned), so none is made for an app on its way out:

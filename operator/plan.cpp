@@ -69,18 +69,28 @@ Desired desire(const Json& appObj, const ClusterCapabilities& caps) {
   return d;
 }
 
-std::vector<SecretRef> secretReferences(const ShopApp& app) {
+std::vector<SecretRef> secretReferences(const ShopApp& app, const ClusterCapabilities& caps) {
   std::vector<SecretRef> out;
   auto envRefs = [&](const std::vector<EnvVar>& env, const std::string& where) {
     for (const auto& e : env)
-      if (e.secret && !e.secret->optional) out.push_back({e.secret->name, "env " + e.name + " of " + where});
+      if (e.secret && !e.secret->optional) out.push_back({e.secret->name, "env " + e.name + " of " + where, "", false, true});
   };
   for (const auto& sv : app.services) envRefs(sv.env, "service " + sv.name);
   for (const auto& d : app.databases) envRefs(d.env, "database " + d.name);
   for (const auto& d : app.messaging) envRefs(d.env, "broker " + d.name);
-  if (app.gateway.enabled && !app.mesh.enabled && app.gateway.tlsSecret)
-    out.push_back({*app.gateway.tlsSecret, "the gateway's TLS"});
+  // An Ingress reads its TLS Secret in the app's namespace; Istio reads a Gateway's
+  // credentialName in the namespace of the gateway pods.
+  if (app.gateway.enabled && app.gateway.tlsSecret) {
+    if (!app.mesh.enabled) out.push_back({*app.gateway.tlsSecret, "the gateway's TLS", "", true, true});
+    else if (caps.mesh)
+      out.push_back({*app.gateway.tlsSecret, "the mesh gateway's TLS, read by the gateway pods in " + app.gateway.namespace_,
+                     app.gateway.namespace_ == app.namespace_ ? "" : app.gateway.namespace_, true, false});
+  }
   return out;
+}
+
+std::string secretKey(const SecretRef& ref, const std::string& appNamespace) {
+  return ref.namespace_.empty() || ref.namespace_ == appNamespace ? ref.name : ref.namespace_ + "/" + ref.name;
 }
 
 namespace {
@@ -95,13 +105,34 @@ void planSecrets(const std::string& ns, const Desired& d, const Snapshot& s, Pla
     if (sec.generate) p.createSecrets.push_back(sec);
     else p.secretsMissing.push_back(sec.name + " (credentials.generate is false)");
   }
-  for (const auto& ref : secretReferences(*d.app)) {
-    if (ref.name.empty() || own.count(ref.name) || !asked.insert(ref.name).second) continue;
-    if (s.secrets.count(ref.name)) continue;
-    if (auto f = s.failed.find(objectKey("Secret", ns, ref.name)); f != s.failed.end())
-      p.problems.push_back({"Secret/" + ref.name + ": " + f->second.message, isPermanent(f->second.code)});
-    else
-      p.secretsMissing.push_back(ref.name + " (" + ref.by + ")");
+  for (const auto& ref : secretReferences(*d.app, s.caps)) {
+    const std::string key = secretKey(ref, ns);
+    auto check = [&](SecretCheck c) {
+      if (ref.gatewayTls) p.gatewayTls = c;
+    };
+    if (ref.name.empty()) continue;
+    if (own.count(key)) {  // one the app generates: created above if missing
+      check(SecretCheck::Found);
+      continue;
+    }
+    if (!asked.insert(key).second) continue;
+    if (s.secrets.count(key)) {
+      check(SecretCheck::Found);
+      continue;
+    }
+    // Another namespace whose Secrets the operator may not read: it cannot tell. Ready does not
+    // wait for it; the status says so (GatewayTLSVerified=Unknown) and how to let it look.
+    if (s.secretsForbidden.count(key)) {
+      check(SecretCheck::Unreadable);
+      continue;
+    }
+    const std::string where = ref.namespace_.empty() ? ns : ref.namespace_;
+    if (auto f = s.failed.find(objectKey("Secret", where, ref.name)); f != s.failed.end()) {
+      p.problems.push_back({"Secret/" + key + ": " + f->second.message, isPermanent(f->second.code)});
+    } else {
+      if (ref.required) p.secretsMissing.push_back(key + " (" + ref.by + ")");
+      check(SecretCheck::Missing);
+    }
   }
 }
 

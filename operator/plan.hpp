@@ -22,6 +22,9 @@ namespace shop::op {
 inline constexpr const char* kAdoptAnnotation = "shopctl.io/adopt-existing";
 // How often an app waiting for Secrets it does not watch looks for them again.
 inline constexpr std::chrono::milliseconds kSecretPollInterval{5000};
+// How often the mesh gateway's TLS Secret is looked at again while it is not found or may not
+// be read (403): neither it nor a grant is watched, and Ready does not wait for it.
+inline constexpr std::chrono::milliseconds kGatewaySecretPollInterval{60000};
 
 // How one reconcile ended: controller-runtime's reconcile.Result and its error in one value.
 // An error is retried with the key's backoff, unless terminal (controller-runtime's
@@ -69,12 +72,25 @@ struct Desired {
 Desired desire(const Json& appObj, const ClusterCapabilities& caps);
 
 // A Secret the spec names without rendering it (env[].secret that is not optional, the
-// Ingress's TLS Secret): pods would not start, or TLS would not be served, without it.
+// gateway's TLS Secret): pods would not start, or TLS would not be served, without it.
+// `required`: the app is not Ready without it (SecretsMissing). The mesh gateway's is not: it
+// lives in the gateway pods' namespace, the mesh's to provision (often for many apps), and every
+// workload of the app runs without it; GatewayTLSVerified reports it instead.
 struct SecretRef {
   std::string name;
-  std::string by;  // who needs it: "env TOKEN of service api"
+  std::string by;          // who needs it: "env TOKEN of service api"
+  std::string namespace_;  // "" : the app's; else where its reader looks (Istio: the gateway pods')
+  bool gatewayTls = false;
+  bool required = true;
 };
-std::vector<SecretRef> secretReferences(const ShopApp& app);
+// The mesh gateway's TLS Secret only when the cluster serves Istio's kinds (the Gateway is
+// applied then).
+std::vector<SecretRef> secretReferences(const ShopApp& app, const ClusterCapabilities& caps);
+// How a Snapshot names a Secret: its name in the app's namespace, "namespace/name" in another.
+std::string secretKey(const SecretRef& ref, const std::string& appNamespace);
+
+// What the lookup of one Secret found.
+enum class SecretCheck { None, Found, Missing, Unreadable };
 
 // "Kind/namespace/name": how objects are named in a Snapshot.
 std::string objectKey(const std::string& kind, const std::string& ns, const std::string& name);
@@ -90,8 +106,11 @@ struct Snapshot {
   ClusterCapabilities caps;
   // Desired objects that exist, from the cache or (owned kinds the cache does not hold) a GET.
   std::map<std::string, Json> live;  // objectKey -> live object
-  // Of the Secrets the app needs or names, those that exist.
+  // Of the Secrets the app needs or names, those that exist: by name in the app's namespace,
+  // as "namespace/name" in another (secretKey).
   std::set<std::string> secrets;
+  // Secrets in another namespace the operator may not read (403): unknown, not missing.
+  std::set<std::string> secretsForbidden;
   // Lookups that failed, of desired objects and of Secrets.
   std::map<std::string, LookupError> failed;  // objectKey -> why
   // Cached objects of the watched kinds labelled shopctl.io/app=<app> in its namespace, each
@@ -125,6 +144,7 @@ struct Plan {
   size_t upToDate = 0;                      // objects the cluster already holds as intended
   std::vector<SecretSpec> createSecrets;    // missing, with credentials.generate true
   std::vector<std::string> secretsMissing;  // "name (who needs it)": the user must make them
+  SecretCheck gatewayTls = SecretCheck::None;  // the gateway's TLS Secret, when it has one
   std::vector<PruneTarget> prune;           // only when every write of the reconcile succeeded
   std::vector<Problem> problems;            // objects refused or not looked up
 };

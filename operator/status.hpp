@@ -67,6 +67,7 @@ struct Progress {
   std::vector<std::string> errors;
   bool transient = false;                   // one of the errors may pass on a retry
   std::vector<std::string> secretsMissing;  // the plan's
+  SecretCheck gatewayTls = SecretCheck::None;  // the plan's
   size_t applied = 0, upToDate = 0, pruned = 0;
   size_t created = 0, updated = 0;    // of applied: missing objects made, changed intents written
   std::vector<std::string> reverted;  // of applied: "Kind/name" of objects put back after drift

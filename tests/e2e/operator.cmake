@@ -1,7 +1,7 @@
 # The operator's proofs on the real control plane (issue 4), and the hardened upstream Sock Shop
 # under Pod Security restricted (issue 5). Included by tests/e2e/CMakeLists.txt.
 if(TARGET shop-operator AND TARGET shopctl)
-  foreach(t sockshop edits drift quiet invalid leader faults mesh bind adopt status_retry blocked engine hostile status_interval)
+  foreach(t sockshop edits drift quiet invalid leader faults mesh bind adopt status_retry blocked engine hostile status_interval gateway_tls)
     shop_add_e2e_test(e2e_operator_${t}
       COMMAND bash ${E2E_DIR}/operator/${t}.sh $<TARGET_FILE:shop-operator> $<TARGET_FILE:shopctl>
       TIMEOUT 600)
@@ -26,7 +26,7 @@ if(TARGET shop-operator AND TARGET shopctl)
       "operator e2e tests run again with the sanitized shop-operator ('all' for every one)")
   set(_sanitized ${SHOP_SANITIZED_E2E})
   if(_sanitized STREQUAL "all")
-    set(_sanitized edits drift leader mesh bind adopt status_retry blocked engine hostile chaos chaos_kill faults sockshop invalid quiet status_interval)
+    set(_sanitized edits drift leader mesh bind adopt status_retry blocked engine hostile chaos chaos_kill faults sockshop invalid quiet status_interval gateway_tls)
   endif()
   if(NOT SHOP_SANITIZE)
     foreach(t ${_sanitized})

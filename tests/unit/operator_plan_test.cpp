@@ -328,6 +328,43 @@ TEST(Plan, SecretsTheUserMustMakeAreMissingAndNamedWithWhoNeedsThem) {
   EXPECT_EQ(failed.secretsMissing.size(), 1u);
 }
 
+TEST(Plan, TheMeshGatewaysTlsSecretIsLookedForWhereIstioReadsItWithoutHoldingReady) {
+  const std::string web = "  services:\n  - {name: web, image: 'nginx:1.27', ports: [{port: 80}], expose: {paths: [/]}}\n";
+  const Json mesh = appObject("  mesh: {enabled: true}\n  gateway: {enabled: true, tls: {secretName: shop-tls}}\n" + web);
+  const Desired d = mustDesire(mesh);
+  const auto refs = secretReferences(*d.app, kAll);
+  ASSERT_EQ(refs.size(), 1u);
+  EXPECT_EQ(refs[0].namespace_, "istio-system") << "Istio reads credentialName in the gateway pods' namespace";
+  EXPECT_EQ(secretKey(refs[0], "ns"), "istio-system/shop-tls");
+  EXPECT_FALSE(refs[0].required) << "the mesh's to provision: Ready does not wait for it";
+  EXPECT_TRUE(secretReferences(*d.app, ClusterCapabilities{false, true}).empty()) << "no Istio, no Gateway applied: not looked for";
+  Snapshot s;
+  s.caps = kAll;
+  const Plan missing = plan(mesh, d, s);
+  EXPECT_EQ(missing.gatewayTls, SecretCheck::Missing);
+  EXPECT_TRUE(missing.secretsMissing.empty()) << "not SecretsMissing: GatewayTLSVerified=False says it";
+  s.secretsForbidden.insert("istio-system/shop-tls");
+  const Plan unreadable = plan(mesh, d, s);
+  EXPECT_EQ(unreadable.gatewayTls, SecretCheck::Unreadable);
+  EXPECT_TRUE(unreadable.secretsMissing.empty()) << "may not read is not missing: the app is not stalled for it";
+  EXPECT_TRUE(unreadable.problems.empty());
+  s.secretsForbidden.clear();
+  s.secrets.insert("shop-tls");  // one of the same name in the app's namespace is not the one Istio reads
+  EXPECT_EQ(plan(mesh, d, s).gatewayTls, SecretCheck::Missing);
+  s.secrets.insert("istio-system/shop-tls");
+  const Plan found = plan(mesh, d, s);
+  EXPECT_EQ(found.gatewayTls, SecretCheck::Found);
+  EXPECT_TRUE(found.secretsMissing.empty());
+  // Without the mesh an Ingress reads it in the app's namespace, by its name alone.
+  const Json ingress = appObject("  gateway: {enabled: true, tls: {secretName: shop-tls}}\n" + web);
+  const Desired di = mustDesire(ingress);
+  EXPECT_EQ(secretKey(secretReferences(*di.app, kAll).at(0), "ns"), "shop-tls");
+  Snapshot si;
+  EXPECT_EQ(plan(ingress, di, si).secretsMissing, (std::vector<std::string>{"shop-tls (the gateway's TLS)"}));
+  si.secrets.insert("shop-tls");
+  EXPECT_EQ(plan(ingress, di, si).gatewayTls, SecretCheck::Found);
+}
+
 TEST(Plan, AFailedLookupIsAProblemAndTheObjectIsNotWritten) {
   const Json app = appObject(kWebAndDb);
   const Desired d = mustDesire(app);
@@ -499,6 +536,40 @@ TEST(AppStatus, OnlyProgressWithinOneConditionMayWaitForTheStatusInterval) {
   // A component added by an edit changes the list's shape: at once.
   Json withCache = appObject(std::string(kWebAndDb) + "  - {name: cache, engine: redis}\n");
   EXPECT_FALSE(progressOnly(s1, appStatus(withCache, mustDesire(withCache), kAll, Progress{}, webReady, "t").status));
+}
+
+TEST(AppStatus, GatewayTlsVerifiedSaysFoundMissingOrUnknownAndTheMeshGatewaysDoesNotHoldReady) {
+  const Json app = appObject("  mesh: {enabled: true}\n  gateway: {enabled: true, tls: {secretName: shop-tls}}\n"
+                             "  services:\n  - {name: web, image: 'nginx:1.27', ports: [{port: 80}], expose: {paths: [/]}}\n");
+  const Desired d = mustDesire(app);
+  Workloads all;
+  all.deployments["web"] = readyDeployment(2);
+  Progress p;
+  p.gatewayTls = SecretCheck::Unreadable;
+  const AppStatus unknown = appStatus(app, d, kAll, p, all, "t");
+  EXPECT_EQ(condition(unknown.status, "GatewayTLSVerified")["status"], "Unknown");
+  EXPECT_EQ(condition(unknown.status, "GatewayTLSVerified")["reason"], "SecretNotReadable");
+  EXPECT_NE(condition(unknown.status, "GatewayTLSVerified")["message"].get<std::string>().find("Role in istio-system granting get on secrets named shop-tls"),
+            std::string::npos);
+  EXPECT_EQ(condition(unknown.status, "Ready")["status"], "True") << "the operator cannot tell: it does not hold Ready for it";
+  EXPECT_EQ(unknown.result.requeueAfter, kGatewaySecretPollInterval) << "a grant is not watched: look again";
+  p.gatewayTls = SecretCheck::Missing;
+  const AppStatus missing = appStatus(app, d, kAll, p, all, "t");
+  EXPECT_EQ(condition(missing.status, "GatewayTLSVerified")["status"], "False");
+  EXPECT_EQ(condition(missing.status, "GatewayTLSVerified")["message"],
+            "Secret istio-system/shop-tls does not exist: the gateway serves no HTTPS until it does, and it redirects "
+            "HTTP to HTTPS; Ready does not wait for it; looked at again every 60 s");
+  EXPECT_EQ(condition(missing.status, "Ready")["status"], "True") << "every workload runs: the mesh owns the Secret";
+  EXPECT_EQ(missing.result.requeueAfter, kGatewaySecretPollInterval) << "not watched: look again";
+  Progress found;
+  found.gatewayTls = SecretCheck::Found;
+  const AppStatus ok = appStatus(app, d, kAll, found, all, "t");
+  EXPECT_EQ(condition(ok.status, "GatewayTLSVerified")["status"], "True");
+  EXPECT_EQ(ok.result.requeueAfter.count(), 0);
+  // An app without TLS has no such condition; one that loses TLS loses it.
+  Json plain = appObject("  services:\n  - {name: web, image: 'nginx:1.27', ports: [{port: 80}]}\n");
+  plain["status"] = ok.status;
+  EXPECT_TRUE(condition(appStatus(plain, mustDesire(plain), kAll, Progress{}, all, "t").status, "GatewayTLSVerified").is_null());
 }
 
 TEST(AppStatus, MeshUnavailableSaysHowManyObjectsWait) {
