@@ -985,6 +985,13 @@ ImportResult importShopApp(const audit::Inventory& inv, const ImportOptions& opt
       notes.warning("spec.gateway.tls", "the entry point had no TLS: the gateway now terminates TLS with Secret " +
                                             gw["tls"]["secretName"].get<std::string>() + ", which you must create");
     }
+    // Where the ingress controller runs is not in the manifests: admit the entry points from
+    // every namespace, as harden does, rather than cut them off from a controller that is not in
+    // ingress-nginx.
+    gw["namespace"] = "*";
+    notes.warning("spec.gateway.namespace",
+                  "the entry points admit pods of every namespace (*): the namespace of your ingress controller is not "
+                  "in the manifests; set it here to admit that namespace alone");
     spec["gateway"] = gw;
     if (gatewayFrom) res.origins.push_back({"spec.gateway", *gatewayFrom, ""});
   }

@@ -443,7 +443,16 @@ void parseSpec(Reader spec, ShopApp& app) {
     }
     if (auto v = g.str("ingressClassName")) app.gateway.ingressClassName = *v;
     app.gateway.selector = g.strMap("selector");
-    if (auto v = g.str("namespace")) app.gateway.namespace_ = *v;
+    if (auto v = g.str("namespace")) {
+      // "*": the entry points admit pods of any namespace, for an ingress controller whose
+      // namespace is not known (what import writes). Istio's gateway pods are named by theirs.
+      if (*v != "*" && !match::dnsLabel(*v))
+        g.error("namespace", quotedValue(*v) + " is not a namespace name (or * for any namespace)");
+      else if (*v == "*" && app.mesh.enabled)
+        g.error("namespace", "* (any namespace) is for an Ingress's controller; with the mesh, name the namespace of "
+                             "the Istio gateway pods (their principal and their TLS Secret are there)");
+      app.gateway.namespace_ = *v;
+    }
     if (auto v = g.str("serviceAccount")) app.gateway.serviceAccount = *v;
     g.done();
   }

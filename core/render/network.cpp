@@ -82,7 +82,9 @@ void renderNetworkPolicies(const ShopApp& app, Out& out) {
     if (svc && svc->expose && app.gateway.enabled) {
       std::vector<int> exposed;
       for (const auto& p : svc->ports) exposed.push_back(p.targetPort);
-      ingress.push_back({{"from", Json::array({namespacePeer(app.gateway.namespace_)})}, {"ports", portsJson(exposed)}});
+      // gateway.namespace "*": the ingress controller may run in any namespace.
+      const Json from = app.gateway.namespace_ == "*" ? Json{{"namespaceSelector", Json::object()}} : namespacePeer(app.gateway.namespace_);
+      ingress.push_back({{"from", Json::array({from})}, {"ports", portsJson(exposed)}});
     }
     // Members of a replicated store talk to each other on every port they use.
     if (store) {

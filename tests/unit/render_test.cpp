@@ -137,6 +137,24 @@ TEST(Mesh, OffMeansNoIstioObjectsAndAnIngress) {
   }
 }
 
+TEST(Network, TheGatewayNamespaceAdmitsOneNamespaceOrEveryOne) {
+  const std::string app = "apiVersion: shopctl.io/v1alpha1\nkind: ShopApp\nmetadata: {name: s, namespace: ns}\nspec:\n"
+                          "  gateway: {enabled: true, namespace: NS}\n"
+                          "  services:\n  - {name: web, image: 'x/web:1', ports: [{port: 80, targetPort: 8080}], expose: {paths: [/]}}\n";
+  auto fromOf = [&](const std::string& ns) {
+    std::string y = app;
+    y.replace(y.find("NS}"), 2, ns);
+    const auto objs = renderYaml(y);
+    const Json& np = get(objs, "NetworkPolicy", "web");
+    for (const auto& rule : np["spec"]["ingress"])
+      if (rule["ports"].size() == 1 && rule["ports"][0]["port"] == 8080) return rule["from"];
+    return Json();
+  };
+  EXPECT_EQ(fromOf("traefik"), Json::parse(R"([{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "traefik"}}}])"));
+  // "*": an ingress controller of any namespace (import writes it: the manifests do not say where).
+  EXPECT_EQ(fromOf("\"*\""), Json::parse(R"([{"namespaceSelector": {}}])"));
+}
+
 TEST(DataStores, MySqlReplicationHasDistinctServerIdsAndAPrimaryService) {
   auto objs = renderFile("manifests/sockshop/shopapp.yaml");
   const Json& sts = get(objs, "StatefulSet", "catalogue-db");

@@ -46,6 +46,19 @@ out=$(base j nginxinc/nginx-unprivileged:1.27.2-alpine '    dependsOn: [db]
   - {name: db, engine: postgresql, readService: db-read}' | kc apply --server-side --dry-run=server -f - 2>&1) ||
   fail "a postgresql readService was rejected: $out"
 pass "a postgresql readService passes the CRD's CEL rules: $out"
+# gateway.namespace: "*" (any namespace, what import writes) is for an Ingress, not with the mesh;
+# anything else must be a namespace name.
+expect_fail "gateway.namespace * with the mesh is rejected by CEL" "is for an Ingress's controller" \
+  kc apply --server-side --dry-run=server -f <(base k nginxinc/nginx-unprivileged:1.27.2-alpine '    expose: {paths: [/]}
+  mesh: {enabled: true}
+  gateway: {enabled: true, namespace: "*"}')
+expect_fail "a gateway.namespace that is not a namespace name is rejected by the schema" "should match" \
+  kc apply --server-side --dry-run=server -f <(base l nginxinc/nginx-unprivileged:1.27.2-alpine '    expose: {paths: [/]}
+  gateway: {enabled: true, namespace: Ingress_Nginx}')
+out=$(base m nginxinc/nginx-unprivileged:1.27.2-alpine '    expose: {paths: [/]}
+  gateway: {enabled: true, namespace: "*"}' | kc apply --server-side --dry-run=server -f - 2>&1) ||
+  fail "gateway.namespace * without the mesh was rejected: $out"
+pass "gateway.namespace * without the mesh passes the CRD: $out"
 # The canary example passes the CRD (its weights add up to 100), in the server's dry run.
 out=$(sed "s/^  namespace: canary$/  namespace: $NS/" "$(dirname "$0")/../../../manifests/examples/canary.yaml" |
   kc apply --server-side --dry-run=server -f - 2>&1) || fail "the canary example was rejected: $out"
