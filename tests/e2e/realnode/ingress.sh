@@ -6,7 +6,10 @@
 #     namespace, are refused;
 #   - a database's ingress admits its own caller there, and not the service's (each rule is
 #     the component's alone);
-#   - removing the rule from the ShopApp closes the service again.
+#   - removing the rule from the ShopApp closes the service again;
+#   - exposed through the gateway, web admits the pods of gateway.namespace (where the ingress
+#     controller runs) and no other namespace's; with gateway.namespace "*" (what import writes)
+#     it admits every namespace's.
 source "$(dirname "$0")/lib.sh"
 SHOP_OPERATOR=${SHOPCTL_BUILD_DIR:?}/operator/shop-operator SHOPCTL=$SHOPCTL_BUILD_DIR/cli/shopctl
 source "$(dirname "$0")/../operator/lib.sh"
@@ -22,14 +25,21 @@ op_install
 op_start op1 --namespace "$APP_NS" --leader-elect=false
 
 RN_IMG_REDIS=localhost/shopctl/redis:7.0
-app() {  # $1: the web service's ingress rules (YAML flow list)
+app() {  # $1: the web service's ingress rules (YAML flow list); $2: web exposed, gateway.namespace $2
+  local gateway="" expose=""
+  if [ -n "${2:-}" ]; then
+    gateway="  gateway: {enabled: true, namespace: \"$2\"}"
+    expose="    expose: {paths: [/]}"
+  fi
   cat <<YAML
 $(rn_shopapp_header shop)
+$gateway
   services:
 $(rn_nginx_service web)
     replicas: 1
     autoscaling: {enabled: false}
     ingress: $1
+$expose
   databases:
   - name: cache
     engine: redis
@@ -80,4 +90,14 @@ pass "the database's ingress admits $CALLERS/reporting, and each rule is its com
 app "[]" | kc apply -f - >/dev/null || fail "the edit was refused"
 settle closed "$CALLERS" storefront "$WEB" 80 || fail "web still admits the storefront 30 s after its ingress rule was removed"
 pass "removing the rule from the ShopApp closes web again (the operator re-rendered its NetworkPolicy)"
+
+app "[]" "$THIRD" | kc apply -f - >/dev/null || fail "the edit exposing web was refused"
+settle open "$THIRD" lookalike "$WEB" 80 || fail "a pod of gateway.namespace ($THIRD) cannot reach the exposed web"
+can "$CALLERS" stranger "$WEB" 80 && fail "a pod of $CALLERS reached web, exposed with gateway.namespace $THIRD"
+pass "exposed, web admits the pods of gateway.namespace ($THIRD) and not $CALLERS's"
+app "[]" "*" | kc apply -f - >/dev/null || fail "gateway.namespace * was refused"
+settle open "$CALLERS" stranger "$WEB" 80 || fail "with gateway.namespace *, a pod of $CALLERS cannot reach the exposed web"
+can "$THIRD" lookalike "$WEB" 80 || fail "with gateway.namespace *, the pod of $THIRD can no longer reach web"
+can "$CALLERS" stranger "$CACHE" 6379 && fail "with gateway.namespace *, the database (not exposed) admits $CALLERS/stranger"
+pass "with gateway.namespace * web admits every namespace's pods; the database stays closed to them"
 op_alive op1 || fail "the operator is not running"
