@@ -184,9 +184,7 @@ AppStatus appStatus(const Json& appObj, const Desired& desired, const ClusterCap
   // for it: look again in a while.
   const bool unsure = progress.gatewayTls == SecretCheck::Unreadable ||
                       (progress.gatewayTls == SecretCheck::Missing && app.mesh.enabled);
-  if (unsure && !a.result.isError() &&
-      (a.result.requeueAfter.count() == 0 || a.result.requeueAfter > kGatewaySecretPollInterval))
-    a.result.requeueAfter = kGatewaySecretPollInterval;
+  if (unsure && !a.result.isError()) a.result.requeueWithin(kGatewaySecretPollInterval);
   a.status["conditions"] = conds;
   setSummaryStatus(a.status);
   return a;

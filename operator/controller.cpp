@@ -453,14 +453,15 @@ Result Controller::finish(const std::string& key, const Json& appObj, const Desi
   if (progress.pruned > 0)
     events_.record(appObj, "Normal", "Pruned", "Prune", "deleted " + std::to_string(progress.pruned) + " object(s) no longer rendered");
   const Json old = appObj.value("status", Json::object());
-  bool changed = !sameStatus(old, st.status);
+  const StatusChange change = statusChange(old, st.status);
+  bool changed = change != StatusChange::None;
   // Progress alone (a replica more ready) is folded into the next write, at most one per
   // --status-interval: the reconcile comes back when the interval is over. A condition that
   // changes (Ready reached, an error) is written at once.
-  if (changed && !st.result.isError() && progressOnly(old, st.status))
+  if (change == StatusChange::Progress && !st.result.isError())
     if (const auto wait = statusWait(key); wait.count() > 0) {
       changed = false;
-      if (st.result.requeueAfter.count() == 0 || wait < st.result.requeueAfter) st.result.requeueAfter = wait;
+      st.result.requeueWithin(wait);
       metrics_.inc("shop_operator_status_deferred_total", {});
     }
   // Not written, the status would stay stale until some other event: retry with backoff.

@@ -13,6 +13,10 @@ Result Result::after(std::chrono::milliseconds d) {
   return r;
 }
 
+void Result::requeueWithin(std::chrono::milliseconds d) {
+  if (requeueAfter.count() == 0 || d < requeueAfter) requeueAfter = d;
+}
+
 Result Result::failed(std::string why) {
   Result r;
   r.error = why.empty() ? "reconcile failed" : std::move(why);  // an empty error would read as success

@@ -37,6 +37,8 @@ struct Result {
 
   static Result done() { return {}; }
   static Result after(std::chrono::milliseconds d);
+  // Come back within d: sets requeueAfter to d unless it is already set and sooner.
+  void requeueWithin(std::chrono::milliseconds d);
   static Result failed(std::string why);
   static Result terminalError(std::string why);
   bool isError() const { return !error.empty(); }

@@ -150,7 +150,8 @@ bool sameStatus(const Json& live, const Json& next) {
 }
 
 // The status with its progress masked: what must be equal for a change to be progress only.
-static Json withoutProgress(Json s) {
+// Unordered JSON, where key order does not matter (as in sameStatus).
+static nlohmann::json withoutProgress(Json s) {
   s = stripTimes(std::move(s));
   if (s.contains("conditions") && s["conditions"].is_array())
     for (auto& c : s["conditions"]) c.erase("message");
@@ -161,9 +162,12 @@ static Json withoutProgress(Json s) {
   return nlohmann::json::parse(s.dump());
 }
 
-bool progressOnly(const Json& live, const Json& next) {
-  if (!live.is_object() || !next.is_object()) return false;
-  return withoutProgress(live) == withoutProgress(next) && !sameStatus(live, next);
+StatusChange statusChange(const Json& live, const Json& next) {
+  if (sameStatus(live, next)) return StatusChange::None;
+  if (!live.is_object() || !next.is_object()) return StatusChange::Other;
+  return withoutProgress(live) == withoutProgress(next) ? StatusChange::Progress : StatusChange::Other;
 }
+
+bool progressOnly(const Json& live, const Json& next) { return statusChange(live, next) == StatusChange::Progress; }
 
 }  // namespace shop::op

@@ -55,11 +55,14 @@ void setSummaryStatus(Json& status);
 // operator's) differs from every status appStatus()/invalidStatus() build, so it is written once.
 bool sameStatus(const Json& live, const Json& next);
 
-// Whether `next` differs from `live` only in progress: replica counts and messages of
-// components, summary.ready and condition messages, with every condition's status and reason,
+// How `next` differs from `live`. Progress: only in replica counts and messages of components,
+// summary.ready and condition messages, with every condition's status and reason,
 // observedGeneration and everything else as they were. Such a write can wait a little and be
-// folded into the next (the controller's --status-interval); a change of condition (Ready
-// reached or lost, an error, a new generation) cannot.
+// folded into the next (the controller's --status-interval); any other change (Ready reached or
+// lost, an error, a new generation) cannot. Each comparison is made once.
+enum class StatusChange { None, Progress, Other };
+StatusChange statusChange(const Json& live, const Json& next);
+// statusChange(live, next) == StatusChange::Progress.
 bool progressOnly(const Json& live, const Json& next);
 
 // What carrying out a plan gave: the plan's problems and the writes that failed, in order.

@@ -605,6 +605,17 @@ TEST(AppStatus, AnInvalidSpecIsStalledAndATerminalError) {
   EXPECT_EQ(condition(a.status, "Ready")["message"], msg);
 }
 
+TEST(Result, RequeueWithinKeepsTheSoonerDelay) {
+  using std::chrono::milliseconds;
+  Result r = Result::done();
+  r.requeueWithin(milliseconds(60000));
+  EXPECT_EQ(r.requeueAfter, milliseconds(60000)) << "none set: this one";
+  r.requeueWithin(milliseconds(1500));
+  EXPECT_EQ(r.requeueAfter, milliseconds(1500)) << "sooner: taken";
+  r.requeueWithin(milliseconds(5000));
+  EXPECT_EQ(r.requeueAfter, milliseconds(1500)) << "later: the sooner one stays";
+}
+
 TEST(Result, StalledOutcomesAreCountedAsErrorsAndTerminal) {
   Metrics m;
   const Json app = appObject(kWebAndDb);
