@@ -322,7 +322,7 @@ void Controller::observeSecrets(const std::string& ns, const Desired& desired, S
   std::map<std::string, std::pair<std::string, std::string>> wanted;  // secretKey -> (namespace, name)
   for (const auto& sec : desired.secrets) wanted[sec.name] = {ns, sec.name};
   for (const auto& ref : secretReferences(*desired.app, s.caps))
-    if (!ref.name.empty()) wanted[secretKey(ref, ns)] = {ref.namespace_.empty() ? ns : ref.namespace_, ref.name};
+    if (!ref.name.empty()) wanted[secretKey(ref, ns)] = {ref.namespace_, ref.name};
   auto* cache = informer("Secret");
   for (const auto& [key, where] : wanted) {
     const auto& [secretNs, name] = where;

@@ -77,7 +77,7 @@ std::vector<SecretRef> secretReferences(const ShopApp& app, const ClusterCapabil
   std::vector<SecretRef> out;
   auto envRefs = [&](const std::vector<EnvVar>& env, const std::string& where) {
     for (const auto& e : env)
-      if (e.secret && !e.secret->optional) out.push_back({e.secret->name, "env " + e.name + " of " + where, "", false, true});
+      if (e.secret && !e.secret->optional) out.push_back({e.secret->name, "env " + e.name + " of " + where, app.namespace_, false, true});
   };
   for (const auto& sv : app.services) envRefs(sv.env, "service " + sv.name);
   for (const auto& d : app.databases) envRefs(d.env, "database " + d.name);
@@ -85,16 +85,16 @@ std::vector<SecretRef> secretReferences(const ShopApp& app, const ClusterCapabil
   // An Ingress reads its TLS Secret in the app's namespace; Istio reads a Gateway's
   // credentialName in the namespace of the gateway pods.
   if (app.gateway.enabled && app.gateway.tlsSecret) {
-    if (!app.mesh.enabled) out.push_back({*app.gateway.tlsSecret, "the gateway's TLS", "", true, true});
+    if (!app.mesh.enabled) out.push_back({*app.gateway.tlsSecret, "the gateway's TLS", app.namespace_, true, true});
     else if (caps.mesh)
       out.push_back({*app.gateway.tlsSecret, "the mesh gateway's TLS, read by the gateway pods in " + app.gateway.namespace_,
-                     app.gateway.namespace_ == app.namespace_ ? "" : app.gateway.namespace_, true, false});
+                     app.gateway.namespace_, true, false});
   }
   return out;
 }
 
 std::string secretKey(const SecretRef& ref, const std::string& appNamespace) {
-  return ref.namespace_.empty() || ref.namespace_ == appNamespace ? ref.name : ref.namespace_ + "/" + ref.name;
+  return ref.namespace_ == appNamespace ? ref.name : ref.namespace_ + "/" + ref.name;
 }
 
 namespace {
@@ -130,8 +130,7 @@ void planSecrets(const std::string& ns, const Desired& d, const Snapshot& s, Pla
       check(SecretCheck::Unreadable);
       continue;
     }
-    const std::string where = ref.namespace_.empty() ? ns : ref.namespace_;
-    if (auto f = s.failed.find(objectKey("Secret", where, ref.name)); f != s.failed.end()) {
+    if (auto f = s.failed.find(objectKey("Secret", ref.namespace_, ref.name)); f != s.failed.end()) {
       p.problems.push_back({"Secret/" + key + ": " + f->second.message, isPermanent(f->second.code)});
     } else {
       if (ref.required) p.secretsMissing.push_back(key + " (" + ref.by + ")");

@@ -81,7 +81,7 @@ Desired desire(const Json& appObj, const ClusterCapabilities& caps);
 struct SecretRef {
   std::string name;
   std::string by;          // who needs it: "env TOKEN of service api"
-  std::string namespace_;  // "" : the app's; else where its reader looks (Istio: the gateway pods')
+  std::string namespace_;  // where its reader looks: the app's namespace, or (Istio) the gateway pods'
   bool gatewayTls = false;
   bool required = true;
 };
