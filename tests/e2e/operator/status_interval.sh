@@ -66,8 +66,8 @@ spec:
   - {name: web, image: 'nginx:1.27', replicas: 3, ports: [{name: http, port: 80}]}
 EOF
 ready_replicas() { kc -n "$NS" get shopapp held -o jsonpath='{.status.components[0].readyReplicas}'; }
-replicas_are() { [ "$(ready_replicas)" = "$1" ]; }
-wait_for "the deferred progress (1 of 3 replicas ready) reaches the status" 60 replicas_are 1
+wait_for "the deferred progress (1 of 3 replicas ready) reaches the status" 60 \
+  jp_is "$NS" shopapp/held '{.status.components[0].readyReplicas}' 1
 [ "$(op_condition "$NS" held Ready)" = False ] || fail "an app with 1 of 3 replicas is reported Ready"
 msg=$(kc -n "$NS" get shopapp held -o jsonpath='{.status.conditions[?(@.type=="Ready")].message}')
 case "$msg" in "0/1 components ready; waiting for web"*) ;; *) fail "Ready's message is '$msg'" ;; esac
