@@ -68,15 +68,14 @@ Reflector::Reflector(std::shared_ptr<Transport> t, Resource r, ReflectorOptions 
   if (!opts_.transform) opts_.transform = &Reflector::stripServerFields;
 }
 
-std::optional<Json> Reflector::get(const std::string& ns, const std::string& name) const {
+Cached Reflector::find(const std::string& ns, const std::string& name) const {
   std::lock_guard<std::mutex> l(mu_);
   auto it = store_.find(ns + "/" + name);
-  if (it == store_.end()) return std::nullopt;
-  return it->second;
+  return it == store_.end() ? nullptr : it->second;
 }
 
-std::vector<Json> Reflector::list(const std::string& ns, const std::string& label, const std::string& value) const {
-  std::vector<Json> out;
+std::vector<Cached> Reflector::items(const std::string& ns, const std::string& label, const std::string& value) const {
+  std::vector<Cached> out;
   std::lock_guard<std::mutex> l(mu_);
   if (!ns.empty() && !label.empty() && label == index_.label()) {
     for (const auto& k : index_.keys(ns, value))
@@ -86,7 +85,7 @@ std::vector<Json> Reflector::list(const std::string& ns, const std::string& labe
   // "ns/name" keys sort by namespace: with a namespace, visit only its range.
   auto it = ns.empty() ? store_.begin() : store_.lower_bound(ns + "/");
   for (; it != store_.end(); ++it) {
-    const Json& o = it->second;
+    const Json& o = *it->second;
     if (!ns.empty() && it->first.compare(0, ns.size() + 1, ns + "/") != 0) break;
     if (!label.empty()) {
       const Json& m = o["metadata"];
@@ -95,8 +94,19 @@ std::vector<Json> Reflector::list(const std::string& ns, const std::string& labe
       const auto v = labels->find(label);
       if (v == labels->end() || *v != value) continue;
     }
-    out.push_back(o);
+    out.push_back(it->second);
   }
+  return out;
+}
+
+std::optional<Json> Reflector::get(const std::string& ns, const std::string& name) const {
+  if (Cached c = find(ns, name)) return *c;
+  return std::nullopt;
+}
+
+std::vector<Json> Reflector::list(const std::string& ns, const std::string& label, const std::string& value) const {
+  std::vector<Json> out;
+  for (const auto& c : items(ns, label, value)) out.push_back(*c);
   return out;
 }
 
@@ -119,18 +129,19 @@ void Reflector::stop() {
 void Reflector::apply(EventType t, Json obj) {
   opts_.transform(obj);
   const std::string key = keyOf(obj);
+  const Cached shared = std::make_shared<const Json>(std::move(obj));
   {
     std::lock_guard<std::mutex> l(mu_);
     if (auto it = store_.find(key); it != store_.end()) {
-      index_.remove(key, it->second);
+      index_.remove(key, *it->second);
       if (t == EventType::Deleted) store_.erase(it);
-      else it->second = obj;
+      else it->second = shared;
     } else if (t != EventType::Deleted) {
-      store_.emplace(key, obj);
+      store_.emplace(key, shared);
     }
-    if (t != EventType::Deleted) index_.add(key, obj);
+    if (t != EventType::Deleted) index_.add(key, *shared);
   }
-  if (handler_) handler_(t, obj);
+  if (handler_) handler_(t, *shared);
 }
 
 bool Reflector::relist() {
@@ -144,16 +155,16 @@ bool Reflector::relist() {
     return false;
   }
   OutageLog::process().succeeded(sent);
-  std::map<std::string, Json> fresh;
+  std::map<std::string, Cached> fresh;
   for (auto& item : r.body["items"]) {
     item["apiVersion"] = res_.apiVersion();
     item["kind"] = res_.kind;
     opts_.transform(item);
     std::string key = keyOf(item);  // before the move: the right side of = is evaluated first
-    fresh[key] = std::move(item);
+    fresh[key] = std::make_shared<const Json>(std::move(item));
   }
-  std::vector<Json> gone;
-  std::vector<std::pair<EventType, Json>> changes;
+  std::vector<Cached> gone;
+  std::vector<std::pair<EventType, Cached>> changes;
   {
     std::lock_guard<std::mutex> l(mu_);
     for (const auto& [k, o] : store_)
@@ -161,17 +172,17 @@ bool Reflector::relist() {
     for (auto& [k, o] : fresh) {
       auto it = store_.find(k);
       if (it == store_.end()) changes.emplace_back(EventType::Added, o);
-      else if (it->second["metadata"].value("resourceVersion", "") != o["metadata"].value("resourceVersion", ""))
+      else if ((*it->second)["metadata"].value("resourceVersion", "") != (*o)["metadata"].value("resourceVersion", ""))
         changes.emplace_back(EventType::Modified, o);
     }
     store_ = std::move(fresh);
     index_.clear();
-    for (const auto& [k, o] : store_) index_.add(k, o);
+    for (const auto& [k, o] : store_) index_.add(k, *o);
     rv_ = r.body["metadata"].value("resourceVersion", "");
   }
   if (handler_) {
-    for (const auto& o : gone) handler_(EventType::Deleted, o);  // deleted while we were not watching
-    for (const auto& [t, o] : changes) handler_(t, o);
+    for (const auto& o : gone) handler_(EventType::Deleted, *o);  // deleted while we were not watching
+    for (const auto& [t, o] : changes) handler_(t, *o);
   }
   synced_ = true;
   return true;

@@ -24,6 +24,10 @@ namespace kube {
 
 enum class EventType { Added, Modified, Deleted };
 
+// An object as the cache holds it: shared and immutable. An event replaces the pointer, so a
+// reader keeps what it was handed, unchanged, for as long as it holds it, without a copy.
+using Cached = std::shared_ptr<const Json>;
+
 struct ReflectorOptions {
   std::string namespace_;  // "" for all namespaces
   std::string labelSelector;
@@ -67,6 +71,12 @@ class Reflector {
   void stop();
   bool synced() const { return synced_; }
 
+  // The cached object, or null: no copy.
+  Cached find(const std::string& ns, const std::string& name) const;
+  // The cached objects of a namespace ("" for all), with a label of that value when one is given:
+  // no copies. Through the index when the label is ReflectorOptions::indexLabel and ns is set.
+  std::vector<Cached> items(const std::string& ns = "", const std::string& label = "", const std::string& value = "") const;
+  // The same, copied.
   std::optional<Json> get(const std::string& ns, const std::string& name) const;
   std::vector<Json> list(const std::string& ns = "", const std::string& label = "", const std::string& value = "") const;
   size_t size() const;
@@ -92,7 +102,7 @@ class Reflector {
   ReflectorOptions opts_;
   Handler handler_;
   mutable std::mutex mu_;
-  std::map<std::string, Json> store_;  // "ns/name" -> object
+  std::map<std::string, Cached> store_;  // "ns/name" -> object
   LabelIndex index_;                   // of store_, on opts_.indexLabel
   std::string rv_;
   std::atomic<bool> stop_{false};

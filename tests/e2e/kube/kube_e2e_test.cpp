@@ -120,6 +120,62 @@ TEST_F(KubeE2E, ReflectorRelistsWhenItsResourceVersionHasExpired) {
   c2.remove(resources::Namespace, "", ns);
 }
 
+// The operator reads the cache in place: find() and items() hand out the cached object itself, and
+// an event replaces it rather than changing it, so what a reader holds stays as it was.
+TEST_F(KubeE2E, ReflectorHandsOutCachedObjectsWithoutCopiesAndNeverChangesOneHandedOut) {
+  auto t = std::make_shared<Transport>(admin());
+  Client c(t);
+  const std::string ns = "kube-e2e-shared-" + std::to_string(::getpid());
+  ASSERT_TRUE(c.create(resources::Namespace, "", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}).ok());
+  ASSERT_TRUE(c.create(resources::ConfigMap, ns,
+                       {{"apiVersion", "v1"},
+                        {"kind", "ConfigMap"},
+                        {"metadata", {{"name", "one"}, {"namespace", ns}, {"labels", {{"app", "a"}}}}},
+                        {"data", {{"k", "1"}}}})
+                  .ok());
+  ReflectorOptions o;
+  o.namespace_ = ns;
+  o.indexLabel = "app";
+  Reflector r(t, resources::ConfigMap, o);
+  std::thread th([&] { r.run(); });
+  struct Joiner {
+    Reflector& r;
+    std::thread& t;
+    ~Joiner() {
+      r.stop();
+      if (t.joinable()) t.join();
+    }
+  } joiner{r, th};
+  for (int i = 0; i < 300 && !r.synced(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(r.synced());
+  const Cached first = r.find(ns, "one");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(r.find(ns, "one").get(), first.get()) << "the same object, not a copy";
+  const auto listed = r.items(ns, "app", "a");
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].get(), first.get()) << "through the index: the same object";
+  EXPECT_EQ(r.items(ns).size(), 1u);
+  EXPECT_TRUE(r.items(ns, "app", "b").empty());
+  EXPECT_FALSE(r.find(ns, "two"));
+  ASSERT_TRUE(c.mergePatch(resources::ConfigMap, ns, "one", {{"data", {{"k", "2"}}}}).ok());
+  Cached next;
+  for (int i = 0; i < 100; ++i) {
+    next = r.find(ns, "one");
+    if (next && next.get() != first.get()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(next);
+  ASSERT_NE(next.get(), first.get()) << "the watch did not deliver the patch";
+  EXPECT_EQ((*next)["data"]["k"], "2");
+  EXPECT_EQ((*first)["data"]["k"], "1") << "an object handed out is never changed";
+  EXPECT_EQ(r.get(ns, "one")->at("data")["k"], "2") << "get() copies the current one";
+  ASSERT_TRUE(c.remove(resources::ConfigMap, ns, "one").ok());
+  for (int i = 0; i < 100 && r.find(ns, "one"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(r.find(ns, "one"));
+  EXPECT_EQ((*next)["data"]["k"], "2") << "held by its reader after the deletion";
+  c.remove(resources::Namespace, "", ns);
+}
+
 TEST_F(KubeE2E, ExecCredentialPluginsAuthenticate) {
   const std::string ns = "kube-e2e-exec-" + std::to_string(::getpid());
   const std::string token = serviceAccountToken(ns);
