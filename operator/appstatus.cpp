@@ -44,10 +44,10 @@ Json baseStatus(const Json& appObj) {
 // One entry of status.components per service, database and broker, from its workload.
 Json components(const ShopApp& app, const Workloads& w, AppStatus& out, std::string& notReady) {
   Json list = Json::array();
-  auto component = [&](const std::string& name, const char* kind, const std::map<std::string, Json>& live,
+  auto component = [&](const std::string& name, const char* kind, const std::map<std::string, Shared>& live,
                         const char* workload, int floor) {
     const auto it = live.find(name);
-    const WorkloadState st = workloadState(it == live.end() ? nullptr : &it->second, floor);
+    const WorkloadState st = workloadState(it == live.end() ? nullptr : it->second.get(), floor);
     ++out.total;
     out.ready += st.ready;
     if (!st.ready && notReady.size() < 300) notReady += (notReady.empty() ? "" : ", ") + name + " (" + st.message + ")";

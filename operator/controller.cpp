@@ -65,6 +65,9 @@ Controller::Controller(std::shared_ptr<kube::Transport> t, Metrics& m, Controlle
   metrics_.describe("shop_operator_apply_skipped_total", "counter", "Objects already as intended, so not written");
   metrics_.describe("shop_operator_pruned_total", "counter", "Owned objects deleted because they are no longer rendered");
   metrics_.describe("shop_operator_informer_synced", "gauge", "1 when an informer's cache is synced");
+  metrics_.describe("shop_operator_renders_total", "counter",
+                    "Reconciles by whether the app's render was made (rendered) or kept from an earlier reconcile of the "
+                    "same generation (kept)");
   metrics_.describe("shop_operator_status_deferred_total", "counter",
                     "Progress-only status writes deferred by --status-interval (folded into a later write)");
   metrics_.set("controller_runtime_max_concurrent_reconciles", {{"controller", "shopapp"}}, o_.workers);
@@ -129,6 +132,7 @@ void Controller::onShopApp(kube::EventType t, const Json& obj) {
       seenGeneration_.erase(key);
       reconciled_.erase(key);
       statusWritten_.erase(key);
+      forgetDesired(key);
     } else {
       auto it = seenGeneration_.find(key);
       // Status writes (ours included) do not change the generation: nothing to do for them.
@@ -151,8 +155,8 @@ void Controller::onChild(kube::EventType, const Json& obj) {
   if (obj.value("kind", "") == "Namespace") {
     // A namespace carries no app label: every app in it may care.
     if (auto* apps = informer("ShopApp"))
-      for (const auto& a : apps->list(m.value("name", ""))) {
-        const std::string key = keyOf(a["metadata"].value("namespace", ""), a["metadata"].value("name", ""));
+      for (const auto& a : apps->items(m.value("name", ""))) {
+        const std::string key = keyOf((*a)["metadata"].value("namespace", ""), (*a)["metadata"].value("name", ""));
         queue_.add(key, laneOf(key));
       }
     return;
@@ -165,7 +169,7 @@ void Controller::onChild(kube::EventType, const Json& obj) {
 
 void Controller::enqueueAll() {
   if (auto* apps = informer("ShopApp"))
-    for (const auto& a : apps->list()) queue_.add(keyOf(a["metadata"].value("namespace", ""), a["metadata"].value("name", "")));
+    for (const auto& a : apps->items()) queue_.add(keyOf((*a)["metadata"].value("namespace", ""), (*a)["metadata"].value("name", "")));
 }
 
 bool Controller::checkCapabilities(const std::atomic<bool>& stop) {
@@ -260,12 +264,16 @@ std::string Controller::publish(const std::string& key, const Json& old, const J
 Result Controller::reconcile(const std::string& key) {
   const size_t slash = key.find('/');
   auto* apps = informer("ShopApp");
-  auto found = apps ? apps->get(key.substr(0, slash), key.substr(slash + 1)) : std::nullopt;
+  const Shared found = apps ? apps->find(key.substr(0, slash), key.substr(slash + 1)) : nullptr;
   // Deleted, or being deleted: garbage collection removes what it owned.
-  if (!found || (*found)["metadata"].contains("deletionTimestamp")) return Result::done();
+  if (!found || (*found)["metadata"].contains("deletionTimestamp")) {
+    forgetDesired(key);
+    return Result::done();
+  }
   const Json& appObj = *found;
   const ClusterCapabilities caps{meshInformers_, monitorInformers_};
-  const Desired desired = desire(appObj, caps);
+  const std::shared_ptr<const Desired> kept = desiredFor(key, appObj, caps);
+  const Desired& desired = *kept;
   // Invalid specs that got past the CRD: say why, and wait for the next edit.
   if (!desired.app) return finishInvalid(appObj, desired.invalid);
   const Snapshot snapshot = observe(appObj, desired, caps);
@@ -275,6 +283,35 @@ Result Controller::reconcile(const std::string& key) {
   // what would be deleted.
   if (progress.errors.empty()) prune(appObj["metadata"].value("namespace", ""), p.prune, progress);
   return finish(key, appObj, desired, caps, progress);
+}
+
+std::shared_ptr<const Desired> Controller::desiredFor(const std::string& key, const Json& appObj,
+                                                      const ClusterCapabilities& caps) {
+  const std::string uid = appObj["metadata"].value("uid", "");
+  const int64_t generation = appObj["metadata"].value("generation", int64_t{0});
+  {
+    std::lock_guard<std::mutex> l(renderMu_);
+    const auto it = rendered_.find(key);
+    if (it != rendered_.end() && it->second.uid == uid && it->second.generation == generation &&
+        it->second.caps.mesh == caps.mesh && it->second.caps.monitoring == caps.monitoring) {
+      metrics_.inc("shop_operator_renders_total", {{"result", "kept"}});
+      return it->second.desired;
+    }
+  }
+  auto d = std::make_shared<const Desired>(desire(appObj, caps));
+  metrics_.inc("shop_operator_renders_total", {{"result", "rendered"}});
+  // An invalid spec is not kept (it renders nothing), nor an object without the identity that
+  // keys the cache (the API server always sets both).
+  if (d->app && !uid.empty() && generation > 0) {
+    std::lock_guard<std::mutex> l(renderMu_);
+    rendered_[key] = {uid, generation, caps, d};
+  }
+  return d;
+}
+
+void Controller::forgetDesired(const std::string& key) {
+  std::lock_guard<std::mutex> l(renderMu_);
+  rendered_.erase(key);
 }
 
 Snapshot Controller::observe(const Json& appObj, const Desired& desired, const ClusterCapabilities& caps) {
@@ -289,11 +326,8 @@ Snapshot Controller::observe(const Json& appObj, const Desired& desired, const C
   for (const auto* r : kinds) {
     auto* inf = informer(r->kind);
     if (!inf) continue;
-    for (auto& o : inf->list(ns, kAppLabel, desired.app->name)) {
-      o["apiVersion"] = r->apiVersion();
-      o["kind"] = r->kind;
-      s.children.push_back(std::move(o));
-    }
+    const std::string apiVersion = r->apiVersion();
+    for (auto& o : inf->items(ns, kAppLabel, desired.app->name)) s.children.push_back({apiVersion, r->kind, std::move(o)});
   }
   return s;
 }
@@ -306,15 +340,15 @@ void Controller::observeObject(const Json& obj, Snapshot& s) {
   const std::string ns = obj["metadata"].value("namespace", "");
   const std::string key = objectKey(kind, ns, name);
   auto* inf = informer(kind);
-  if (auto live = inf ? inf->get(ns, name) : std::nullopt) {
-    s.live[key] = std::move(*live);
+  if (auto live = inf ? inf->find(ns, name) : nullptr) {
+    s.live[key] = std::move(live);
     return;
   }
   // The cache holds only objects labelled as shopctl's: one it does not hold may still exist
   // (a hand-made Service, the API server's own default/kubernetes). Ask before creating.
   if (!apply::isOwnedKind(kind)) return;
   auto g = client_.get(*r, ns, name);
-  if (g.ok()) s.live[key] = std::move(g.body);
+  if (g.ok()) s.live[key] = std::make_shared<const Json>(std::move(g.body));
   else if (!g.notFound()) s.failed[key] = {g.code, g.message()};
 }
 
@@ -326,7 +360,7 @@ void Controller::observeSecrets(const std::string& ns, const Desired& desired, S
   auto* cache = informer("Secret");
   for (const auto& [key, where] : wanted) {
     const auto& [secretNs, name] = where;
-    if (cache && cache->get(secretNs, name)) {
+    if (cache && cache->find(secretNs, name)) {
       s.secrets.insert(key);
       continue;
     }
@@ -429,8 +463,8 @@ void Controller::prune(const std::string& ns, const std::vector<PruneTarget>& ta
 
 Workloads Controller::workloads(const std::string& ns, const ShopApp& app) {
   Workloads w;
-  auto look = [&](kube::Reflector* inf, const std::string& name, std::map<std::string, Json>& into) {
-    if (auto live = inf ? inf->get(ns, name) : std::nullopt) into[name] = std::move(*live);
+  auto look = [&](kube::Reflector* inf, const std::string& name, std::map<std::string, Shared>& into) {
+    if (auto live = inf ? inf->find(ns, name) : nullptr) into[name] = std::move(live);
   };
   auto* deployments = informer("Deployment");
   auto* statefulsets = informer("StatefulSet");
@@ -452,7 +486,9 @@ Result Controller::finish(const std::string& key, const Json& appObj, const Desi
     events_.record(appObj, "Warning", "DriftReverted", "Apply", revertedMessage(progress.reverted));
   if (progress.pruned > 0)
     events_.record(appObj, "Normal", "Pruned", "Prune", "deleted " + std::to_string(progress.pruned) + " object(s) no longer rendered");
-  const Json old = appObj.value("status", Json::object());
+  static const Json kNoStatus = Json::object();
+  const auto live = appObj.find("status");
+  const Json& old = live == appObj.end() ? kNoStatus : *live;
   const StatusChange change = statusChange(old, st.status);
   bool changed = change != StatusChange::None;
   // Progress alone (a replica more ready) is folded into the next write, at most one per
@@ -481,6 +517,9 @@ Result Controller::finish(const std::string& key, const Json& appObj, const Desi
   }
   if (eventful) kube::info("reconciled", fields);
   else kube::debug("reconciled", fields);
+  // Settled: every component ready, nothing written or put off. The next event renders again.
+  if (!eventful && st.ready == st.total && !st.result.isError() && !st.result.requeue && change == StatusChange::None)
+    forgetDesired(key);
   return st.result;
 }
 

@@ -110,6 +110,22 @@ class Controller {
   WorkQueue::Lane laneOf(const std::string& key);
   // When each app's status was last written, for --status-interval.
   std::map<std::string, std::chrono::steady_clock::time_point> statusWritten_;
+
+  // The Desired of each app that has not settled, so that the reconciles its children's events
+  // bring while it converges neither parse, render nor hash it again. Kept for one uid,
+  // generation and set of capabilities (desire is a function of those and the spec, which the
+  // generation numbers); dropped once the app settles (all components ready, nothing written),
+  // so an idle operator holds no render.
+  struct Rendered {
+    std::string uid;
+    int64_t generation = 0;
+    ClusterCapabilities caps;
+    std::shared_ptr<const Desired> desired;
+  };
+  std::mutex renderMu_;
+  std::map<std::string, Rendered> rendered_;
+  std::shared_ptr<const Desired> desiredFor(const std::string& key, const Json& appObj, const ClusterCapabilities& caps);
+  void forgetDesired(const std::string& key);
   std::atomic<bool> synced_{false};
 };
 

@@ -67,7 +67,8 @@ Desired desire(const Json& appObj, const ClusterCapabilities& caps) {
     } else if (cap == apply::Capability::Monitoring && !caps.monitoring) {
       ++d.monitorSkipped;
     } else {
-      d.objects.push_back(std::move(o));
+      const bool owned = apply::isOwnedKind(o.value("kind", ""));
+      d.objects.push_back(apply::withOwnership(std::move(o), appObj, owned));
     }
   }
   return d;
@@ -186,23 +187,23 @@ void planObject(const Json& appObj, bool adopt, const Json& o, const Snapshot& s
   const bool exists = live != s.live.end();
   if (exists && owned) {
     const std::string uid = appObj["metadata"].value("uid", "");
-    if (auto why = refusal(live->second, uid, adopt, what)) {
+    if (auto why = refusal(*live->second, uid, adopt, what)) {
       p.problems.push_back({*why, true});
       return;
     }
   }
-  Json intent = apply::withOwnership(o, appObj, owned);
+  const Json& intent = o;  // desire gave it its owner and applied-hash
   const bool shared = apply::isShared(kind);  // no hash: its labels alone decide (core/apply)
   Change change = Change::Create;
   if (exists) {
-    const bool hashed = shared || sameHash(live->second, intent);
-    if (hashed && apply::liveContains(live->second, intent)) {
+    const bool hashed = shared || sameHash(*live->second, intent);
+    if (hashed && apply::liveContains(*live->second, intent)) {
       ++p.upToDate;
       return;
     }
     change = hashed && !shared ? Change::Revert : Change::Update;
   }
-  p.apply.push_back({std::move(intent), change});
+  p.apply.push_back({intent, change});
 }
 
 bool controlledBy(const Json& obj, const std::string& uid) {
@@ -220,11 +221,11 @@ void planPrune(const Json& appObj, const Desired& d, const Snapshot& s, Plan& p)
   std::set<std::string> desiredKeys;
   for (const auto& o : d.objects)
     desiredKeys.insert(objectKey(o["kind"], o["metadata"].value("namespace", ""), o["metadata"]["name"]));
-  for (const auto& o : s.children) {
-    const std::string kind = o.value("kind", "");
+  for (const auto& c : s.children) {
+    const Json& o = *c.object;
     const std::string name = o["metadata"].value("name", "");
-    if (!apply::isPrunableKind(kind) || !controlledBy(o, uid) || desiredKeys.count(objectKey(kind, ns, name))) continue;
-    p.prune.push_back({o.value("apiVersion", ""), kind, name, o["metadata"].value("uid", "")});
+    if (!apply::isPrunableKind(c.kind) || !controlledBy(o, uid) || desiredKeys.count(objectKey(c.kind, ns, name))) continue;
+    p.prune.push_back({c.apiVersion, c.kind, name, o["metadata"].value("uid", "")});
   }
 }
 
@@ -236,7 +237,7 @@ std::vector<std::string> engineChanges(const ShopApp& app, const std::string& ns
   auto check = [&](const DataStore& d, const char* what) {
     const auto live = s.live.find(objectKey("StatefulSet", ns, d.name));
     if (live == s.live.end()) return;
-    const Json containers = live->second["spec"]["template"]["spec"].value("containers", Json::array());
+    const Json containers = (*live->second)["spec"]["template"]["spec"].value("containers", Json::array());
     const std::string running = containers.empty() ? "" : containers[0].value("name", "");
     const std::string wanted = engineName(d.engine);
     // Only a container named after an engine says which one runs.

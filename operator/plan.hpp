@@ -5,6 +5,7 @@
 // (controller.cpp) observes, carries the plan out, prunes and writes the status.
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -62,15 +63,18 @@ struct ClusterCapabilities {
 struct Desired {
   std::optional<ShopApp> app;       // unset: the spec is invalid, and `invalid` says why
   Diagnostics invalid;
-  std::vector<Json> objects;        // the render, in apply order, less the kinds not served
+  std::vector<Json> objects;        // the render, in apply order, less the kinds not served, each
+                                    // with its owner reference (owned kinds) and applied-hash
   std::vector<SecretSpec> secrets;  // Secrets the app needs (created when absent, if generate)
   size_t meshSkipped = 0;           // rendered mesh objects left out (no Istio CRDs)
   size_t monitorSkipped = 0;        // rendered ServiceMonitors left out (no CRD)
 };
 
 // Parses and validates the ShopApp (a ShopApp object as the API server holds it), renders it
-// once, refuses a render where two parts make one object, and leaves out the kinds the cluster
-// does not serve.
+// once, refuses a render where two parts make one object, leaves out the kinds the cluster
+// does not serve, and gives each object what the operator applies with it (apply::withOwnership).
+// A function of the ShopApp's uid, generation and spec and of caps alone: the controller keeps
+// it while the app converges (Controller::desiredFor).
 Desired desire(const Json& appObj, const ClusterCapabilities& caps);
 
 // A Secret the spec names without rendering it (env[].secret that is not optional, the
@@ -103,11 +107,21 @@ struct LookupError {
   std::string message;
 };
 
+// An object as the controller's cache holds it (kube::Cached): shared and never changed, so a
+// Snapshot reads the cache in place instead of copying it.
+using Shared = std::shared_ptr<const Json>;
+
+// A cached object labelled for the app, with the kind it was listed as.
+struct Child {
+  std::string apiVersion, kind;
+  Shared object;
+};
+
 // What the controller saw in the cluster for one app, before writing anything.
 struct Snapshot {
   ClusterCapabilities caps;
   // Desired objects that exist, from the cache or (owned kinds the cache does not hold) a GET.
-  std::map<std::string, Json> live;  // objectKey -> live object
+  std::map<std::string, Shared> live;  // objectKey -> live object
   // Of the Secrets the app needs or names, those that exist: by name in the app's namespace,
   // as "namespace/name" in another (secretKey).
   std::set<std::string> secrets;
@@ -117,7 +131,7 @@ struct Snapshot {
   std::map<std::string, LookupError> failed;  // objectKey -> why
   // Cached objects of the watched kinds labelled shopctl.io/app=<app> in its namespace, each
   // with its kind: the candidates for pruning.
-  std::vector<Json> children;
+  std::vector<Child> children;
 };
 
 // Something in the plan that cannot be written: reported (ApplyFailed), never written.

@@ -1,5 +1,7 @@
 #include "operator/status.hpp"
 
+#include <string_view>
+
 #include "core/diff/kstatus.hpp"
 
 namespace shop::op {
@@ -99,12 +101,6 @@ WorkloadState workloadState(const Json* live, int minReplicas) {
   return s;
 }
 
-static Json stripTimes(Json s) {
-  if (s.contains("conditions"))
-    for (auto& c : s["conditions"]) c.erase("lastTransitionTime");
-  return s;
-}
-
 void setSummaryStatus(Json& status) {
   if (!status.is_object()) return;
   const auto k = diff::kstatus(Json{{"status", status}});
@@ -143,29 +139,82 @@ static std::string readyOf(const Json& status) {
 
 bool becameReady(const Json& old, const Json& next) { return readyOf(next) == "True" && readyOf(old) != "True"; }
 
-bool sameStatus(const Json& live, const Json& next) {
-  // The API server returns keys sorted; ours are in the order we built them. Compare as
-  // unordered JSON, where key order does not matter.
-  return nlohmann::json::parse(stripTimes(live).dump()) == nlohmann::json::parse(stripTimes(next).dump());
+namespace {
+
+// Two statuses compared as the API server stores them: key order does not matter (it returns
+// keys sorted; ours are in the order we built them), numbers compare by value. No copy is made.
+enum class Mask { Times, Progress };
+
+// Whether a key of an element of status.<parent> (or of status.summary) is left out.
+bool masked(Mask m, std::string_view parent, std::string_view key) {
+  if (parent == "conditions") return key == "lastTransitionTime" || (m == Mask::Progress && key == "message");
+  if (m != Mask::Progress) return false;
+  if (parent == "components") return key == "desiredReplicas" || key == "readyReplicas" || key == "ready" || key == "message";
+  if (parent == "summary") return key == "ready";
+  return false;
 }
 
-// The status with its progress masked: what must be equal for a change to be progress only.
-// Unordered JSON, where key order does not matter (as in sameStatus).
-static nlohmann::json withoutProgress(Json s) {
-  s = stripTimes(std::move(s));
-  if (s.contains("conditions") && s["conditions"].is_array())
-    for (auto& c : s["conditions"]) c.erase("message");
-  if (s.contains("components") && s["components"].is_array())
-    for (auto& c : s["components"])
-      for (const char* k : {"desiredReplicas", "readyReplicas", "ready", "message"}) c.erase(k);
-  if (s.contains("summary") && s["summary"].is_object()) s["summary"].erase("ready");
-  return nlohmann::json::parse(s.dump());
+bool sameJson(const Json& a, const Json& b);
+
+// Two objects with the same keys (less the masked ones) and equal values under each.
+bool sameObject(const Json& a, const Json& b, Mask m, std::string_view parent) {
+  size_t kept = 0;
+  for (auto it = a.begin(); it != a.end(); ++it) {
+    if (masked(m, parent, it.key())) continue;
+    ++kept;
+    const auto other = b.find(it.key());
+    if (other == b.end() || !sameJson(*it, *other)) return false;
+  }
+  for (auto it = b.begin(); it != b.end(); ++it) kept -= !masked(m, parent, it.key());
+  return kept == 0;
 }
+
+bool sameJson(const Json& a, const Json& b) {
+  if (a.is_object() && b.is_object()) return sameObject(a, b, Mask::Times, "");
+  if (a.is_array() && b.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  return a == b;
+}
+
+// status.<key>: a list of objects (conditions, components) or summary, with the mask applied
+// to each object's own keys.
+bool sameField(const Json& a, const Json& b, Mask m, std::string_view key) {
+  const bool maskedList = key == "conditions" || key == "components";
+  if (maskedList && a.is_array() && b.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      const bool objects = a[i].is_object() && b[i].is_object();
+      if (objects ? !sameObject(a[i], b[i], m, key) : !sameJson(a[i], b[i])) return false;
+    }
+    return true;
+  }
+  if (key == "summary" && a.is_object() && b.is_object()) return sameObject(a, b, m, key);
+  return sameJson(a, b);
+}
+
+bool sameStatusMasked(const Json& a, const Json& b, Mask m) {
+  if (!a.is_object() || !b.is_object()) return sameJson(a, b);
+  if (a.size() != b.size()) return false;
+  for (auto it = a.begin(); it != a.end(); ++it) {
+    const auto other = b.find(it.key());
+    if (other == b.end() || !sameField(*it, *other, m, it.key())) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool sameStatus(const Json& live, const Json& next) { return sameStatusMasked(live, next, Mask::Times); }
 
 StatusChange statusChange(const Json& live, const Json& next) {
   if (sameStatus(live, next)) return StatusChange::None;
   if (!live.is_object() || !next.is_object()) return StatusChange::Other;
-  return withoutProgress(live) == withoutProgress(next) ? StatusChange::Progress : StatusChange::Other;
+  // Equal once progress (counts, messages, summary.ready) is masked: a change of progress only.
+  return sameStatusMasked(live, next, Mask::Progress) ? StatusChange::Progress : StatusChange::Other;
 }
 
 bool progressOnly(const Json& live, const Json& next) { return statusChange(live, next) == StatusChange::Progress; }

@@ -94,9 +94,10 @@ bool becameReady(const Json& old, const Json& next);
 
 // The workloads of the app's components as observed (cache), by name: services run as
 // Deployments, databases and brokers as StatefulSets. A name absent is not created yet.
+// Each as the cache holds it (Shared, operator/plan.hpp): not copied.
 struct Workloads {
-  std::map<std::string, Json> deployments;
-  std::map<std::string, Json> statefulsets;
+  std::map<std::string, Shared> deployments;
+  std::map<std::string, Shared> statefulsets;
 };
 
 struct AppStatus {

@@ -3,6 +3,8 @@
 // follow. No cluster: the Snapshot stands for what the controller would have observed.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "core/apply/intent.hpp"
 #include "core/io/yaml.hpp"
 #include "operator/controller.hpp"
@@ -49,15 +51,25 @@ std::string keyOf(const Json& o) {
   return objectKey(o["kind"], o["metadata"].value("namespace", ""), o["metadata"]["name"]);
 }
 
+// An object as the cache holds it.
+Shared shared(Json j) { return std::make_shared<const Json>(std::move(j)); }
+// A cached child as observe lists it: with the kind it was listed as.
+Child child(const Json& o) { return {o.value("apiVersion", ""), o.value("kind", ""), std::make_shared<const Json>(o)}; }
+// The live object of a key, to change in place (a copy that replaces the shared one).
+Json& liveOf(Snapshot& s, const std::string& key) {
+  auto copy = std::make_shared<Json>(s.live.count(key) && s.live[key] ? *s.live[key] : Json());
+  s.live[key] = copy;
+  return *copy;
+}
+
 // The cluster after a reconcile that applied everything: each object as the operator applies
 // it, every Secret present, and the owned objects cached as children.
-Snapshot appliedCluster(const Json& app, const Desired& d) {
+Snapshot appliedCluster(const Desired& d) {
   Snapshot s;
   s.caps = kAll;
-  for (const auto& o : d.objects) {
-    const Json live = apply::withOwnership(o, app, apply::isOwnedKind(o["kind"]));
-    s.live[keyOf(o)] = live;
-    s.children.push_back(live);
+  for (const auto& o : d.objects) {  // desire gave each its owner and hash
+    s.live[keyOf(o)] = shared(o);
+    s.children.push_back(child(o));
   }
   for (const auto& sec : d.secrets) s.secrets.insert(sec.name);
   return s;
@@ -120,6 +132,9 @@ TEST(Plan, AnEmptyClusterGetsEveryObjectOwnedAndHashedAndItsSecretsCreated) {
     EXPECT_EQ(hashed, step.intent["kind"] != "Namespace") << keyOf(step.intent);
     const bool owned = step.intent["metadata"].contains("ownerReferences");
     EXPECT_EQ(owned, apply::isOwnedKind(step.intent["kind"])) << keyOf(step.intent);
+    // desire did that once: the plan applies its objects as they are.
+    EXPECT_EQ(step.intent, *findObject(d.objects, step.intent["kind"], step.intent["metadata"]["name"]));
+    EXPECT_EQ(apply::withOwnership(step.intent, app, owned), step.intent) << "idempotent: " << keyOf(step.intent);
   }
   ASSERT_EQ(p.createSecrets.size(), d.secrets.size());
   ASSERT_FALSE(d.secrets.empty());
@@ -130,7 +145,7 @@ TEST(Plan, AnEmptyClusterGetsEveryObjectOwnedAndHashedAndItsSecretsCreated) {
 TEST(Plan, ObjectsAlreadyAsIntendedAreNotWrittenADriftedOneIsRevertedAndAChangedIntentUpdated) {
   const Json app = appObject(kWebAndDb);
   const Desired d = mustDesire(app);
-  Snapshot s = appliedCluster(app, d);
+  Snapshot s = appliedCluster(d);
   Plan p = plan(app, d, s);
   EXPECT_TRUE(p.apply.empty());
   EXPECT_EQ(p.upToDate, d.objects.size());
@@ -138,21 +153,21 @@ TEST(Plan, ObjectsAlreadyAsIntendedAreNotWrittenADriftedOneIsRevertedAndAChanged
   EXPECT_TRUE(p.prune.empty());
   // A hand edit under an unchanged hash is still drift.
   const Json& web = *findObject(d.objects, "Deployment", "web");
-  s.live[keyOf(web)]["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.25";
+  liveOf(s, keyOf(web))["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.25";
   p = plan(app, d, s);
   ASSERT_EQ(p.apply.size(), 1u);
   EXPECT_EQ(keyOf(p.apply[0].intent), keyOf(web));
   EXPECT_EQ(p.apply[0].change, Change::Revert) << "the live object has the intent's hash: changed by hand";
   EXPECT_EQ(p.upToDate, d.objects.size() - 1);
   // An object whose hash is another's: the intent changed (a spec edit), an update, not drift.
-  s = appliedCluster(app, d);
-  s.live[keyOf(web)]["metadata"]["annotations"][apply::kHashAnnotation] = "older";
+  s = appliedCluster(d);
+  liveOf(s, keyOf(web))["metadata"]["annotations"][apply::kHashAnnotation] = "older";
   p = plan(app, d, s);
   ASSERT_EQ(p.apply.size(), 1u);
   EXPECT_EQ(p.apply[0].change, Change::Update);
   // So is one with no hash at all (adopted, or written by an older operator).
-  s = appliedCluster(app, d);
-  s.live[keyOf(web)]["metadata"]["annotations"].erase(apply::kHashAnnotation);
+  s = appliedCluster(d);
+  liveOf(s, keyOf(web))["metadata"]["annotations"].erase(apply::kHashAnnotation);
   p = plan(app, d, s);
   ASSERT_EQ(p.apply.size(), 1u);
   EXPECT_EQ(p.apply[0].change, Change::Update);
@@ -160,7 +175,7 @@ TEST(Plan, ObjectsAlreadyAsIntendedAreNotWrittenADriftedOneIsRevertedAndAChanged
 
 TEST(Plan, AnEngineChangeOfALiveDatabaseRefusesTheWholeApp) {
   const Json before = appObject(kWebAndDb);  // db: postgresql
-  Snapshot s = appliedCluster(before, mustDesire(before));
+  Snapshot s = appliedCluster(mustDesire(before));
   const Json after = appObject(
       "  services:\n  - {name: web, image: 'nginx:1.28', ports: [{name: http, port: 80}]}\n"
       "  databases:\n  - {name: db, engine: mariadb}\n");
@@ -180,21 +195,21 @@ TEST(Plan, AnEngineChangeOfALiveDatabaseRefusesTheWholeApp) {
   // A StatefulSet whose container is not named after an engine says nothing: not refused.
   const Desired was = mustDesire(before);
   const Json& sts = *findObject(was.objects, "StatefulSet", "db");
-  s.live[keyOf(sts)]["spec"]["template"]["spec"]["containers"][0]["name"] = "main";
+  liveOf(s, keyOf(sts))["spec"]["template"]["spec"]["containers"][0]["name"] = "main";
   EXPECT_TRUE(plan(after, d, s).problems.empty());
 }
 
 TEST(Plan, TheSharedNamespaceIsWrittenOnlyWhenItLacksThisAppsLabels) {
   const Json app = appObject(kWebAndDb);
   const Desired d = mustDesire(app);
-  Snapshot s = appliedCluster(app, d);
+  Snapshot s = appliedCluster(d);
   const Json& ns = *findObject(d.objects, "Namespace", "ns");
   // Another app of the namespace added its labels (say istio-injection): still up to date.
-  s.live[keyOf(ns)]["metadata"]["labels"]["istio-injection"] = "enabled";
-  s.live[keyOf(ns)]["metadata"]["annotations"][apply::kHashAnnotation] = "another-apps-or-an-older-operators";
+  liveOf(s, keyOf(ns))["metadata"]["labels"]["istio-injection"] = "enabled";
+  liveOf(s, keyOf(ns))["metadata"]["annotations"][apply::kHashAnnotation] = "another-apps-or-an-older-operators";
   EXPECT_TRUE(plan(app, d, s).apply.empty());
   // A label of this app's missing: written, as an update (the Namespace has no hash to tell drift by).
-  s.live[keyOf(ns)]["metadata"]["labels"].erase("pod-security.kubernetes.io/enforce");
+  liveOf(s, keyOf(ns))["metadata"]["labels"].erase("pod-security.kubernetes.io/enforce");
   const Plan p = plan(app, d, s);
   ASSERT_EQ(p.apply.size(), 1u);
   EXPECT_EQ(keyOf(p.apply[0].intent), keyOf(ns));
@@ -234,7 +249,8 @@ TEST(Plan, AnObjectNobodyControlsIsRefusedUnlessTheAppAdoptsIt) {
   Snapshot s;
   const Json& svc = *findObject(d.objects, "Service", "web");
   Json handMade = svc;  // made by `kubectl apply`: same name, no owner
-  s.live[keyOf(svc)] = handMade;
+  handMade["metadata"].erase("ownerReferences");
+  s.live[keyOf(svc)] = shared(handMade);
   const Plan p = plan(app, d, s);
   ASSERT_EQ(p.problems.size(), 1u);
   EXPECT_TRUE(p.problems[0].permanent);
@@ -254,16 +270,16 @@ TEST(Plan, AnObjectAnotherOwnerControlsIsNeverTakenNorPruned) {
   // Another ShopApp in the namespace has a component of the same name.
   const Json app = appObject(kWebAndDb, "{shopctl.io/adopt-existing: 'true'}");
   const Desired d = mustDesire(app);
-  Snapshot s = appliedCluster(app, d);
+  Snapshot s = appliedCluster(d);
   const Json& dep = *findObject(d.objects, "Deployment", "web");
   Json theirs = dep;
   theirs["metadata"]["ownerReferences"] = ownerRef("ShopApp", "other", "uid-other");
-  s.live[keyOf(dep)] = theirs;
-  s.children.push_back([&] {
+  s.live[keyOf(dep)] = shared(theirs);
+  s.children.push_back(child([&] {
     Json o = theirs;
     o["metadata"]["name"] = "their-worker";
     return o;
-  }());
+  }()));
   const Plan p = plan(app, d, s);
   ASSERT_EQ(p.problems.size(), 1u);
   EXPECT_EQ(p.problems[0].message,
@@ -277,22 +293,22 @@ TEST(Plan, AnObjectAnotherOwnerControlsIsNeverTakenNorPruned) {
 TEST(Plan, OwnedObjectsNoLongerRenderedArePrunedButNeverSecretsOrPvcs) {
   const Json app = appObject(kWebAndDb);
   const Desired d = mustDesire(app);
-  Snapshot s = appliedCluster(app, d);
+  Snapshot s = appliedCluster(d);
   auto owned = [&](const std::string& apiVersion, const std::string& kind, const std::string& name) {
     Json o = {{"apiVersion", apiVersion}, {"kind", kind},
               {"metadata", {{"name", name}, {"namespace", "ns"}, {"uid", "uid-" + name}, {"ownerReferences", ownerRef("ShopApp", "shop", kUid)}}}};
-    s.children.push_back(o);
+    s.children.push_back(child(o));
   };
   owned("apps/v1", "Deployment", "queue-master");  // a service removed from the spec
   owned("v1", "Service", "queue-master");
   owned("v1", "Secret", "old-credentials");
   owned("v1", "PersistentVolumeClaim", "data-old-0");
-  Json notOurs = s.children.back();
+  Json notOurs = *s.children.back().object;
   notOurs["kind"] = "ConfigMap";
   notOurs["apiVersion"] = "v1";
   notOurs["metadata"]["name"] = "foreign";
   notOurs["metadata"]["ownerReferences"] = ownerRef("ShopApp", "other", "uid-other");
-  s.children.push_back(notOurs);
+  s.children.push_back(child(notOurs));
   const Plan p = plan(app, d, s);
   ASSERT_EQ(p.prune.size(), 2u);
   EXPECT_EQ(p.prune[0].kind, "Deployment");
@@ -410,8 +426,8 @@ TEST(AppStatus, EachOutcomeHasItsConditionsAndResult) {
   const Json app = appObject(kWebAndDb);
   const Desired d = mustDesire(app);
   Workloads all;
-  all.deployments["web"] = readyDeployment(5);
-  all.statefulsets["db"] = readyDeployment(3);
+  all.deployments["web"] = shared(readyDeployment(5));
+  all.statefulsets["db"] = shared(readyDeployment(3));
   struct Case {
     const char* name;
     Progress progress;
@@ -455,8 +471,8 @@ TEST(AppStatus, SummaryStatusIsInEveryBuiltStatusSoAnOlderOperatorsIsRewrittenOn
   Json app = appObject(kWebAndDb);
   const Desired d = mustDesire(app);
   Workloads all;
-  all.deployments["web"] = readyDeployment(5);
-  all.statefulsets["db"] = readyDeployment(3);
+  all.deployments["web"] = shared(readyDeployment(5));
+  all.statefulsets["db"] = shared(readyDeployment(3));
   const AppStatus first = appStatus(app, d, kAll, Progress{}, all, "t1");
   EXPECT_EQ(first.status["summary"]["status"], "Current");
   EXPECT_EQ(first.status["summary"]["ready"], "2/2") << "the rest of the summary is kept";
@@ -483,7 +499,7 @@ TEST(AppStatus, ComponentsSummaryAndSecretsComeFromTheWorkloads) {
   const Json app = appObject(kWebAndDb);
   const Desired d = mustDesire(app);
   Workloads w;
-  w.deployments["web"] = readyDeployment(5);
+  w.deployments["web"] = shared(readyDeployment(5));
   const AppStatus a = appStatus(app, d, kAll, Progress{}, w, "now");
   EXPECT_EQ(a.ready, 1);
   EXPECT_EQ(a.total, 2);
@@ -505,10 +521,10 @@ TEST(AppStatus, OnlyProgressWithinOneConditionMayWaitForTheStatusInterval) {
   Workloads none, webStarting, webReady, both;
   Json starting = readyDeployment(5);
   starting["status"]["readyReplicas"] = 2;
-  webStarting.deployments["web"] = starting;
-  webReady.deployments["web"] = readyDeployment(5);
+  webStarting.deployments["web"] = shared(starting);
+  webReady.deployments["web"] = shared(readyDeployment(5));
   both = webReady;
-  both.statefulsets["db"] = readyDeployment(3);
+  both.statefulsets["db"] = shared(readyDeployment(3));
   const auto at = [&](const Workloads& w, const Progress& p = Progress{}) {
     return appStatus(app, d, kAll, p, w, "t").status;
   };
@@ -538,12 +554,66 @@ TEST(AppStatus, OnlyProgressWithinOneConditionMayWaitForTheStatusInterval) {
   EXPECT_FALSE(progressOnly(s1, appStatus(withCache, mustDesire(withCache), kAll, Progress{}, webReady, "t").status));
 }
 
+// The live status comes back from the API server with its keys sorted and its conditions' times
+// set; ours is built in another order. Compared in place, without a JSON round trip.
+TEST(AppStatus, StatusesCompareAsTheApiServerStoresThem) {
+  Json app = appObject(kWebAndDb);
+  const Desired d = mustDesire(app);
+  Workloads w;
+  Json starting = readyDeployment(5);
+  starting["status"]["readyReplicas"] = 2;
+  w.deployments["web"] = shared(starting);
+  const Json ours = appStatus(app, d, kAll, Progress{}, w, "t1").status;
+  // The same status, every object's keys in reverse order, times moved on.
+  std::function<Json(const Json&)> reversed = [&](const Json& j) -> Json {
+    if (j.is_array()) {
+      Json out = Json::array();
+      for (const auto& e : j) out.push_back(reversed(e));
+      return out;
+    }
+    if (!j.is_object()) return j;
+    std::vector<std::pair<std::string, Json>> items;
+    for (auto it = j.begin(); it != j.end(); ++it) items.emplace_back(it.key(), reversed(*it));
+    Json out = Json::object();
+    for (auto it = items.rbegin(); it != items.rend(); ++it) out[it->first] = it->second;
+    return out;
+  };
+  Json live = reversed(ours);
+  ASSERT_NE(live.dump(), ours.dump()) << "the test needs another key order";
+  for (auto& c : live["conditions"]) c["lastTransitionTime"] = "2026-01-01T00:00:00Z";
+  EXPECT_TRUE(sameStatus(live, ours));
+  EXPECT_EQ(statusChange(live, ours), StatusChange::None);
+  // A count: progress. A condition's status, a component's workload, a key more: not only progress.
+  Json counted = live;
+  counted["components"][0]["readyReplicas"] = 3;
+  EXPECT_FALSE(sameStatus(counted, ours));
+  EXPECT_EQ(statusChange(counted, ours), StatusChange::Progress);
+  Json flipped = live;
+  flipped["conditions"][0]["status"] = flipped["conditions"][0]["status"] == "True" ? "False" : "True";
+  EXPECT_EQ(statusChange(flipped, ours), StatusChange::Other);
+  Json renamed = live;
+  renamed["components"][0]["workload"] = "Deployment/other";
+  EXPECT_EQ(statusChange(renamed, ours), StatusChange::Other);
+  Json more = live;
+  more["summary"]["extra"] = 1;
+  EXPECT_EQ(statusChange(more, ours), StatusChange::Other);
+  Json fewer = live;
+  fewer["components"][0].erase("readyReplicas");
+  EXPECT_EQ(statusChange(fewer, ours), StatusChange::Progress) << "a count masked is masked whether present or not";
+  fewer["components"][0].erase("workload");
+  EXPECT_EQ(statusChange(fewer, ours), StatusChange::Other);
+  // Numbers compare by value, as the API server's JSON does not keep 2 and 2.0 apart.
+  Json asFloat = live;
+  asFloat["observedGeneration"] = asFloat["observedGeneration"].get<double>();
+  EXPECT_TRUE(sameStatus(asFloat, ours));
+}
+
 TEST(AppStatus, GatewayTlsVerifiedSaysFoundMissingOrUnknownAndTheMeshGatewaysDoesNotHoldReady) {
   const Json app = appObject("  mesh: {enabled: true}\n  gateway: {enabled: true, tls: {secretName: shop-tls}}\n"
                              "  services:\n  - {name: web, image: 'nginx:1.27', ports: [{port: 80}], expose: {paths: [/]}}\n");
   const Desired d = mustDesire(app);
   Workloads all;
-  all.deployments["web"] = readyDeployment(2);
+  all.deployments["web"] = shared(readyDeployment(2));
   Progress p;
   p.gatewayTls = SecretCheck::Unreadable;
   const AppStatus unknown = appStatus(app, d, kAll, p, all, "t");
