@@ -132,6 +132,7 @@ void Controller::onShopApp(kube::EventType t, const Json& obj) {
       seenGeneration_.erase(key);
       reconciled_.erase(key);
       statusWritten_.erase(key);
+      deferred_.erase(key);
       forgetDesired(key);
     } else {
       auto it = seenGeneration_.find(key);
@@ -240,7 +241,7 @@ std::chrono::milliseconds Controller::statusWait(const std::string& key) {
   using namespace std::chrono;
   std::lock_guard<std::mutex> l(genMu_);
   const auto it = statusWritten_.find(key);
-  if (o_.statusInterval.count() <= 0 || it == statusWritten_.end()) return milliseconds(0);
+  if (o_.statusInterval.count() <= 0 || flushing_ || it == statusWritten_.end()) return milliseconds(0);
   const auto left = duration_cast<milliseconds>(it->second + o_.statusInterval - steady_clock::now());
   return left.count() > 0 ? left : milliseconds(0);
 }
@@ -257,6 +258,7 @@ std::string Controller::publish(const std::string& key, const Json& old, const J
   if (err.empty()) {
     std::lock_guard<std::mutex> l(genMu_);
     if (seenGeneration_.count(key)) statusWritten_[key] = std::chrono::steady_clock::now();  // not for one deleted meanwhile
+    deferred_.erase(key);
   }
   return err;
 }
@@ -499,6 +501,8 @@ Result Controller::finish(const std::string& key, const Json& appObj, const Desi
       changed = false;
       st.result.requeueWithin(wait);
       metrics_.inc("shop_operator_status_deferred_total", {});
+      std::lock_guard<std::mutex> l(genMu_);
+      if (seenGeneration_.count(key)) deferred_.insert(key);
     }
   // Not written, the status would stay stale until some other event: retry with backoff.
   std::string err = changed ? publish(key, old, appObj, st.status) : "";
@@ -584,6 +588,36 @@ void Controller::account(const std::string& key, const Result& out) {
   if (!out.isError() && out.requeueAfter.count() > 0) queue_.addAfter(key, out.requeueAfter, WorkQueue::Lane::FollowUp);
 }
 
+// A stop (a signal, not a lost lease: that exits at once) writes the progress each app's status
+// was waiting for, each by one more reconcile with the interval off. Bounded, so a stop of an
+// operator whose API server went away still ends within the pod's grace period.
+void Controller::flushDeferred() {
+  std::vector<std::string> keys;
+  {
+    std::lock_guard<std::mutex> l(genMu_);
+    keys.assign(deferred_.begin(), deferred_.end());
+  }
+  if (keys.empty()) return;
+  flushing_ = true;
+  constexpr auto kBudget = std::chrono::seconds(10);
+  const auto deadline = std::chrono::steady_clock::now() + kBudget;
+  size_t failed = 0, left = 0;
+  for (const auto& key : keys) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ++left;
+      continue;
+    }
+    try {
+      failed += reconcile(key).isError();
+    } catch (const std::exception& e) {
+      ++failed;
+      kube::error("reconcile failed", {{"app", key}, {"error", e.what()}});
+    }
+  }
+  kube::info("statuses put off by --status-interval written before stopping",
+             {{"apps", keys.size()}, {"failed", failed}, {"leftAfter10s", left}});
+}
+
 void Controller::run(const std::atomic<bool>& stop) {
   startInformer(res::ShopApp, false);
   for (const auto* r : childKinds()) startInformer(*r, true);
@@ -637,10 +671,12 @@ void Controller::run(const std::atomic<bool>& stop) {
       enqueueAll();  // a local resync: reconciles see the cache, and write nothing if nothing drifted
     }
   }
-  // Drain: stop handing out keys; reconciles in flight finish.
+  // Drain: stop handing out keys; reconciles in flight finish; then the status writes put off
+  // by --status-interval are made.
   queue_.shutdown();
   for (auto& w : workers) w.join();
   caps.join();
+  if (synced_) flushDeferred();
   std::vector<std::string> kinds;
   {
     std::lock_guard<std::mutex> l(infMu_);

@@ -110,6 +110,11 @@ class Controller {
   WorkQueue::Lane laneOf(const std::string& key);
   // When each app's status was last written, for --status-interval.
   std::map<std::string, std::chrono::steady_clock::time_point> statusWritten_;
+  // Apps whose progress-only status write was put off and has not been written since: a stop
+  // writes them (flushDeferred) rather than leaving their counts stale until the next process.
+  std::set<std::string> deferred_;
+  std::atomic<bool> flushing_{false};  // statusWait waits for nothing: the process is stopping
+  void flushDeferred();
 
   // The Desired of each app that has not settled, so that the reconciles its children's events
   // bring while it converges neither parse, render nor hash it again. Kept for one uid,

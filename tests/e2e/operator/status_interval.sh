@@ -8,6 +8,8 @@
 #   2. A service of 3 replicas in a namespace whose ResourceQuota admits 1 pod stays at 1 of 3:
 #      the progress to "1 ready" is deferred (--status-interval 10) and must still reach the
 #      status; lifting the quota makes the app Ready.
+#   3. The same with --status-interval 60: the progress put off when the operator is stopped
+#      (SIGTERM) is written as it stops, not left stale for the next process.
 SHOP_OPERATOR=$1 SHOPCTL=$2
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
@@ -76,4 +78,24 @@ kc -n "$NS" delete quota pods >/dev/null
 op_wait_ready "$NS" held 120
 [ "$(ready_replicas)" = 3 ] || fail "Ready, but the status shows $(ready_replicas) ready replicas"
 op_stop quota
+# 3. A stop writes what was put off.
+e2e_namespace status-stop
+kc -n "$NS" create quota pods --hard=pods=1 >/dev/null
+op_start stop --namespace "$NS" --status-interval 60
+cat <<EOF | kc apply --server-side -f - >/dev/null
+apiVersion: shopctl.io/v1alpha1
+kind: ShopApp
+metadata: {name: held, namespace: $NS}
+spec:
+  services:
+  - {name: web, image: 'nginx:1.27', replicas: 3, ports: [{name: http, port: 80}]}
+EOF
+wait_for "the Deployment's pod admitted by the quota is ready" 60 jp_is "$NS" deployment/web '{.status.readyReplicas}' 1
+sleep 3  # the reconcile its status brings puts the progress off
+[ "$(ready_replicas)" = 0 ] ||
+  fail "the precondition failed: the status shows $(ready_replicas) ready replicas before the stop, so nothing was put off (was the first status written after the pod was ready?)"
+op_stop stop
+[ "$(ready_replicas)" = 1 ] || fail "after SIGTERM the status still shows $(ready_replicas) ready replicas: the put-off write was lost"
+op_log stop | grep -q "statuses put off by --status-interval written before stopping" || fail "the operator did not say it wrote them"
+pass "a stop writes the progress put off by --status-interval (0 -> 1 ready replica, written on SIGTERM)"
 op_no_forbidden "$test_start"
