@@ -17,7 +17,8 @@
 #      manifests/sockshop/shopapp.yaml (namespaces bench-shop-1..K) and times them to all Ready
 #      and each app from the apply to its Ready condition (median, mean, max);
 #      counts the operator's writes in the API server's audit log; the operator's CPU
-#      (utime+stime, /proc/PID/stat) as a share of kube-apiserver's over the convergence;
+#      (utime+stime, /proc/PID/stat) as a share of kube-apiserver's over the convergence; its
+#      reconciles, and how many rendered the app (from its /metrics);
 #      and each app's Ready lag: from the last event of one of its workloads before its Ready (at
 #      its generation) to that Ready, seen by client watches (median, p99, max);
 #   3. an idle window (default 30 s): writes in it (should be 0); then edit -> child: up to 40
@@ -36,7 +37,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
 BUILD=build APPS=50 SHOPS=2 IDLE=30 BASELINE=1 OP_BIN=
-usage() { sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case $1 in
     --build) BUILD=$2; shift 2 ;;
@@ -103,8 +104,9 @@ wait_until() {  # DESC TIMEOUT CMD...
     sleep 0.2
   done
 }
+MPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 op_start() {  # LOGNAME
-  "$OP_BIN" --kubeconfig "$WORK/kubeconfig" --leader-elect=false --metrics-bind-address 0 \
+  "$OP_BIN" --kubeconfig "$WORK/kubeconfig" --leader-elect=false --metrics-bind-address "127.0.0.1:$MPORT" \
     --health-probe-bind-address 0 --log-format text ${SHOP_BENCH_OPERATOR_ARGS:-} >"$WORK/$1.log" 2>&1 &
   OP_PID=$!
 }
@@ -235,6 +237,16 @@ fig "operator writes (audit log)" "$writes ($(awk -v w="$writes" -v n="$TOTAL" '
 fig "operator CPU / kube-apiserver CPU over convergence" \
   "$(awk -v o=$((op1 - op0)) -v a=$((api1 - api0)) -v hz="$(getconf CLK_TCK)" \
       'BEGIN { printf "%.2f s / %.2f s = %.1f %%", o / hz, a / hz, a ? 100 * o / a : 0 }')"
+
+# The operator's own counts: reconciles, and how many of them rendered the app (the others reused
+# the render of an earlier reconcile of the same generation; an operator without that metric: n/a).
+metric_sum() {  # NAME [LABEL-TEXT]
+  curl -s "http://127.0.0.1:$MPORT/metrics" | awk -v m="$1" -v l="${2:-}" \
+    'index($1, m) == 1 && (l == "" || index($1, l)) { s += $NF; n++ } END { if (n) printf "%d", s; else printf "n/a" }'
+}
+fig "reconciles (per app); of them, renders made / kept" "$(metric_sum controller_runtime_reconcile_total) ($(
+  awk -v r="$(metric_sum controller_runtime_reconcile_total)" -v n="$TOTAL" 'BEGIN { printf "%.1f", r / n }')); $(
+  metric_sum shop_operator_renders_total 'result="rendered"') / $(metric_sum shop_operator_renders_total 'result="kept"')"
 
 # Ready lag: for each app, from the last event of one of its Deployments or StatefulSets before
 # its Ready=True (at its generation) was seen, to that Ready. The issue's goal: <= 1 s.
