@@ -521,8 +521,12 @@ Result Controller::finish(const std::string& key, const Json& appObj, const Desi
   }
   if (eventful) kube::info("reconciled", fields);
   else kube::debug("reconciled", fields);
-  // Settled: every component ready, nothing written or put off. The next event renders again.
-  if (!eventful && st.ready == st.total && !st.result.isError() && !st.result.requeue && change == StatusChange::None)
+  // Settled: every component ready, nothing applied or pruned, the status current (unchanged or
+  // just written, not put off). Usually no event follows (Ready is written by the reconcile of
+  // the last workload change), so the render is dropped now; the next event renders again.
+  const bool deferred = change != StatusChange::None && !changed;
+  if (st.ready == st.total && !st.result.isError() && !st.result.requeue && progress.applied == 0 && progress.pruned == 0 &&
+      progress.errors.empty() && !deferred)
     forgetDesired(key);
   return st.result;
 }

@@ -93,6 +93,10 @@ WorkloadState workloadState(const Json* live, int minReplicas) {
     s.message = std::to_string(s.readyReplicas) + "/" + std::to_string(s.desired) + " replicas ready";
   } else if (updated < s.desired) {
     s.message = std::to_string(updated) + "/" + std::to_string(s.desired) + " replicas updated";
+  } else if (const int all = st.value("replicas", updated); all > updated) {
+    // A rollout is over once the old pods are gone, as `kubectl rollout status` waits for: until
+    // then old and new versions both serve.
+    s.message = std::to_string(all - updated) + " old replica(s) pending termination";
   } else {
     s.ready = true;
     s.message = std::to_string(s.readyReplicas) + "/" + std::to_string(s.desired) + " replicas ready";

@@ -335,6 +335,23 @@ TEST(Readiness, AWorkloadIsReadyAtItsFloorWithCurrentGeneration) {
   EXPECT_FALSE(workloadState(nullptr).exists);
 }
 
+// A rolling update's surge: the new pods are ready while an old one still runs (status.replicas
+// counts it, updatedReplicas does not). Not ready until it is gone, as `kubectl rollout status`.
+TEST(Readiness, ARolloutIsNotOverWhileOldReplicasArePendingTermination) {
+  Json d = Json::parse(R"({"metadata":{"generation":2},"spec":{"replicas":2},
+    "status":{"observedGeneration":2,"replicas":3,"readyReplicas":3,"updatedReplicas":2}})");
+  EXPECT_FALSE(workloadState(&d).ready);
+  EXPECT_EQ(workloadState(&d).message, "1 old replica(s) pending termination");
+  d["status"]["replicas"] = 2;
+  d["status"]["readyReplicas"] = 2;
+  EXPECT_TRUE(workloadState(&d).ready);
+  EXPECT_EQ(workloadState(&d).message, "2/2 replicas ready");
+  d["status"]["replicas"] = 5;  // scaled up by its autoscaler: all of them new
+  d["status"]["readyReplicas"] = 5;
+  d["status"]["updatedReplicas"] = 5;
+  EXPECT_TRUE(workloadState(&d).ready);
+}
+
 TEST(Readiness, AWorkloadThatCannotCreateItsPodsSaysWhy) {
   Json d = Json::parse(R"({"metadata":{"generation":1},"spec":{"replicas":2},
     "status":{"observedGeneration":1,"conditions":[
