@@ -268,6 +268,7 @@ sleep 5   # the last status writes and Events land
 idle=$(now_iso)
 sleep "$IDLE"
 fig "writes in a ${IDLE} s idle window after all Ready" "$(writes_since "$idle")"
+fig "apps whose render the operator still keeps after it" "$(metric_sum shop_operator_renders_kept)"
 
 # Edit -> child: one minimal app at a time gets an env var (0.5 s apart); from the edit's arrival
 # at the API server to the arrival of the operator's patch of that app's Deployment, both read

@@ -68,6 +68,7 @@ Controller::Controller(std::shared_ptr<kube::Transport> t, Metrics& m, Controlle
   metrics_.describe("shop_operator_renders_total", "counter",
                     "Reconciles by whether the app's render was made (rendered) or kept from an earlier reconcile of the "
                     "same generation (kept)");
+  metrics_.describe("shop_operator_renders_kept", "gauge", "Apps whose render is kept (converging, not yet settled)");
   metrics_.describe("shop_operator_status_deferred_total", "counter",
                     "Progress-only status writes deferred by --status-interval (folded into a later write)");
   metrics_.set("controller_runtime_max_concurrent_reconciles", {{"controller", "shopapp"}}, o_.workers);
@@ -307,13 +308,14 @@ std::shared_ptr<const Desired> Controller::desiredFor(const std::string& key, co
   if (d->app && !uid.empty() && generation > 0) {
     std::lock_guard<std::mutex> l(renderMu_);
     rendered_[key] = {uid, generation, caps, d};
+    metrics_.set("shop_operator_renders_kept", {}, static_cast<double>(rendered_.size()));
   }
   return d;
 }
 
 void Controller::forgetDesired(const std::string& key) {
   std::lock_guard<std::mutex> l(renderMu_);
-  rendered_.erase(key);
+  if (rendered_.erase(key)) metrics_.set("shop_operator_renders_kept", {}, static_cast<double>(rendered_.size()));
 }
 
 Snapshot Controller::observe(const Json& appObj, const Desired& desired, const ClusterCapabilities& caps) {
