@@ -99,7 +99,11 @@ Result Client::list(const Resource& r, const std::string& ns, const ListOptions&
     if (!cont.empty()) q += "&continue=" + urlEncode(cont);
     last = call("GET", r.path(ns) + q);
     if (!last.ok()) return last;
-    for (auto& it : last.body["items"]) items.push_back(std::move(it));
+    for (auto& it : last.body["items"]) {
+      if (opts.eachItem) opts.eachItem(it);
+      items.push_back(std::move(it));
+    }
+    last.body.erase("items");  // this page's tree, before the next one is read
     cont = last.body["metadata"].value("continue", "");
   } while (!cont.empty());
   Result out = last;

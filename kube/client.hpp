@@ -2,6 +2,7 @@
 // A small dynamic client: any resource by group/version/plural, JSON in and out.
 // Server-side apply with a field manager, the /status subresource, deletes with a
 // propagation policy, paginated lists. Errors are values (Result), never exceptions.
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +63,9 @@ struct ListOptions {
   std::string labelSelector;
   std::string fieldSelector;
   int limit = 500;
+  // Applied to each item as its page arrives, before the next page is asked for: a reflector
+  // strips managedFields there, so a list of thousands of objects never holds them all at once.
+  std::function<void(Json&)> eachItem;
 };
 
 class Client {

@@ -148,6 +148,11 @@ bool Reflector::relist() {
   ++relists_;
   ListOptions lo;
   lo.labelSelector = opts_.labelSelector;
+  lo.eachItem = [this](Json& item) {  // lean as each page arrives, not once all are in memory
+    item["apiVersion"] = res_.apiVersion();
+    item["kind"] = res_.kind;
+    opts_.transform(item);
+  };
   const auto sent = std::chrono::steady_clock::now();
   Result r = client_.list(res_, opts_.namespace_, lo);
   if (!r.ok()) {
@@ -157,9 +162,6 @@ bool Reflector::relist() {
   OutageLog::process().succeeded(sent);
   std::map<std::string, Cached> fresh;
   for (auto& item : r.body["items"]) {
-    item["apiVersion"] = res_.apiVersion();
-    item["kind"] = res_.kind;
-    opts_.transform(item);
     std::string key = keyOf(item);  // before the move: the right side of = is evaluated first
     fresh[key] = std::make_shared<const Json>(std::move(item));
   }
