@@ -102,7 +102,7 @@ void gatewayTlsStatus(const ShopApp& app, const Progress& p, Json& conds, int64_
     return;
   }
   const std::string& name = *app.gateway.tlsSecret;
-  const std::string where = app.mesh.enabled ? app.gateway.namespace_ : app.namespace_;
+  const std::string& where = p.gatewayTlsNamespace;  // where the plan looked (secretReferences)
   const std::string secret = "Secret " + where + "/" + name;
   switch (p.gatewayTls) {
     case SecretCheck::Found:

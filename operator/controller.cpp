@@ -382,6 +382,7 @@ Progress Controller::carryOut(const std::string& key, const Json& appObj, const 
   Progress progress;
   progress.secretsMissing = p.secretsMissing;
   progress.gatewayTls = p.gatewayTls;
+  progress.gatewayTlsNamespace = p.gatewayTlsNamespace;
   progress.upToDate = p.upToDate;
   if (!p.createSecrets.empty() && beingDeleted(appObj)) {
     // Credentials outlive the app (they are not owned), so none is made for an app on its way out:

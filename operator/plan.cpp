@@ -113,7 +113,9 @@ void planSecrets(const std::string& ns, const Desired& d, const Snapshot& s, Pla
   for (const auto& ref : secretReferences(*d.app, s.caps)) {
     const std::string key = secretKey(ref, ns);
     auto check = [&](SecretCheck c) {
-      if (ref.gatewayTls) p.gatewayTls = c;
+      if (!ref.gatewayTls) return;
+      p.gatewayTls = c;
+      p.gatewayTlsNamespace = ref.namespace_;
     };
     if (ref.name.empty()) continue;
     if (own.count(key)) {  // one the app generates: created above if missing

@@ -161,6 +161,7 @@ struct Plan {
   std::vector<SecretSpec> createSecrets;    // missing, with credentials.generate true
   std::vector<std::string> secretsMissing;  // "name (who needs it)": the user must make them
   SecretCheck gatewayTls = SecretCheck::None;  // the gateway's TLS Secret, when it has one
+  std::string gatewayTlsNamespace;              // where it was looked for (SecretRef::namespace_)
   std::vector<PruneTarget> prune;           // only when every write of the reconcile succeeded
   std::vector<Problem> problems;            // objects refused or not looked up
 };

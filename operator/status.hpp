@@ -71,6 +71,7 @@ struct Progress {
   bool transient = false;                   // one of the errors may pass on a retry
   std::vector<std::string> secretsMissing;  // the plan's
   SecretCheck gatewayTls = SecretCheck::None;  // the plan's
+  std::string gatewayTlsNamespace;              // the plan's
   size_t applied = 0, upToDate = 0, pruned = 0;
   size_t created = 0, updated = 0;    // of applied: missing objects made, changed intents written
   std::vector<std::string> reverted;  // of applied: "Kind/name" of objects put back after drift

@@ -358,6 +358,7 @@ TEST(Plan, TheMeshGatewaysTlsSecretIsLookedForWhereIstioReadsItWithoutHoldingRea
   s.caps = kAll;
   const Plan missing = plan(mesh, d, s);
   EXPECT_EQ(missing.gatewayTls, SecretCheck::Missing);
+  EXPECT_EQ(missing.gatewayTlsNamespace, "istio-system") << "the status names where it looked";
   EXPECT_TRUE(missing.secretsMissing.empty()) << "not SecretsMissing: GatewayTLSVerified=False says it";
   s.secretsForbidden.insert("istio-system/shop-tls");
   const Plan unreadable = plan(mesh, d, s);
@@ -379,6 +380,7 @@ TEST(Plan, TheMeshGatewaysTlsSecretIsLookedForWhereIstioReadsItWithoutHoldingRea
   EXPECT_EQ(plan(ingress, di, si).secretsMissing, (std::vector<std::string>{"shop-tls (the gateway's TLS)"}));
   si.secrets.insert("shop-tls");
   EXPECT_EQ(plan(ingress, di, si).gatewayTls, SecretCheck::Found);
+  EXPECT_EQ(plan(ingress, di, si).gatewayTlsNamespace, "ns");
 }
 
 TEST(Plan, AFailedLookupIsAProblemAndTheObjectIsNotWritten) {
@@ -616,6 +618,7 @@ TEST(AppStatus, GatewayTlsVerifiedSaysFoundMissingOrUnknownAndTheMeshGatewaysDoe
   all.deployments["web"] = shared(readyDeployment(2));
   Progress p;
   p.gatewayTls = SecretCheck::Unreadable;
+  p.gatewayTlsNamespace = "istio-system";
   const AppStatus unknown = appStatus(app, d, kAll, p, all, "t");
   EXPECT_EQ(condition(unknown.status, "GatewayTLSVerified")["status"], "Unknown");
   EXPECT_EQ(condition(unknown.status, "GatewayTLSVerified")["reason"], "SecretNotReadable");
@@ -633,6 +636,7 @@ TEST(AppStatus, GatewayTlsVerifiedSaysFoundMissingOrUnknownAndTheMeshGatewaysDoe
   EXPECT_EQ(missing.result.requeueAfter, kGatewaySecretPollInterval) << "not watched: look again";
   Progress found;
   found.gatewayTls = SecretCheck::Found;
+  found.gatewayTlsNamespace = "istio-system";
   const AppStatus ok = appStatus(app, d, kAll, found, all, "t");
   EXPECT_EQ(condition(ok.status, "GatewayTLSVerified")["status"], "True");
   EXPECT_EQ(ok.result.requeueAfter.count(), 0);
