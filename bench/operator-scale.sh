@@ -78,10 +78,11 @@ say() { printf '%s\n' "$*"; }
 fig() { printf '  %-64s %s\n' "$1" "$2"; }
 
 bash testenv/build >/dev/null
-# Room for every pod on the three kwok nodes (2 per minimal app, ~40 per Sock Shop), with margin.
-# Room for every pod's requests too: a minimal app's two pods ask 100m and 128Mi each.
-TESTENV_NODE_PODS=$((APPS + 40 * SHOPS + 110)) TESTENV_NODE_CPU=$((32 + APPS / 10 + 8 * SHOPS)) \
-  TESTENV_NODE_MEMORY=$((128 + APPS / 10 + 8 * SHOPS))Gi bash testenv/up --run-dir "$RUN" >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; exit 1; }
+# Room on the three kwok nodes for every pod twice over (the operator's apps stay while the
+# baseline's copies run): 2 per minimal app, 24 per Sock Shop (counted as 40), with margin; and
+# for their requests (a minimal app's pod asks 100m and 128Mi, a Sock Shop 5.7 CPUs in all).
+TESTENV_NODE_PODS=$(((4 * APPS + 80 * SHOPS) / 3 + 110)) TESTENV_NODE_CPU=$((32 + APPS / 5 + 8 * SHOPS)) \
+  TESTENV_NODE_MEMORY=$((128 + APPS / 4 + 8 * SHOPS))Gi bash testenv/up --run-dir "$RUN" >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; exit 1; }
 # shellcheck disable=SC1091
 source "$RUN/env"
 kc() { "$TESTENV_BIN/kubectl" --kubeconfig="$TESTENV_KUBECONFIG" "$@"; }
