@@ -71,6 +71,20 @@ std::string serviceAccountToken(const std::string& ns) {
   return token;
 }
 
+// Runs a reflector on its own thread for as long as it is in scope.
+class Running {
+ public:
+  explicit Running(Reflector& r) : r_(r), t_([&r] { r.run(); }) {}
+  ~Running() {
+    r_.stop();
+    if (t_.joinable()) t_.join();
+  }
+
+ private:
+  Reflector& r_;
+  std::thread t_;
+};
+
 class KubeE2E : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -97,15 +111,7 @@ TEST_F(KubeE2E, ReflectorRelistsWhenItsResourceVersionHasExpired) {
   o.namespace_ = ns;
   o.resumeFrom = "1";
   Reflector r(fresh, resources::ConfigMap, o);
-  std::thread th([&] { r.run(); });
-  struct Joiner {
-    Reflector& r;
-    std::thread& t;
-    ~Joiner() {
-      r.stop();
-      if (t.joinable()) t.join();
-    }
-  } joiner{r, th};
+  Running running(r);
   Client c2(fresh);
   for (int i = 0; i < 300 && !r.synced(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_TRUE(r.synced()) << "no relist after 410";
@@ -137,15 +143,7 @@ TEST_F(KubeE2E, ReflectorHandsOutCachedObjectsWithoutCopiesAndNeverChangesOneHan
   o.namespace_ = ns;
   o.indexLabel = "app";
   Reflector r(t, resources::ConfigMap, o);
-  std::thread th([&] { r.run(); });
-  struct Joiner {
-    Reflector& r;
-    std::thread& t;
-    ~Joiner() {
-      r.stop();
-      if (t.joinable()) t.join();
-    }
-  } joiner{r, th};
+  Running running(r);
   for (int i = 0; i < 300 && !r.synced(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   ASSERT_TRUE(r.synced());
   const Cached first = r.find(ns, "one");

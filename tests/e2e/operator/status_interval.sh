@@ -55,11 +55,13 @@ converge each 0
 [ "$slow_writes" -lt "$WRITES" ] || fail "--status-interval 30 made $slow_writes status writes, --status-interval 0 made $WRITES: nothing was folded"
 pass "progress folded: $slow_writes status writes with --status-interval 30, $WRITES with 0"
 
-# 2. A deferred write lands.
-e2e_namespace status-quota
-kc -n "$NS" create quota pods --hard=pods=1 >/dev/null
-op_start quota --namespace "$NS" --status-interval 10
-cat <<EOF | kc apply --server-side -f - >/dev/null
+# held NAME INTERVAL: in a new namespace whose ResourceQuota admits 1 pod, an operator NAME with
+# --status-interval INTERVAL and the app "held" of 3 replicas (1 can run).
+held() {
+  e2e_namespace "status-$1"
+  kc -n "$NS" create quota pods --hard=pods=1 >/dev/null
+  op_start "$1" --namespace "$NS" --status-interval "$2"
+  cat <<EOF | kc apply --server-side -f - >/dev/null
 apiVersion: shopctl.io/v1alpha1
 kind: ShopApp
 metadata: {name: held, namespace: $NS}
@@ -67,6 +69,9 @@ spec:
   services:
   - {name: web, image: 'nginx:1.27', replicas: 3, ports: [{name: http, port: 80}]}
 EOF
+}
+# 2. A deferred write lands.
+held quota 10
 ready_replicas() { kc -n "$NS" get shopapp held -o jsonpath='{.status.components[0].readyReplicas}'; }
 wait_for "the deferred progress (1 of 3 replicas ready) reaches the status" 60 \
   jp_is "$NS" shopapp/held '{.status.components[0].readyReplicas}' 1
@@ -79,17 +84,7 @@ op_wait_ready "$NS" held 120
 [ "$(ready_replicas)" = 3 ] || fail "Ready, but the status shows $(ready_replicas) ready replicas"
 op_stop quota
 # 3. A stop writes what was put off.
-e2e_namespace status-stop
-kc -n "$NS" create quota pods --hard=pods=1 >/dev/null
-op_start stop --namespace "$NS" --status-interval 60
-cat <<EOF | kc apply --server-side -f - >/dev/null
-apiVersion: shopctl.io/v1alpha1
-kind: ShopApp
-metadata: {name: held, namespace: $NS}
-spec:
-  services:
-  - {name: web, image: 'nginx:1.27', replicas: 3, ports: [{name: http, port: 80}]}
-EOF
+held stop 60
 wait_for "the Deployment's pod admitted by the quota is ready" 60 jp_is "$NS" deployment/web '{.status.readyReplicas}' 1
 sleep 3  # the reconcile its status brings puts the progress off
 [ "$(ready_replicas)" = 0 ] ||
