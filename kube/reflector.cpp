@@ -99,17 +99,6 @@ std::vector<Cached> Reflector::items(const std::string& ns, const std::string& l
   return out;
 }
 
-std::optional<Json> Reflector::get(const std::string& ns, const std::string& name) const {
-  if (Cached c = find(ns, name)) return *c;
-  return std::nullopt;
-}
-
-std::vector<Json> Reflector::list(const std::string& ns, const std::string& label, const std::string& value) const {
-  std::vector<Json> out;
-  for (const auto& c : items(ns, label, value)) out.push_back(*c);
-  return out;
-}
-
 size_t Reflector::size() const {
   std::lock_guard<std::mutex> l(mu_);
   return store_.size();

@@ -13,7 +13,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -76,9 +75,6 @@ class Reflector {
   // The cached objects of a namespace ("" for all), with a label of that value when one is given:
   // no copies. Through the index when the label is ReflectorOptions::indexLabel and ns is set.
   std::vector<Cached> items(const std::string& ns = "", const std::string& label = "", const std::string& value = "") const;
-  // The same, copied.
-  std::optional<Json> get(const std::string& ns, const std::string& name) const;
-  std::vector<Json> list(const std::string& ns = "", const std::string& label = "", const std::string& value = "") const;
   size_t size() const;
   const Resource& resource() const { return res_; }
   std::string resourceVersion() const;

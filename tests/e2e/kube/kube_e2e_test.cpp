@@ -116,13 +116,13 @@ TEST_F(KubeE2E, ReflectorRelistsWhenItsResourceVersionHasExpired) {
   for (int i = 0; i < 300 && !r.synced(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_TRUE(r.synced()) << "no relist after 410";
   EXPECT_GE(r.relists(), 1u);
-  EXPECT_TRUE(r.get(ns, "one").has_value()) << "the relist must fill the cache";
+  EXPECT_TRUE(r.find(ns, "one")) << "the relist must fill the cache";
   // and it keeps watching from the fresh resourceVersion
   auto two = c.create(resources::ConfigMap, ns,
                       {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "two"}, {"namespace", ns}}}});
   ASSERT_TRUE(two.ok()) << "a client whose kept-alive connection died with the old API server: " << two.message();
-  for (int i = 0; i < 100 && !r.get(ns, "two"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  EXPECT_TRUE(r.get(ns, "two").has_value()) << "the watch after the relist delivers new objects";
+  for (int i = 0; i < 100 && !r.find(ns, "two"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(r.find(ns, "two")) << "the watch after the relist delivers new objects";
   c2.remove(resources::Namespace, "", ns);
 }
 
@@ -166,7 +166,7 @@ TEST_F(KubeE2E, ReflectorHandsOutCachedObjectsWithoutCopiesAndNeverChangesOneHan
   ASSERT_NE(next.get(), first.get()) << "the watch did not deliver the patch";
   EXPECT_EQ((*next)["data"]["k"], "2");
   EXPECT_EQ((*first)["data"]["k"], "1") << "an object handed out is never changed";
-  EXPECT_EQ(r.get(ns, "one")->at("data")["k"], "2") << "get() copies the current one";
+  EXPECT_EQ((*r.find(ns, "one"))["data"]["k"], "2") << "find() hands out the current one";
   ASSERT_TRUE(c.remove(resources::ConfigMap, ns, "one").ok());
   for (int i = 0; i < 100 && r.find(ns, "one"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_FALSE(r.find(ns, "one"));
