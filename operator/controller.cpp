@@ -495,18 +495,19 @@ Result Controller::finish(const std::string& key, const Json& appObj, const Desi
   const auto live = appObj.find("status");
   const Json& old = live == appObj.end() ? kNoStatus : *live;
   const StatusChange change = statusChange(old, st.status);
-  bool changed = change != StatusChange::None;
+  bool deferred = false;
   // Progress alone (a replica more ready) is folded into the next write, at most one per
   // --status-interval: the reconcile comes back when the interval is over. A condition that
   // changes (Ready reached, an error) is written at once.
   if (change == StatusChange::Progress && !st.result.isError())
     if (const auto wait = statusWait(key); wait.count() > 0) {
-      changed = false;
+      deferred = true;
       st.result.requeueWithin(wait);
       metrics_.inc("shop_operator_status_deferred_total", {});
       std::lock_guard<std::mutex> l(genMu_);
       if (seenGeneration_.count(key)) deferred_.insert(key);
     }
+  const bool changed = change != StatusChange::None && !deferred;
   // Not written, the status would stay stale until some other event: retry with backoff.
   std::string err = changed ? publish(key, old, appObj, st.status) : "";
   if (!err.empty()) st.result = Result::failed(err);
@@ -527,7 +528,6 @@ Result Controller::finish(const std::string& key, const Json& appObj, const Desi
   // Settled: every component ready, nothing applied or pruned, the status current (unchanged or
   // just written, not put off). Usually no event follows (Ready is written by the reconcile of
   // the last workload change), so the render is dropped now; the next event renders again.
-  const bool deferred = change != StatusChange::None && !changed;
   if (st.ready == st.total && !st.result.isError() && !st.result.requeue && progress.applied == 0 && progress.pruned == 0 &&
       progress.errors.empty() && !deferred)
     forgetDesired(key);
