@@ -1,5 +1,7 @@
 #include "kube/client.hpp"
 
+#include "kube/leanjson.hpp"
+
 namespace kube {
 
 std::string Resource::path(const std::string& ns, const std::string& name) const {
@@ -70,15 +72,16 @@ std::string failureMessage(int code, const Json& body, const std::string& error,
 std::string Result::message() const { return failureMessage(code, body, error); }
 
 Result Client::call(const std::string& method, const std::string& path, const std::string& body,
-                    const std::string& contentType, bool idempotent) {
+                    const std::string& contentType, bool idempotent, Parse parse) {
   Response r = t_->request(method, path, body, contentType, idempotent);
   Result out;
   out.code = r.status;
   out.error = r.error;
   out.fenced = r.fenced;
   out.timedOut = r.timedOut;
+  if (skipWriteBodies_ && method != "GET" && out.ok()) return out;
   if (!r.body.empty()) {
-    out.body = Json::parse(r.body, nullptr, false);
+    out.body = parse == Parse::Lean ? parseLean(r.body) : Json::parse(r.body, nullptr, false);
     if (out.body.is_discarded()) out.body = Json();
   }
   return out;
@@ -97,7 +100,7 @@ Result Client::list(const Resource& r, const std::string& ns, const ListOptions&
     if (!opts.labelSelector.empty()) q += "&labelSelector=" + urlEncode(opts.labelSelector);
     if (!opts.fieldSelector.empty()) q += "&fieldSelector=" + urlEncode(opts.fieldSelector);
     if (!cont.empty()) q += "&continue=" + urlEncode(cont);
-    last = call("GET", r.path(ns) + q);
+    last = call("GET", r.path(ns) + q, "", "application/json", true, opts.lean ? Parse::Lean : Parse::Full);
     if (!last.ok()) return last;
     for (auto& it : last.body["items"]) {
       if (opts.eachItem) opts.eachItem(it);

@@ -66,6 +66,9 @@ struct ListOptions {
   // Applied to each item as its page arrives, before the next page is asked for: a reflector
   // strips managedFields there, so a list of thousands of objects never holds them all at once.
   std::function<void(Json&)> eachItem;
+  // Parses each page with parseLean (kube/leanjson.hpp): containers at their exact size and
+  // metadata.managedFields left out, as a cache wants them.
+  bool lean = false;
 };
 
 class Client {
@@ -99,10 +102,17 @@ class Client {
   Transport& transport() { return *t_; }
   std::shared_ptr<Transport> transportPtr() { return t_; }
 
+  // When on, a successful write (anything but GET) leaves Result::body null instead of parsing
+  // the object the API server sends back (managedFields and all): for a caller that reads only
+  // the code and, on failure, the Status. Off by default.
+  void skipWriteBodies(bool on) { skipWriteBodies_ = on; }
+
  private:
+  enum class Parse { Full, Lean };
   Result call(const std::string& method, const std::string& path, const std::string& body = "",
-              const std::string& contentType = "application/json", bool idempotent = true);
+              const std::string& contentType = "application/json", bool idempotent = true, Parse parse = Parse::Full);
   std::shared_ptr<Transport> t_;
+  bool skipWriteBodies_ = false;
 };
 
 }  // namespace kube

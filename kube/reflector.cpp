@@ -16,6 +16,20 @@ std::string keyOf(const Json& o) {
   return m.value("namespace", "") + "/" + m.value("name", "");
 }
 
+// Puts apiVersion and kind first, where a watch event's objects have them. A list's items carry
+// neither, and adding two keys to an object parsed at its exact size would double its capacity.
+void setTypeMeta(Json& item, const std::string& apiVersion, const std::string& kind) {
+  if (!item.is_object()) return;
+  auto& old = static_cast<Json::object_t::Container&>(*item.get_ptr<Json::object_t*>());
+  Json::object_t::Container fresh(old.get_allocator());
+  fresh.reserve(old.size() + 2);
+  fresh.emplace_back("apiVersion", apiVersion);
+  fresh.emplace_back("kind", kind);
+  for (auto& kv : old)
+    if (kv.first != "apiVersion" && kv.first != "kind") fresh.emplace_back(kv.first, std::move(kv.second));
+  old.swap(fresh);
+}
+
 int randomBetween(int lo, int hi) {
   static thread_local std::mt19937 rng{std::random_device{}()};
   return std::uniform_int_distribution<int>(lo, hi)(rng);
@@ -137,9 +151,9 @@ bool Reflector::relist() {
   ++relists_;
   ListOptions lo;
   lo.labelSelector = opts_.labelSelector;
+  lo.lean = true;  // no managedFields, no growth slack
   lo.eachItem = [this](Json& item) {  // lean as each page arrives, not once all are in memory
-    item["apiVersion"] = res_.apiVersion();
-    item["kind"] = res_.kind;
+    setTypeMeta(item, res_.apiVersion(), res_.kind);
     opts_.transform(item);
   };
   const auto sent = std::chrono::steady_clock::now();

@@ -1,5 +1,7 @@
 #include "kube/watch.hpp"
 
+#include "kube/leanjson.hpp"
+
 namespace kube {
 
 bool LineFramer::feed(const char* data, size_t len, const std::function<bool(const std::string&)>& onLine) {
@@ -25,7 +27,7 @@ std::string stringAt(const Json& o, const char* key) {
 }  // namespace
 
 std::optional<WatchEvent> decodeWatchEvent(const std::string& line) {
-  Json ev = Json::parse(line, nullptr, false);
+  Json ev = parseLean(line);  // exact sizes, no managedFields: the object may go straight into a cache
   if (ev.is_discarded() || !ev.is_object()) return std::nullopt;
   const std::string type = stringAt(ev, "type");
   auto obj = ev.find("object");

@@ -37,7 +37,8 @@ struct WatchEvent {
 // One line of a watch. std::nullopt when it is not an event this client can use: not JSON, not an
 // object, an unknown type, an object that is not an object, or (ADDED, MODIFIED, DELETED) one
 // without a string metadata.name. An ERROR is always an event (code 0 when its Status is not
-// usable): it ends the watch. Never throws.
+// usable): it ends the watch. The object is parsed as kube/leanjson.hpp says: without
+// metadata.managedFields. Never throws.
 std::optional<WatchEvent> decodeWatchEvent(const std::string& line);
 
 }  // namespace kube

@@ -48,6 +48,9 @@ void leanSecret(Json& obj) {
 Controller::Controller(std::shared_ptr<kube::Transport> t, Metrics& m, ControllerOptions o)
     : t_(t), client_(t), discovery_(t), events_(client_, "shopctl.io/shop-operator", o.identity), metrics_(m),
       o_(std::move(o)) {
+  // Applies, deletes and status writes are judged by their code: the objects the API server sends
+  // back (managedFields and all) are not parsed.
+  client_.skipWriteBodies(true);
   metrics_.describe("controller_runtime_reconcile_total", "counter", "Total number of reconciliations per controller");
   metrics_.describe("controller_runtime_reconcile_errors_total", "counter", "Total number of reconciliation errors per controller");
   metrics_.describe("controller_runtime_terminal_reconcile_errors_total", "counter",
