@@ -47,6 +47,34 @@ void Reflector::stripServerFields(Json& obj) {
   }
 }
 
+namespace {
+
+// The same members, but for the one named `except` (which both have or both lack).
+bool sameExcept(const Json& a, const Json& b, const char* except) {
+  if (!a.is_object() || !b.is_object() || a.size() != b.size() || a.contains(except) != b.contains(except)) return false;
+  for (auto it = b.begin(); it != b.end(); ++it) {
+    if (it.key() == except) continue;
+    const auto other = a.find(it.key());
+    if (other == a.end() || *other != it.value()) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool onlyStatusChanged(const Json& before, const Json& after) {
+  if (!before.is_object() || !after.is_object() || before.size() != after.size() ||
+      before.contains("status") != after.contains("status"))
+    return false;
+  for (auto it = after.begin(); it != after.end(); ++it) {
+    if (it.key() == "status") continue;
+    const auto other = before.find(it.key());
+    if (other == before.end()) return false;
+    if (it.key() == "metadata" ? !sameExcept(*other, it.value(), "resourceVersion") : *other != it.value()) return false;
+  }
+  return true;
+}
+
 std::string LabelIndex::slot(const Json& obj) const {
   if (label_.empty()) return "";
   const auto m = obj.find("metadata");
@@ -133,9 +161,12 @@ void Reflector::apply(EventType t, Json obj) {
   opts_.transform(obj);
   const std::string key = keyOf(obj);
   const Cached shared = std::make_shared<const Json>(std::move(obj));
+  bool quiet = false;
   {
     std::lock_guard<std::mutex> l(mu_);
     if (auto it = store_.find(key); it != store_.end()) {
+      quiet = opts_.quietStatusUpdates && t == EventType::Modified && onlyStatusChanged(*it->second, *shared);
+      if (quiet) ++quieted_;
       index_.remove(key, *it->second);
       if (t == EventType::Deleted) store_.erase(it);
       else it->second = shared;
@@ -144,7 +175,7 @@ void Reflector::apply(EventType t, Json obj) {
     }
     if (t != EventType::Deleted) index_.add(key, *shared);
   }
-  if (handler_) handler_(t, *shared);
+  if (handler_ && !quiet) handler_(t, *shared);
 }
 
 bool Reflector::relist() {

@@ -39,7 +39,15 @@ struct ReflectorOptions {
   // A label whose values are indexed per namespace: list(ns, indexLabel, value) then visits only
   // those objects instead of the whole cache (the operator's children by app).
   std::string indexLabel;
+  // A Modified event that changes nothing but the object's status (and its resourceVersion) is
+  // cached without calling the handler: for kinds whose status the handler never reads, so that
+  // another controller's status updates (an autoscaler's, a disruption budget's) wake nothing.
+  bool quietStatusUpdates = false;
 };
+
+// Whether `after` differs from `before` in nothing but status and metadata.resourceVersion.
+// Key order counts (the API server keeps it): a reordered object counts as changed.
+bool onlyStatusChanged(const Json& before, const Json& after);
 
 // The objects of a cache by namespace and one label's value: "ns/name" keys, kept in step with
 // the store (pure bookkeeping, no locking of its own).
@@ -81,6 +89,8 @@ class Reflector {
   // How many times the watch was (re)started and how many full relists ran (for tests/metrics).
   uint64_t watches() const { return watches_; }
   uint64_t relists() const { return relists_; }
+  // Status-only updates cached without a call of the handler (ReflectorOptions::quietStatusUpdates).
+  uint64_t quieted() const { return quieted_; }
 
   static void stripServerFields(Json& obj);
 
@@ -103,7 +113,7 @@ class Reflector {
   std::string rv_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> synced_{false};
-  std::atomic<uint64_t> watches_{0}, relists_{0};
+  std::atomic<uint64_t> watches_{0}, relists_{0}, quieted_{0};
   StreamHandle* current_ = nullptr;
   std::mutex streamMu_;
 };

@@ -43,6 +43,9 @@ void leanSecret(Json& obj) {
   obj.erase("stringData");
 }
 
+// The kinds whose status the app's status reads (workloads() looks them up).
+bool statusRead(const std::string& kind) { return kind == "Deployment" || kind == "StatefulSet"; }
+
 }  // namespace
 
 Controller::Controller(std::shared_ptr<kube::Transport> t, Metrics& m, ControllerOptions o)
@@ -96,6 +99,9 @@ void Controller::startInformer(const kube::Resource& r, bool children) {
   if (children) {
     ro.labelSelector = kChildSelector;
     ro.indexLabel = kAppLabel;  // reconcile lists an app's children: visit only those
+    // The status of an app reads only its workloads' statuses (workloads()), and the plan no
+    // status at all: an autoscaler's or a disruption budget's status update wakes nothing.
+    ro.quietStatusUpdates = !statusRead(r.kind);
   }
   if (r.kind == "Secret") ro.transform = leanSecret;
   auto inf = std::make_unique<kube::Reflector>(t_, r, ro);
@@ -469,6 +475,7 @@ void Controller::prune(const std::string& ns, const std::vector<PruneTarget>& ta
   }
 }
 
+// Every kind read here must be one statusRead() names: the others' status updates wake no reconcile.
 Workloads Controller::workloads(const std::string& ns, const ShopApp& app) {
   Workloads w;
   auto look = [&](kube::Reflector* inf, const std::string& name, std::map<std::string, Shared>& into) {

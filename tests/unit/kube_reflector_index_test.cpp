@@ -2,6 +2,8 @@
 // lists an app's children through it instead of walking every cached object of every app.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "kube/reflector.hpp"
 
 namespace {
@@ -53,4 +55,40 @@ TEST(LabelIndex, ALabelThatIsNoStringOrMetadataThatIsNoObjectIsNotIndexed) {
   kube::LabelIndex none;  // no label configured: nothing is indexed
   none.add("a/web", child("a", "web", "shop"));
   EXPECT_TRUE(none.keys("a", "shop").empty());
+}
+
+// ReflectorOptions::quietStatusUpdates: what counts as an update of the status alone.
+TEST(QuietStatusUpdates, OnlyStatusAndResourceVersionMayDiffer) {
+  const Json before = Json::parse(R"({"apiVersion":"policy/v1","kind":"PodDisruptionBudget",
+    "metadata":{"name":"web","resourceVersion":"10","generation":1,"labels":{"app":"web"}},
+    "spec":{"maxUnavailable":1},"status":{"currentHealthy":0}})");
+  Json after = before;
+  after["metadata"]["resourceVersion"] = "11";
+  after["status"]["currentHealthy"] = 2;
+  EXPECT_TRUE(kube::onlyStatusChanged(before, after));
+  EXPECT_TRUE(kube::onlyStatusChanged(before, before));
+
+  auto changed = [&](const std::function<void(Json&)>& edit) {
+    Json o = after;
+    edit(o);
+    return !kube::onlyStatusChanged(before, o);
+  };
+  EXPECT_TRUE(changed([](Json& o) { o["spec"]["maxUnavailable"] = 2; }));
+  EXPECT_TRUE(changed([](Json& o) { o["metadata"]["labels"]["app"] = "db"; }));
+  EXPECT_TRUE(changed([](Json& o) { o["metadata"]["annotations"] = {{"a", "b"}}; }));
+  EXPECT_TRUE(changed([](Json& o) { o["metadata"]["generation"] = 2; }));
+  EXPECT_TRUE(changed([](Json& o) { o["metadata"]["deletionTimestamp"] = "2026-12-06T00:00:00Z"; }));
+  EXPECT_TRUE(changed([](Json& o) { o["metadata"].erase("resourceVersion"); }));
+  EXPECT_TRUE(changed([](Json& o) { o.erase("status"); }));
+  EXPECT_TRUE(changed([](Json& o) { o["extra"] = 1; }));
+  // The same number of members, but another in place of the status.
+  EXPECT_TRUE(changed([](Json& o) {
+    o.erase("status");
+    o["data"] = Json::object();
+  }));
+  EXPECT_TRUE(changed([](Json& o) {
+    o["metadata"].erase("resourceVersion");
+    o["metadata"]["uid"] = "u";
+  }));
+  EXPECT_FALSE(kube::onlyStatusChanged(before, Json::array()));
 }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "kube/client.hpp"
@@ -171,6 +172,64 @@ TEST_F(KubeE2E, ReflectorHandsOutCachedObjectsWithoutCopiesAndNeverChangesOneHan
   for (int i = 0; i < 100 && r.find(ns, "one"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_FALSE(r.find(ns, "one"));
   EXPECT_EQ((*next)["data"]["k"], "2") << "held by its reader after the deletion";
+  c.remove(resources::Namespace, "", ns);
+}
+
+// quietStatusUpdates: the disruption controller's status writes reach the cache but not the
+// handler; a change of the object itself reaches both. A second reflector without the option,
+// watching the same PodDisruptionBudget, shows those status writes do arrive. (Not a Deployment:
+// its controller also writes an annotation, a change of the object, besides the status.)
+TEST_F(KubeE2E, AQuietReflectorCachesStatusUpdatesWithoutCallingItsHandler) {
+  auto t = std::make_shared<Transport>(admin());
+  Client c(t);
+  const std::string ns = "kube-e2e-quiet-" + std::to_string(::getpid());
+  ASSERT_TRUE(c.create(resources::Namespace, "", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}).ok());
+  struct Seen {
+    std::mutex mu;
+    int added = 0, modified = 0;
+  } quietSeen, loudSeen;
+  auto count = [](Seen& s) {
+    return [&s](EventType type, const Json&) {
+      std::lock_guard<std::mutex> l(s.mu);
+      if (type == EventType::Added) ++s.added;
+      else if (type == EventType::Modified) ++s.modified;
+    };
+  };
+  auto seen = [](Seen& s) {
+    std::lock_guard<std::mutex> l(s.mu);
+    return std::make_pair(s.added, s.modified);
+  };
+  ReflectorOptions o;
+  o.namespace_ = ns;
+  o.quietStatusUpdates = true;
+  Reflector quiet(t, resources::PodDisruptionBudget, o);
+  quiet.setHandler(count(quietSeen));
+  o.quietStatusUpdates = false;
+  Reflector loud(t, resources::PodDisruptionBudget, o);
+  loud.setHandler(count(loudSeen));
+  Running runningQuiet(quiet), runningLoud(loud);
+  for (int i = 0; i < 300 && !(quiet.synced() && loud.synced()); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(quiet.synced() && loud.synced());
+  Json budget = Json::parse(R"({"apiVersion":"policy/v1","kind":"PodDisruptionBudget","metadata":{"name":"web"},
+    "spec":{"maxUnavailable":1,"selector":{"matchLabels":{"app":"web"}}}})");
+  budget["metadata"]["namespace"] = ns;
+  ASSERT_TRUE(c.create(resources::PodDisruptionBudget, ns, budget).ok());
+  // The disruption controller writes the status (observedGeneration, conditions) on its own.
+  auto observed = [&](const Reflector& r) {
+    const Cached d = r.find(ns, "web");
+    return d && (*d)["status"].value("observedGeneration", int64_t{0}) >= 1;
+  };
+  for (int i = 0; i < 300 && !(observed(quiet) && observed(loud)); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(observed(quiet)) << "the quiet reflector's cache must hold the status";
+  ASSERT_TRUE(observed(loud));
+  EXPECT_EQ(seen(loudSeen).first, 1);
+  EXPECT_GE(seen(loudSeen).second, 1) << "the status write arrived as a Modified event";
+  EXPECT_EQ(seen(quietSeen), std::make_pair(1, 0)) << "the status write must not call the quiet handler";
+  EXPECT_GE(quiet.quieted(), 1u);
+  // A change of the object itself is not quiet.
+  ASSERT_TRUE(c.mergePatch(resources::PodDisruptionBudget, ns, "web", {{"metadata", {{"labels", {{"tier", "front"}}}}}}).ok());
+  for (int i = 0; i < 100 && seen(quietSeen).second == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_GE(seen(quietSeen).second, 1) << "a label change must call the handler";
   c.remove(resources::Namespace, "", ns);
 }
 
