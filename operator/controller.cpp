@@ -1,5 +1,7 @@
 #include "operator/controller.hpp"
 
+#include <malloc.h>
+
 #include <string>
 
 #include "core/apply/intent.hpp"
@@ -560,6 +562,7 @@ Result Controller::finishInvalid(const Json& appObj, const Diagnostics& diags) {
 void Controller::worker() {
   std::string key;
   while (queue_.get(key)) {
+    ++busy_;
     metrics_.inc("controller_runtime_active_workers", {{"controller", "shopapp"}}, 1);
     const auto started = std::chrono::steady_clock::now();
     Result out;
@@ -574,6 +577,8 @@ void Controller::worker() {
     metrics_.observe("controller_runtime_reconcile_time_seconds", {{"controller", "shopapp"}}, secs);
     metrics_.inc("controller_runtime_active_workers", {{"controller", "shopapp"}}, -1);
     account(key, out);
+    ++reconcilesSinceTrim_;
+    --busy_;
     metrics_.set("workqueue_depth", {{"name", "shopapp"}, {"controller", "shopapp"}}, static_cast<double>(queue_.depth()));
   }
 }
@@ -635,6 +640,25 @@ void Controller::flushDeferred() {
              {{"apps", keys.size()}, {"failed", failed}, {"leftAfter10s", left}});
 }
 
+// A burst of reconciles (a start, many apps converging) frees most of what it allocated: renders,
+// plans, request bodies. glibc keeps freed pages in its arenas, so the process would stay as large
+// as the burst made it. Once the queue has been empty and no reconcile has run for a second, those
+// pages go back to the system (malloc_trim), at most every 10 s and only after new work.
+void Controller::giveBackHeap(std::chrono::steady_clock::time_point& idleSince,
+                              std::chrono::steady_clock::time_point& lastTrim) {
+  using namespace std::chrono;
+  const auto now = steady_clock::now();
+  if (queue_.depth() > 0 || busy_ > 0) {
+    idleSince = {};
+    return;
+  }
+  if (idleSince == steady_clock::time_point{}) idleSince = now;
+  if (now - idleSince < seconds(1) || now - lastTrim < seconds(10) || reconcilesSinceTrim_ == 0) return;
+  reconcilesSinceTrim_ = 0;
+  lastTrim = now;
+  malloc_trim(0);
+}
+
 void Controller::run(const std::atomic<bool>& stop) {
   startInformer(res::ShopApp, false);
   for (const auto* r : childKinds()) startInformer(*r, true);
@@ -676,8 +700,10 @@ void Controller::run(const std::atomic<bool>& stop) {
   std::vector<std::thread> workers;
   for (int i = 0; i < o_.workers && !stop; ++i) workers.emplace_back([this] { worker(); });
   auto lastResync = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point idleSince{}, lastTrim{};
   while (!stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    giveBackHeap(idleSince, lastTrim);
     metrics_.set("workqueue_depth", {{"name", "shopapp"}, {"controller", "shopapp"}}, static_cast<double>(queue_.depth()));
     metrics_.set("workqueue_adds_total", {{"name", "shopapp"}, {"controller", "shopapp"}}, static_cast<double>(queue_.adds()));
     metrics_.set("workqueue_retries_total", {{"name", "shopapp"}, {"controller", "shopapp"}}, static_cast<double>(queue_.retries()));
