@@ -10,9 +10,21 @@ namespace {
 
 bool looksLikeNumberOrSpecial(const std::string& s) { return yamlscalar::isNonString11or12(s); }
 
+// U+FEFF, the byte order mark: YAML allows it in no scalar as a character (a reader takes one at
+// the start of a document for an encoding mark and drops it), so it is written as an escape.
+constexpr const char* kByteOrderMark = "\xEF\xBB\xBF";
+
+bool hasByteOrderMark(const std::string& s) { return s.find(kByteOrderMark) != std::string::npos; }
+
 std::string quote(const std::string& s) {
   std::string out = "\"";
-  for (unsigned char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = s[i];
+    if (c == 0xEF && s.compare(i, 3, kByteOrderMark) == 0) {
+      out += "\\uFEFF";
+      i += 2;
+      continue;
+    }
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -35,7 +47,7 @@ std::string quote(const std::string& s) {
 // A string fit for a literal block: several lines, printable, no leading space on the first
 // line (that would need an indentation indicator), no trailing spaces on a line.
 bool blockable(const std::string& s) {
-  if (s.find('\n') == std::string::npos) return false;
+  if (s.find('\n') == std::string::npos || hasByteOrderMark(s)) return false;
   if (s[0] == ' ' || s[0] == '\n') return false;
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = s[i];
@@ -166,7 +178,7 @@ bool isPlainSafe(const std::string& s) {
   if (s.find(": ") != std::string::npos || s.find(" #") != std::string::npos) return false;
   for (unsigned char c : s)
     if (c < 0x20 || c == 0x7f) return false;
-  if (looksLikeNumberOrSpecial(s)) return false;
+  if (hasByteOrderMark(s) || looksLikeNumberOrSpecial(s)) return false;
   return true;
 }
 

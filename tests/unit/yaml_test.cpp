@@ -103,6 +103,24 @@ TEST(YamlEmit, RoundTripsThroughTheLoader) {
   EXPECT_EQ(r.documents[0].value, v);
 }
 
+// Found by fuzz/yaml_fuzz: a string starting with U+FEFF (the byte order mark) was written plain,
+// and a reader dropped the mark at the start of the document. A mark anywhere in a string, key or
+// value, is now written as the escape \uFEFF inside double quotes.
+TEST(YamlEmit, AByteOrderMarkInAStringIsEscapedAndReadsBack) {
+  const std::string bom = "\xEF\xBB\xBF";
+  for (const Json& v : {Json(bom + "\xEF\xBF\xA2"), Json(bom), Json("a" + bom + "b"), Json({{"k", bom + "v"}}),
+                        Json({{bom + "key", "v"}}), Json({{"script", "line one\n" + bom + "line two\n"}}),
+                        Json::array({bom + "x", "y"})}) {
+    const std::string text = toYaml(v);
+    EXPECT_EQ(text.find(bom), std::string::npos) << text;
+    auto r = loadYaml(text);
+    ASSERT_TRUE(r.ok()) << r.error->str() << "\n" << text;
+    ASSERT_EQ(r.documents.size(), 1u) << text;
+    EXPECT_EQ(r.documents[0].value, v) << text;
+  }
+  EXPECT_EQ(toYaml(Json(bom + "x")), "\"\\uFEFFx\"\n");
+}
+
 // Found by fuzz/yaml_fuzz: a key of more than 1024 characters was emitted as an implicit key,
 // which YAML readers (yaml-cpp included) refuse; it is now an explicit "? key" entry.
 TEST(YamlEmit, AKeyPastTheImplicitKeyLimitIsWrittenExplicitlyAndReadsBack) {
