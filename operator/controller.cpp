@@ -562,7 +562,6 @@ Result Controller::finishInvalid(const Json& appObj, const Diagnostics& diags) {
 void Controller::worker() {
   std::string key;
   while (queue_.get(key)) {
-    ++busy_;
     metrics_.inc("controller_runtime_active_workers", {{"controller", "shopapp"}}, 1);
     const auto started = std::chrono::steady_clock::now();
     Result out;
@@ -578,7 +577,6 @@ void Controller::worker() {
     metrics_.inc("controller_runtime_active_workers", {{"controller", "shopapp"}}, -1);
     account(key, out);
     ++reconcilesSinceTrim_;
-    --busy_;
     metrics_.set("workqueue_depth", {{"name", "shopapp"}, {"controller", "shopapp"}}, static_cast<double>(queue_.depth()));
   }
 }
@@ -648,7 +646,7 @@ void Controller::giveBackHeap(std::chrono::steady_clock::time_point& idleSince,
                               std::chrono::steady_clock::time_point& lastTrim) {
   using namespace std::chrono;
   const auto now = steady_clock::now();
-  if (queue_.depth() > 0 || busy_ > 0) {
+  if (!queue_.idle()) {
     idleSince = {};
     return;
   }

@@ -132,8 +132,7 @@ class Controller {
   std::shared_ptr<const Desired> desiredFor(const std::string& key, const Json& appObj, const ClusterCapabilities& caps);
   void forgetDesired(const std::string& key);
   std::atomic<bool> synced_{false};
-  // Reconciles running now, and finished since the heap was last given back (giveBackHeap).
-  std::atomic<int> busy_{0};
+  // Reconciles finished since the heap was last given back (giveBackHeap).
   std::atomic<uint64_t> reconcilesSinceTrim_{0};
   // Once the work is done, returns the heap that convergence freed to the system.
   void giveBackHeap(std::chrono::steady_clock::time_point& idleSince, std::chrono::steady_clock::time_point& lastTrim);

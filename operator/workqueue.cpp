@@ -132,6 +132,11 @@ size_t WorkQueue::depth() {
   return queue_.size() + followUps_.size();
 }
 
+bool WorkQueue::idle() {
+  std::lock_guard<std::mutex> l(mu_);
+  return queue_.empty() && followUps_.empty() && processing_.empty();
+}
+
 uint64_t WorkQueue::adds() {
   std::lock_guard<std::mutex> l(mu_);
   return adds_;

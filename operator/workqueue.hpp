@@ -50,6 +50,8 @@ class WorkQueue {
   bool shuttingDown();
 
   size_t depth();
+  // Nothing queued and no key with a worker (keys waiting out a delay do not count).
+  bool idle();
   uint64_t adds();
   uint64_t retries();
   // Seconds the oldest queued key has waited (0 if none).

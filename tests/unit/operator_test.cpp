@@ -42,6 +42,23 @@ TEST(WorkQueue, AKeyAddedWhileProcessingWaitsForDone) {
   EXPECT_EQ(q.depth(), 1u) << "re-queued once the first worker is done";
 }
 
+TEST(WorkQueue, IdleOnlyWithNothingQueuedAndNothingBeingProcessed) {
+  WorkQueue q;
+  EXPECT_TRUE(q.idle());
+  q.add("a");
+  EXPECT_FALSE(q.idle()) << "queued";
+  std::string k;
+  ASSERT_TRUE(q.get(k));
+  EXPECT_EQ(q.depth(), 0u);
+  EXPECT_FALSE(q.idle()) << "a worker has it";
+  q.done("a");
+  EXPECT_TRUE(q.idle());
+  q.addAfter("b", std::chrono::seconds(60));
+  EXPECT_TRUE(q.idle()) << "a delayed key is not work yet";
+  q.add("c", WorkQueue::Lane::FollowUp);
+  EXPECT_FALSE(q.idle()) << "a follow-up is queued";
+}
+
 // Issue 14: at 300 apps "Ready" trailed the last write by 104 s on average, because a child's
 // event queued its app behind every pending first apply.
 TEST(WorkQueue, FollowUpsGoBeforeFirstReconcilesFifoWithinEachLane) {
