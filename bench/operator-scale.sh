@@ -241,15 +241,17 @@ fig "operator CPU / kube-apiserver CPU over convergence" \
   "$(awk -v o=$((op1 - op0)) -v a=$((api1 - api0)) -v hz="$(getconf CLK_TCK)" \
       'BEGIN { printf "%.2f s / %.2f s = %.1f %%", o / hz, a / hz, a ? 100 * o / a : 0 }')"
 
-# The operator's own counts: reconciles, and how many of them rendered the app (the others reused
-# the render of an earlier reconcile of the same generation; an operator without that metric: n/a).
+# The operator's own counts: reconciles, and how many of them rendered the app, how many reused
+# the render of an earlier reconcile of the same generation, and how many made only the status
+# (no render, no plan: only workloads' statuses had changed); an operator without a metric: n/a.
 metric_sum() {  # NAME [LABEL-TEXT]
   curl -s "http://127.0.0.1:$MPORT/metrics" | awk -v m="$1" -v l="${2:-}" \
     'index($1, m) == 1 && (l == "" || index($1, l)) { s += $NF; n++ } END { if (n) printf "%d", s; else printf "n/a" }'
 }
-fig "reconciles (per app); of them, renders made / kept" "$(metric_sum controller_runtime_reconcile_total) ($(
+fig "reconciles (per app); of them, renders made / kept / status only" "$(metric_sum controller_runtime_reconcile_total) ($(
   awk -v r="$(metric_sum controller_runtime_reconcile_total)" -v n="$TOTAL" 'BEGIN { printf "%.1f", r / n }')); $(
-  metric_sum shop_operator_renders_total 'result="rendered"') / $(metric_sum shop_operator_renders_total 'result="kept"')"
+  metric_sum shop_operator_renders_total 'result="rendered"') / $(metric_sum shop_operator_renders_total 'result="kept"') / $(
+  metric_sum shop_operator_status_only_reconciles_total)"
 
 # Ready lag: for each app, from the last event of one of its Deployments or StatefulSets before
 # its Ready=True (at its generation) was seen, to that Ready. The issue's goal: <= 1 s.

@@ -161,12 +161,11 @@ void Reflector::apply(EventType t, Json obj) {
   opts_.transform(obj);
   const std::string key = keyOf(obj);
   const Cached shared = std::make_shared<const Json>(std::move(obj));
-  bool quiet = false;
+  bool statusOnly = false;
   {
     std::lock_guard<std::mutex> l(mu_);
     if (auto it = store_.find(key); it != store_.end()) {
-      quiet = opts_.quietStatusUpdates && t == EventType::Modified && onlyStatusChanged(*it->second, *shared);
-      if (quiet) ++quieted_;
+      statusOnly = t == EventType::Modified && onlyStatusChanged(*it->second, *shared);
       index_.remove(key, *it->second);
       if (t == EventType::Deleted) store_.erase(it);
       else it->second = shared;
@@ -175,7 +174,11 @@ void Reflector::apply(EventType t, Json obj) {
     }
     if (t != EventType::Deleted) index_.add(key, *shared);
   }
-  if (handler_ && !quiet) handler_(t, *shared);
+  if (statusOnly && opts_.quietStatusUpdates) {
+    ++quieted_;
+    return;
+  }
+  if (handler_) handler_(t, *shared, statusOnly);
 }
 
 bool Reflector::relist() {
@@ -217,8 +220,8 @@ bool Reflector::relist() {
     rv_ = r.body["metadata"].value("resourceVersion", "");
   }
   if (handler_) {
-    for (const auto& o : gone) handler_(EventType::Deleted, *o);  // deleted while we were not watching
-    for (const auto& [t, o] : changes) handler_(t, *o);
+    for (const auto& o : gone) handler_(EventType::Deleted, *o, false);  // deleted while we were not watching
+    for (const auto& [t, o] : changes) handler_(t, *o, false);
   }
   synced_ = true;
   return true;

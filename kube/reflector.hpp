@@ -69,7 +69,10 @@ class LabelIndex {
 
 class Reflector {
  public:
-  using Handler = std::function<void(EventType, const Json& obj)>;
+  // statusOnly: a Modified event whose object differs from the cached one in nothing but status
+  // and metadata.resourceVersion (onlyStatusChanged); false for every other event, and for the
+  // changes a relist finds.
+  using Handler = std::function<void(EventType, const Json& obj, bool statusOnly)>;
   Reflector(std::shared_ptr<Transport> t, Resource r, ReflectorOptions opts = {});
 
   void setHandler(Handler h) { handler_ = std::move(h); }

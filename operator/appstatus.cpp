@@ -66,9 +66,7 @@ Json components(const ShopApp& app, const Workloads& w, AppStatus& out, std::str
 void capabilityStatus(const ShopApp& app, const Desired& d, const ClusterCapabilities& caps, Json& status, Json& conds,
                       int64_t generation, const std::string& now) {
   if (app.mesh.enabled) {
-    int objects = 0;
-    for (const auto& o : d.objects) objects += o.value("apiVersion", "").find("istio.io/") != std::string::npos;
-    status["mesh"] = {{"available", caps.mesh}, {"objects", objects}};
+    status["mesh"] = {{"available", caps.mesh}, {"objects", d.meshObjects}};
     setCondition(conds, "MeshAvailable", caps.mesh ? "True" : "False", caps.mesh ? "IstioInstalled" : "IstioNotInstalled",
                  caps.mesh ? "Istio CRDs are installed; mesh policies are applied"
                            : "Istio CRDs are not installed: " + std::to_string(d.meshSkipped) +

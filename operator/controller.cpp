@@ -77,6 +77,9 @@ Controller::Controller(std::shared_ptr<kube::Transport> t, Metrics& m, Controlle
                     "Reconciles by whether the app's render was made (rendered) or kept from an earlier reconcile of the "
                     "same generation (kept)");
   metrics_.describe("shop_operator_renders_kept", "gauge", "Apps whose render is kept (converging, not yet settled)");
+  metrics_.describe("shop_operator_status_only_reconciles_total", "counter",
+                    "Reconciles that made only the app's status: nothing but workloads' statuses had changed since a "
+                    "reconcile that found nothing to write (no render, no plan)");
   metrics_.describe("shop_operator_status_deferred_total", "counter",
                     "Progress-only status writes deferred by --status-interval (folded into a later write)");
   metrics_.set("controller_runtime_max_concurrent_reconciles", {{"controller", "shopapp"}}, o_.workers);
@@ -108,9 +111,9 @@ void Controller::startInformer(const kube::Resource& r, bool children) {
   if (r.kind == "Secret") ro.transform = leanSecret;
   auto inf = std::make_unique<kube::Reflector>(t_, r, ro);
   if (children) {
-    inf->setHandler([this](kube::EventType t, const Json& o) { onChild(t, o); });
+    inf->setHandler([this](kube::EventType t, const Json& o, bool statusOnly) { onChild(t, o, statusOnly); });
   } else {
-    inf->setHandler([this](kube::EventType t, const Json& o) { onShopApp(t, o); });
+    inf->setHandler([this](kube::EventType t, const Json& o, bool) { onShopApp(t, o); });
   }
   kube::Reflector* raw = inf.get();
   std::lock_guard<std::mutex> l(infMu_);
@@ -155,6 +158,7 @@ void Controller::onShopApp(kube::EventType t, const Json& obj) {
       seenGeneration_[key] = gen;
     }
   }
+  if (t != kube::EventType::Deleted) markDirty(key);
   queue_.add(key, laneOf(key));
 }
 
@@ -163,13 +167,16 @@ WorkQueue::Lane Controller::laneOf(const std::string& key) {
   return reconciled_.count(key) ? WorkQueue::Lane::FollowUp : WorkQueue::Lane::Normal;
 }
 
-void Controller::onChild(kube::EventType, const Json& obj) {
+// A workload's status-only update (statusOnly) needs only the app's status made again; any
+// other change of a child may be drift, and makes the app's next reconcile a full one.
+void Controller::onChild(kube::EventType, const Json& obj, bool statusOnly) {
   const auto& m = obj["metadata"];
   if (obj.value("kind", "") == "Namespace") {
     // A namespace carries no app label: every app in it may care.
     if (auto* apps = informer("ShopApp"))
       for (const auto& a : apps->items(m.value("name", ""))) {
         const std::string key = keyOf((*a)["metadata"].value("namespace", ""), (*a)["metadata"].value("name", ""));
+        if (!statusOnly) markDirty(key);
         queue_.add(key, laneOf(key));
       }
     return;
@@ -177,12 +184,27 @@ void Controller::onChild(kube::EventType, const Json& obj) {
   const auto labels = m.value("labels", Json::object());
   if (!labels.contains(kAppLabel)) return;
   const std::string key = keyOf(m.value("namespace", ""), labels[kAppLabel].get<std::string>());
+  if (!statusOnly) markDirty(key);
   queue_.add(key, laneOf(key));
+}
+
+void Controller::markDirty(const std::string& key) {
+  std::lock_guard<std::mutex> l(dirtyMu_);
+  dirty_.insert(key);
+}
+
+bool Controller::takeDirty(const std::string& key) {
+  std::lock_guard<std::mutex> l(dirtyMu_);
+  return dirty_.erase(key) > 0;
 }
 
 void Controller::enqueueAll() {
   if (auto* apps = informer("ShopApp"))
-    for (const auto& a : apps->items()) queue_.add(keyOf((*a)["metadata"].value("namespace", ""), (*a)["metadata"].value("name", "")));
+    for (const auto& a : apps->items()) {
+      const std::string key = keyOf((*a)["metadata"].value("namespace", ""), (*a)["metadata"].value("name", ""));
+      markDirty(key);
+      queue_.add(key);
+    }
 }
 
 bool Controller::checkCapabilities(const std::atomic<bool>& stop) {
@@ -276,6 +298,7 @@ std::string Controller::publish(const std::string& key, const Json& old, const J
 }
 
 Result Controller::reconcile(const std::string& key) {
+  const bool dirty = takeDirty(key);  // first: an event from now on makes the next reconcile full
   const size_t slash = key.find('/');
   auto* apps = informer("ShopApp");
   const Shared found = apps ? apps->find(key.substr(0, slash), key.substr(slash + 1)) : nullptr;
@@ -286,6 +309,13 @@ Result Controller::reconcile(const std::string& key) {
   }
   const Json& appObj = *found;
   const ClusterCapabilities caps{meshInformers_, monitorInformers_};
+  // Nothing but workloads' statuses changed since a reconcile that found nothing to do: the
+  // status is all that can differ (the plan reads no status).
+  if (!dirty)
+    if (const auto basis = cleanBasis(key, appObj, caps)) {
+      metrics_.inc("shop_operator_status_only_reconciles_total", {});
+      return finish(key, appObj, *basis->first, caps, basis->second);
+    }
   const std::shared_ptr<const Desired> kept = desiredFor(key, appObj, caps);
   const Desired& desired = *kept;
   // Invalid specs that got past the CRD: say why, and wait for the next edit.
@@ -296,6 +326,9 @@ Result Controller::reconcile(const std::string& key) {
   // Prune only after every write succeeded: a failed one may leave objects that still need
   // what would be deleted.
   if (progress.errors.empty()) prune(appObj["metadata"].value("namespace", ""), p.prune, progress);
+  // Not clean (a write, an error, a Secret to wait for): the basis kept before is gone too, so
+  // that a retry reads and plans everything again.
+  keepClean(key, appObj, caps, cleanPlan(p, progress) ? std::optional<Progress>(progress) : std::nullopt);
   return finish(key, appObj, desired, caps, progress);
 }
 
@@ -306,8 +339,7 @@ std::shared_ptr<const Desired> Controller::desiredFor(const std::string& key, co
   {
     std::lock_guard<std::mutex> l(renderMu_);
     const auto it = rendered_.find(key);
-    if (it != rendered_.end() && it->second.uid == uid && it->second.generation == generation &&
-        it->second.caps.mesh == caps.mesh && it->second.caps.monitoring == caps.monitoring) {
+    if (it != rendered_.end() && it->second.full && it->second.same(uid, generation, caps)) {
       metrics_.inc("shop_operator_renders_total", {{"result", "kept"}});
       return it->second.desired;
     }
@@ -318,16 +350,66 @@ std::shared_ptr<const Desired> Controller::desiredFor(const std::string& key, co
   // keys the cache (the API server always sets both).
   if (d->app && !uid.empty() && generation > 0) {
     std::lock_guard<std::mutex> l(renderMu_);
-    rendered_[key] = {uid, generation, caps, d};
-    metrics_.set("shop_operator_renders_kept", {}, static_cast<double>(rendered_.size()));
+    Rendered& r = rendered_[key];
+    if (!(r.desired && r.full)) ++fullRenders_;
+    // The same uid, generation and capabilities: a settled app rendered again keeps its clean
+    // basis (the render is the same; the reconcile will judge the plan again).
+    if (!r.same(uid, generation, caps)) r.clean.reset();
+    r.uid = uid;
+    r.generation = generation;
+    r.caps = caps;
+    r.desired = d;
+    r.full = true;
+    countRenders();
   }
   return d;
 }
 
+std::optional<std::pair<std::shared_ptr<const Desired>, Progress>> Controller::cleanBasis(const std::string& key, const Json& appObj,
+                                                                                         const ClusterCapabilities& caps) {
+  const std::string uid = appObj["metadata"].value("uid", "");
+  const int64_t generation = appObj["metadata"].value("generation", int64_t{0});
+  std::lock_guard<std::mutex> l(renderMu_);
+  const auto it = rendered_.find(key);
+  if (it == rendered_.end() || !it->second.clean || !it->second.same(uid, generation, caps)) return std::nullopt;
+  return std::make_pair(it->second.desired, *it->second.clean);
+}
+
+void Controller::keepClean(const std::string& key, const Json& appObj, const ClusterCapabilities& caps,
+                           std::optional<Progress> progress) {
+  std::lock_guard<std::mutex> l(renderMu_);
+  const auto it = rendered_.find(key);
+  if (it == rendered_.end() ||
+      !it->second.same(appObj["metadata"].value("uid", ""), appObj["metadata"].value("generation", int64_t{0}), caps))
+    return;
+  it->second.clean = std::move(progress);
+}
+
+void Controller::settle(const std::string& key) {
+  std::lock_guard<std::mutex> l(renderMu_);
+  const auto it = rendered_.find(key);
+  if (it == rendered_.end() || !it->second.full) return;
+  --fullRenders_;
+  // Without a clean basis nothing of it would be used again: the next reconcile renders anyway.
+  if (!it->second.clean) {
+    rendered_.erase(it);
+  } else {
+    it->second.desired = std::make_shared<const Desired>(withoutObjects(*it->second.desired));
+    it->second.full = false;
+  }
+  countRenders();
+}
+
 void Controller::forgetDesired(const std::string& key) {
   std::lock_guard<std::mutex> l(renderMu_);
-  if (rendered_.erase(key)) metrics_.set("shop_operator_renders_kept", {}, static_cast<double>(rendered_.size()));
+  const auto it = rendered_.find(key);
+  if (it == rendered_.end()) return;
+  fullRenders_ -= it->second.full;
+  rendered_.erase(it);
+  countRenders();
 }
+
+void Controller::countRenders() { metrics_.set("shop_operator_renders_kept", {}, static_cast<double>(fullRenders_)); }
 
 Snapshot Controller::observe(const Json& appObj, const Desired& desired, const ClusterCapabilities& caps) {
   Snapshot s;
@@ -539,10 +621,11 @@ Result Controller::finish(const std::string& key, const Json& appObj, const Desi
   else kube::debug("reconciled", fields);
   // Settled: every component ready, nothing applied or pruned, the status current (unchanged or
   // just written, not put off). Usually no event follows (Ready is written by the reconcile of
-  // the last workload change), so the render is dropped now; the next event renders again.
+  // the last workload change), so the render's objects are dropped now; a later workload status
+  // update makes the status from what is kept, any other change renders again.
   if (st.ready == st.total && !st.result.isError() && !st.result.requeue && progress.applied == 0 && progress.pruned == 0 &&
       progress.errors.empty() && !deferred)
-    forgetDesired(key);
+    settle(key);
   return st.result;
 }
 
@@ -575,6 +658,7 @@ void Controller::worker() {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics_.observe("controller_runtime_reconcile_time_seconds", {{"controller", "shopapp"}}, secs);
     metrics_.inc("controller_runtime_active_workers", {{"controller", "shopapp"}}, -1);
+    if (out.isError()) markDirty(key);  // a retry reads and plans everything
     account(key, out);
     ++reconcilesSinceTrim_;
     metrics_.set("workqueue_depth", {{"name", "shopapp"}, {"controller", "shopapp"}}, static_cast<double>(queue_.depth()));

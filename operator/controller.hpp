@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -58,7 +59,7 @@ class Controller {
   void startInformer(const kube::Resource& r, bool children);
   void stopInformer(const std::string& kind);
   void onShopApp(kube::EventType t, const Json& obj);
-  void onChild(kube::EventType t, const Json& obj);
+  void onChild(kube::EventType t, const Json& obj, bool statusOnly);
   void watchCapabilities(const std::atomic<bool>& stop);
   // One look at the optional capabilities (Istio's CRDs, ServiceMonitor): start or stop their
   // informers. False when discovery could not answer for one of them (nothing changed then).
@@ -119,18 +120,46 @@ class Controller {
   // The Desired of each app that has not settled, so that the reconciles its children's events
   // bring while it converges neither parse, render nor hash it again. Kept for one uid,
   // generation and set of capabilities (desire is a function of those and the spec, which the
-  // generation numbers); dropped once the app settles (all components ready, nothing written),
-  // so an idle operator holds no render.
+  // generation numbers). Once the app settles (all components ready, nothing written) its
+  // objects are dropped (`full` false), so an idle operator holds no render: what stays is the
+  // parsed spec and the Secrets' names, which its status is made of.
+  //
+  // `clean`: the Progress of the last reconcile that read everything and found nothing to write,
+  // nothing to delete and nothing to look at again (cleanPlan). While nothing but workloads'
+  // statuses changes after it (the dirty_ set is empty for the app), a reconcile only makes the
+  // status again from that Progress and the cached workloads: no render, no observe, no plan.
   struct Rendered {
     std::string uid;
     int64_t generation = 0;
     ClusterCapabilities caps;
     std::shared_ptr<const Desired> desired;
+    bool full = true;
+    std::optional<Progress> clean;
+    bool same(const std::string& u, int64_t g, const ClusterCapabilities& c) const {
+      return uid == u && generation == g && caps.mesh == c.mesh && caps.monitoring == c.monitoring;
+    }
   };
   std::mutex renderMu_;
   std::map<std::string, Rendered> rendered_;
+  size_t fullRenders_ = 0;  // of rendered_, those with their objects (shop_operator_renders_kept)
   std::shared_ptr<const Desired> desiredFor(const std::string& key, const Json& appObj, const ClusterCapabilities& caps);
+  // The kept status basis of an app whose last full reconcile was clean, for this uid,
+  // generation and capabilities; null otherwise.
+  std::optional<std::pair<std::shared_ptr<const Desired>, Progress>> cleanBasis(const std::string& key, const Json& appObj,
+                                                                                const ClusterCapabilities& caps);
+  // Keeps the clean basis (a Progress), or drops it (nullopt), for the app's kept render.
+  void keepClean(const std::string& key, const Json& appObj, const ClusterCapabilities& caps, std::optional<Progress> progress);
+  void settle(const std::string& key);  // drops the render's objects, keeps the rest
   void forgetDesired(const std::string& key);
+  void countRenders();  // sets shop_operator_renders_kept; under renderMu_
+  // Apps for which something besides a workload's status changed since their last reconcile
+  // began (an edit, a child's spec, labels or deletion, a relist, a resync, a capability): their
+  // next reconcile reads and plans everything. Taken (cleared) as a reconcile begins, so an
+  // event during it makes the next one full again.
+  std::mutex dirtyMu_;
+  std::set<std::string> dirty_;
+  void markDirty(const std::string& key);
+  bool takeDirty(const std::string& key);
   std::atomic<bool> synced_{false};
   // Reconciles finished since the heap was last given back (giveBackHeap).
   std::atomic<uint64_t> reconcilesSinceTrim_{0};

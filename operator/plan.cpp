@@ -67,11 +67,23 @@ Desired desire(const Json& appObj, const ClusterCapabilities& caps) {
     } else if (cap == apply::Capability::Monitoring && !caps.monitoring) {
       ++d.monitorSkipped;
     } else {
+      d.meshObjects += cap == apply::Capability::Mesh;
       const bool owned = apply::isOwnedKind(o.value("kind", ""));
       d.objects.push_back(apply::withOwnership(std::move(o), appObj, owned));
     }
   }
   return d;
+}
+
+Desired withoutObjects(const Desired& d) {
+  Desired kept;
+  kept.app = d.app;
+  kept.invalid = d.invalid;
+  kept.secrets = d.secrets;
+  kept.meshSkipped = d.meshSkipped;
+  kept.monitorSkipped = d.monitorSkipped;
+  kept.meshObjects = d.meshObjects;
+  return kept;
 }
 
 std::vector<SecretRef> secretReferences(const ShopApp& app, const ClusterCapabilities& caps) {

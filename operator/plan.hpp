@@ -68,6 +68,7 @@ struct Desired {
   std::vector<SecretSpec> secrets;  // Secrets the app needs (created when absent, if generate)
   size_t meshSkipped = 0;           // rendered mesh objects left out (no Istio CRDs)
   size_t monitorSkipped = 0;        // rendered ServiceMonitors left out (no CRD)
+  size_t meshObjects = 0;           // of objects, Istio's (status.mesh.objects)
 };
 
 // Parses and validates the ShopApp (a ShopApp object as the API server holds it), renders it
@@ -76,6 +77,10 @@ struct Desired {
 // A function of the ShopApp's uid, generation and spec and of caps alone: the controller keeps
 // it while the app converges (Controller::desiredFor).
 Desired desire(const Json& appObj, const ClusterCapabilities& caps);
+
+// A Desired less its objects: what the controller keeps of a settled app, which is all its
+// status is made of (appStatus reads the spec, the Secrets' names and the counts).
+Desired withoutObjects(const Desired& d);
 
 // A Secret the spec names without rendering it (env[].secret that is not optional, the
 // gateway's TLS Secret): pods would not start, or TLS would not be served, without it.

@@ -112,6 +112,12 @@ void setSummaryStatus(Json& status) {
   status["summary"]["status"] = diff::kstatusName(k.status);
 }
 
+bool cleanPlan(const Plan& p, const Progress& progress) {
+  return p.apply.empty() && p.prune.empty() && p.createSecrets.empty() && p.problems.empty() && p.secretsMissing.empty() &&
+         (p.gatewayTls == SecretCheck::None || p.gatewayTls == SecretCheck::Found) && progress.errors.empty() &&
+         progress.applied == 0 && progress.pruned == 0;
+}
+
 const char* changeName(Change c) {
   switch (c) {
     case Change::Create: return "create";

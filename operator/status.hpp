@@ -79,6 +79,13 @@ struct Progress {
   void fail(std::string message, bool permanent);
 };
 
+// Whether a reconcile that carried out `p` with this outcome left nothing to do while the app's
+// children change only in status: nothing was to be written, created or deleted, no object was
+// refused or unread, no Secret is missing, no write failed, and the gateway's TLS Secret (which
+// nothing watches) was found or is not needed. Such a reconcile's Progress is the basis the
+// controller makes the status from on the workloads' status updates that follow.
+bool cleanPlan(const Plan& p, const Progress& progress);
+
 // The words events and logs use for a plan's changes: "create", "update", "revert".
 const char* changeName(Change c);
 

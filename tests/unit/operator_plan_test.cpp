@@ -103,6 +103,8 @@ TEST(Desire, MeshKindsAreLeftOutWhenTheClusterDoesNotServeThem) {
   EXPECT_EQ(with.meshSkipped, 0u);
   EXPECT_EQ(without.meshSkipped, istio);
   EXPECT_EQ(without.objects.size() + istio, with.objects.size());
+  EXPECT_EQ(with.meshObjects, istio) << "status.mesh.objects";
+  EXPECT_EQ(without.meshObjects, 0u);
   for (const auto& o : without.objects)
     EXPECT_EQ(o["apiVersion"].get<std::string>().find("istio.io/"), std::string::npos) << keyOf(o);
 }
@@ -171,6 +173,66 @@ TEST(Plan, ObjectsAlreadyAsIntendedAreNotWrittenADriftedOneIsRevertedAndAChanged
   p = plan(app, d, s);
   ASSERT_EQ(p.apply.size(), 1u);
   EXPECT_EQ(p.apply[0].change, Change::Update);
+}
+
+// The controller makes only the status again on a workload's status update after a clean
+// reconcile; that is sound only because the plan reads no status.
+TEST(CleanPlan, OnlyAReconcileThatFoundNothingToDoIsCleanAndNoStatusChangesItsPlan) {
+  const Json app = appObject(kWebAndDb);
+  const Desired d = mustDesire(app);
+  Snapshot s = appliedCluster(d);
+  const Plan settled = plan(app, d, s);
+  Progress done;
+  done.upToDate = settled.upToDate;
+  EXPECT_TRUE(cleanPlan(settled, done));
+  // Workloads reporting anything at all in their status: the same plan, still clean.
+  for (const auto& o : d.objects)
+    if (o["kind"] == "Deployment" || o["kind"] == "StatefulSet")
+      liveOf(s, keyOf(o))["status"] = {{"observedGeneration", 7}, {"replicas", 3}, {"readyReplicas", 0},
+                                       {"conditions", Json::array({{{"type", "Available"}, {"status", "False"}}})}};
+  const Plan again = plan(app, d, s);
+  EXPECT_TRUE(cleanPlan(again, done));
+  EXPECT_EQ(again.upToDate, settled.upToDate);
+  // Not clean: objects to create, Secrets to create, a write that failed, a Secret to wait for,
+  // a gateway Secret nothing watches.
+  Snapshot empty;
+  EXPECT_FALSE(cleanPlan(plan(app, d, empty), Progress{}));
+  Snapshot noSecrets = appliedCluster(d);
+  noSecrets.secrets.clear();
+  EXPECT_FALSE(cleanPlan(plan(app, d, noSecrets), done));
+  Progress failed = done;
+  failed.fail("Deployment/web: conflict", false);
+  EXPECT_FALSE(cleanPlan(settled, failed));
+  Progress wrote = done;
+  wrote.applied = 1;
+  EXPECT_FALSE(cleanPlan(settled, wrote));
+  Plan waiting = settled;
+  waiting.secretsMissing = {"token (env TOKEN of service web)"};
+  EXPECT_FALSE(cleanPlan(waiting, done));
+  for (SecretCheck c : {SecretCheck::Missing, SecretCheck::Unreadable}) {
+    Plan gateway = settled;
+    gateway.gatewayTls = c;
+    EXPECT_FALSE(cleanPlan(gateway, done));
+  }
+  Plan found = settled;
+  found.gatewayTls = SecretCheck::Found;
+  EXPECT_TRUE(cleanPlan(found, done));
+}
+
+// What the controller keeps of a settled app (the spec, the Secrets' names, the counts; not the
+// objects) makes the same status as the whole render.
+TEST(AppStatus, TheKeptPartOfASettledRenderMakesTheSameStatusAsTheWholeRender) {
+  const Json app = appObject(std::string(kWebAndDb) + "  mesh: {enabled: true}\n  monitoring: {prometheus: serviceMonitor}\n");
+  for (const ClusterCapabilities caps : {kAll, ClusterCapabilities{false, false}}) {
+    const Desired whole = mustDesire(app, caps);
+    const Desired kept = withoutObjects(whole);
+    ASSERT_TRUE(kept.objects.empty());
+    Workloads w;
+    w.deployments["web"] = shared(readyDeployment(1));
+    Progress p;
+    p.upToDate = whole.objects.size();
+    EXPECT_EQ(appStatus(app, kept, caps, p, w, "now").status, appStatus(app, whole, caps, p, w, "now").status);
+  }
 }
 
 TEST(Plan, AnEngineChangeOfALiveDatabaseRefusesTheWholeApp) {

@@ -187,13 +187,18 @@ TEST_F(KubeE2E, AQuietReflectorCachesStatusUpdatesWithoutCallingItsHandler) {
   struct Seen {
     std::mutex mu;
     int added = 0, modified = 0;
+    int statusOnly = 0, changed = 0;  // of modified: as the handler was told
   } quietSeen, loudSeen;
   auto count = [](Seen& s) {
-    return [&s](EventType type, const Json&) {
+    return [&s](EventType type, const Json&, bool statusOnly) {
       std::lock_guard<std::mutex> l(s.mu);
       if (type == EventType::Added) ++s.added;
-      else if (type == EventType::Modified) ++s.modified;
+      else if (type == EventType::Modified) ++s.modified, ++(statusOnly ? s.statusOnly : s.changed);
     };
+  };
+  auto told = [](Seen& s) {
+    std::lock_guard<std::mutex> l(s.mu);
+    return std::make_pair(s.statusOnly, s.changed);
   };
   auto seen = [](Seen& s) {
     std::lock_guard<std::mutex> l(s.mu);
@@ -226,10 +231,15 @@ TEST_F(KubeE2E, AQuietReflectorCachesStatusUpdatesWithoutCallingItsHandler) {
   EXPECT_GE(seen(loudSeen).second, 1) << "the status write arrived as a Modified event";
   EXPECT_EQ(seen(quietSeen), std::make_pair(1, 0)) << "the status write must not call the quiet handler";
   EXPECT_GE(quiet.quieted(), 1u);
+  EXPECT_GE(told(loudSeen).first, 1) << "the loud handler must be told the status write changed only the status";
+  EXPECT_EQ(told(loudSeen).second, 0);
   // A change of the object itself is not quiet.
   ASSERT_TRUE(c.mergePatch(resources::PodDisruptionBudget, ns, "web", {{"metadata", {{"labels", {{"tier", "front"}}}}}}).ok());
   for (int i = 0; i < 100 && seen(quietSeen).second == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_GE(seen(quietSeen).second, 1) << "a label change must call the handler";
+  EXPECT_EQ(told(quietSeen), std::make_pair(0, 1)) << "and not as a status-only change";
+  for (int i = 0; i < 100 && told(loudSeen).second == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(told(loudSeen).second, 1) << "the loud handler hears the label change, not as a status-only change";
   c.remove(resources::Namespace, "", ns);
 }
 

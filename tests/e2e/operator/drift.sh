@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Manual drift on children is reverted: a deleted Service comes back, a changed image and a
 # changed replica count are put back. The operator says so: a DriftReverted event and its log
-# line name the object put back; the app's becoming Ready is an event too.
+# line name the object put back; the app's becoming Ready is an event too. The drift comes after
+# reconciles that made only the status (a replaced pod's readiness, a status-only update of the
+# Deployment): those must not leave the next change of a child unseen.
 SHOP_OPERATOR=$1 SHOPCTL=$2
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
 since=$(now_iso)
 e2e_namespace drift
 op_install
-op_start op --namespace "$NS" --leader-elect=false
+MP=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+OP_METRICS_ADDR="127.0.0.1:$MP" op_start op --namespace "$NS" --leader-elect=false
+status_only() { curl -sf "http://127.0.0.1:$MP/metrics" | awk '$1 == "shop_operator_status_only_reconciles_total" {print $2}'; }
 cat <<APP | kc apply --server-side -f - >/dev/null
 $(shopapp_header shop "$NS")
   services:
@@ -18,6 +22,13 @@ $(nginx_service web)
     probes: {readiness: {http: {path: /}}}
 APP
 op_wait_ready "$NS" shop 120
+# A pod replaced: the Deployment's readiness drops and comes back in status-only updates, which
+# make the app's status again without a render or a plan.
+before=$(status_only)
+kc -n "$NS" delete "$(kc -n "$NS" get pods -o name | head -1)" --wait=false >/dev/null
+grew() { local n; n=$(status_only); [ -n "$n" ] && [ "$n" -gt "${before:-0}" ]; }
+wait_for "the replaced pod's readiness reached the status in status-only reconciles" 60 grew
+op_wait_ready "$NS" shop 60
 kc -n "$NS" delete svc web >/dev/null
 wait_for "the deleted Service was recreated" 30 kc -n "$NS" get svc web
 kc -n "$NS" set image deploy/web web=nginxinc/nginx-unprivileged:1.25.0-alpine >/dev/null

@@ -63,7 +63,7 @@ KC
 op_start() {
   local name=$1; shift
   [ -f "$OP_DIR/kubeconfig" ] || op_kubeconfig "$OP_DIR/kubeconfig"
-  "$SHOP_OPERATOR" --kubeconfig "${OP_KUBECONFIG:-$OP_DIR/kubeconfig}" --metrics-bind-address 0 --health-probe-bind-address 0 \
+  "$SHOP_OPERATOR" --kubeconfig "${OP_KUBECONFIG:-$OP_DIR/kubeconfig}" --metrics-bind-address "${OP_METRICS_ADDR:-0}" --health-probe-bind-address 0 \
     --log-format text --leader-election-namespace shop-system --leader-election-identity "e2e-$name-$$" "$@" \
     >"$OP_DIR/$name.log" 2>&1 &
   OP_PIDS[$name]=$!
