@@ -41,6 +41,16 @@ fail() {
     echo "----- objects and events in namespace $NS -----" >&2
     kc -n "$NS" get all,pvc -o wide >&2 2>&1 || true
     kc -n "$NS" get events --sort-by=.lastTimestamp >&2 2>&1 | tail -n 30 >&2 || true
+    # Containers that restarted (on the real node; kwok runs nothing): how their last run ended
+    # and the tail of what it printed, for at most three pods.
+    local p
+    for p in $(kc -n "$NS" get pods -o json 2>/dev/null |
+      jq -r '.items[] | select(any(.status.containerStatuses[]?; .restartCount > 0)) | .metadata.name' 2>/dev/null | head -n 3); do
+      echo "----- pod $p: the last run's end and log (tail) -----" >&2
+      kc -n "$NS" get pod "$p" -o json 2>/dev/null |
+        jq -c '.status.containerStatuses[] | {name, restartCount, lastState: .lastState.terminated}' >&2 2>&1 || true
+      kc -n "$NS" logs "$p" --all-containers --previous --tail 40 >&2 2>&1 || true
+    done
   fi
   exit 1
 }
