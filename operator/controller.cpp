@@ -37,6 +37,8 @@ const std::vector<const kube::Resource*>& meshKinds() {
 }
 
 std::string keyOf(const std::string& ns, const std::string& name) { return ns + "/" + name; }
+// The queue key of a ShopApp object.
+std::string appKey(const Json& app) { return keyOf(app["metadata"].value("namespace", ""), app["metadata"].value("name", "")); }
 
 // Secrets are cached without their data: the operator only needs to know they exist.
 void leanSecret(Json& obj) {
@@ -139,7 +141,7 @@ void Controller::stopInformer(const std::string& kind) {
 
 void Controller::onShopApp(kube::EventType t, const Json& obj) {
   const auto& m = obj["metadata"];
-  const std::string key = keyOf(m.value("namespace", ""), m.value("name", ""));
+  const std::string key = appKey(obj);
   const int64_t gen = m.value("generation", int64_t{0});
   {
     std::lock_guard<std::mutex> l(genMu_);
@@ -158,8 +160,7 @@ void Controller::onShopApp(kube::EventType t, const Json& obj) {
       seenGeneration_[key] = gen;
     }
   }
-  if (t != kube::EventType::Deleted) markDirty(key);
-  queue_.add(key, laneOf(key));
+  wake(key, t != kube::EventType::Deleted);
 }
 
 WorkQueue::Lane Controller::laneOf(const std::string& key) {
@@ -174,17 +175,16 @@ void Controller::onChild(kube::EventType, const Json& obj, bool statusOnly) {
   if (obj.value("kind", "") == "Namespace") {
     // A namespace carries no app label: every app in it may care.
     if (auto* apps = informer("ShopApp"))
-      for (const auto& a : apps->items(m.value("name", ""))) {
-        const std::string key = keyOf((*a)["metadata"].value("namespace", ""), (*a)["metadata"].value("name", ""));
-        if (!statusOnly) markDirty(key);
-        queue_.add(key, laneOf(key));
-      }
+      for (const auto& a : apps->items(m.value("name", ""))) wake(appKey(*a), !statusOnly);
     return;
   }
   const auto labels = m.value("labels", Json::object());
   if (!labels.contains(kAppLabel)) return;
-  const std::string key = keyOf(m.value("namespace", ""), labels[kAppLabel].get<std::string>());
-  if (!statusOnly) markDirty(key);
+  wake(keyOf(m.value("namespace", ""), labels[kAppLabel].get<std::string>()), !statusOnly);
+}
+
+void Controller::wake(const std::string& key, bool dirty) {
+  if (dirty) markDirty(key);
   queue_.add(key, laneOf(key));
 }
 
@@ -201,7 +201,7 @@ bool Controller::takeDirty(const std::string& key) {
 void Controller::enqueueAll() {
   if (auto* apps = informer("ShopApp"))
     for (const auto& a : apps->items()) {
-      const std::string key = keyOf((*a)["metadata"].value("namespace", ""), (*a)["metadata"].value("name", ""));
+      const std::string key = appKey(*a);
       markDirty(key);
       queue_.add(key);
     }
@@ -360,7 +360,7 @@ std::shared_ptr<const Desired> Controller::desiredFor(const std::string& key, co
     r.caps = caps;
     r.desired = d;
     r.full = true;
-    countRenders();
+    publishRendersKept();
   }
   return d;
 }
@@ -397,7 +397,7 @@ void Controller::settle(const std::string& key) {
     it->second.desired = std::make_shared<const Desired>(withoutObjects(*it->second.desired));
     it->second.full = false;
   }
-  countRenders();
+  publishRendersKept();
 }
 
 void Controller::forgetDesired(const std::string& key) {
@@ -406,10 +406,10 @@ void Controller::forgetDesired(const std::string& key) {
   if (it == rendered_.end()) return;
   fullRenders_ -= it->second.full;
   rendered_.erase(it);
-  countRenders();
+  publishRendersKept();
 }
 
-void Controller::countRenders() { metrics_.set("shop_operator_renders_kept", {}, static_cast<double>(fullRenders_)); }
+void Controller::publishRendersKept() { metrics_.set("shop_operator_renders_kept", {}, static_cast<double>(fullRenders_)); }
 
 Snapshot Controller::observe(const Json& appObj, const Desired& desired, const ClusterCapabilities& caps) {
   Snapshot s;
@@ -632,7 +632,7 @@ Result Controller::finish(const std::string& key, const Json& appObj, const Desi
 Result Controller::finishInvalid(const Json& appObj, const Diagnostics& diags) {
   AppStatus st = invalidStatus(appObj, diags, kube::nowRfc3339());
   // An error for whoever reads the log, counted by controller_runtime_terminal_reconcile_errors_total.
-  kube::error("invalid spec", {{"app", appObj["metadata"].value("namespace", "") + "/" + appObj["metadata"].value("name", "")},
+  kube::error("invalid spec", {{"app", appKey(appObj)},
                                {"generation", appObj["metadata"].value("generation", int64_t{0})},
                                {"errors", st.result.error}});
   if (sameStatus(appObj.value("status", Json::object()), st.status)) return st.result;

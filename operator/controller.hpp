@@ -151,7 +151,7 @@ class Controller {
   void keepClean(const std::string& key, const Json& appObj, const ClusterCapabilities& caps, std::optional<Progress> progress);
   void settle(const std::string& key);  // drops the render's objects, keeps the rest
   void forgetDesired(const std::string& key);
-  void countRenders();  // sets shop_operator_renders_kept; under renderMu_
+  void publishRendersKept();  // sets shop_operator_renders_kept from fullRenders_; under renderMu_
   // Apps for which something besides a workload's status changed since their last reconcile
   // began (an edit, a child's spec, labels or deletion, a relist, a resync, a capability): their
   // next reconcile reads and plans everything. Taken (cleared) as a reconcile begins, so an
@@ -159,6 +159,8 @@ class Controller {
   std::mutex dirtyMu_;
   std::set<std::string> dirty_;
   void markDirty(const std::string& key);
+  // Queues an app for an event: dirty unless only a workload's status changed (onChild).
+  void wake(const std::string& key, bool dirty);
   bool takeDirty(const std::string& key);
   std::atomic<bool> synced_{false};
   // Reconciles finished since the heap was last given back (giveBackHeap).
