@@ -7,7 +7,6 @@ source "$(dirname "$0")/lib.sh"
 e2e_namespace bind
 op_install
 op_kubeconfig "$OP_DIR/kubeconfig"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 MP=$(free_port) PP=$(free_port)
 run_op() {  # NAME: one operator on the shared ports, no leader election
   "$SHOP_OPERATOR" --kubeconfig "$OP_DIR/kubeconfig" --namespace "$NS" --leader-elect=false --log-format text \

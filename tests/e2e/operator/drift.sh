@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 since=$(now_iso)
 e2e_namespace drift
 op_install
-MP=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+MP=$(free_port)
 OP_METRICS_ADDR="127.0.0.1:$MP" op_start op --namespace "$NS" --leader-elect=false
 status_only() { curl -sf "http://127.0.0.1:$MP/metrics" | awk '$1 == "shop_operator_status_only_reconciles_total" {print $2}'; }
 cat <<APP | kc apply --server-side -f - >/dev/null

@@ -60,6 +60,9 @@ current-context: shop-operator
 KC
 }
 
+# A TCP port free on 127.0.0.1 now (for an operator's --metrics-bind-address and the like).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
 op_start() {
   local name=$1; shift
   [ -f "$OP_DIR/kubeconfig" ] || op_kubeconfig "$OP_DIR/kubeconfig"
