@@ -125,4 +125,17 @@ Json parseLean(std::string_view text) {
   return b.result();
 }
 
+std::string packLean(const Json& obj) {
+  std::string out;
+  Json::to_msgpack(obj, out);
+  out.shrink_to_fit();  // the writer grows by doubling: kept, that slack would be half the gain
+  return out;
+}
+
+Json unpackLean(std::string_view packed) {
+  LeanBuilder b;
+  if (!Json::sax_parse(packed, &b, nlohmann::detail::input_format_t::msgpack, true)) return Json(Json::value_t::discarded);
+  return b.result();
+}
+
 }  // namespace kube

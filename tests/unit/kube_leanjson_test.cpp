@@ -96,6 +96,55 @@ TEST(LeanJson, EqualsJsonParseLessManagedFieldsOnRandomDocuments) {
   }
 }
 
+// The cache keeps objects packed (kube/leanjson.hpp packLean): unpacked, each must be the object
+// it packed, types and key order included, at exact sizes, and smaller at rest than its text.
+void sameTypes(const Json& a, const Json& b, const std::string& text) {
+  ASSERT_EQ(a.type(), b.type()) << text;
+  if (a.is_object())
+    for (auto it = a.begin(); it != a.end(); ++it) sameTypes(it.value(), b.at(it.key()), text);
+  else if (a.is_array())
+    for (size_t i = 0; i < a.size(); ++i) sameTypes(a[i], b[i], text);
+}
+
+TEST(LeanJson, APackedObjectUnpacksToItselfAtExactSize) {
+  std::mt19937 rng(20261207);
+  for (int i = 0; i < 2000; ++i) {
+    const Json doc = kube::parseLean(randomJson(rng, 0).dump());
+    const std::string packed = kube::packLean(doc);
+    const Json back = kube::unpackLean(packed);
+    ASSERT_EQ(back.dump(), doc.dump());
+    ASSERT_EQ(back, doc);
+    sameTypes(back, doc, doc.dump());
+    ASSERT_EQ(slack(back), 0u) << doc.dump();
+    ASSERT_EQ(packed.capacity(), packed.size() < 16 ? packed.capacity() : packed.size()) << "no growth slack at rest";
+  }
+  for (const std::string text : {"5", "-3", "-9223372036854775808", "18446744073709551615", "2.5e-3", "0.1", "\"\"", "true",
+                                 "null", "[]", "{}", "[[],{},[{}]]", R"({"s":"\u00e9\ud83d\ude00\u0000"})"}) {
+    const Json doc = Json::parse(text);
+    EXPECT_EQ(kube::unpackLean(kube::packLean(doc)), doc) << text;
+    EXPECT_EQ(kube::unpackLean(kube::packLean(doc)).type(), doc.type()) << text;
+  }
+}
+
+TEST(LeanJson, ADeploymentPacksIntoLessThanItsText) {
+  const Json d = Json::parse(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"shop",
+    "uid":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","resourceVersion":"123456","generation":3,
+    "labels":{"app.kubernetes.io/name":"web","app.kubernetes.io/managed-by":"shopctl","shopctl.io/app":"shop"}},
+    "spec":{"replicas":2,"selector":{"matchLabels":{"app.kubernetes.io/name":"web"}},"template":{"spec":{"containers":[
+    {"name":"web","image":"nginx:1.27","ports":[{"containerPort":8080,"protocol":"TCP"}],
+     "resources":{"requests":{"cpu":"100m","memory":"64Mi"}},"imagePullPolicy":"IfNotPresent"}]}}},
+    "status":{"replicas":2,"readyReplicas":2,"observedGeneration":3}})");
+  EXPECT_LT(kube::packLean(d).size(), d.dump().size());
+}
+
+TEST(LeanJson, BytesThatAreNotMessagePackAreDiscardedNeverThrown) {
+  for (const std::string& bytes : {std::string(), std::string("\x82\xa1", 2), std::string("\xc1"), std::string("\x92\x01", 2)}) {
+    Json got;
+    EXPECT_NO_THROW(got = kube::unpackLean(bytes));
+    EXPECT_TRUE(got.is_discarded());
+  }
+}
+
 TEST(LeanJson, ARepeatedKeyKeepsItsFirstPlaceAndItsLastValueAsJsonParseDoes) {
   const std::string text = R"({"a":1,"b":2,"a":{"x":[1,2]},"c":3})";
   EXPECT_EQ(kube::parseLean(text).dump(), Json::parse(text).dump());
