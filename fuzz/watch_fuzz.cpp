@@ -2,13 +2,16 @@
 // sizes the input itself chooses, through what the reflector does with it: kube::LineFramer
 // makes lines, kube::decodeWatchEvent makes events. Neither may crash, trip a sanitizer or
 // throw; the lines must be exactly the body's non-empty newline-terminated lines, whatever the
-// chunking; a decoded object event always carries an object with a string metadata.name.
+// chunking; a decoded object event always carries an object with a string metadata.name; and
+// that object, packed as the cache keeps it (kube::packLean), unpacks to itself.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "kube/leanjson.hpp"
+#include "kube/reflector.hpp"
 #include "kube/watch.hpp"
 
 namespace {
@@ -55,6 +58,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!ev->object.is_object() || meta == ev->object.end() || !meta->is_object() || !meta->contains("name") ||
         !(*meta)["name"].is_string())
       broken("an object event without a string metadata.name", line);
+    const kube::Json back = kube::unpackLean(kube::packLean(ev->object));
+    if (back != ev->object || back.dump() != ev->object.dump()) broken("a packed object does not unpack to itself", line);
+    (void)kube::hashBesideStatus(ev->object);
   }
   return 0;
 }

@@ -64,7 +64,8 @@ struct ListOptions {
   std::string fieldSelector;
   int limit = 500;
   // Applied to each item as its page arrives, before the next page is asked for: a reflector
-  // strips managedFields there, so a list of thousands of objects never holds them all at once.
+  // packs each item there and leaves null in its place, so a list of thousands of objects never
+  // holds them all as trees at once.
   std::function<void(Json&)> eachItem;
   // Parses each page with parseLean (kube/leanjson.hpp): containers at their exact size and
   // metadata.managedFields left out, as a cache wants them.

@@ -3,6 +3,7 @@
 #include <random>
 #include <thread>
 
+#include "kube/leanjson.hpp"
 #include "kube/log.hpp"
 #include "kube/outage.hpp"
 #include "kube/watch.hpp"
@@ -75,6 +76,33 @@ bool onlyStatusChanged(const Json& before, const Json& after) {
   return true;
 }
 
+uint64_t hashBesideStatus(const Json& obj) {
+  if (!obj.is_object()) return std::hash<std::string>{}(packLean(obj));
+  // Each key with its length before it, each value as MessagePack (which delimits itself): two
+  // different sequences of members never make the same bytes.
+  std::string bytes;
+  auto key = [&](const std::string& k) {
+    bytes += std::to_string(k.size());
+    bytes += ':';
+    bytes += k;
+  };
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    key(it.key());
+    if (it.key() == "status") continue;  // present: its value does not count
+    if (it.key() == "metadata" && it->is_object()) {
+      bytes += '{';
+      for (auto m = it->begin(); m != it->end(); ++m) {
+        key(m.key());
+        if (m.key() != "resourceVersion") Json::to_msgpack(m.value(), bytes);
+      }
+      bytes += '}';
+      continue;
+    }
+    Json::to_msgpack(it.value(), bytes);
+  }
+  return std::hash<std::string>{}(bytes);
+}
+
 std::string LabelIndex::slot(const Json& obj) const {
   if (label_.empty()) return "";
   const auto m = obj.find("metadata");
@@ -87,12 +115,11 @@ std::string LabelIndex::slot(const Json& obj) const {
   return (ns != m->end() && ns->is_string() ? ns->get<std::string>() : std::string()) + "\n" + v->get<std::string>();
 }
 
-void LabelIndex::add(const std::string& key, const Json& obj) {
-  if (std::string s = slot(obj); !s.empty()) byValue_[s].insert(key);
+void LabelIndex::add(const std::string& key, const std::string& s) {
+  if (!s.empty()) byValue_[s].insert(key);
 }
 
-void LabelIndex::remove(const std::string& key, const Json& obj) {
-  const std::string s = slot(obj);
+void LabelIndex::remove(const std::string& key, const std::string& s) {
   auto it = byValue_.find(s);
   if (it == byValue_.end()) return;
   it->second.erase(key);
@@ -110,33 +137,69 @@ Reflector::Reflector(std::shared_ptr<Transport> t, Resource r, ReflectorOptions 
   if (!opts_.transform) opts_.transform = &Reflector::stripServerFields;
 }
 
+namespace {
+
+Cached unpackedOrNull(const std::shared_ptr<const std::string>& packed) {
+  if (!packed) return nullptr;
+  Json obj = unpackLean(*packed);
+  if (obj.is_discarded()) throw std::runtime_error("a cached object does not unpack");  // packLean made it: a bug
+  return std::make_shared<const Json>(std::move(obj));
+}
+
+}  // namespace
+
 Cached Reflector::find(const std::string& ns, const std::string& name) const {
+  std::shared_ptr<const std::string> packed;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = store_.find(ns + "/" + name);
+    if (it == store_.end()) return nullptr;
+    if (it->second.tree) return it->second.tree;
+    packed = it->second.packed;
+  }
+  return unpackedOrNull(packed);  // outside the lock: the watch goes on meanwhile
+}
+
+Cached Reflector::view(const std::string& ns, const std::string& name) const {
+  if (!opts_.view) return find(ns, name);
   std::lock_guard<std::mutex> l(mu_);
   auto it = store_.find(ns + "/" + name);
-  return it == store_.end() ? nullptr : it->second;
+  return it == store_.end() ? nullptr : it->second.view;
+}
+
+bool Reflector::contains(const std::string& ns, const std::string& name) const {
+  std::lock_guard<std::mutex> l(mu_);
+  return store_.count(ns + "/" + name) > 0;
 }
 
 std::vector<Cached> Reflector::items(const std::string& ns, const std::string& label, const std::string& value) const {
-  std::vector<Cached> out;
-  std::lock_guard<std::mutex> l(mu_);
-  if (!ns.empty() && !label.empty() && label == index_.label()) {
-    for (const auto& k : index_.keys(ns, value))
-      if (auto it = store_.find(k); it != store_.end()) out.push_back(it->second);
-    return out;
+  std::vector<std::pair<std::shared_ptr<const std::string>, Cached>> held;  // packed, or the tree
+  const bool indexed = !ns.empty() && !label.empty() && label == index_.label();
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (indexed) {
+      for (const auto& k : index_.keys(ns, value))
+        if (auto it = store_.find(k); it != store_.end()) held.emplace_back(it->second.packed, it->second.tree);
+    } else {
+      // "ns/name" keys sort by namespace: with a namespace, visit only its range.
+      for (auto it = ns.empty() ? store_.begin() : store_.lower_bound(ns + "/"); it != store_.end(); ++it) {
+        if (!ns.empty() && it->first.compare(0, ns.size() + 1, ns + "/") != 0) break;
+        held.emplace_back(it->second.packed, it->second.tree);
+      }
+    }
   }
-  // "ns/name" keys sort by namespace: with a namespace, visit only its range.
-  auto it = ns.empty() ? store_.begin() : store_.lower_bound(ns + "/");
-  for (; it != store_.end(); ++it) {
-    const Json& o = *it->second;
-    if (!ns.empty() && it->first.compare(0, ns.size() + 1, ns + "/") != 0) break;
-    if (!label.empty()) {
-      const Json& m = o["metadata"];
+  std::vector<Cached> out;
+  out.reserve(held.size());
+  for (auto& [packed, tree] : held) {
+    Cached o = tree ? std::move(tree) : unpackedOrNull(packed);  // outside the lock
+    if (!indexed && !label.empty()) {
+      const Json& m = (*o)["metadata"];
       const auto labels = m.find("labels");
       if (labels == m.end() || !labels->is_object()) continue;
       const auto v = labels->find(label);
       if (v == labels->end() || *v != value) continue;
     }
-    out.push_back(it->second);
+    out.push_back(std::move(o));
   }
   return out;
 }
@@ -157,28 +220,49 @@ void Reflector::stop() {
   if (current_) current_->stop();
 }
 
+Reflector::Entry Reflector::entryOf(const Json& obj, Cached tree) const {
+  Entry e;
+  if (opts_.pack) e.packed = std::make_shared<const std::string>(packLean(obj));
+  else e.tree = tree ? std::move(tree) : std::make_shared<const Json>(obj);
+  if (opts_.view) e.view = std::make_shared<const Json>(opts_.view(obj));
+  if (opts_.pack) e.besideStatus = hashBesideStatus(obj);  // a tree is compared as it is
+  e.resourceVersion = obj["metadata"].value("resourceVersion", "");
+  e.slot = index_.slot(obj);
+  return e;
+}
+
 void Reflector::apply(EventType t, Json obj) {
   opts_.transform(obj);
   const std::string key = keyOf(obj);
-  const Cached shared = std::make_shared<const Json>(std::move(obj));
+  Entry e;
+  Cached tree;  // the object itself, when the cache holds trees: moved there, not copied
+  if (t != EventType::Deleted) {
+    if (!opts_.pack) tree = std::make_shared<const Json>(std::move(obj));
+    e = entryOf(tree ? *tree : obj, tree);  // packed outside the lock
+  }
+  const Json& told = tree ? *tree : obj;
   bool statusOnly = false;
   {
     std::lock_guard<std::mutex> l(mu_);
-    if (auto it = store_.find(key); it != store_.end()) {
-      statusOnly = t == EventType::Modified && onlyStatusChanged(*it->second, *shared);
-      index_.remove(key, *it->second);
-      if (t == EventType::Deleted) store_.erase(it);
-      else it->second = shared;
-    } else if (t != EventType::Deleted) {
-      store_.emplace(key, shared);
+    auto it = store_.find(key);
+    if (it != store_.end()) {
+      statusOnly = t == EventType::Modified && (tree ? it->second.tree && onlyStatusChanged(*it->second.tree, *tree)
+                                                     : it->second.besideStatus == e.besideStatus);
+      index_.remove(key, it->second.slot);
     }
-    if (t != EventType::Deleted) index_.add(key, *shared);
+    if (t == EventType::Deleted) {
+      if (it != store_.end()) store_.erase(it);
+    } else {
+      index_.add(key, e.slot);
+      if (it != store_.end()) it->second = std::move(e);
+      else store_.emplace(key, std::move(e));
+    }
   }
   if (statusOnly && opts_.quietStatusUpdates) {
     ++quieted_;
     return;
   }
-  if (handler_) handler_(t, *shared, statusOnly);
+  if (handler_) handler_(t, told, statusOnly);
 }
 
 bool Reflector::relist() {
@@ -186,9 +270,21 @@ bool Reflector::relist() {
   ListOptions lo;
   lo.labelSelector = opts_.labelSelector;
   lo.lean = true;  // no managedFields, no growth slack
-  lo.eachItem = [this](Json& item) {  // lean as each page arrives, not once all are in memory
+  // Each item is packed as its page arrives and its tree dropped there: a relist of thousands of
+  // objects never holds more than a page of trees (and leaves no heap scattered between the
+  // packed objects once they are gone).
+  std::map<std::string, Entry> fresh;
+  lo.eachItem = [&](Json& item) {
     setTypeMeta(item, res_.apiVersion(), res_.kind);
     opts_.transform(item);
+    std::string key = keyOf(item);
+    if (opts_.pack) {
+      fresh[std::move(key)] = entryOf(item);
+    } else {
+      const Cached tree = std::make_shared<const Json>(std::move(item));
+      fresh[std::move(key)] = entryOf(*tree, tree);
+    }
+    item = Json();
   };
   const auto sent = std::chrono::steady_clock::now();
   Result r = client_.list(res_, opts_.namespace_, lo);
@@ -197,32 +293,29 @@ bool Reflector::relist() {
     return false;
   }
   OutageLog::process().succeeded(sent);
-  std::map<std::string, Cached> fresh;
-  for (auto& item : r.body["items"]) {
-    std::string key = keyOf(item);  // before the move: the right side of = is evaluated first
-    fresh[key] = std::make_shared<const Json>(std::move(item));
-  }
-  std::vector<Cached> gone;
-  std::vector<std::pair<EventType, Cached>> changes;
+  const std::string listVersion = r.body["metadata"].value("resourceVersion", "");
+  r.body = Json();
+  std::vector<std::pair<EventType, Entry>> told;  // what the handler is told, unpacked after the lock
   {
     std::lock_guard<std::mutex> l(mu_);
-    for (const auto& [k, o] : store_)
-      if (!fresh.count(k)) gone.push_back(o);
-    for (auto& [k, o] : fresh) {
+    for (const auto& [k, e] : store_)
+      if (!fresh.count(k)) told.emplace_back(EventType::Deleted, e);  // deleted while we were not watching
+    for (const auto& [k, e] : fresh) {
       auto it = store_.find(k);
-      if (it == store_.end()) changes.emplace_back(EventType::Added, o);
-      else if ((*it->second)["metadata"].value("resourceVersion", "") != (*o)["metadata"].value("resourceVersion", ""))
-        changes.emplace_back(EventType::Modified, o);
+      if (it == store_.end()) told.emplace_back(EventType::Added, e);
+      else if (it->second.resourceVersion != e.resourceVersion) told.emplace_back(EventType::Modified, e);
     }
     store_ = std::move(fresh);
     index_.clear();
-    for (const auto& [k, o] : store_) index_.add(k, *o);
-    rv_ = r.body["metadata"].value("resourceVersion", "");
+    for (const auto& [k, e] : store_) index_.add(k, e.slot);
+    rv_ = listVersion;
   }
-  if (handler_) {
-    for (const auto& o : gone) handler_(EventType::Deleted, *o, false);  // deleted while we were not watching
-    for (const auto& [t, o] : changes) handler_(t, *o, false);
-  }
+  if (handler_)
+    for (auto& [t, e] : told) {
+      const Cached o = e.tree ? e.tree : unpackedOrNull(e.packed);
+      e = Entry();
+      handler_(t, *o, false);
+    }
   synced_ = true;
   return true;
 }

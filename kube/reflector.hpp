@@ -7,8 +7,11 @@
 //  - the server ends each watch after a random 5-10 minutes (spreading load); the client gives
 //    up on a silent stream after that plus a margin;
 //  - failures back off exponentially (0.8 s .. 30 s, with jitter).
-// The cache keeps lean copies: managedFields and other server bookkeeping are dropped.
+// The cache keeps lean copies: managedFields and other server bookkeeping are dropped; with
+// ReflectorOptions::pack each object is held as MessagePack (kube/leanjson.hpp) and unpacked
+// when it is read.
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -23,8 +26,8 @@ namespace kube {
 
 enum class EventType { Added, Modified, Deleted };
 
-// An object as the cache holds it: shared and immutable. An event replaces the pointer, so a
-// reader keeps what it was handed, unchanged, for as long as it holds it, without a copy.
+// An object read from the cache: the cached tree itself (shared) or, packed, unpacked for this
+// reader; either way the reader may keep it, and the cache's later events do not change it.
 using Cached = std::shared_ptr<const Json>;
 
 struct ReflectorOptions {
@@ -43,11 +46,23 @@ struct ReflectorOptions {
   // cached without calling the handler: for kinds whose status the handler never reads, so that
   // another controller's status updates (an autoscaler's, a disruption budget's) wake nothing.
   bool quietStatusUpdates = false;
+  // false: objects are held as trees, not packed, and handed out shared without a copy: the
+  // least CPU (shop-operator's default, and always its ShopApps), for several times the memory.
+  bool pack = true;
+  // A small projection of each object, kept beside it and handed out by view() without
+  // unpacking: for a reader that needs a few fields of an object often (a workload's readiness at
+  // every status update).
+  std::function<Json(const Json&)> view;
 };
 
 // Whether `after` differs from `before` in nothing but status and metadata.resourceVersion.
 // Key order counts (the API server keeps it): a reordered object counts as changed.
 bool onlyStatusChanged(const Json& before, const Json& after);
+// A hash of what onlyStatusChanged compares: every member but status (whose presence counts),
+// metadata but its resourceVersion. A packing cache keeps it beside each object, so that an
+// event is judged status-only without unpacking the object it replaces: two objects have the
+// same hash when onlyStatusChanged holds between them, and (but for a 64-bit collision) only then.
+uint64_t hashBesideStatus(const Json& obj);
 
 // The objects of a cache by namespace and one label's value: "ns/name" keys, kept in step with
 // the store (pure bookkeeping, no locking of its own).
@@ -55,14 +70,17 @@ class LabelIndex {
  public:
   explicit LabelIndex(std::string label = "") : label_(std::move(label)) {}
   const std::string& label() const { return label_; }
-  void add(const std::string& key, const Json& obj);
-  void remove(const std::string& key, const Json& obj);
+  void add(const std::string& key, const Json& obj) { add(key, slot(obj)); }
+  void remove(const std::string& key, const Json& obj) { remove(key, slot(obj)); }
+  // The same by the slot an object was filed under (slot()), for a caller that kept it.
+  void add(const std::string& key, const std::string& slot);
+  void remove(const std::string& key, const std::string& slot);
+  std::string slot(const Json& obj) const;  // "ns\nvalue", or "" when the object lacks the label
   void clear() { byValue_.clear(); }
   // The keys of the objects in `ns` whose label has `value` (empty when none).
   const std::set<std::string>& keys(const std::string& ns, const std::string& value) const;
 
  private:
-  std::string slot(const Json& obj) const;  // "ns\nvalue", or "" when the object lacks the label
   std::string label_;
   std::map<std::string, std::set<std::string>> byValue_;
 };
@@ -81,10 +99,15 @@ class Reflector {
   void stop();
   bool synced() const { return synced_; }
 
-  // The cached object, or null: no copy.
+  // The cached object, unpacked, or null.
   Cached find(const std::string& ns, const std::string& name) const;
-  // The cached objects of a namespace ("" for all), with a label of that value when one is given:
-  // no copies. Through the index when the label is ReflectorOptions::indexLabel and ns is set.
+  // The object's ReflectorOptions::view (shared, no copy), or null when it is not cached; the
+  // whole object when no view is configured.
+  Cached view(const std::string& ns, const std::string& name) const;
+  // Whether the cache holds the object (nothing unpacked).
+  bool contains(const std::string& ns, const std::string& name) const;
+  // The cached objects of a namespace ("" for all), with a label of that value when one is given,
+  // unpacked. Through the index when the label is ReflectorOptions::indexLabel and ns is set.
   std::vector<Cached> items(const std::string& ns = "", const std::string& label = "", const std::string& value = "") const;
   size_t size() const;
   const Resource& resource() const { return res_; }
@@ -102,6 +125,17 @@ class Reflector {
   void loop(int& failures);
   enum class WatchEnd { Expired, Failed, Closed };
   WatchEnd watchOnce();
+  // An object at rest: packed (shared, so that a reader unpacks it outside the lock) or a tree, with what
+  // an event or a relist compares it by and the index slot it is filed under.
+  struct Entry {
+    std::shared_ptr<const std::string> packed;  // or, when ReflectorOptions::pack is false:
+    Cached tree;
+    Cached view;                                // ReflectorOptions::view
+    uint64_t besideStatus = 0;  // hashBesideStatus, when packed
+    std::string resourceVersion;
+    std::string slot;
+  };
+  Entry entryOf(const Json& obj, Cached tree = nullptr) const;  // tree: obj itself, already shared
   void apply(EventType t, Json obj);
   void sleepBackoff(int& failures);
 
@@ -111,7 +145,7 @@ class Reflector {
   ReflectorOptions opts_;
   Handler handler_;
   mutable std::mutex mu_;
-  std::map<std::string, Cached> store_;  // "ns/name" -> object
+  std::map<std::string, Entry> store_;  // "ns/name" -> object
   LabelIndex index_;                   // of store_, on opts_.indexLabel
   std::string rv_;
   std::atomic<bool> stop_{false};

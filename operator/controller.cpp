@@ -111,6 +111,9 @@ void Controller::startInformer(const kube::Resource& r, bool children) {
     ro.quietStatusUpdates = !statusRead(r.kind);
   }
   if (r.kind == "Secret") ro.transform = leanSecret;
+  // Read at every reconcile: a workload's readiness (its view), the ShopApp whole.
+  if (children && statusRead(r.kind)) ro.view = workloadView;
+  ro.pack = children && o_.packCache;
   auto inf = std::make_unique<kube::Reflector>(t_, r, ro);
   if (children) {
     inf->setHandler([this](kube::EventType t, const Json& o, bool statusOnly) { onChild(t, o, statusOnly); });
@@ -415,27 +418,36 @@ Snapshot Controller::observe(const Json& appObj, const Desired& desired, const C
   Snapshot s;
   s.caps = caps;
   const std::string ns = appObj["metadata"].value("namespace", "");
-  for (const auto& o : desired.objects) observeObject(o, s);
-  observeSecrets(ns, desired, s);
   std::vector<const kube::Resource*> kinds = childKinds();
   if (caps.mesh) kinds.insert(kinds.end(), meshKinds().begin(), meshKinds().end());
   if (caps.monitoring) kinds.push_back(&res::ServiceMonitor);
+  // The app's children first: most desired objects are among them, and each is unpacked once.
+  std::map<std::string, Shared> labelled;  // objectKey -> child
   for (const auto* r : kinds) {
     auto* inf = informer(r->kind);
     if (!inf) continue;
     const std::string apiVersion = r->apiVersion();
-    for (auto& o : inf->items(ns, kAppLabel, desired.app->name)) s.children.push_back({apiVersion, r->kind, std::move(o)});
+    for (auto& o : inf->items(ns, kAppLabel, desired.app->name)) {
+      labelled[objectKey(r->kind, ns, (*o)["metadata"].value("name", ""))] = o;
+      s.children.push_back({apiVersion, r->kind, std::move(o)});
+    }
   }
+  for (const auto& o : desired.objects) observeObject(o, labelled, s);
+  observeSecrets(ns, desired, s);
   return s;
 }
 
-void Controller::observeObject(const Json& obj, Snapshot& s) {
+void Controller::observeObject(const Json& obj, const std::map<std::string, Shared>& labelled, Snapshot& s) {
   const kube::Resource* r = res::forObject(obj);
   if (!r) return;  // the plan reports it
   const std::string kind = obj["kind"];
   const std::string name = obj["metadata"]["name"];
   const std::string ns = obj["metadata"].value("namespace", "");
   const std::string key = objectKey(kind, ns, name);
+  if (auto it = labelled.find(key); it != labelled.end()) {
+    s.live[key] = it->second;
+    return;
+  }
   auto* inf = informer(kind);
   if (auto live = inf ? inf->find(ns, name) : nullptr) {
     s.live[key] = std::move(live);
@@ -457,7 +469,7 @@ void Controller::observeSecrets(const std::string& ns, const Desired& desired, S
   auto* cache = informer("Secret");
   for (const auto& [key, where] : wanted) {
     const auto& [secretNs, name] = where;
-    if (cache && cache->find(secretNs, name)) {
+    if (cache && cache->contains(secretNs, name)) {
       s.secrets.insert(key);
       continue;
     }
@@ -563,7 +575,7 @@ void Controller::prune(const std::string& ns, const std::vector<PruneTarget>& ta
 Workloads Controller::workloads(const std::string& ns, const ShopApp& app) {
   Workloads w;
   auto look = [&](kube::Reflector* inf, const std::string& name, std::map<std::string, Shared>& into) {
-    if (auto live = inf ? inf->find(ns, name) : nullptr) into[name] = std::move(live);
+    if (auto live = inf ? inf->view(ns, name) : nullptr) into[name] = std::move(live);  // workloadView
   };
   auto* deployments = informer("Deployment");
   auto* statefulsets = informer("StatefulSet");

@@ -112,8 +112,8 @@ struct LookupError {
   std::string message;
 };
 
-// An object as the controller's cache holds it (kube::Cached): shared and never changed, so a
-// Snapshot reads the cache in place instead of copying it.
+// An object as the controller's cache hands it out (kube::Cached): unpacked for this reconcile and
+// never changed, shared by the Snapshot and whoever else reads it.
 using Shared = std::shared_ptr<const Json>;
 
 // A cached object labelled for the app, with the kind it was listed as.

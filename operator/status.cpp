@@ -105,6 +105,31 @@ WorkloadState workloadState(const Json* live, int minReplicas) {
   return s;
 }
 
+Json workloadView(const Json& live) {
+  Json v = Json::object();
+  auto copy = [](const Json& from, Json& to, std::initializer_list<const char*> keys) {
+    if (!from.is_object()) return;
+    if (!to.is_object()) to = Json::object();  // present in the workload: present in the view
+    for (const char* k : keys)
+      if (auto it = from.find(k); it != from.end()) to[k] = *it;
+  };
+  if (auto m = live.find("metadata"); m != live.end()) copy(*m, v["metadata"], {"name", "namespace", "generation"});
+  if (auto spec = live.find("spec"); spec != live.end()) copy(*spec, v["spec"], {"replicas"});
+  if (auto st = live.find("status"); st != live.end() && st->is_object()) {
+    Json& out = v["status"] = Json::object();
+    copy(*st, out, {"observedGeneration", "replicas", "readyReplicas", "updatedReplicas"});
+    if (auto cs = st->find("conditions"); cs != st->end() && cs->is_array()) {
+      Json& conds = out["conditions"] = Json::array();
+      for (const auto& c : *cs) {
+        Json one = Json::object();
+        copy(c, one, {"type", "status", "reason", "message"});
+        conds.push_back(std::move(one));
+      }
+    }
+  }
+  return v;
+}
+
 void setSummaryStatus(Json& status) {
   if (!status.is_object()) return;
   const auto k = diff::kstatus(Json{{"status", status}});

@@ -29,6 +29,11 @@ struct WorkloadState {
 // minReplicas: the floor the app asks for (an autoscaler's minimum), which a Deployment
 // created without spec.replicas only reaches once the autoscaler has acted.
 WorkloadState workloadState(const Json* live, int minReplicas = 0);
+// What workloadState reads of a Deployment or StatefulSet, and nothing else: metadata.generation,
+// spec.replicas, status's replica counts and observedGeneration, and the type, status, reason and
+// message of its conditions. The cache keeps it beside each packed workload (kube::ReflectorOptions::view),
+// so that a status update's reconcile reads the readiness without unpacking the workload.
+Json workloadView(const Json& live);
 
 // The InvalidSpec condition's message: every error as "path: message", joined by "; ", in the
 // order found, cut at a whole error once past maxBytes, then "(and N more)". A condition message
@@ -102,7 +107,7 @@ bool becameReady(const Json& old, const Json& next);
 
 // The workloads of the app's components as observed (cache), by name: services run as
 // Deployments, databases and brokers as StatefulSets. A name absent is not created yet.
-// Each as the cache holds it (Shared, operator/plan.hpp): not copied.
+// Each the cache's workloadView of it, shared (not copied).
 struct Workloads {
   std::map<std::string, Shared> deployments;
   std::map<std::string, Shared> statefulsets;

@@ -67,11 +67,15 @@ TEST(QuietStatusUpdates, OnlyStatusAndResourceVersionMayDiffer) {
   after["status"]["currentHealthy"] = 2;
   EXPECT_TRUE(kube::onlyStatusChanged(before, after));
   EXPECT_TRUE(kube::onlyStatusChanged(before, before));
+  // The cache judges by the hash it keeps beside each packed object: it must agree.
+  EXPECT_EQ(kube::hashBesideStatus(before), kube::hashBesideStatus(after));
 
   auto changed = [&](const std::function<void(Json&)>& edit) {
     Json o = after;
     edit(o);
-    return !kube::onlyStatusChanged(before, o);
+    const bool byObjects = !kube::onlyStatusChanged(before, o);
+    EXPECT_EQ(byObjects, kube::hashBesideStatus(before) != kube::hashBesideStatus(o)) << o.dump();
+    return byObjects;
   };
   EXPECT_TRUE(changed([](Json& o) { o["spec"]["maxUnavailable"] = 2; }));
   EXPECT_TRUE(changed([](Json& o) { o["metadata"]["labels"]["app"] = "db"; }));
@@ -91,4 +95,9 @@ TEST(QuietStatusUpdates, OnlyStatusAndResourceVersionMayDiffer) {
     o["metadata"]["uid"] = "u";
   }));
   EXPECT_FALSE(kube::onlyStatusChanged(before, Json::array()));
+  EXPECT_NE(kube::hashBesideStatus(before), kube::hashBesideStatus(Json::array()));
+  // A key's bytes cannot run into the next value's: these differ.
+  EXPECT_NE(kube::hashBesideStatus(Json::parse(R"({"a":"1b","c":2})")), kube::hashBesideStatus(Json::parse(R"({"a1":"b","c":2})")));
+  EXPECT_NE(kube::hashBesideStatus(Json::parse(R"({"spec":{"a":1}})")), kube::hashBesideStatus(Json::parse(R"({"spec":{"a":1.0}})")))
+      << "an integer and a float are not the same member";
 }

@@ -389,6 +389,41 @@ TEST(Readiness, AWorkloadThatCannotCreateItsPodsSaysWhy) {
   EXPECT_EQ(workloadState(&d).message, "2/2 replicas ready") << "a ready workload is not blocked";
 }
 
+// The cache hands status the workloadView of a workload, not the workload: the same readiness.
+TEST(Readiness, AWorkloadsViewHasTheSameReadinessAsTheWorkload) {
+  const Json base = Json::parse(R"({"apiVersion":"apps/v1","kind":"Deployment",
+    "metadata":{"name":"web","namespace":"shop","generation":4,"labels":{"a":"b"},"annotations":{"x":"y"}},
+    "spec":{"replicas":3,"selector":{"matchLabels":{"a":"b"}},"template":{"spec":{"containers":[{"name":"c","image":"i"}]}}},
+    "status":{"observedGeneration":4,"replicas":4,"readyReplicas":3,"updatedReplicas":3,"availableReplicas":3,
+      "conditions":[{"type":"Progressing","status":"False","reason":"ProgressDeadlineExceeded","message":"slow",
+                     "lastUpdateTime":"2026-12-07T00:00:00Z","lastTransitionTime":"2026-12-07T00:00:00Z"}]}})");
+  std::vector<Json> variants = {base};
+  auto variant = [&](const std::function<void(Json&)>& edit) {
+    Json o = base;
+    edit(o);
+    variants.push_back(o);
+  };
+  variant([](Json& o) { o["status"]["replicas"] = 3; });
+  variant([](Json& o) { o["status"]["observedGeneration"] = 3; });
+  variant([](Json& o) { o["spec"].erase("replicas"); });
+  variant([](Json& o) { o.erase("status"); });
+  variant([](Json& o) { o["status"]["conditions"][0]["type"] = "ReplicaFailure"; o["status"]["conditions"][0]["status"] = "True"; });
+  variant([](Json& o) { o["status"]["readyReplicas"] = 0; });
+  for (const auto& d : variants)
+    for (int floor : {0, 2, 5}) {
+      const Json view = workloadView(d);
+      const WorkloadState a = workloadState(&d, floor), b = workloadState(&view, floor);
+      EXPECT_EQ(a.ready, b.ready) << d.dump();
+      EXPECT_EQ(a.desired, b.desired) << d.dump();
+      EXPECT_EQ(a.readyReplicas, b.readyReplicas) << d.dump();
+      EXPECT_EQ(a.message, b.message) << d.dump();
+    }
+  const Json view = workloadView(base);
+  EXPECT_FALSE(view["spec"].contains("template")) << view.dump();
+  EXPECT_FALSE(view["status"]["conditions"][0].contains("lastUpdateTime")) << view.dump();
+  EXPECT_LT(view.dump().size(), base.dump().size() / 2);
+}
+
 TEST(Metrics, RendersThePrometheusTextFormat) {
   Metrics m;
   m.describe("controller_runtime_reconcile_total", "counter", "Total reconciles");

@@ -127,9 +127,10 @@ TEST_F(KubeE2E, ReflectorRelistsWhenItsResourceVersionHasExpired) {
   c2.remove(resources::Namespace, "", ns);
 }
 
-// The operator reads the cache in place: find() and items() hand out the cached object itself, and
-// an event replaces it rather than changing it, so what a reader holds stays as it was.
-TEST_F(KubeE2E, ReflectorHandsOutCachedObjectsWithoutCopiesAndNeverChangesOneHandedOut) {
+// The cache holds each object packed and unpacks it for each reader: what find() and items()
+// hand out is the object the API server serves (but for managedFields), key order and number types
+// included; an event replaces the packed object, and what a reader holds stays as it was.
+TEST_F(KubeE2E, ReflectorHandsOutTheServersObjectsAndNeverChangesOneHandedOut) {
   auto t = std::make_shared<Transport>(admin());
   Client c(t);
   const std::string ns = "kube-e2e-shared-" + std::to_string(::getpid());
@@ -138,39 +139,82 @@ TEST_F(KubeE2E, ReflectorHandsOutCachedObjectsWithoutCopiesAndNeverChangesOneHan
                        {{"apiVersion", "v1"},
                         {"kind", "ConfigMap"},
                         {"metadata", {{"name", "one"}, {"namespace", ns}, {"labels", {{"app", "a"}}}}},
-                        {"data", {{"k", "1"}}}})
+                        {"data", {{"k", "1"}, {"unicode", "\u00e9\u00fc \U0001F600"}, {"empty", ""}}}})
                   .ok());
+  // Numbers of every kind, nested arrays and empty containers: a Deployment as served.
+  Json deploy = Json::parse(R"({"apiVersion": "apps/v1", "kind": "Deployment",
+    "metadata": {"name": "d", "labels": {"app": "a"}, "annotations": {"x": "y"}},
+    "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "d"}},
+      "template": {"metadata": {"labels": {"app": "d"}}, "spec": {
+        "terminationGracePeriodSeconds": 9007199254740993, "securityContext": {},
+        "containers": [{"name": "c", "image": "x", "args": ["a", "b"], "resources": {"limits": {"cpu": "0.5"}},
+                        "securityContext": {"runAsUser": 0}}]}}}})");
+  ASSERT_TRUE(c.create(resources::Deployment, ns, deploy).ok());
   ReflectorOptions o;
   o.namespace_ = ns;
   o.indexLabel = "app";
   Reflector r(t, resources::ConfigMap, o);
-  Running running(r);
-  for (int i = 0; i < 300 && !r.synced(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  ASSERT_TRUE(r.synced());
+  // Beside each packed Deployment, a view of its name and replicas; ConfigMaps also held as trees.
+  ReflectorOptions withView = o, trees = o;
+  withView.view = [](const Json& d) { return Json{{"name", d["metadata"]["name"]}, {"replicas", d["spec"]["replicas"]}}; };
+  trees.pack = false;
+  Reflector deployments(t, resources::Deployment, withView), unpacked(t, resources::ConfigMap, trees);
+  Running running(r), runningDeployments(deployments), runningUnpacked(unpacked);
+  for (int i = 0; i < 300 && !(r.synced() && deployments.synced() && unpacked.synced()); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(r.synced() && deployments.synced() && unpacked.synced());
+  ASSERT_TRUE(deployments.view(ns, "d"));
+  EXPECT_EQ(deployments.view(ns, "d")->dump(), R"({"name":"d","replicas":2})");
+  EXPECT_EQ(deployments.view(ns, "d").get(), deployments.view(ns, "d").get()) << "a view is shared, not copied";
+  EXPECT_FALSE(deployments.view(ns, "none"));
+  ASSERT_TRUE(unpacked.find(ns, "one"));
+  EXPECT_EQ(unpacked.find(ns, "one").get(), unpacked.find(ns, "one").get()) << "a tree is shared, not copied";
+  EXPECT_EQ(unpacked.find(ns, "one")->dump(), r.find(ns, "one")->dump()) << "packed or not, the same object";
+  // As a GET serves it, apiVersion and kind aside (a list's items lack them; the reflector puts
+  // them first), and the same of a cached object: in key order, number types included.
+  auto bare = [](Json o) {
+    const std::string typeMeta = o.value("apiVersion", "") + " " + o.value("kind", "");
+    o.erase("apiVersion");
+    o.erase("kind");
+    return typeMeta + " " + o.dump();
+  };
+  auto served = [&](const Resource& res, const std::string& name) {
+    Json live = c.get(res, ns, name).body;
+    Reflector::stripServerFields(live);
+    return bare(live);
+  };
   const Cached first = r.find(ns, "one");
   ASSERT_TRUE(first);
-  EXPECT_EQ(r.find(ns, "one").get(), first.get()) << "the same object, not a copy";
+  EXPECT_EQ(bare(*first), served(resources::ConfigMap, "one")) << "the served object, in its key order";
+  EXPECT_TRUE(r.contains(ns, "one"));
+  const Cached d = deployments.find(ns, "d");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(bare(*d), served(resources::Deployment, "d"));
+  EXPECT_EQ((*d)["spec"]["template"]["spec"]["terminationGracePeriodSeconds"].get<int64_t>(), 9007199254740993) << "beyond a double";
   const auto listed = r.items(ns, "app", "a");
   ASSERT_EQ(listed.size(), 1u);
-  EXPECT_EQ(listed[0].get(), first.get()) << "through the index: the same object";
+  EXPECT_EQ(*listed[0], *first) << "through the index: the same object";
   EXPECT_EQ(r.items(ns).size(), 1u);
+  EXPECT_EQ(r.items(ns, "other", "a").size(), 0u) << "a label the index does not hold is filtered";
   EXPECT_TRUE(r.items(ns, "app", "b").empty());
   EXPECT_FALSE(r.find(ns, "two"));
+  EXPECT_FALSE(r.contains(ns, "two"));
   ASSERT_TRUE(c.mergePatch(resources::ConfigMap, ns, "one", {{"data", {{"k", "2"}}}}).ok());
   Cached next;
   for (int i = 0; i < 100; ++i) {
     next = r.find(ns, "one");
-    if (next && next.get() != first.get()) break;
+    if (next && (*next)["data"]["k"] == "2") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ASSERT_TRUE(next);
-  ASSERT_NE(next.get(), first.get()) << "the watch did not deliver the patch";
-  EXPECT_EQ((*next)["data"]["k"], "2");
+  ASSERT_EQ((*next)["data"]["k"], "2") << "the watch did not deliver the patch";
+  EXPECT_EQ(bare(*next), served(resources::ConfigMap, "one")) << "an event's object, as served";
   EXPECT_EQ((*first)["data"]["k"], "1") << "an object handed out is never changed";
-  EXPECT_EQ((*r.find(ns, "one"))["data"]["k"], "2") << "find() hands out the current one";
+  EXPECT_EQ(r.items(ns, "app", "a").at(0)->dump(), next->dump()) << "items() hands out the current one";
   ASSERT_TRUE(c.remove(resources::ConfigMap, ns, "one").ok());
   for (int i = 0; i < 100 && r.find(ns, "one"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_FALSE(r.find(ns, "one"));
+  EXPECT_TRUE(r.items(ns, "app", "a").empty()) << "gone from the index too";
   EXPECT_EQ((*next)["data"]["k"], "2") << "held by its reader after the deletion";
   c.remove(resources::Namespace, "", ns);
 }
