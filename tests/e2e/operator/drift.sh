@@ -11,7 +11,9 @@ since=$(now_iso)
 e2e_namespace drift
 op_install
 MP=$(free_port)
-OP_METRICS_ADDR="127.0.0.1:$MP" op_start op --namespace "$NS" --leader-elect=false
+# With the children cached packed (--cache-format packed): the drift check reads them unpacked;
+# every other operator test runs with the default, trees.
+OP_METRICS_ADDR="127.0.0.1:$MP" op_start op --namespace "$NS" --leader-elect=false --cache-format packed
 status_only() { curl -sf "http://127.0.0.1:$MP/metrics" | awk '$1 == "shop_operator_status_only_reconciles_total" {print $2}'; }
 cat <<APP | kc apply --server-side -f - >/dev/null
 $(shopapp_header shop "$NS")
