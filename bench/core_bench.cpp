@@ -2,13 +2,18 @@
 // what the operator's drift check costs per reconcile. Prints figures; asserts nothing.
 #include <benchmark/benchmark.h>
 
+#include <malloc.h>
+
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "core/audit/audit.hpp"
 #include "core/model/parse.hpp"
 #include "core/render/render.hpp"
 #include "core/apply/intent.hpp"
+#include "kube/leanjson.hpp"
+#include "kube/reflector.hpp"
 
 using namespace shop;
 
@@ -113,6 +118,88 @@ void BM_DriftCheck(benchmark::State& state) {
   state.counters["objects"] = static_cast<double>(objects.size());
 }
 BENCHMARK(BM_DriftCheck);
+
+// The operator's cache at rest: the Sock Shop's 124 objects as the API server would serve them
+// (owner reference and applied-hash added), held as trees (parseLean, at exact sizes) or packed
+// (packLean), and what each read costs: unpacking one object, against parsing its text.
+std::vector<std::string> sockshopLiveTexts() {
+  Json app = {{"apiVersion", "shopctl.io/v1alpha1"}, {"kind", "ShopApp"},
+              {"metadata", {{"name", "sock-shop"}, {"namespace", "sock-shop"}, {"uid", "0000"}}}};
+  std::vector<std::string> out;
+  for (const auto& o : render(sockshop()).objects) out.push_back(apply::withOwnership(o, app, true).dump());
+  return out;
+}
+
+size_t heapInUse() { return mallinfo2().uordblks; }
+
+void BM_CacheHeldAsTrees(benchmark::State& state) {
+  const auto texts = sockshopLiveTexts();
+  size_t textBytes = 0, heap = 0;
+  for (const auto& t : texts) textBytes += t.size();
+  for (auto _ : state) {
+    const size_t before = heapInUse();
+    std::vector<std::shared_ptr<const Json>> held;
+    for (const auto& t : texts) held.push_back(std::make_shared<const Json>(kube::parseLean(t)));
+    heap = heapInUse() - before;
+    benchmark::DoNotOptimize(held);
+  }
+  state.counters["objects"] = static_cast<double>(texts.size());
+  state.counters["text_bytes_per_object"] = static_cast<double>(textBytes) / texts.size();
+  state.counters["heap_bytes_per_object"] = static_cast<double>(heap) / texts.size();
+}
+BENCHMARK(BM_CacheHeldAsTrees);
+
+void BM_CacheHeldPacked(benchmark::State& state) {
+  const auto texts = sockshopLiveTexts();
+  std::vector<Json> trees;
+  for (const auto& t : texts) trees.push_back(kube::parseLean(t));
+  size_t heap = 0;
+  for (auto _ : state) {
+    const size_t before = heapInUse();
+    std::vector<std::shared_ptr<const std::string>> held;
+    for (const auto& t : trees) held.push_back(std::make_shared<const std::string>(kube::packLean(t)));
+    heap = heapInUse() - before;
+    benchmark::DoNotOptimize(held);
+  }
+  state.counters["objects"] = static_cast<double>(texts.size());
+  state.counters["heap_bytes_per_object"] = static_cast<double>(heap) / texts.size();
+}
+BENCHMARK(BM_CacheHeldPacked);
+
+void BM_CacheReadUnpack(benchmark::State& state) {
+  std::vector<std::string> packed;
+  for (const auto& t : sockshopLiveTexts()) packed.push_back(kube::packLean(kube::parseLean(t)));
+  for (auto _ : state)
+    for (const auto& p : packed) benchmark::DoNotOptimize(kube::unpackLean(p));
+  state.counters["objects"] = static_cast<double>(packed.size());
+}
+BENCHMARK(BM_CacheReadUnpack);
+
+void BM_CacheReadParseText(benchmark::State& state) {
+  const auto texts = sockshopLiveTexts();
+  for (auto _ : state)
+    for (const auto& t : texts) benchmark::DoNotOptimize(kube::parseLean(t));
+  state.counters["objects"] = static_cast<double>(texts.size());
+}
+BENCHMARK(BM_CacheReadParseText);
+
+void BM_CacheWritePack(benchmark::State& state) {
+  std::vector<Json> trees;
+  for (const auto& t : sockshopLiveTexts()) trees.push_back(kube::parseLean(t));
+  for (auto _ : state)
+    for (const auto& t : trees) benchmark::DoNotOptimize(kube::packLean(t));
+  state.counters["objects"] = static_cast<double>(trees.size());
+}
+BENCHMARK(BM_CacheWritePack);
+
+void BM_CacheWriteHashBesideStatus(benchmark::State& state) {
+  std::vector<Json> trees;
+  for (const auto& t : sockshopLiveTexts()) trees.push_back(kube::parseLean(t));
+  for (auto _ : state)
+    for (const auto& t : trees) benchmark::DoNotOptimize(kube::hashBesideStatus(t));
+  state.counters["objects"] = static_cast<double>(trees.size());
+}
+BENCHMARK(BM_CacheWriteHashBesideStatus);
 
 }  // namespace
 
