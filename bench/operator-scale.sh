@@ -15,6 +15,9 @@
 #   1. RSS and threads with no app (/proc/PID/status, after the caches are synced);
 #   2. applies N minimal apps (one nginx service each, in namespace bench-apps) and K copies of
 #      manifests/sockshop/shopapp.yaml (namespaces bench-shop-1..K) and times them to all Ready
+#      (with the Sock Shops' gateway TLS Secret, sock-shop-tls, made beforehand in istio-system
+#      where the mesh gateway reads it, as a user running the Sock Shop would: without it every
+#      reconcile of a Sock Shop plans, as the app is waiting for it);
 #      and each app from the apply to its Ready condition (median, mean, max);
 #      counts the operator's writes in the API server's audit log; the operator's CPU
 #      (utime+stime, /proc/PID/stat) as a share of kube-apiserver's over the convergence; its
@@ -37,7 +40,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
 BUILD=build APPS=50 SHOPS=2 IDLE=30 BASELINE=1 OP_BIN=
-usage() { sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case $1 in
     --build) BUILD=$2; shift 2 ;;
@@ -184,6 +187,12 @@ contexts:
 current-context: shop-operator
 KC
 TOTAL=$((APPS + SHOPS))
+if [ "$SHOPS" -gt 0 ]; then  # the Sock Shops' gateway TLS Secret (self-signed, for a day)
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=socks.example.com \
+    -keyout "$WORK/tls.key" -out "$WORK/tls.crt" >/dev/null 2>&1
+  kc get namespace istio-system >/dev/null 2>&1 || new_namespace istio-system
+  kc -n istio-system create secret tls sock-shop-tls --cert "$WORK/tls.crt" --key "$WORK/tls.key" >/dev/null
+fi
 write_apps "$WORK/apps" bench
 while read -r ns; do new_namespace "$ns"; done < <(namespaces_of bench)
 
