@@ -220,14 +220,15 @@ void Reflector::stop() {
   if (current_) current_->stop();
 }
 
-Reflector::Entry Reflector::entryOf(const Json& obj, Cached tree) const {
+Reflector::Entry Reflector::entryOf(Json& obj) const {
   Entry e;
   if (opts_.pack) e.packed = std::make_shared<const std::string>(packLean(obj));
-  else e.tree = tree ? std::move(tree) : std::make_shared<const Json>(obj);
-  if (opts_.view) e.view = std::make_shared<const Json>(opts_.view(obj));
-  if (opts_.pack) e.besideStatus = hashBesideStatus(obj);  // a tree is compared as it is
-  e.resourceVersion = obj["metadata"].value("resourceVersion", "");
-  e.slot = index_.slot(obj);
+  else e.tree = std::make_shared<const Json>(std::move(obj));
+  const Json& o = e.tree ? *e.tree : obj;
+  if (opts_.view) e.view = std::make_shared<const Json>(opts_.view(o));
+  if (opts_.pack) e.besideStatus = hashBesideStatus(o);  // a tree is compared as it is
+  e.resourceVersion = o["metadata"].value("resourceVersion", "");
+  e.slot = index_.slot(o);
   return e;
 }
 
@@ -237,8 +238,8 @@ void Reflector::apply(EventType t, Json obj) {
   Entry e;
   Cached tree;  // the object itself, when the cache holds trees: moved there, not copied
   if (t != EventType::Deleted) {
-    if (!opts_.pack) tree = std::make_shared<const Json>(std::move(obj));
-    e = entryOf(tree ? *tree : obj, tree);  // packed outside the lock
+    e = entryOf(obj);  // packed outside the lock
+    tree = e.tree;
   }
   const Json& told = tree ? *tree : obj;
   bool statusOnly = false;
@@ -278,12 +279,7 @@ bool Reflector::relist() {
     setTypeMeta(item, res_.apiVersion(), res_.kind);
     opts_.transform(item);
     std::string key = keyOf(item);
-    if (opts_.pack) {
-      fresh[std::move(key)] = entryOf(item);
-    } else {
-      const Cached tree = std::make_shared<const Json>(std::move(item));
-      fresh[std::move(key)] = entryOf(*tree, tree);
-    }
+    fresh[std::move(key)] = entryOf(item);
     item = Json();
   };
   const auto sent = std::chrono::steady_clock::now();

@@ -135,7 +135,7 @@ class Reflector {
     std::string resourceVersion;
     std::string slot;
   };
-  Entry entryOf(const Json& obj, Cached tree = nullptr) const;  // tree: obj itself, already shared
+  Entry entryOf(Json& obj) const;  // holding trees, obj is moved into the entry (not copied)
   void apply(EventType t, Json obj);
   void sleepBackoff(int& failures);
 
