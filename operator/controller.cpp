@@ -111,9 +111,10 @@ void Controller::startInformer(const kube::Resource& r, bool children) {
     ro.quietStatusUpdates = !statusRead(r.kind);
   }
   if (r.kind == "Secret") ro.transform = leanSecret;
-  // Read at every reconcile: a workload's readiness (its view), the ShopApp whole.
-  if (children && statusRead(r.kind)) ro.view = workloadView;
+  // Read at every reconcile: a workload's readiness. Packed, from its view, kept beside it so as
+  // not to unpack it; as trees, from the shared tree itself (a view would be a copy at each event).
   ro.pack = children && o_.packCache;
+  if (ro.pack && statusRead(r.kind)) ro.view = workloadView;
   auto inf = std::make_unique<kube::Reflector>(t_, r, ro);
   if (children) {
     inf->setHandler([this](kube::EventType t, const Json& o, bool statusOnly) { onChild(t, o, statusOnly); });

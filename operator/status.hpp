@@ -107,7 +107,7 @@ bool becameReady(const Json& old, const Json& next);
 
 // The workloads of the app's components as observed (cache), by name: services run as
 // Deployments, databases and brokers as StatefulSets. A name absent is not created yet.
-// Each the cache's workloadView of it, shared (not copied).
+// Each shared from the cache (not copied): the workload, or its workloadView when packed.
 struct Workloads {
   std::map<std::string, Shared> deployments;
   std::map<std::string, Shared> statefulsets;
