@@ -12,6 +12,12 @@ namespace kube {
 
 namespace {
 
+// Reflector::Stamped: counted over the process, so that no two objects of any cache share one.
+uint64_t nextStamp() {
+  static std::atomic<uint64_t> last{0};
+  return ++last;
+}
+
 std::string keyOf(const Json& o) {
   const auto& m = o["metadata"];
   return m.value("namespace", "") + "/" + m.value("name", "");
@@ -149,15 +155,49 @@ Cached unpackedOrNull(const std::shared_ptr<const std::string>& packed) {
 }  // namespace
 
 Cached Reflector::find(const std::string& ns, const std::string& name) const {
+  uint64_t stamp = 0;
+  return find(ns, name, stamp);
+}
+
+Cached Reflector::find(const std::string& ns, const std::string& name, uint64_t& stamp) const {
   std::shared_ptr<const std::string> packed;
   {
     std::lock_guard<std::mutex> l(mu_);
     auto it = store_.find(ns + "/" + name);
     if (it == store_.end()) return nullptr;
+    stamp = it->second.stamp;
     if (it->second.tree) return it->second.tree;
     packed = it->second.packed;
   }
   return unpackedOrNull(packed);  // outside the lock: the watch goes on meanwhile
+}
+
+std::vector<Reflector::Stamped> Reflector::stamps(const std::string& ns, const std::string& label, const std::string& value) const {
+  std::vector<Stamped> out;
+  if (ns.empty() || (!label.empty() && label != index_.label())) {
+    // Only an object's contents say whether it has the label: unpack them, each with its stamp.
+    std::vector<std::pair<std::string, std::string>> names;  // namespace, name
+    for (const auto& o : items(ns, label, value)) {
+      const auto& m = (*o)["metadata"];
+      names.emplace_back(m.value("namespace", ""), m.value("name", ""));
+    }
+    for (auto& [n, name] : names) {
+      uint64_t stamp = 0;
+      if (find(n, name, stamp)) out.push_back({std::move(name), stamp});
+    }
+    return out;
+  }
+  const std::string prefix = ns + "/";
+  auto nameOf = [&](const std::string& key) { return key.substr(prefix.size()); };
+  std::lock_guard<std::mutex> l(mu_);
+  if (!label.empty()) {
+    for (const auto& k : index_.keys(ns, value))
+      if (auto it = store_.find(k); it != store_.end()) out.push_back({nameOf(k), it->second.stamp});
+    return out;
+  }
+  for (auto it = store_.lower_bound(prefix); it != store_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+    out.push_back({nameOf(it->first), it->second.stamp});
+  return out;
 }
 
 Cached Reflector::view(const std::string& ns, const std::string& name) const {
@@ -251,6 +291,7 @@ void Reflector::apply(EventType t, Json obj) {
                                                      : it->second.besideStatus == e.besideStatus);
       index_.remove(key, it->second.slot);
     }
+    e.stamp = statusOnly ? it->second.stamp : nextStamp();
     if (t == EventType::Deleted) {
       if (it != store_.end()) store_.erase(it);
     } else {
@@ -296,10 +337,12 @@ bool Reflector::relist() {
     std::lock_guard<std::mutex> l(mu_);
     for (const auto& [k, e] : store_)
       if (!fresh.count(k)) told.emplace_back(EventType::Deleted, e);  // deleted while we were not watching
-    for (const auto& [k, e] : fresh) {
+    for (auto& [k, e] : fresh) {
       auto it = store_.find(k);
+      const bool same = it != store_.end() && it->second.resourceVersion == e.resourceVersion;
+      e.stamp = same ? it->second.stamp : nextStamp();
       if (it == store_.end()) told.emplace_back(EventType::Added, e);
-      else if (it->second.resourceVersion != e.resourceVersion) told.emplace_back(EventType::Modified, e);
+      else if (!same) told.emplace_back(EventType::Modified, e);
     }
     store_ = std::move(fresh);
     index_.clear();

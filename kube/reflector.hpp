@@ -101,6 +101,20 @@ class Reflector {
 
   // The cached object, unpacked, or null.
   Cached find(const std::string& ns, const std::string& name) const;
+  // The same with its stamp (see Stamped), read together with it.
+  Cached find(const std::string& ns, const std::string& name, uint64_t& stamp) const;
+  // An object's name with its stamp: a number that changes whenever the object changes in more
+  // than its status and resourceVersion (an event that is not status-only, a relist that finds
+  // it at another resourceVersion, a delete and a create) and only then; never the same for two
+  // objects (it counts over the whole process). Whoever checked an object at one stamp knows,
+  // seeing that stamp again, that nothing of it but its status changed since.
+  struct Stamped {
+    std::string name;
+    uint64_t stamp = 0;
+  };
+  // The names and stamps of the objects items() would give for the same arguments, with nothing
+  // unpacked when the label is ReflectorOptions::indexLabel (or none) and ns is set.
+  std::vector<Stamped> stamps(const std::string& ns, const std::string& label = "", const std::string& value = "") const;
   // The object's ReflectorOptions::view (shared, no copy), or null when it is not cached; the
   // whole object when no view is configured.
   Cached view(const std::string& ns, const std::string& name) const;
@@ -132,6 +146,7 @@ class Reflector {
     Cached tree;
     Cached view;                                // ReflectorOptions::view
     uint64_t besideStatus = 0;  // hashBesideStatus, when packed
+    uint64_t stamp = 0;         // see Stamped
     std::string resourceVersion;
     std::string slot;
   };

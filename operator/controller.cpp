@@ -48,6 +48,13 @@ void leanSecret(Json& obj) {
 }
 
 // The kinds whose status the app's status reads (workloads() looks them up).
+// Whether an earlier reconcile of the same render found this object up to date at this stamp.
+bool sameStamp(const std::map<std::string, uint64_t>* verified, const std::string& key, uint64_t stamp) {
+  if (!verified) return false;
+  const auto it = verified->find(key);
+  return it != verified->end() && it->second == stamp;
+}
+
 bool statusRead(const std::string& kind) { return kind == "Deployment" || kind == "StatefulSet"; }
 
 }  // namespace
@@ -324,8 +331,10 @@ Result Controller::reconcile(const std::string& key) {
   const Desired& desired = *kept;
   // Invalid specs that got past the CRD: say why, and wait for the next edit.
   if (!desired.app) return finishInvalid(appObj, desired.invalid);
-  const Snapshot snapshot = observe(appObj, desired, caps);
+  const std::shared_ptr<const Verified> verified = verifiedFor(key, desired);
+  const Snapshot snapshot = observe(appObj, desired, caps, verified.get());
   const Plan p = plan(appObj, desired, snapshot);
+  rememberCurrent(key, desired, verified.get(), p, snapshot);
   Progress progress = carryOut(key, appObj, *desired.app, p);
   // Prune only after every write succeeded: a failed one may leave objects that still need
   // what would be deleted.
@@ -364,6 +373,7 @@ std::shared_ptr<const Desired> Controller::desiredFor(const std::string& key, co
     r.caps = caps;
     r.desired = d;
     r.full = true;
+    r.verified.reset();
     publishRendersKept();
   }
   return d;
@@ -400,6 +410,7 @@ void Controller::settle(const std::string& key) {
   } else {
     it->second.desired = std::make_shared<const Desired>(withoutObjects(*it->second.desired));
     it->second.full = false;
+    it->second.verified.reset();
   }
   publishRendersKept();
 }
@@ -413,9 +424,32 @@ void Controller::forgetDesired(const std::string& key) {
   publishRendersKept();
 }
 
+std::shared_ptr<const Controller::Verified> Controller::verifiedFor(const std::string& key, const Desired& desired) {
+  std::lock_guard<std::mutex> l(renderMu_);
+  const auto it = rendered_.find(key);
+  if (it == rendered_.end() || it->second.desired.get() != &desired) return nullptr;
+  return it->second.verified;
+}
+
+void Controller::rememberCurrent(const std::string& key, const Desired& desired, const Verified* before, const Plan& p,
+                                 const Snapshot& s) {
+  auto now = std::make_shared<Verified>();
+  for (const auto& k : p.current) {
+    if (const auto st = s.stamps.find(k); st != s.stamps.end()) {
+      now->emplace(k, st->second);
+    } else if (before) {  // verified again (an object a GET found has no stamp, and is not kept)
+      if (const auto b = before->find(k); b != before->end()) now->emplace(k, b->second);
+    }
+  }
+  std::lock_guard<std::mutex> l(renderMu_);
+  const auto it = rendered_.find(key);
+  if (it != rendered_.end() && it->second.desired.get() == &desired) it->second.verified = std::move(now);
+}
+
 void Controller::publishRendersKept() { metrics_.set("shop_operator_renders_kept", {}, static_cast<double>(fullRenders_)); }
 
-Snapshot Controller::observe(const Json& appObj, const Desired& desired, const ClusterCapabilities& caps) {
+Snapshot Controller::observe(const Json& appObj, const Desired& desired, const ClusterCapabilities& caps,
+                             const Verified* verified) {
   Snapshot s;
   s.caps = caps;
   const std::string ns = appObj["metadata"].value("namespace", "");
@@ -428,29 +462,46 @@ Snapshot Controller::observe(const Json& appObj, const Desired& desired, const C
     auto* inf = informer(r->kind);
     if (!inf) continue;
     const std::string apiVersion = r->apiVersion();
-    for (auto& o : inf->items(ns, kAppLabel, desired.app->name)) {
-      labelled[objectKey(r->kind, ns, (*o)["metadata"].value("name", ""))] = o;
+    for (const auto& [name, stamp] : inf->stamps(ns, kAppLabel, desired.app->name)) {
+      std::string key = objectKey(r->kind, ns, name);
+      if (sameStamp(verified, key, stamp)) {
+        s.verified.insert(std::move(key));
+        continue;
+      }
+      uint64_t now = 0;
+      Shared o = inf->find(ns, name, now);
+      if (!o) continue;  // deleted since
+      s.stamps[key] = now;
+      labelled[key] = o;
       s.children.push_back({apiVersion, r->kind, std::move(o)});
     }
   }
-  for (const auto& o : desired.objects) observeObject(o, labelled, s);
+  for (const auto& o : desired.objects) observeObject(o, labelled, verified, s);
   observeSecrets(ns, desired, s);
   return s;
 }
 
-void Controller::observeObject(const Json& obj, const std::map<std::string, Shared>& labelled, Snapshot& s) {
+void Controller::observeObject(const Json& obj, const std::map<std::string, Shared>& labelled, const Verified* verified,
+                               Snapshot& s) {
   const kube::Resource* r = res::forObject(obj);
   if (!r) return;  // the plan reports it
   const std::string kind = obj["kind"];
   const std::string name = obj["metadata"]["name"];
   const std::string ns = obj["metadata"].value("namespace", "");
   const std::string key = objectKey(kind, ns, name);
+  if (s.verified.count(key)) return;
   if (auto it = labelled.find(key); it != labelled.end()) {
     s.live[key] = it->second;
     return;
   }
   auto* inf = informer(kind);
-  if (auto live = inf ? inf->find(ns, name) : nullptr) {
+  uint64_t stamp = 0;
+  if (auto live = inf ? inf->find(ns, name, stamp) : nullptr) {
+    if (sameStamp(verified, key, stamp)) {
+      s.verified.insert(key);
+      return;
+    }
+    s.stamps[key] = stamp;
     s.live[key] = std::move(live);
     return;
   }

@@ -73,10 +73,19 @@ class Controller {
   void enqueueAll();
 
   // The phases of a reconcile with effects (reads or writes), in order.
-  Snapshot observe(const Json& appObj, const Desired& desired, const ClusterCapabilities& caps);
+  // What of the app's kept render was found up to date (Plan::current), and at which stamp of
+  // each object (kube::Reflector::Stamped): objectKey -> stamp.
+  using Verified = std::map<std::string, uint64_t>;
+  // `verified`: what an earlier reconcile of this same render found up to date (null: none).
+  // Objects still at those stamps are neither unpacked nor compared (Snapshot::verified).
+  Snapshot observe(const Json& appObj, const Desired& desired, const ClusterCapabilities& caps, const Verified* verified);
   // One desired object as live: among the app's labelled children, else the cache, else (owned
   // kinds) a GET.
-  void observeObject(const Json& obj, const std::map<std::string, Shared>& labelled, Snapshot& s);
+  void observeObject(const Json& obj, const std::map<std::string, Shared>& labelled, const Verified* verified, Snapshot& s);
+  // The app's Verified for the render `desired` (null when it keeps another, or none), and
+  // keeping a new one after a plan of it.
+  std::shared_ptr<const Verified> verifiedFor(const std::string& key, const Desired& desired);
+  void rememberCurrent(const std::string& key, const Desired& desired, const Verified* before, const Plan& p, const Snapshot& s);
   void observeSecrets(const std::string& ns, const Desired& desired, Snapshot& s);
   Progress carryOut(const std::string& key, const Json& appObj, const ShopApp& app, const Plan& p);
   void createSecret(const Json& appObj, const ShopApp& app, const SecretSpec& spec, Progress& progress);
@@ -140,6 +149,8 @@ class Controller {
     std::shared_ptr<const Desired> desired;
     bool full = true;
     std::optional<Progress> clean;
+    // Of `desired`'s objects, those the last reconcile of it found up to date (only while full).
+    std::shared_ptr<const Verified> verified;
     bool same(const std::string& u, int64_t g, const ClusterCapabilities& c) const {
       return uid == u && generation == g && caps.mesh == c.mesh && caps.monitoring == c.monitoring;
     }

@@ -191,6 +191,11 @@ void planObject(const Json& appObj, bool adopt, const Json& o, const Snapshot& s
     return;
   }
   const std::string key = objectKey(kind, o["metadata"].value("namespace", ""), name);
+  if (s.verified.count(key)) {  // held the intent, and nothing but its status changed since
+    ++p.upToDate;
+    p.current.push_back(key);
+    return;
+  }
   if (auto f = s.failed.find(key); f != s.failed.end()) {
     p.problems.push_back({what + ": " + f->second.message, isPermanent(f->second.code)});
     return;
@@ -213,6 +218,7 @@ void planObject(const Json& appObj, bool adopt, const Json& o, const Snapshot& s
     const bool hashed = shared || sameHash(*live->second, intent);
     if (hashed && apply::liveContains(*live->second, intent)) {
       ++p.upToDate;
+      p.current.push_back(key);
       return;
     }
     change = hashed && !shared ? Change::Revert : Change::Update;

@@ -4,6 +4,7 @@
 // the Result a reconcile ends with. Pure: no network and no client here; the controller
 // (controller.cpp) observes, carries the plan out, prunes and writes the status.
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -135,8 +136,15 @@ struct Snapshot {
   // Lookups that failed, of desired objects and of Secrets.
   std::map<std::string, LookupError> failed;  // objectKey -> why
   // Cached objects of the watched kinds labelled shopctl.io/app=<app> in its namespace, each
-  // with its kind: the candidates for pruning.
+  // with its kind: the candidates for pruning. Less those in `verified`.
   std::vector<Child> children;
+  // Desired objects the controller found holding this same intent before and that changed in
+  // nothing but their status since (kube::Reflector::Stamped): up to date without a look, so
+  // neither in `live` nor in `children` (a desired object is never a candidate for pruning).
+  std::set<std::string> verified;  // objectKeys
+  // The cache's stamps of the objects in `live` and `children` read from it (not those a GET
+  // fetched), for the controller to remember which it found up to date (Plan::current).
+  std::map<std::string, uint64_t> stamps;  // objectKey -> stamp
 };
 
 // Something in the plan that cannot be written: reported (ApplyFailed), never written.
@@ -163,6 +171,7 @@ struct PruneTarget {
 struct Plan {
   std::vector<ApplyStep> apply;             // missing or drifted objects, in apply order
   size_t upToDate = 0;                      // objects the cluster already holds as intended
+  std::vector<std::string> current;         // their objectKeys (Snapshot::verified among them)
   std::vector<SecretSpec> createSecrets;    // missing, with credentials.generate true
   std::vector<std::string> secretsMissing;  // "name (who needs it)": the user must make them
   SecretCheck gatewayTls = SecretCheck::None;  // the gateway's TLS Secret, when it has one

@@ -3,6 +3,7 @@
 // follow. No cluster: the Snapshot stands for what the controller would have observed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "core/apply/intent.hpp"
@@ -173,6 +174,39 @@ TEST(Plan, ObjectsAlreadyAsIntendedAreNotWrittenADriftedOneIsRevertedAndAChanged
   p = plan(app, d, s);
   ASSERT_EQ(p.apply.size(), 1u);
   EXPECT_EQ(p.apply[0].change, Change::Update);
+}
+
+// Objects the controller vouches for (Snapshot::verified: found up to date before, changed in
+// nothing but their status since) are up to date without a look; every object found up to date
+// is named in Plan::current, which is what the controller remembers.
+TEST(Plan, VerifiedObjectsAreUpToDateUnlookedAtAndEveryUpToDateObjectIsNamed) {
+  const Json app = appObject(kWebAndDb);
+  const Desired d = mustDesire(app);
+  Snapshot s = appliedCluster(d);
+  Plan p = plan(app, d, s);
+  ASSERT_EQ(p.current.size(), d.objects.size());
+  const std::set<std::string> named(p.current.begin(), p.current.end());
+  for (const auto& o : d.objects) EXPECT_TRUE(named.count(keyOf(o))) << keyOf(o);
+  // Drifted: written, so not current.
+  const std::string web = keyOf(*findObject(d.objects, "Deployment", "web"));
+  liveOf(s, web)["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.25";
+  p = plan(app, d, s);
+  ASSERT_EQ(p.apply.size(), 1u);
+  EXPECT_EQ(p.current.size(), d.objects.size() - 1);
+  EXPECT_EQ(std::count(p.current.begin(), p.current.end(), web), 0);
+  // Vouched for: not read at all (neither live nor a child here), not written, current.
+  s.live.erase(web);
+  s.verified.insert(web);
+  p = plan(app, d, s);
+  EXPECT_TRUE(p.apply.empty());
+  EXPECT_TRUE(p.prune.empty());
+  EXPECT_EQ(p.upToDate, d.objects.size());
+  EXPECT_EQ(std::count(p.current.begin(), p.current.end(), web), 1);
+  // Without the voucher the same snapshot lacks the object: it is created.
+  s.verified.clear();
+  p = plan(app, d, s);
+  ASSERT_EQ(p.apply.size(), 1u);
+  EXPECT_EQ(p.apply[0].change, Change::Create);
 }
 
 // The controller makes only the status again on a workload's status update after a clean

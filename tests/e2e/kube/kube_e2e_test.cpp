@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -285,6 +286,92 @@ TEST_F(KubeE2E, AQuietReflectorCachesStatusUpdatesWithoutCallingItsHandler) {
   for (int i = 0; i < 100 && told(loudSeen).second == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(told(loudSeen).second, 1) << "the loud handler hears the label change, not as a status-only change";
   c.remove(resources::Namespace, "", ns);
+}
+
+// The operator skips the drift check of an object whose stamp it has seen before (issue 14):
+// sound only if every change but the status's gives a new stamp, packed or not.
+TEST_F(KubeE2E, AStampChangesWithAnObjectsContentsAndNeverWithItsStatusAlone) {
+  auto t = std::make_shared<Transport>(admin());
+  Client c(t);
+  for (const bool pack : {false, true}) {
+    SCOPED_TRACE(pack ? "packed" : "trees");
+    const std::string ns = "kube-e2e-stamp-" + std::to_string(::getpid()) + (pack ? "-p" : "-t");
+    ASSERT_TRUE(c.create(resources::Namespace, "", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}).ok());
+    ReflectorOptions o;
+    o.namespace_ = ns;
+    o.pack = pack;
+    o.indexLabel = "app";
+    Reflector r(t, resources::PodDisruptionBudget, o);
+    Running running(r);
+    for (int i = 0; i < 300 && !r.synced(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_TRUE(r.synced());
+    auto budget = [&](const std::string& name, const std::string& app) {
+      Json b = Json::parse(R"({"apiVersion":"policy/v1","kind":"PodDisruptionBudget","metadata":{},
+        "spec":{"maxUnavailable":1,"selector":{"matchLabels":{"app":"web"}}}})");
+      b["metadata"] = {{"name", name}, {"namespace", ns}, {"labels", {{"app", app}}}};
+      return b;
+    };
+    ASSERT_TRUE(c.create(resources::PodDisruptionBudget, ns, budget("web", "shop")).ok());
+    ASSERT_TRUE(c.create(resources::PodDisruptionBudget, ns, budget("other", "else")).ok());
+    // Each read gives the object and its stamp together.
+    auto read = [&](const std::string& name) {
+      uint64_t stamp = 0;
+      const Cached obj = r.find(ns, name, stamp);
+      return std::make_pair(obj, stamp);
+    };
+    auto waitFor = [&](const std::string& name, const std::function<bool(const Json&)>& cond) {
+      for (int i = 0; i < 300; ++i) {
+        if (auto [obj, stamp] = read(name); obj && cond(*obj)) return std::make_pair(obj, stamp);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      return std::make_pair(Cached(), uint64_t{0});
+    };
+    // The disruption controller writes the status on its own.
+    auto [first, s1] = waitFor("web", [](const Json& b) { return b["status"].value("observedGeneration", int64_t{0}) >= 1; });
+    ASSERT_TRUE(first) << "the budget's status never came";
+    ASSERT_NE(s1, 0u);
+    const auto other = read("other");
+    ASSERT_TRUE(other.first);
+    EXPECT_NE(other.second, s1) << "two objects never share a stamp";
+    const auto labelled = r.stamps(ns, "app", "shop");
+    ASSERT_EQ(labelled.size(), 1u);
+    EXPECT_EQ(labelled[0].name, "web");
+    EXPECT_EQ(labelled[0].stamp, s1);
+    EXPECT_EQ(r.stamps(ns).size(), 2u);
+    // A status write: another resourceVersion, the same stamp.
+    const std::string rv1 = (*first)["metadata"].value("resourceVersion", "");
+    bool written = false;
+    for (int i = 0; i < 10 && !written; ++i) {  // the disruption controller may write it meanwhile (409)
+      auto live = c.get(resources::PodDisruptionBudget, ns, "web");
+      ASSERT_TRUE(live.ok());
+      live.body["status"]["disruptedPods"] = {{"web-0", "2026-01-01T00:00:00Z"}};
+      written = c.replaceStatus(resources::PodDisruptionBudget, ns, "web", live.body).ok();
+    }
+    ASSERT_TRUE(written);
+    auto [statusOnly, s2] = waitFor("web", [&](const Json& b) { return b["metadata"].value("resourceVersion", "") != rv1; });
+    ASSERT_TRUE(statusOnly) << "the status write never reached the cache";
+    EXPECT_EQ(s2, s1) << "a status-only change keeps the stamp";
+    // A label: a new stamp.
+    ASSERT_TRUE(c.mergePatch(resources::PodDisruptionBudget, ns, "web", {{"metadata", {{"labels", {{"tier", "front"}}}}}}).ok());
+    auto [relabelled, s3] = waitFor("web", [](const Json& b) { return b["metadata"]["labels"].contains("tier"); });
+    ASSERT_TRUE(relabelled);
+    EXPECT_NE(s3, s1) << "a label change makes a new stamp";
+    // The spec: a new stamp.
+    ASSERT_TRUE(c.mergePatch(resources::PodDisruptionBudget, ns, "web", {{"spec", {{"maxUnavailable", 2}}}}).ok());
+    auto [respecced, s4] = waitFor("web", [](const Json& b) { return b["spec"].value("maxUnavailable", 0) == 2; });
+    ASSERT_TRUE(respecced);
+    EXPECT_NE(s4, s3) << "a spec change makes a new stamp";
+    // Deleted and made again with the same contents: a new stamp.
+    ASSERT_TRUE(c.remove(resources::PodDisruptionBudget, ns, "web").ok());
+    for (int i = 0; i < 300 && read("web").first; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_FALSE(read("web").first);
+    ASSERT_TRUE(c.create(resources::PodDisruptionBudget, ns, budget("web", "shop")).ok());
+    auto [again, s5] = waitFor("web", [](const Json&) { return true; });
+    ASSERT_TRUE(again);
+    EXPECT_NE(s5, s4);
+    EXPECT_NE(s5, s1) << "a new object never has an old object's stamp";
+    c.remove(resources::Namespace, "", ns);
+  }
 }
 
 TEST_F(KubeE2E, ExecCredentialPluginsAuthenticate) {
