@@ -47,7 +47,6 @@ void leanSecret(Json& obj) {
   obj.erase("stringData");
 }
 
-// The kinds whose status the app's status reads (workloads() looks them up).
 // Whether an earlier reconcile of the same render found this object up to date at this stamp.
 bool sameStamp(const std::map<std::string, uint64_t>* verified, const std::string& key, uint64_t stamp) {
   if (!verified) return false;
@@ -55,6 +54,7 @@ bool sameStamp(const std::map<std::string, uint64_t>* verified, const std::strin
   return it != verified->end() && it->second == stamp;
 }
 
+// The kinds whose status the app's status reads (workloads() looks them up).
 bool statusRead(const std::string& kind) { return kind == "Deployment" || kind == "StatefulSet"; }
 
 }  // namespace
