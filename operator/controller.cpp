@@ -542,7 +542,7 @@ Progress Controller::carryOut(const std::string& key, const Json& appObj, const 
   progress.secretsMissing = p.secretsMissing;
   progress.gatewayTls = p.gatewayTls;
   progress.gatewayTlsNamespace = p.gatewayTlsNamespace;
-  progress.upToDate = p.upToDate;
+  progress.upToDate = p.current.size();
   if (!p.createSecrets.empty() && beingDeleted(appObj)) {
     // Credentials outlive the app (they are not owned), so none is made for an app on its way out:
     // `shopctl delete --purge` deletes them right after the ShopApp, and a reconcile woken by that
@@ -553,7 +553,7 @@ Progress Controller::carryOut(const std::string& key, const Json& appObj, const 
   }
   for (const auto& problem : p.problems) progress.fail(problem.message, problem.permanent);
   for (const auto& step : p.apply) applyObject(key, step, progress);
-  metrics_.inc("shop_operator_apply_skipped_total", {}, static_cast<double>(p.upToDate));
+  metrics_.inc("shop_operator_apply_skipped_total", {}, static_cast<double>(p.current.size()));
   return progress;
 }
 

@@ -192,7 +192,6 @@ void planObject(const Json& appObj, bool adopt, const Json& o, const Snapshot& s
   }
   const std::string key = objectKey(kind, o["metadata"].value("namespace", ""), name);
   if (s.verified.count(key)) {  // held the intent, and nothing but its status changed since
-    ++p.upToDate;
     p.current.push_back(key);
     return;
   }
@@ -217,7 +216,6 @@ void planObject(const Json& appObj, bool adopt, const Json& o, const Snapshot& s
   if (exists) {
     const bool hashed = shared || sameHash(*live->second, intent);
     if (hashed && apply::liveContains(*live->second, intent)) {
-      ++p.upToDate;
       p.current.push_back(key);
       return;
     }

@@ -170,8 +170,8 @@ struct PruneTarget {
 
 struct Plan {
   std::vector<ApplyStep> apply;             // missing or drifted objects, in apply order
-  size_t upToDate = 0;                      // objects the cluster already holds as intended
-  std::vector<std::string> current;         // their objectKeys (Snapshot::verified among them)
+  std::vector<std::string> current;         // objectKeys of the objects the cluster already holds
+                                            // as intended (Snapshot::verified among them)
   std::vector<SecretSpec> createSecrets;    // missing, with credentials.generate true
   std::vector<std::string> secretsMissing;  // "name (who needs it)": the user must make them
   SecretCheck gatewayTls = SecretCheck::None;  // the gateway's TLS Secret, when it has one

@@ -125,7 +125,7 @@ TEST(Plan, AnEmptyClusterGetsEveryObjectOwnedAndHashedAndItsSecretsCreated) {
   Snapshot empty;
   const Plan p = plan(app, d, empty);
   ASSERT_EQ(p.apply.size(), d.objects.size());
-  EXPECT_EQ(p.upToDate, 0u);
+  EXPECT_EQ(p.current.size(), 0u);
   EXPECT_TRUE(p.problems.empty());
   EXPECT_TRUE(p.prune.empty());
   for (const auto& step : p.apply) {
@@ -151,7 +151,7 @@ TEST(Plan, ObjectsAlreadyAsIntendedAreNotWrittenADriftedOneIsRevertedAndAChanged
   Snapshot s = appliedCluster(d);
   Plan p = plan(app, d, s);
   EXPECT_TRUE(p.apply.empty());
-  EXPECT_EQ(p.upToDate, d.objects.size());
+  EXPECT_EQ(p.current.size(), d.objects.size());
   EXPECT_TRUE(p.createSecrets.empty());
   EXPECT_TRUE(p.prune.empty());
   // A hand edit under an unchanged hash is still drift.
@@ -161,7 +161,7 @@ TEST(Plan, ObjectsAlreadyAsIntendedAreNotWrittenADriftedOneIsRevertedAndAChanged
   ASSERT_EQ(p.apply.size(), 1u);
   EXPECT_EQ(keyOf(p.apply[0].intent), keyOf(web));
   EXPECT_EQ(p.apply[0].change, Change::Revert) << "the live object has the intent's hash: changed by hand";
-  EXPECT_EQ(p.upToDate, d.objects.size() - 1);
+  EXPECT_EQ(p.current.size(), d.objects.size() - 1);
   // An object whose hash is another's: the intent changed (a spec edit), an update, not drift.
   s = appliedCluster(d);
   liveOf(s, keyOf(web))["metadata"]["annotations"][apply::kHashAnnotation] = "older";
@@ -200,7 +200,7 @@ TEST(Plan, VerifiedObjectsAreUpToDateUnlookedAtAndEveryUpToDateObjectIsNamed) {
   p = plan(app, d, s);
   EXPECT_TRUE(p.apply.empty());
   EXPECT_TRUE(p.prune.empty());
-  EXPECT_EQ(p.upToDate, d.objects.size());
+  EXPECT_EQ(p.current.size(), d.objects.size());
   EXPECT_EQ(std::count(p.current.begin(), p.current.end(), web), 1);
   // Without the voucher the same snapshot lacks the object: it is created.
   s.verified.clear();
@@ -217,7 +217,7 @@ TEST(CleanPlan, OnlyAReconcileThatFoundNothingToDoIsCleanAndNoStatusChangesItsPl
   Snapshot s = appliedCluster(d);
   const Plan settled = plan(app, d, s);
   Progress done;
-  done.upToDate = settled.upToDate;
+  done.upToDate = settled.current.size();
   EXPECT_TRUE(cleanPlan(settled, done));
   // Workloads reporting anything at all in their status: the same plan, still clean.
   for (const auto& o : d.objects)
@@ -226,7 +226,7 @@ TEST(CleanPlan, OnlyAReconcileThatFoundNothingToDoIsCleanAndNoStatusChangesItsPl
                                        {"conditions", Json::array({{{"type", "Available"}, {"status", "False"}}})}};
   const Plan again = plan(app, d, s);
   EXPECT_TRUE(cleanPlan(again, done));
-  EXPECT_EQ(again.upToDate, settled.upToDate);
+  EXPECT_EQ(again.current.size(), settled.current.size());
   // Not clean: objects to create, Secrets to create, a write that failed, a Secret to wait for,
   // a gateway Secret nothing watches.
   Snapshot empty;
