@@ -43,8 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t at = 0, k = 0;
   while (at < body.size()) {
     const size_t chunk = std::min(body.size() - at, static_cast<size_t>(1 + (seed * 31 + k * 17) % 64));
-    framer.feed(body.data() + at, chunk, [&](const std::string& line) {
-      lines.push_back(line);
+    framer.feed(body.data() + at, chunk, [&](std::string_view line) {
+      lines.emplace_back(line);
       return true;
     });
     at += chunk;

@@ -380,14 +380,14 @@ Reflector::WatchEnd Reflector::watchOnce() {
   bool answered = false;
   Response r = t_->stream(
       res_.path(opts_.namespace_) + q,
-      [&](const std::string& line) {
+      [&](std::string_view line) {
         if (!answered) {
           answered = true;
           OutageLog::process().succeeded(sent);  // a stream opened since the outage began delivers
         }
         std::optional<WatchEvent> ev = decodeWatchEvent(line);
         if (!ev) {
-          debug("watch event ignored", {{"resource", res_.plural}, {"line", line.substr(0, 200)}});
+          debug("watch event ignored", {{"resource", res_.plural}, {"line", std::string(line.substr(0, 200))}});
           return true;
         }
         if (ev->type == WatchEvent::Type::Error) {

@@ -343,7 +343,7 @@ Response Transport::request(const std::string& method, const std::string& path, 
   }
 }
 
-Response Transport::stream(const std::string& path, const std::function<bool(const std::string&)>& onLine,
+Response Transport::stream(const std::string& path, const std::function<bool(std::string_view)>& onLine,
                            std::chrono::seconds idleTimeout, StreamHandle* handle) {
   limiter_.wait();
   auto p = connect();

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kube/config.hpp"
@@ -113,7 +114,7 @@ class Transport {
 
   // A long GET whose body arrives line by line (watches). onLine returns false to stop.
   // Ends when the server closes, nothing arrives for idleTimeout, or handle.stop() is called.
-  Response stream(const std::string& path, const std::function<bool(const std::string&)>& onLine,
+  Response stream(const std::string& path, const std::function<bool(std::string_view)>& onLine,
                   std::chrono::seconds idleTimeout, StreamHandle* handle);
 
   const Config& config() const { return cfg_; }

@@ -4,16 +4,24 @@
 
 namespace kube {
 
-bool LineFramer::feed(const char* data, size_t len, const std::function<bool(const std::string&)>& onLine) {
-  partial_.append(data, len);
-  size_t start = 0, nl;
+bool LineFramer::feed(const char* data, size_t len, const std::function<bool(std::string_view)>& onLine) {
+  std::string_view in(data, len);
   bool go = true;
-  // Scans once and erases once per chunk: a chunk of many short events costs linear time.
-  while (go && (nl = partial_.find('\n', start)) != std::string::npos) {
-    if (nl > start) go = onLine(partial_.substr(start, nl - start));
-    start = nl + 1;
+  if (!partial_.empty()) {  // the rest of a line begun in an earlier chunk
+    const size_t nl = in.find('\n');
+    if (nl == std::string_view::npos) {
+      partial_.append(in);
+      return true;
+    }
+    partial_.append(in.substr(0, nl));
+    go = onLine(partial_);
+    partial_.clear();  // its buffer is kept for the next such line
+    in.remove_prefix(nl + 1);
   }
-  partial_.erase(0, start);
+  // The lines within the chunk, handed out where they lie: no copy, one scan.
+  for (size_t nl; go && (nl = in.find('\n')) != std::string_view::npos; in.remove_prefix(nl + 1))
+    if (nl > 0) go = onLine(in.substr(0, nl));
+  partial_.append(in);  // a line not yet complete (or, stopped, whatever was not delivered)
   return go;
 }
 
@@ -26,7 +34,7 @@ std::string stringAt(const Json& o, const char* key) {
 
 }  // namespace
 
-std::optional<WatchEvent> decodeWatchEvent(const std::string& line) {
+std::optional<WatchEvent> decodeWatchEvent(std::string_view line) {
   Json ev = parseLean(line);  // exact sizes, no managedFields: the object may go straight into a cache
   if (ev.is_discarded() || !ev.is_object()) return std::nullopt;
   const std::string type = stringAt(ev, "type");

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/io/json.hpp"
 
@@ -17,7 +18,9 @@ using Json = shop::Json;
 class LineFramer {
  public:
   // Delivers every line the chunk completes; stops, returning false, as soon as onLine does.
-  bool feed(const char* data, size_t len, const std::function<bool(const std::string&)>& onLine);
+  // A line is valid only during its call: most lie within the chunk and are not copied, and one
+  // spanning chunks is handed out from the held bytes.
+  bool feed(const char* data, size_t len, const std::function<bool(std::string_view)>& onLine);
   // Bytes held for a line not yet complete.
   size_t pending() const { return partial_.size(); }
 
@@ -39,6 +42,6 @@ struct WatchEvent {
 // without a string metadata.name. An ERROR is always an event (code 0 when its Status is not
 // usable): it ends the watch. The object is parsed as kube/leanjson.hpp says: without
 // metadata.managedFields. Never throws.
-std::optional<WatchEvent> decodeWatchEvent(const std::string& line);
+std::optional<WatchEvent> decodeWatchEvent(std::string_view line);
 
 }  // namespace kube

@@ -13,8 +13,8 @@ std::vector<std::string> frame(const std::string& body, size_t chunk) {
   kube::LineFramer f;
   std::vector<std::string> out;
   for (size_t i = 0; i < body.size(); i += chunk)
-    f.feed(body.data() + i, std::min(chunk, body.size() - i), [&](const std::string& l) {
-      out.push_back(l);
+    f.feed(body.data() + i, std::min(chunk, body.size() - i), [&](std::string_view l) {
+      out.emplace_back(l);
       return true;
     });
   return out;
@@ -37,8 +37,8 @@ TEST(WatchFraming, StopsAtTheFirstLineTheHandlerRefusesAndKeepsTheRest) {
   kube::LineFramer f;
   const std::string body = "one\ntwo\nthree\nfo";
   std::vector<std::string> seen;
-  const bool go = f.feed(body.data(), body.size(), [&](const std::string& l) {
-    seen.push_back(l);
+  const bool go = f.feed(body.data(), body.size(), [&](std::string_view l) {
+    seen.emplace_back(l);
     return l != "two";
   });
   EXPECT_FALSE(go);
