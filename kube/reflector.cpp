@@ -267,6 +267,7 @@ Reflector::Entry Reflector::entryOf(Json& obj) const {
   const Json& o = e.tree ? *e.tree : obj;
   if (opts_.view) e.view = std::make_shared<const Json>(opts_.view(o));
   if (opts_.pack) e.besideStatus = hashBesideStatus(o);  // a tree is compared as it is
+  if (opts_.statusDigest) e.digest = opts_.statusDigest(o);
   e.resourceVersion = o["metadata"].value("resourceVersion", "");
   e.slot = index_.slot(o);
   return e;
@@ -282,13 +283,14 @@ void Reflector::apply(EventType t, Json obj) {
     tree = e.tree;
   }
   const Json& told = tree ? *tree : obj;
-  bool statusOnly = false;
+  bool statusOnly = false, quiet = false;
   {
     std::lock_guard<std::mutex> l(mu_);
     auto it = store_.find(key);
     if (it != store_.end()) {
       statusOnly = t == EventType::Modified && (tree ? it->second.tree && onlyStatusChanged(*it->second.tree, *tree)
                                                      : it->second.besideStatus == e.besideStatus);
+      quiet = statusOnly && (opts_.quietStatusUpdates || (opts_.statusDigest && it->second.digest == e.digest));
       index_.remove(key, it->second.slot);
     }
     e.stamp = statusOnly ? it->second.stamp : nextStamp();
@@ -300,7 +302,7 @@ void Reflector::apply(EventType t, Json obj) {
       else store_.emplace(key, std::move(e));
     }
   }
-  if (statusOnly && opts_.quietStatusUpdates) {
+  if (quiet) {
     ++quieted_;
     return;
   }

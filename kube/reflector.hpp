@@ -46,6 +46,11 @@ struct ReflectorOptions {
   // cached without calling the handler: for kinds whose status the handler never reads, so that
   // another controller's status updates (an autoscaler's, a disruption budget's) wake nothing.
   bool quietStatusUpdates = false;
+  // For kinds whose status the handler reads only in part: a digest of what it reads (of the
+  // whole object, status included). A status-only update that leaves the digest as it was is
+  // cached without calling the handler, as quietStatusUpdates does for every status-only update:
+  // a workload's availableReplicas or a condition's timestamp then wake nothing.
+  std::function<uint64_t(const Json&)> statusDigest;
   // false: objects are held as trees, not packed, and handed out shared without a copy: the
   // least CPU (shop-operator's default, and always its ShopApps), for several times the memory.
   bool pack = true;
@@ -129,7 +134,8 @@ class Reflector {
   // How many times the watch was (re)started and how many full relists ran (for tests/metrics).
   uint64_t watches() const { return watches_; }
   uint64_t relists() const { return relists_; }
-  // Status-only updates cached without a call of the handler (ReflectorOptions::quietStatusUpdates).
+  // Status-only updates cached without a call of the handler (ReflectorOptions::quietStatusUpdates,
+  // or statusDigest unchanged).
   uint64_t quieted() const { return quieted_; }
 
   static void stripServerFields(Json& obj);
@@ -147,6 +153,7 @@ class Reflector {
     Cached view;                                // ReflectorOptions::view
     uint64_t besideStatus = 0;  // hashBesideStatus, when packed
     uint64_t stamp = 0;         // see Stamped
+    uint64_t digest = 0;        // ReflectorOptions::statusDigest
     std::string resourceVersion;
     std::string slot;
   };

@@ -116,6 +116,9 @@ void Controller::startInformer(const kube::Resource& r, bool children) {
     // The status of an app reads only its workloads' statuses (workloads()), and the plan no
     // status at all: an autoscaler's or a disruption budget's status update wakes nothing.
     ro.quietStatusUpdates = !statusRead(r.kind);
+    // A workload's status update that leaves its readiness as it was (availableReplicas, the
+    // Available condition, timestamps) wakes nothing either.
+    if (statusRead(r.kind)) ro.statusDigest = readinessDigest;
   }
   if (r.kind == "Secret") ro.transform = leanSecret;
   // Read at every reconcile: a workload's readiness. Packed, from its view, kept beside it so as

@@ -1,5 +1,6 @@
 #include "operator/status.hpp"
 
+#include <functional>
 #include <string_view>
 
 #include "core/diff/kstatus.hpp"
@@ -57,15 +58,21 @@ bool setCondition(Json& conditions, const std::string& type, const std::string& 
   return true;
 }
 
-// Why a workload cannot make progress, from the conditions its controller sets: a Deployment's
+// A condition a workload's controller sets when it cannot make progress: a Deployment's
 // ReplicaFailure (pods its ReplicaSet cannot create: Pod Security, a ResourceQuota, a missing
-// ServiceAccount) and Progressing=False (ProgressDeadlineExceeded). "" when nothing says so.
+// ServiceAccount) and Progressing=False (ProgressDeadlineExceeded).
+static bool blocking(const Json& condition) {
+  const std::string type = condition.value("type", ""), st = condition.value("status", "");
+  return (type == "ReplicaFailure" && st == "True") || (type == "Progressing" && st == "False");
+}
+
+// Why a workload cannot make progress, from its blocking conditions. "" when nothing says so.
 static std::string blockedReason(const Json& status) {
   constexpr size_t kMax = 300;  // the Ready message lists every component; keep each short
   std::string out;
   for (const auto& c : status.value("conditions", Json::array())) {
-    const std::string type = c.value("type", ""), st = c.value("status", "");
-    if (!((type == "ReplicaFailure" && st == "True") || (type == "Progressing" && st == "False"))) continue;
+    if (!c.is_object() || !blocking(c)) continue;
+    const std::string type = c.value("type", "");
     std::string msg = c.value("message", "");
     if (msg.size() > kMax) msg = msg.substr(0, kMax) + "...";
     out += "; " + c.value("reason", type) + (msg.empty() ? "" : ": " + msg);
@@ -128,6 +135,19 @@ Json workloadView(const Json& live) {
     }
   }
   return v;
+}
+
+uint64_t readinessDigest(const Json& live) {
+  Json v = workloadView(live);
+  if (auto st = v.find("status"); st != v.end()) {
+    if (auto cs = st->find("conditions"); cs != st->end()) {
+      Json kept = Json::array();
+      for (auto& c : *cs)
+        if (blocking(c)) kept.push_back(std::move(c));
+      *cs = std::move(kept);
+    }
+  }
+  return std::hash<std::string>{}(v.dump());
 }
 
 void setSummaryStatus(Json& status) {

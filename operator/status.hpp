@@ -1,6 +1,7 @@
 #pragma once
 // Pure pieces of the ShopApp status: conditions, workload readiness, and the whole status a
 // reconcile writes (appstatus.cpp), unit-tested on plain data.
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -34,6 +35,11 @@ WorkloadState workloadState(const Json* live, int minReplicas = 0);
 // message of its conditions. The cache keeps it beside each packed workload (kube::ReflectorOptions::view),
 // so that a status update's reconcile reads the readiness without unpacking the workload.
 Json workloadView(const Json& live);
+// A digest of what workloadState reads of the workload: its view, of whose conditions only those
+// that block progress (ReplicaFailure=True, Progressing=False). Equal digests, equal states, at
+// any floor; so a status update that leaves it unchanged (availableReplicas, an Available
+// condition, a timestamp) needs no reconcile (kube::ReflectorOptions::statusDigest).
+uint64_t readinessDigest(const Json& live);
 
 // The InvalidSpec condition's message: every error as "path: message", joined by "; ", in the
 // order found, cut at a whole error once past maxBytes, then "(and N more)". A condition message

@@ -424,6 +424,75 @@ TEST(Readiness, AWorkloadsViewHasTheSameReadinessAsTheWorkload) {
   EXPECT_LT(view.dump().size(), base.dump().size() / 2);
 }
 
+// A workload's status update wakes its app only when readinessDigest changes: every field the
+// readiness reads changes it, the others do not, and equal digests give equal states at any floor.
+TEST(Readiness, TheReadinessDigestChangesWithWhatTheReadinessReadsAndNothingElse) {
+  const Json base = Json::parse(R"({"apiVersion":"apps/v1","kind":"Deployment",
+    "metadata":{"name":"web","namespace":"shop","generation":2,"resourceVersion":"10"},
+    "spec":{"replicas":2,"template":{"spec":{"containers":[{"name":"c","image":"i"}]}}},
+    "status":{"observedGeneration":2,"replicas":2,"readyReplicas":1,"updatedReplicas":2,"availableReplicas":1,
+      "unavailableReplicas":1,"conditions":[
+        {"type":"Available","status":"False","reason":"MinimumReplicasUnavailable","message":"a",
+         "lastUpdateTime":"2026-12-07T00:00:00Z"},
+        {"type":"Progressing","status":"True","reason":"ReplicaSetUpdated","message":"b"}]}})");
+  auto edited = [&](const std::function<void(Json&)>& edit) {
+    Json o = base;
+    edit(o);
+    return o;
+  };
+  // What the readiness reads: each one a new digest.
+  const std::vector<Json> read = {
+      edited([](Json& o) { o["metadata"]["generation"] = 3; }),
+      edited([](Json& o) { o["spec"]["replicas"] = 3; }),
+      edited([](Json& o) { o["spec"].erase("replicas"); }),
+      edited([](Json& o) { o["status"]["observedGeneration"] = 1; }),
+      edited([](Json& o) { o["status"]["replicas"] = 3; }),
+      edited([](Json& o) { o["status"]["readyReplicas"] = 2; }),
+      edited([](Json& o) { o["status"]["updatedReplicas"] = 1; }),
+      edited([](Json& o) { o["status"]["conditions"][1]["status"] = "False"; }),
+      edited([](Json& o) {
+        o["status"]["conditions"].push_back({{"type", "ReplicaFailure"}, {"status", "True"}, {"reason", "FailedCreate"}});
+      }),
+      edited([](Json& o) {
+        o["status"]["conditions"][1] = {{"type", "Progressing"}, {"status", "False"}, {"reason", "ProgressDeadlineExceeded"}};
+      }),
+      edited([](Json& o) { o.erase("status"); }),
+  };
+  std::set<uint64_t> digests = {readinessDigest(base)};
+  for (const auto& o : read) EXPECT_TRUE(digests.insert(readinessDigest(o)).second) << o.dump();
+  // A blocking condition's message is read too.
+  const Json blocked = read[9];
+  EXPECT_NE(readinessDigest(blocked), readinessDigest(edited([&](Json& o) {
+              o = blocked;
+              o["status"]["conditions"][1]["message"] = "slow";
+            })));
+  // What it does not read: the same digest.
+  const std::vector<Json> unread = {
+      edited([](Json& o) { o["status"]["availableReplicas"] = 2; }),
+      edited([](Json& o) { o["status"].erase("unavailableReplicas"); }),
+      edited([](Json& o) { o["status"]["terminatingReplicas"] = 0; }),
+      edited([](Json& o) { o["metadata"]["resourceVersion"] = "11"; }),
+      edited([](Json& o) {
+        o["status"]["conditions"][0] = {{"type", "Available"}, {"status", "True"}, {"reason", "MinimumReplicasAvailable"}};
+      }),
+      edited([](Json& o) { o["status"]["conditions"][1]["reason"] = "NewReplicaSetAvailable"; }),
+      edited([](Json& o) { o["status"]["conditions"][1]["message"] = "c"; }),
+      edited([](Json& o) { o["status"]["conditions"][0]["lastUpdateTime"] = "2026-12-07T00:00:01Z"; }),
+  };
+  for (const auto& o : unread) EXPECT_EQ(readinessDigest(o), readinessDigest(base)) << o.dump();
+  // Equal digests, equal states, whatever the floor.
+  std::vector<Json> all = read;
+  all.insert(all.end(), unread.begin(), unread.end());
+  all.push_back(base);
+  for (const auto& a : all)
+    for (const auto& b : all) {
+      if (readinessDigest(a) != readinessDigest(b)) continue;
+      for (int floor : {0, 2, 5}) {
+        EXPECT_EQ(workloadState(&a, floor).message, workloadState(&b, floor).message) << a.dump() << b.dump();
+        EXPECT_EQ(workloadState(&a, floor).ready, workloadState(&b, floor).ready);
+      }
+    }
+}
 TEST(Metrics, RendersThePrometheusTextFormat) {
   Metrics m;
   m.describe("controller_runtime_reconcile_total", "counter", "Total reconciles");

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "kube/client.hpp"
 #include "kube/config.hpp"
@@ -292,6 +293,66 @@ TEST_F(KubeE2E, AQuietReflectorCachesStatusUpdatesWithoutCallingItsHandler) {
   for (int i = 0; i < 100 && told(loudSeen).second == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(told(loudSeen).second, 1) << "the loud handler hears the label change, not as a status-only change";
   c.remove(resources::Namespace, "", ns);
+}
+
+// statusDigest: a status-only update is heard only when it changes the digest. Here the digest is
+// the budget's status.disruptedPods, which the disruption controller's own writes leave alone; a
+// status write that sets it is heard, as status-only. Trees and packed alike.
+TEST_F(KubeE2E, AStatusUpdateThatLeavesTheDigestAsItWasCallsNoHandler) {
+  auto t = std::make_shared<Transport>(admin());
+  Client c(t);
+  for (const bool pack : {false, true}) {
+    SCOPED_TRACE(pack ? "packed" : "trees");
+    const std::string ns = std::string("kube-e2e-digest-") + (pack ? "p-" : "t-") + std::to_string(::getpid());
+    ASSERT_TRUE(c.create(resources::Namespace, "", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}).ok());
+    std::mutex mu;
+    int added = 0, statusOnly = 0, changed = 0;
+    ReflectorOptions o;
+    o.namespace_ = ns;
+    o.pack = pack;
+    o.statusDigest = [](const Json& b) {
+      const auto st = b.find("status");
+      return std::hash<std::string>{}(st == b.end() ? "" : st->value("disruptedPods", Json::object()).dump());
+    };
+    Reflector r(t, resources::PodDisruptionBudget, o);
+    r.setHandler([&](EventType type, const Json&, bool only) {
+      std::lock_guard<std::mutex> l(mu);
+      if (type == EventType::Added) ++added;
+      else if (type == EventType::Modified) ++(only ? statusOnly : changed);
+    });
+    auto heard = [&] {
+      std::lock_guard<std::mutex> l(mu);
+      return std::make_tuple(added, statusOnly, changed);
+    };
+    Running running(r);
+    for (int i = 0; i < 300 && !r.synced(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_TRUE(r.synced());
+    Json budget = Json::parse(R"({"apiVersion":"policy/v1","kind":"PodDisruptionBudget","metadata":{"name":"web"},
+      "spec":{"maxUnavailable":1,"selector":{"matchLabels":{"app":"web"}}}})");
+    budget["metadata"]["namespace"] = ns;
+    ASSERT_TRUE(c.create(resources::PodDisruptionBudget, ns, budget).ok());
+    auto observed = [&] {
+      const Cached d = r.find(ns, "web");
+      return d && (*d)["status"].value("observedGeneration", int64_t{0}) >= 1;
+    };
+    for (int i = 0; i < 300 && !observed(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_TRUE(observed()) << "the cache must hold the disruption controller's status";
+    EXPECT_EQ(heard(), std::make_tuple(1, 0, 0)) << "its status write leaves the digest as it was";
+    EXPECT_GE(r.quieted(), 1u);
+    // A status write that changes the digest is heard, as status-only.
+    bool written = false;
+    for (int i = 0; i < 10 && !written; ++i) {  // the disruption controller may write it meanwhile (409)
+      auto live = c.get(resources::PodDisruptionBudget, ns, "web");
+      ASSERT_TRUE(live.ok());
+      live.body["status"]["disruptedPods"] = {{"web-0", "2026-01-01T00:00:00Z"}};
+      written = c.replaceStatus(resources::PodDisruptionBudget, ns, "web", live.body).ok();
+    }
+    ASSERT_TRUE(written);
+    for (int i = 0; i < 100 && std::get<1>(heard()) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_GE(std::get<1>(heard()), 1) << "a status write that changes the digest must call the handler";
+    EXPECT_EQ(std::get<2>(heard()), 0) << "as a status-only change";
+    c.remove(resources::Namespace, "", ns);
+  }
 }
 
 // The operator skips the drift check of an object whose stamp it has seen before (issue 14):
