@@ -192,9 +192,11 @@ void Controller::onChild(kube::EventType, const Json& obj, bool statusOnly) {
       for (const auto& a : apps->items(m.value("name", ""))) wake(appKey(*a), !statusOnly);
     return;
   }
-  const auto labels = m.value("labels", Json::object());
-  if (!labels.contains(kAppLabel)) return;
-  wake(keyOf(m.value("namespace", ""), labels[kAppLabel].get<std::string>()), !statusOnly);
+  const auto labels = m.find("labels");
+  if (labels == m.end() || !labels->is_object()) return;
+  const auto app = labels->find(kAppLabel);
+  if (app == labels->end() || !app->is_string()) return;
+  wake(keyOf(m.value("namespace", ""), app->get<std::string>()), !statusOnly);
 }
 
 void Controller::wake(const std::string& key, bool dirty) {
