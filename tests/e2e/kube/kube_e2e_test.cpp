@@ -130,6 +130,18 @@ TEST_F(KubeE2E, ReflectorRelistsWhenItsResourceVersionHasExpired) {
   c2.remove(resources::Namespace, "", ns);
 }
 
+// A status write of our own on a disruption budget (status.disruptedPods), as a controller would
+// make one; tried again when the disruption controller wrote the status meanwhile (409).
+static bool writeDisruptedPods(Client& c, const std::string& ns, const std::string& name) {
+  for (int i = 0; i < 10; ++i) {
+    auto live = c.get(resources::PodDisruptionBudget, ns, name);
+    if (!live.ok()) return false;
+    live.body["status"]["disruptedPods"] = {{"web-0", "2026-01-01T00:00:00Z"}};
+    if (c.replaceStatus(resources::PodDisruptionBudget, ns, name, live.body).ok()) return true;
+  }
+  return false;
+}
+
 // The cache holds each object packed and unpacks it for each reader: what find() and items()
 // hand out is the object the API server serves (but for managedFields), key order and number types
 // included; an event replaces the packed object, and what a reader holds stays as it was.
@@ -340,14 +352,7 @@ TEST_F(KubeE2E, AStatusUpdateThatLeavesTheDigestAsItWasCallsNoHandler) {
     EXPECT_EQ(heard(), std::make_tuple(1, 0, 0)) << "its status write leaves the digest as it was";
     EXPECT_GE(r.quieted(), 1u);
     // A status write that changes the digest is heard, as status-only.
-    bool written = false;
-    for (int i = 0; i < 10 && !written; ++i) {  // the disruption controller may write it meanwhile (409)
-      auto live = c.get(resources::PodDisruptionBudget, ns, "web");
-      ASSERT_TRUE(live.ok());
-      live.body["status"]["disruptedPods"] = {{"web-0", "2026-01-01T00:00:00Z"}};
-      written = c.replaceStatus(resources::PodDisruptionBudget, ns, "web", live.body).ok();
-    }
-    ASSERT_TRUE(written);
+    ASSERT_TRUE(writeDisruptedPods(c, ns, "web"));
     for (int i = 0; i < 100 && std::get<1>(heard()) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     EXPECT_GE(std::get<1>(heard()), 1) << "a status write that changes the digest must call the handler";
     EXPECT_EQ(std::get<2>(heard()), 0) << "as a status-only change";
@@ -407,14 +412,7 @@ TEST_F(KubeE2E, AStampChangesWithAnObjectsContentsAndNeverWithItsStatusAlone) {
     EXPECT_EQ(r.stamps(ns).size(), 2u);
     // A status write: another resourceVersion, the same stamp.
     const std::string rv1 = (*first)["metadata"].value("resourceVersion", "");
-    bool written = false;
-    for (int i = 0; i < 10 && !written; ++i) {  // the disruption controller may write it meanwhile (409)
-      auto live = c.get(resources::PodDisruptionBudget, ns, "web");
-      ASSERT_TRUE(live.ok());
-      live.body["status"]["disruptedPods"] = {{"web-0", "2026-01-01T00:00:00Z"}};
-      written = c.replaceStatus(resources::PodDisruptionBudget, ns, "web", live.body).ok();
-    }
-    ASSERT_TRUE(written);
+    ASSERT_TRUE(writeDisruptedPods(c, ns, "web"));
     auto [statusOnly, s2] = waitFor("web", [&](const Json& b) { return b["metadata"].value("resourceVersion", "") != rv1; });
     ASSERT_TRUE(statusOnly) << "the status write never reached the cache";
     EXPECT_EQ(s2, s1) << "a status-only change keeps the stamp";
