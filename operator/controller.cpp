@@ -159,6 +159,7 @@ void Controller::onShopApp(kube::EventType t, const Json& obj) {
   const int64_t gen = m.value("generation", int64_t{0});
   {
     std::lock_guard<std::mutex> l(genMu_);
+    written_.erase(key);  // the cache holds a newer ShopApp than the one the last write was made from
     if (t == kube::EventType::Deleted) {
       seenGeneration_.erase(key);
       reconciled_.erase(key);
@@ -296,6 +297,16 @@ std::chrono::milliseconds Controller::statusWait(const std::string& key) {
   return left.count() > 0 ? left : milliseconds(0);
 }
 
+// The status last written for the app when the cache has not seen that write yet (null otherwise).
+Json Controller::lastWritten(const std::string& key, const Json& appObj) {
+  std::lock_guard<std::mutex> l(genMu_);
+  const auto it = written_.find(key);
+  if (it == written_.end()) return Json();
+  if (it->second.fromVersion == appObj["metadata"].value("resourceVersion", "")) return it->second.status;
+  written_.erase(it);  // the cache has moved on since
+  return Json();
+}
+
 std::string Controller::publish(const std::string& key, const Json& old, const Json& appObj, const Json& status) {
   if (kube::logLevel() == kube::Level::Debug) {
     Json changed = Json::array();
@@ -307,7 +318,10 @@ std::string Controller::publish(const std::string& key, const Json& old, const J
   std::string err = writeStatus(appObj, status);
   if (err.empty()) {
     std::lock_guard<std::mutex> l(genMu_);
-    if (seenGeneration_.count(key)) statusWritten_[key] = std::chrono::steady_clock::now();  // not for one deleted meanwhile
+    if (seenGeneration_.count(key)) {  // not for one deleted meanwhile
+      statusWritten_[key] = std::chrono::steady_clock::now();
+      written_[key] = {appObj["metadata"].value("resourceVersion", ""), status};
+    }
     deferred_.erase(key);
   }
   return err;
@@ -658,7 +672,8 @@ Result Controller::finish(const std::string& key, const Json& appObj, const Desi
     events_.record(appObj, "Normal", "Pruned", "Prune", "deleted " + std::to_string(progress.pruned) + " object(s) no longer rendered");
   static const Json kNoStatus = Json::object();
   const auto live = appObj.find("status");
-  const Json& old = live == appObj.end() ? kNoStatus : *live;
+  const Json ours = lastWritten(key, appObj);
+  const Json& old = !ours.is_null() ? ours : live == appObj.end() ? kNoStatus : *live;
   const StatusChange change = statusChange(old, st.status);
   bool deferred = false;
   // Progress alone (a replica more ready) is folded into the next write, at most one per

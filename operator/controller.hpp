@@ -99,6 +99,7 @@ class Controller {
   // Writes a status that differs from `old`, the app's (the caller compared them with
   // sameStatus). Returns the error when the API server did not take it, "" otherwise.
   std::string publish(const std::string& key, const Json& old, const Json& appObj, const Json& status);
+  Json lastWritten(const std::string& key, const Json& appObj);
   std::string writeStatus(const Json& app, const Json& status);
   // How long a progress-only status of `key` still has to wait (0: write it now).
   std::chrono::milliseconds statusWait(const std::string& key);
@@ -128,6 +129,16 @@ class Controller {
   // Apps whose progress-only status write was put off and has not been written since: a stop
   // writes them (flushDeferred) rather than leaving their counts stale until the next process.
   std::set<std::string> deferred_;
+  // The status this process last wrote for an app, until the app's next event reaches the cache:
+  // keyed by app, with the resourceVersion of the cached ShopApp the write was made from. A
+  // reconcile that reads the ShopApp still at that resourceVersion compares its status with this
+  // one, not with the older status the cache holds (which would count the progress it had
+  // written as a change of more than progress, and write again at once, --status-interval or not).
+  struct Written {
+    std::string fromVersion;
+    Json status;
+  };
+  std::map<std::string, Written> written_;
   std::atomic<bool> flushing_{false};  // statusWait waits for nothing: the process is stopping
   void flushDeferred();
 
