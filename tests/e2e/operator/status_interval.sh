@@ -83,14 +83,23 @@ kc -n "$NS" delete quota pods >/dev/null
 op_wait_ready "$NS" held 120
 [ "$(ready_replicas)" = 3 ] || fail "Ready, but the status shows $(ready_replicas) ready replicas"
 op_stop quota
-# 3. A stop writes what was put off.
-held stop 60
-wait_for "the Deployment's pod admitted by the quota is ready" 60 jp_is "$NS" deployment/web '{.status.readyReplicas}' 1
-sleep 3  # the reconcile its status brings puts the progress off
-[ "$(ready_replicas)" = 0 ] ||
-  fail "the precondition failed: the status shows $(ready_replicas) ready replicas before the stop, so nothing was put off (was the first status written after the pod was ready?)"
-op_stop stop
+# 3. A stop writes what was put off. Its precondition, a status still at 0 ready replicas while
+# the pod is ready, is a race the test can lose on a loaded machine: the app's first status may be
+# written after its pod is ready. (It lost it once in CI. One way to lose it is gone since: a
+# reconcile compared its status with the cached one, older than the operator's own first write,
+# and wrote again at once.) Up to three namespaces are tried; each loss is printed.
+for attempt in 1 2 3; do
+  held "stop$attempt" 60
+  wait_for "the Deployment's pod admitted by the quota is ready" 60 jp_is "$NS" deployment/web '{.status.readyReplicas}' 1
+  sleep 3  # the reconcile its status brings puts the progress off
+  [ "$(ready_replicas)" = 0 ] && break
+  echo "attempt $attempt: the status shows $(ready_replicas) ready replicas before the stop: nothing was put off" >&2
+  op_stop "stop$attempt"
+  [ "$attempt" -lt 3 ] ||
+    fail "the precondition failed three times: the status showed $(ready_replicas) ready replicas before each stop, so nothing was put off"
+done
+op_stop "stop$attempt"
 [ "$(ready_replicas)" = 1 ] || fail "after SIGTERM the status still shows $(ready_replicas) ready replicas: the put-off write was lost"
-op_log stop | grep -q "statuses put off by --status-interval written before stopping" || fail "the operator did not say it wrote them"
+op_log "stop$attempt" | grep -q "statuses put off by --status-interval written before stopping" || fail "the operator did not say it wrote them"
 pass "a stop writes the progress put off by --status-interval (0 -> 1 ready replica, written on SIGTERM)"
 op_no_forbidden "$test_start"
