@@ -1,8 +1,6 @@
 #include "kube/config.hpp"
 
 #include <sys/wait.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -12,23 +10,18 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "kube/https.hpp"
 #include "kube/log.hpp"
 
 namespace kube {
 
 namespace {
 
-// How many PEM certificates `pem` holds (OpenSSL's parser, the one the connection will use).
-int pemCertificates(const std::string& pem) {
-  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  if (!bio) return 0;
-  int n = 0;
-  while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
-    X509_free(cert);
-    ++n;
-  }
-  BIO_free(bio);
-  return n;
+// How many PEM certificates `pem` holds (OpenSSL's parser, the one the connection will use, in
+// the HTTPS module); -1, with *why, when that module cannot be had.
+int pemCertificates(const std::string& pem, std::string* why) {
+  const https::Module* m = https::module(why);
+  return m ? m->pemCertificates(pem) : -1;
 }
 
 }  // namespace
@@ -184,7 +177,9 @@ ConfigResult loadKubeconfig(const std::vector<std::string>& paths, const std::st
   }
   // Only this CA is trusted for the server (never the system's bundle), so a CA that is not
   // a PEM certificate is refused here rather than failing every handshake later.
-  if (pemCertificates(c.caPem) == 0) {
+  const int caCerts = pemCertificates(c.caPem, &res.error);
+  if (caCerts < 0) return res;
+  if (caCerts == 0) {
     res.error = "cluster \"" + clusterName + "\": certificate-authority" +
                 (str(cluster->node, "certificate-authority-data").empty() ? "" : "-data") +
                 " holds no PEM certificate";
@@ -239,7 +234,9 @@ ConfigResult inClusterConfig() {
   c.server = "https://" + h + ":" + port;
   c.caPem = readFileText(dir + "/ca.crt", &res.error);
   if (!res.error.empty()) return res;
-  if (pemCertificates(c.caPem) == 0) {
+  const int caCerts = pemCertificates(c.caPem, &res.error);
+  if (caCerts < 0) return res;
+  if (caCerts == 0) {
     res.error = dir + "/ca.crt holds no PEM certificate";
     return res;
   }

@@ -1,11 +1,6 @@
 #include "kube/transport.hpp"
 #include "kube/watch.hpp"
 
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
-#include <httplib.h>
-
 #include <sys/mman.h>
 #include <unistd.h>
 #include <csignal>
@@ -43,7 +38,7 @@ void RateLimiter::wait() {
 void StreamHandle::stop() {
   stopped_ = true;
   std::lock_guard<std::mutex> l(mu_);
-  if (client_) client_->stop();
+  if (conn_) conn_->stop();
 }
 
 // ---- helpers ---------------------------------------------------------------------------
@@ -88,29 +83,6 @@ std::string pathTemplate(const std::string& full) {
 
 namespace {
 
-// What went wrong, in words: cpp-httplib names its errors by enum ("SSLConnection", "Read"),
-// which told an operator's reader nothing when an API server restarted.
-std::string describe(httplib::Error e) {
-  switch (e) {
-    case httplib::Error::Connection: return kErrConnectionRefused;
-    case httplib::Error::ConnectionTimeout: return kErrConnectionTimedOut;
-    case httplib::Error::SSLConnection: return "TLS handshake failed (the server closed the connection)";
-    case httplib::Error::Read: return "connection lost while reading the answer";
-    case httplib::Error::Write: return "connection lost while sending the request";
-    case httplib::Error::Canceled: return "request cancelled";
-    case httplib::Error::SSLServerVerification:
-      return "the server certificate is not signed by the kubeconfig's certificate-authority";
-    case httplib::Error::SSLLoadingCerts: return "the kubeconfig's certificate-authority could not be loaded";
-    default: return "transport error " + httplib::to_string(e);
-  }
-}
-
-struct BioPtr {
-  BIO* b;
-  explicit BioPtr(const std::string& s) : b(BIO_new_mem_buf(s.data(), static_cast<int>(s.size()))) {}
-  ~BioPtr() { BIO_free(b); }
-};
-
 // The kubeconfig's CA bundle as a file only this process can name (/proc/self/fd/N), for
 // cpp-httplib's CA path. Given a CA store instead, cpp-httplib also loads the system's default
 // verify paths into it: every public CA on the machine (~140 certificates, ~1 MiB of OpenSSL
@@ -139,7 +111,7 @@ std::chrono::milliseconds jitter(std::chrono::milliseconds base) {
 }  // namespace
 
 struct Transport::Pooled {
-  std::unique_ptr<httplib::SSLClient> client;
+  std::unique_ptr<https::Connection> client;
   std::string credKey;  // which credentials it was built with
 };
 
@@ -168,33 +140,21 @@ Transport::~Transport() {
   if (caFd_ >= 0) ::close(caFd_);
 }
 
+// Only after https::module() answered (request() and stream() ask first).
 std::unique_ptr<Transport::Pooled> Transport::connect() {
   auto cur = creds_.get();
   auto p = std::make_unique<Pooled>();
   p->credKey = cur.certPem + "|" + cur.keyPem;
-  if (!cur.certPem.empty()) {
-    BioPtr cb(cur.certPem), kb(cur.keyPem);
-    X509* cert = PEM_read_bio_X509(cb.b, nullptr, nullptr, nullptr);
-    EVP_PKEY* key = PEM_read_bio_PrivateKey(kb.b, nullptr, nullptr, nullptr);
-    p->client = std::make_unique<httplib::SSLClient>(host_, port_, cert, key);
-    if (cert) X509_free(cert);
-    if (key) EVP_PKEY_free(key);
-  } else {
-    p->client = std::make_unique<httplib::SSLClient>(host_, port_);
-  }
-  // The store is owned by the client from here on.
-  // Only the kubeconfig's CA: a CA path set, cpp-httplib does not add the system's bundle.
-  // Without the file (memfd refused), a path that cannot exist: no certificate loads, so the
-  // handshake fails, which is safe.
-  p->client->set_ca_cert_path(caFd_ >= 0 ? "/proc/self/fd/" + std::to_string(caFd_) : "/nonexistent/shopctl-kube-ca");
-  p->client->enable_server_certificate_verification(true);
-  p->client->set_keep_alive(true);
-  p->client->set_tcp_nodelay(true);
+  https::Endpoint at{host_, port_, cur.certPem, cur.keyPem,
+                     // Only the kubeconfig's CA. Without the file (memfd refused), a path that
+                     // cannot exist: no certificate loads, so the handshake fails, which is safe.
+                     caFd_ >= 0 ? "/proc/self/fd/" + std::to_string(caFd_) : "/nonexistent/shopctl-kube-ca"};
+  p->client = https::module(nullptr)->connect(at);
   arm(*p->client, std::chrono::steady_clock::time_point::max());
   return p;
 }
 
-void Transport::arm(httplib::ClientImpl& c, std::chrono::steady_clock::time_point deadline) {
+void Transport::arm(https::Connection& c, std::chrono::steady_clock::time_point deadline) {
   using std::chrono::milliseconds;
   milliseconds connect = opts_.connectTimeout, io = opts_.timeout;
   if (deadline != std::chrono::steady_clock::time_point::max()) {
@@ -204,9 +164,7 @@ void Transport::arm(httplib::ClientImpl& c, std::chrono::steady_clock::time_poin
     connect = std::min(connect, left);
     io = std::min(io, left);
   }
-  c.set_connection_timeout(connect);
-  c.set_read_timeout(io);
-  c.set_write_timeout(io);
+  c.timeouts(connect, io, io);
 }
 
 std::unique_ptr<Transport::Pooled> Transport::acquire() {
@@ -228,27 +186,11 @@ void Transport::release(std::unique_ptr<Pooled> c) {
   if (pool_.size() < 8) pool_.push_back(std::move(c));
 }
 
-Response Transport::once(httplib::ClientImpl& c, const std::string& method, const std::string& path,
-                         const std::string& body, const std::string& contentType) {
-  httplib::Headers headers = {{"User-Agent", opts_.userAgent}, {"Accept", "application/json"}};
+https::Headers Transport::headers() {
+  https::Headers h = {{"User-Agent", opts_.userAgent}, {"Accept", "application/json"}};
   auto cur = creds_.get();
-  if (!cur.token.empty()) headers.emplace("Authorization", "Bearer " + cur.token);
-  httplib::Result r{nullptr, httplib::Error::Unknown};
-  if (method == "GET") r = c.Get(path, headers);
-  else if (method == "DELETE") r = body.empty() ? c.Delete(path, headers) : c.Delete(path, headers, body, contentType);
-  else if (method == "POST") r = c.Post(path, headers, body, contentType);
-  else if (method == "PUT") r = c.Put(path, headers, body, contentType);
-  else if (method == "PATCH") r = c.Patch(path, headers, body, contentType);
-  Response out;
-  if (!r) {
-    out.writeFailed = r.error() == httplib::Error::Write || r.error() == httplib::Error::Connection;
-    out.error = describe(r.error());
-    return out;
-  }
-  out.status = r->status;
-  out.body = std::move(r->body);
-  out.retryAfter = r->get_header_value("Retry-After");
-  return out;
+  if (!cur.token.empty()) h.emplace_back("Authorization", "Bearer " + cur.token);
+  return h;
 }
 
 Response Transport::request(const std::string& method, const std::string& path, const std::string& body,
@@ -268,6 +210,10 @@ Response Transport::request(const std::string& method, const std::string& path, 
       warn("write not sent", {{"method", method}, {"path", pathTemplate(path)}, {"reason", "dry run only"}});
       return res;
     }
+  }
+  if (std::string why; !https::module(&why)) {
+    res.error = why;
+    return res;
   }
   bool reauthed = false;
   for (int attempt = 0;; ++attempt) {
@@ -290,11 +236,17 @@ Response Transport::request(const std::string& method, const std::string& path, 
         return refused;
       }
     }
-    const bool reused = c->client->is_socket_open();
-    auto sendOnce = [&](httplib::ClientImpl& cl) {
+    const bool reused = c->client->open();
+    auto sendOnce = [&](https::Connection& cl) {
       arm(cl, deadline);
       const auto t0 = Clock::now();
-      Response r = once(cl, method, path, body, contentType);
+      https::Reply got = cl.send(method, path, headers(), body, contentType);
+      Response r;
+      r.status = got.status;
+      r.body = std::move(got.body);
+      r.error = std::move(got.error);
+      r.retryAfter = std::move(got.retryAfter);
+      r.writeFailed = got.writeFailed;
       // No answer by the deadline: the attempt ran out of the request timeout (its timeouts were
       // cut to it), whatever httplib calls the error (Read, Connection, SSLConnection...).
       if (r.status == 0 && deadline != Clock::time_point::max() && Clock::now() + std::chrono::milliseconds(20) >= deadline)
@@ -345,25 +297,23 @@ Response Transport::request(const std::string& method, const std::string& path, 
 
 Response Transport::stream(const std::string& path, const std::function<bool(std::string_view)>& onLine,
                            std::chrono::seconds idleTimeout, StreamHandle* handle) {
+  if (std::string why; !https::module(&why)) return Response{0, "", why, ""};
   limiter_.wait();
   auto p = connect();
-  p->client->set_read_timeout(idleTimeout);
-  p->client->set_keep_alive(false);
+  p->client->timeouts(opts_.connectTimeout, idleTimeout, opts_.timeout);
+  p->client->keepAlive(false);
   if (handle) {
     std::lock_guard<std::mutex> l(handle->mu_);
     if (handle->stopped_) return Response{0, "", "stopped", ""};
-    handle->client_ = p->client.get();
+    handle->conn_ = p->client.get();
   }
-  httplib::Headers headers = {{"User-Agent", opts_.userAgent}, {"Accept", "application/json"}};
-  auto cur = creds_.get();
-  if (!cur.token.empty()) headers.emplace("Authorization", "Bearer " + cur.token);
   Response out;
   LineFramer lines;
   auto started = std::chrono::steady_clock::now();
-  auto r = p->client->Get(
-      path, headers,
-      [&](const httplib::Response& resp) {
-        out.status = resp.status;
+  https::Reply r = p->client->stream(
+      path, headers(),
+      [&](int status) {
+        out.status = status;
         return true;
       },
       [&](const char* data, size_t len) {
@@ -375,9 +325,9 @@ Response Transport::stream(const std::string& path, const std::function<bool(std
       });
   if (handle) {
     std::lock_guard<std::mutex> l(handle->mu_);
-    handle->client_ = nullptr;
+    handle->conn_ = nullptr;
   }
-  if (!r && out.status == 0) out.error = describe(r.error());
+  if (out.status == 0) out.error = std::move(r.error);
   if (out.status == 401) creds_.invalidate();
   if (opts_.onRequest)
     opts_.onRequest("WATCH", pathTemplate(path), out.status,

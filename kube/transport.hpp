@@ -14,11 +14,7 @@
 #include <vector>
 
 #include "kube/config.hpp"
-
-namespace httplib {
-class Client;
-class ClientImpl;
-}  // namespace httplib
+#include "kube/https.hpp"
 
 namespace kube {
 
@@ -97,7 +93,7 @@ class StreamHandle {
  private:
   friend class Transport;
   std::mutex mu_;
-  httplib::ClientImpl* client_ = nullptr;
+  https::Connection* conn_ = nullptr;
   std::atomic<bool> stopped_{false};
 };
 
@@ -125,11 +121,10 @@ class Transport {
   std::unique_ptr<Pooled> acquire();
   void release(std::unique_ptr<Pooled> c);
   std::unique_ptr<Pooled> connect();
-  Response once(httplib::ClientImpl& c, const std::string& method, const std::string& path, const std::string& body,
-                const std::string& contentType);
+  https::Headers headers();
   // Sets the timeouts of a connection for the next attempt: the configured ones, cut to what is
   // left before `deadline` when there is a request timeout.
-  void arm(httplib::ClientImpl& c, std::chrono::steady_clock::time_point deadline);
+  void arm(https::Connection& c, std::chrono::steady_clock::time_point deadline);
 
   Config cfg_;
   TransportOptions opts_;
