@@ -65,6 +65,12 @@ constexpr std::array<std::string_view, 28> kSpecial = {
     "y",    "Y",     "yes",   "Yes",   "YES", "n",  "N",  "no",   "No",   "NO",
     "true", "True",  "TRUE",  "false", "False", "FALSE", "on", "On", "ON", "off",
     "Off",  "OFF",   "null",  "Null",  "NULL", "~",  "<<", "="};
+constexpr bool specialsAtMostFive() {
+  for (auto w : kSpecial)
+    if (w.size() > 5) return false;
+  return true;
+}
+static_assert(specialsAtMostFive(), "isNonString11or12 skips the special words for longer strings");
 
 }  // namespace
 
@@ -114,6 +120,10 @@ bool isCoreFloat(std::string_view s) {
 
 bool isNonString11or12(std::string_view s) {
   if (s.empty()) return false;
+  // Every number, infinity and NaN starts with a sign, a dot or a digit, and no special word is
+  // longer than five characters: most strings (names, labels, images) end here.
+  const char c0 = s[0];
+  if (s.size() > 5 && !sign(c0) && c0 != '.' && !digit(c0)) return false;
   if (isYamlNumber(s) || isPrefixedInt(s) || isInfOrNan(s)) return true;
   for (auto w : kSpecial)
     if (s == w) return true;

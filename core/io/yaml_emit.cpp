@@ -16,8 +16,9 @@ constexpr const char* kByteOrderMark = "\xEF\xBB\xBF";
 
 bool hasByteOrderMark(const std::string& s) { return s.find(kByteOrderMark) != std::string::npos; }
 
-std::string quote(const std::string& s) {
-  std::string out = "\"";
+// Appends s as a double-quoted scalar.
+void appendQuoted(std::string& out, const std::string& s) {
+  out += '"';
   for (size_t i = 0; i < s.size(); ++i) {
     const unsigned char c = s[i];
     if (c == 0xEF && s.compare(i, 3, kByteOrderMark) == 0) {
@@ -41,7 +42,7 @@ std::string quote(const std::string& s) {
         }
     }
   }
-  return out + "\"";
+  out += '"';
 }
 
 // A string fit for a literal block: several lines, printable, no leading space on the first
@@ -57,18 +58,20 @@ bool blockable(const std::string& s) {
   return true;
 }
 
-std::string scalar(const Json& v) {
+// Appends a scalar (not an object or array) as YAML.
+void appendScalar(std::string& out, const Json& v) {
   switch (v.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::boolean: return v.get<bool>() ? "true" : "false";
-    case Json::value_t::number_integer: return std::to_string(v.get<long long>());
-    case Json::value_t::number_unsigned: return std::to_string(v.get<unsigned long long>());
-    case Json::value_t::number_float: return v.dump();
+    case Json::value_t::null: out += "null"; return;
+    case Json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
+    case Json::value_t::number_integer: out += std::to_string(v.get<long long>()); return;
+    case Json::value_t::number_unsigned: out += std::to_string(v.get<unsigned long long>()); return;
     case Json::value_t::string: {
       const auto& s = v.get_ref<const std::string&>();
-      return isPlainSafe(s) ? s : quote(s);
+      if (isPlainSafe(s)) out += s;
+      else appendQuoted(out, s);
+      return;
     }
-    default: return v.dump();
+    default: out += v.dump(); return;
   }
 }
 
@@ -78,14 +81,15 @@ void emitBlock(std::string& out, const std::string& s, int indent) {
   while (trailing < s.size() && s[s.size() - 1 - trailing] == '\n') ++trailing;
   out += trailing == 0 ? "|-" : trailing == 1 ? "|" : "|+";
   out += "\n";
-  std::string pad(indent, ' ');
   size_t start = 0;
   const size_t end = s.size() - (trailing > 1 ? 1 : trailing);
   while (start < end) {
     size_t nl = s.find('\n', start);
     if (nl == std::string::npos || nl > end) nl = end;
-    std::string line = s.substr(start, nl - start);
-    if (!line.empty()) out += pad + line;
+    if (nl > start) {
+      out.append(static_cast<size_t>(indent), ' ');
+      out.append(s, start, nl - start);
+    }
     out += "\n";
     start = nl + 1;
   }
@@ -102,17 +106,23 @@ void emitValue(std::string& out, const Json& v, int indent);
 constexpr size_t kMaxImplicitKey = 1000;
 
 void emitObject(std::string& out, const Json& obj, int indent, bool firstInline) {
-  std::string pad(indent, ' ');
   bool first = true;
   for (auto it = obj.begin(); it != obj.end(); ++it) {
-    if (!(first && firstInline)) out += pad;
+    if (!(first && firstInline)) out.append(static_cast<size_t>(indent), ' ');
     first = false;
-    const std::string key = isPlainSafe(it.key()) ? it.key() : quote(it.key());
+    const std::string& name = it.key();
+    const size_t keyAt = out.size();
+    if (isPlainSafe(name)) out += name;
+    else appendQuoted(out, name);
     // YAML caps an implicit key at 1024 characters (readers refuse a longer one): past that,
     // an explicit key, "? key" and the value on a line of its own starting with ":".
-    const bool explicitKey = key.size() > kMaxImplicitKey;
-    if (explicitKey) out += "? " + key + "\n" + pad + ":";
-    else out += key + ":";
+    const bool explicitKey = out.size() - keyAt > kMaxImplicitKey;
+    if (explicitKey) {
+      out.insert(keyAt, "? ");
+      out += "\n";
+      out.append(static_cast<size_t>(indent), ' ');
+    }
+    out += ':';
     const Json& v = it.value();
     if (v.is_object() && !v.empty()) {
       out += "\n";
@@ -145,9 +155,9 @@ void emitValue(std::string& out, const Json& v, int indent) {
       out += "[]\n";
       return;
     }
-    std::string pad(indent, ' ');
     for (const auto& item : v) {
-      out += pad + "- ";
+      out.append(static_cast<size_t>(indent), ' ');
+      out += "- ";
       if (item.is_object() && !item.empty()) {
         emitObject(out, item, indent + 2, true);
       } else if (item.is_array() && !item.empty()) {
@@ -161,7 +171,8 @@ void emitValue(std::string& out, const Json& v, int indent) {
     }
     return;
   }
-  out += scalar(v) + "\n";
+  appendScalar(out, v);
+  out += '\n';
 }
 
 }  // namespace
@@ -169,17 +180,22 @@ void emitValue(std::string& out, const Json& v, int indent) {
 bool isPlainSafe(const std::string& s) {
   if (s.empty()) return false;
   const unsigned char c0 = s[0];
-  if (std::string("-?:,[]{}#&*!|>'\"%@` ").find(static_cast<char>(c0)) != std::string::npos) {
+  static constexpr std::string_view kIndicators = "-?:,[]{}#&*!|>'\"%@` ";
+  if (kIndicators.find(static_cast<char>(c0)) != std::string_view::npos) {
     // "-foo" is a plain string in YAML, but "- foo", "-" and "--- " are not; keep it simple.
     if (!(c0 == '-' && s.size() > 1 && s[1] != ' ' && s[1] != '-' && !looksLikeNumberOrSpecial(s)))
       return false;
   }
   if (s.back() == ' ' || s.back() == ':') return false;
-  if (s.find(": ") != std::string::npos || s.find(" #") != std::string::npos) return false;
-  for (unsigned char c : s)
+  // One pass for what no plain scalar may hold: ": ", " #", a control character, a byte order mark.
+  const size_t n = s.size();
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char c = s[i];
     if (c < 0x20 || c == 0x7f) return false;
-  if (hasByteOrderMark(s) || looksLikeNumberOrSpecial(s)) return false;
-  return true;
+    if ((c == ':' && i + 1 < n && s[i + 1] == ' ') || (c == ' ' && i + 1 < n && s[i + 1] == '#')) return false;
+    if (c == 0xEF && s.compare(i, 3, kByteOrderMark) == 0) return false;
+  }
+  return !looksLikeNumberOrSpecial(s);
 }
 
 std::string toYaml(const Json& value) {
