@@ -98,8 +98,6 @@ void emitBlock(std::string& out, const std::string& s, int indent) {
   }
 }
 
-bool isCollection(const Json& v) { return (v.is_object() || v.is_array()) && !v.empty(); }
-
 void emitValue(std::string& out, const Json& v, int indent);
 
 // Characters of an implicit (simple) key that every YAML reader takes: YAML 1.2 allows 1024.
@@ -200,10 +198,6 @@ bool isPlainSafe(const std::string& s) {
 
 std::string toYaml(const Json& value) {
   std::string out;
-  if (!isCollection(value)) {
-    emitValue(out, value, 0);
-    return out;
-  }
   emitValue(out, value, 0);
   return out;
 }
@@ -212,7 +206,7 @@ std::string toYamlStream(const std::vector<Json>& docs) {
   std::string out;
   for (size_t i = 0; i < docs.size(); ++i) {
     if (i > 0) out += "---\n";
-    out += toYaml(docs[i]);
+    emitValue(out, docs[i], 0);
   }
   return out;
 }

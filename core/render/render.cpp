@@ -31,12 +31,27 @@ RenderResult render(const ShopApp& app) {
   steps::renderMesh(app, out);
   steps::renderGateway(app, out);
   steps::renderMonitoring(app, out);
-  // Apply order: by kind, then by name. Stable, so the output never depends on map order.
-  std::stable_sort(result.objects.begin(), result.objects.end(), [](const Json& a, const Json& b) {
-    const int ra = kindRank(a["kind"].get<std::string>()), rb = kindRank(b["kind"].get<std::string>());
-    if (ra != rb) return ra < rb;
-    return a["metadata"]["name"].get<std::string>() < b["metadata"]["name"].get<std::string>();
+  // Apply order: by kind, then by name. Stable, so the output never depends on map order. The
+  // keys are read once per object and sorted, then the objects are moved into that order.
+  struct Key {
+    int rank;
+    const std::string* name;
+    size_t at;
+  };
+  std::vector<Key> keys;
+  keys.reserve(result.objects.size());
+  for (size_t i = 0; i < result.objects.size(); ++i) {
+    const Json& o = result.objects[i];
+    keys.push_back({kindRank(o["kind"].get_ref<const std::string&>()),
+                    &o["metadata"]["name"].get_ref<const std::string&>(), i});
+  }
+  std::stable_sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    return a.rank != b.rank ? a.rank < b.rank : *a.name < *b.name;
   });
+  std::vector<Json> sorted;
+  sorted.reserve(keys.size());
+  for (const Key& k : keys) sorted.push_back(std::move(result.objects[k.at]));
+  result.objects = std::move(sorted);
   std::sort(result.secrets.begin(), result.secrets.end(),
             [](const SecretSpec& a, const SecretSpec& b) { return a.name < b.name; });
   return result;
