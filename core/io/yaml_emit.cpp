@@ -58,6 +58,12 @@ bool blockable(const std::string& s) {
   return true;
 }
 
+// Appends a string as a plain scalar when it reads back as that string, else double-quoted.
+void appendString(std::string& out, const std::string& s) {
+  if (isPlainSafe(s)) out += s;
+  else appendQuoted(out, s);
+}
+
 // Appends a scalar (not an object or array) as YAML.
 void appendScalar(std::string& out, const Json& v) {
   switch (v.type()) {
@@ -65,12 +71,7 @@ void appendScalar(std::string& out, const Json& v) {
     case Json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
     case Json::value_t::number_integer: out += std::to_string(v.get<long long>()); return;
     case Json::value_t::number_unsigned: out += std::to_string(v.get<unsigned long long>()); return;
-    case Json::value_t::string: {
-      const auto& s = v.get_ref<const std::string&>();
-      if (isPlainSafe(s)) out += s;
-      else appendQuoted(out, s);
-      return;
-    }
+    case Json::value_t::string: appendString(out, v.get_ref<const std::string&>()); return;
     default: out += v.dump(); return;
   }
 }
@@ -108,10 +109,8 @@ void emitObject(std::string& out, const Json& obj, int indent, bool firstInline)
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     if (!(first && firstInline)) out.append(static_cast<size_t>(indent), ' ');
     first = false;
-    const std::string& name = it.key();
     const size_t keyAt = out.size();
-    if (isPlainSafe(name)) out += name;
-    else appendQuoted(out, name);
+    appendString(out, it.key());
     // YAML caps an implicit key at 1024 characters (readers refuse a longer one): past that,
     // an explicit key, "? key" and the value on a line of its own starting with ":".
     const bool explicitKey = out.size() - keyAt > kMaxImplicitKey;
